@@ -1,0 +1,152 @@
+/*
+ * conf.h - the smtpserver.conf model: one immutable struct conf per load.
+ * The PARAM table (params.c) is the only place a parameter is defined; it
+ * maps each name to a field of struct conf (global) or struct conf_group
+ * (per newgroup).  conf_load() builds a whole config or fails with
+ * file:line; a reload swaps one pointer.
+ */
+#ifndef SMTPD_CONF_H
+#define SMTPD_CONF_H
+
+#include <stddef.h>
+
+#define CONF_MAX_HDR220 5
+#define CONF_MAX_HELP 41
+#define CONF_MAX_CLUSTER 40
+
+enum bind_kind { BIND_SMTP, BIND_SMTPS, BIND_SUBMIT };
+
+struct conf_bind {
+	enum bind_kind kind;
+	char *addr; /* "any", "any6", "[1.2.3.4]", "[IPv6.::1]", "iface:eth0" */
+	int port;   /* 0 = the kind's default (BindPort, 465, 587) */
+};
+
+struct conf_triple { /* etrn-cluster / tracking-cluster entries */
+	char *a, *b, *c;
+};
+
+/* HELO-pattern ("style") line: glob [maxload] flags... */
+struct conf_helo {
+	char *glob;  /* lowercased shell glob */
+	int maxload; /* -1 when absent */
+	char *flags; /* flag string; starting with '!' = reject, rest = text */
+	int line;
+};
+
+enum bare_lf { BARE_LF_NORMALIZE, BARE_LF_REJECT };
+
+/* Per-group (per listener) parameters.  Group 0 is the default group. */
+struct conf_group {
+	char *name; /* "default" or the newgroup argument */
+	int listen_queue;
+	int tcp_rcvbuf, tcp_sndbuf;
+	struct conf_bind *binds;
+	size_t nbinds;
+	int rcpt_limit;
+	int max_error_rcpts;
+	int use_tcp_wrapper;
+	double tarpit_init, tarpit_exp, tarpit_top;
+	int deliverby;		/* DELIVERBY advertised */
+	long deliverby_min;	/* its argument, 0 = none */
+	char *policydb_type, *policydb_path;
+	int debugcmd, expncmd, vrfycmd;
+	int smtp_auth, no_auth_on_25, auth_login_without_tls;
+	char *auth_user_prompt, *auth_pass_prompt;
+	char *auth_failrate;
+	int smtp_auth_sasl;
+	char *sasl_mechanisms;
+	char *auth_pipe;
+	int rcvd_ident, rcvd_whoson, rcvd_auth_user, rcvd_tls_mode,
+	    rcvd_tls_peer;
+	/* EHLO features: 1 = offered (the default), 0 = disabled by NoX */
+	int pipelining, enhancedstatus, eightbitmime, chunking, dsn, ehlo,
+	    etrn, smtputf8;
+	int multiline_replies;
+	int force_rcpt_notify_never;
+	char *contact_pointer;
+	char *spf_received, *spf_threshold, *spf_localpolicy, *spf_whitelist;
+	/* TLS */
+	int use_tls, listen_ssmtp, outlook_tls_bug;
+	char *tls_cert_file, *tls_key_file, *tls_dcert_file, *tls_dkey_file;
+	char *tls_dh512, *tls_dh1024, *tls_random_source, *tls_cipher_list;
+	char *tls_cafile, *tls_capath;
+	int tls_loglevel, tls_enforce_tls, tls_ccert_vd, tls_ask_cert,
+	    tls_require_cert, tls_use_scache;
+	char *tls_scache_name;
+	int tls_scache_timeout;
+	char *report_auth_file;
+	/* ours (not in ZMailer) */
+	enum bare_lf bare_lf;	 /* bare LF in commands/DATA */
+	int timeout_command;	 /* s, waiting for a command line */
+	int timeout_data;	 /* s, waiting for DATA/BDAT bytes */
+	int session_deadline;	 /* s, whole session; 0 = none */
+	int data_deadline;	 /* s, one DATA/BDAT transfer; 0 = none */
+};
+
+struct conf {
+	char *path; /* file it was read from */
+	/* global */
+	int max_same_ip;
+	int max_parallel;
+	int bind_port;
+	long maxsize;		/* bytes, 0 = unlimited */
+	long min_availspace;	/* KB */
+	int max_unknown_cmds;
+	int sum_sizeoption;
+	int allow_source_route;
+	int reject_percent_kludge;
+	int msa_mode;
+	int enable_router;
+	int router_maxpar;
+	char *contentfilter;
+	int contentfilter_maxpar;
+	int debug_contentfilter;
+	char *perl_hook;
+	int lmtp_mode;
+	char *hdr220[CONF_MAX_HDR220]; /* raw text lines */
+	size_t nhdr220;
+	char *help[CONF_MAX_HELP];
+	size_t nhelp;
+	struct conf_triple etrn_cluster[CONF_MAX_CLUSTER];
+	size_t netrn_cluster;
+	struct conf_triple tracking_cluster[CONF_MAX_CLUSTER];
+	size_t ntracking_cluster;
+	/* ours */
+	int received_header;	/* standalone mode: prepend Received: */
+	char *hostname;		/* our name; NULL = from the system */
+	/* daemon (issue 3) */
+	int min_idle_workers, max_idle_workers, max_worker_sessions;
+	char *control_socket;
+	int control_mode;
+	int shutdown_grace;
+	/* the HELO-pattern lines, first match wins */
+	struct conf_helo *helo;
+	size_t nhelo;
+	/* groups: [0] is the default group */
+	struct conf_group *groups;
+	size_t ngroups;
+	unsigned long generation;
+};
+
+struct zenv; /* zenv.h */
+
+/*
+ * Load path (ZENV env may be NULL).  On error returns NULL and writes
+ * "file:line: what was expected" into err.  Warnings (unknown PARAM) go to
+ * warn_cb if not NULL, else are ignored.
+ */
+struct conf *conf_load(const char *path, const struct zenv *env, char *err,
+    size_t errlen, void (*warn_cb)(void *, const char *), void *warn_arg);
+/* A config with every default, no file. */
+struct conf *conf_defaults(void);
+void conf_free(struct conf *);
+/* The group a listener named by group index uses. */
+const struct conf_group *conf_group(const struct conf *, size_t idx);
+/* First HELO pattern that matches name (lowercased glob), or NULL. */
+const struct conf_helo *conf_helo_match(const struct conf *, const char *name);
+/* Dump every PARAM with its effective value, one per line (for -V / check). */
+void conf_dump(const struct conf *, void (*out)(void *, const char *),
+    void *arg);
+
+#endif

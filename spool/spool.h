@@ -1,0 +1,90 @@
+/*
+ * spool.h - the durable spool writer: a ZMailer router-compatible
+ * envelope, the body with LF line ends, and a commit that fsyncs the file,
+ * renames it into router/ and fsyncs the directory before returning.
+ * Nothing may be acknowledged with 250 before spool_commit() returned 0.
+ */
+#ifndef SMTPD_SPOOL_H
+#define SMTPD_SPOOL_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct spool_cfg {
+	const char *postoffice;	 /* $POSTOFFICE */
+	long min_availspace;	 /* KB that must stay free */
+	int routerdirhash;	 /* ZENV ROUTERDIRHASH=1 */
+	const char *routernotify; /* ZENV ROUTERNOTIFY socket path or NULL */
+	int received_header;	 /* standalone: prepend Received: */
+	const char *myhostname;	 /* <host> in Received: and temp names */
+};
+
+/* One accepted recipient, written only after it got its 250. */
+struct env_rcpt {
+	char *addr;	/* as it goes into "to", no <> */
+	char *notify;	/* NOTIFY= value given, or NULL */
+	char *orcpt;	/* ORCPT= value given (type;xtext), or NULL */
+	char *by;	/* BY= value for todsn, or NULL */
+	int freeze;	/* policy freeze state, 0 = none */
+};
+
+struct envelope {
+	int external;		/* network session: external + rcvdfrom */
+	const char *rhost;	/* client PTR name or "[ip]" */
+	const char *ip;		/* client address text, no brackets */
+	int ipv6;		/* ip is IPv6 ("[IPv6:...]" in literals) */
+	int rport;
+	const char *helo_line;	/* the whole HELO/EHLO line */
+	const char *ident;	/* NULL = not shown */
+	const char *whoson;	/* NULL = not shown */
+	const char *auth_user;	/* NULL = not authenticated */
+	int show_auth, show_tls_mode, show_tls_peer, show_ident, show_whoson;
+	const char *tls_cipher; /* NULL = no TLS */
+	const char *tls_peer;	/* client cert CN, NULL = none */
+	char rhost_flags[4];	/* 'X' or a flag letter each, see spec 2 */
+	const char *bodytype;	/* "8BITMIME", "BINARYMIME", "7BIT", NULL */
+	const char *with;	/* "SMTP", "ESMTP", "ESMTPSA", ... */
+	const char *identinfo;	/* NULL = none */
+	const char *from;	/* sender, "" = null sender (channel error) */
+	int freeze;		/* policy freeze on the sender */
+	const char *envid;	/* ENVID xtext or NULL */
+	const char *notaryret;	/* "FULL", "HDRS" or NULL */
+	const struct env_rcpt *rcpts;
+	size_t nrcpts;
+	const char *const *rejected; /* policy-refused rcpts, as comments */
+	size_t nrejected;
+	time_t when;		/* arrival time, for Received: */
+};
+
+struct spool_txn;
+
+/* Free space check: 0 if need bytes fit above min_availspace, else -1. */
+int spool_space_ok(const struct spool_cfg *, long long need);
+/*
+ * Create the temp file in public/ (O_EXCL, 0600) and write the envelope
+ * through env-end (and Received: in standalone mode).  -1 + err on failure.
+ */
+int spool_begin(const struct spool_cfg *, const struct envelope *,
+    struct spool_txn **, char *err, size_t errlen);
+/* Append body bytes (already unstuffed, LF line ends).  -1 on I/O error. */
+int spool_write(struct spool_txn *, const char *, size_t);
+/* Body bytes written so far. */
+long long spool_size(const struct spool_txn *);
+/* fsync, rename into router/, fsync router/, notify.  id = spool id. */
+int spool_commit(struct spool_txn *, char *id, size_t idlen, char *err,
+    size_t errlen);
+/* Like commit but into freezer/<inode>policy[-N]. */
+int spool_freeze(struct spool_txn *, int n, char *id, size_t idlen,
+    char *err, size_t errlen);
+/* Unlink and free. */
+void spool_abort(struct spool_txn *);
+/* Path of the temp file (for a content filter). */
+const char *spool_path(const struct spool_txn *);
+
+/* ZMailer spool id (lib/taspoolid.c) for an inode and mtime. */
+void spool_id(char *out, size_t outlen, unsigned long long ino,
+    time_t mtime, long mtime_nsec);
+/* The envelope text (through env-end) into a malloc'ed string. */
+char *envelope_format(const struct envelope *, size_t *len);
+
+#endif
