@@ -51,11 +51,6 @@ int rfc5321_params(const char *s, size_t len, struct esmtp_param *out,
     size_t max, const char **err);
 void rfc5321_params_free(struct esmtp_param *, size_t n);
 
-/* RFC 3461 xtext: valid? decode into out (malloc'ed). */
-int rfc5321_xtext_valid(const char *s);
-char *rfc5321_xtext_decode(const char *s);
-/* Encode as ZMailer's x(): '!'..'~' except '+' and '=' literal, else +HH. */
-char *rfc5321_xtext_encode(const char *s);
 /* NOTIFY=: SUCCESS,FAILURE,DELAY or NEVER alone; 0 ok, -1 bad. */
 int rfc5321_notify_valid(const char *s);
 /* ORCPT=addr-type;xtext; 0 ok, -1 bad. */

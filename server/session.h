@@ -1,0 +1,57 @@
+/*
+ * session.h - one SMTP session over a stream, from greeting to close.
+ * The caller (worker, -i or -n mode) owns the connection and accounting;
+ * the session knows nothing of processes or the scoreboard except through
+ * the event hook.
+ */
+#ifndef SMTPD_SESSION_H
+#define SMTPD_SESSION_H
+
+#include <sys/socket.h>
+#include <stddef.h>
+
+#include "conf.h"
+
+struct zenv;
+struct xlog;
+struct policy;
+
+enum sess_event {
+	SEV_STATE,	/* arg = verb text (const char *) now running */
+	SEV_MESSAGE,	/* a message was committed: n = bytes */
+	SEV_REJECT,	/* a 4xx/5xx reply was sent: n = reply code */
+	SEV_RCPT,	/* a recipient got 250 */
+};
+
+struct session_env {
+	const struct conf *conf;
+	const struct conf_group *grp;
+	const struct zenv *zenv;
+	int fd_in, fd_out;	/* the same socket, or 0/1 under -i */
+	int network;		/* peer is a network client (policy applies) */
+	struct sockaddr_storage peer, local;
+	socklen_t peerlen, locallen;
+	enum bind_kind kind;	/* SMTP, SMTPS (implicit TLS), SUBMIT */
+	const char *postoffice;
+	const char *myhostname;
+	int interactive;	/* -i */
+	int bsmtp;		/* -B */
+	int echo;		/* -v under -i */
+	int debug;		/* -d n */
+	int gullible;		/* -g */
+	int helo_strict;	/* -h */
+	int ident;		/* -a */
+	const char *style;	/* -s value: "strict", "sloppy", or flags */
+	long maxsize;		/* -M overrides PARAM maxsize when >= 0 */
+	const char *test_addr;	/* -T '[a.b.c.d]' */
+	struct xlog *xlog;	/* session transcript, may be NULL */
+	struct policy *policy;	/* open policy database, may be NULL */
+	void (*event)(void *arg, enum sess_event, const void *p, long n);
+	void *event_arg;
+	volatile const int *stopping; /* set when the server shuts down */
+};
+
+/* Run one session; returns 0 after QUIT, 1 after a drop or error. */
+int session_run(const struct session_env *);
+
+#endif
