@@ -1,0 +1,183 @@
+/*
+ * log.c - syslog events and the ZMailer session transcript (spec 12).
+ * Not for: deciding what to log (callers), reply text (server/reply.c).
+ */
+#include "log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+static int log_stderr;
+
+struct xlog {
+	int fd;		/* -1 when no file */
+	int use_syslog;
+	time_t start;
+	char tag[8];
+};
+
+void
+log_init(const char *ident, int to_stderr)
+{
+	openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	log_stderr = to_stderr;
+}
+
+void
+log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+	char line[2048];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	syslog(prio, "%s", line);
+	if (log_stderr)
+		fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
+}
+
+char *
+log_escape(char *out, size_t outlen, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (outlen == 0)
+		return out;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[5];
+		size_t el;
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			esc[0] = (char)c;
+			el = 1;
+		} else {
+			esc[0] = '\\';
+			esc[1] = 'x';
+			esc[2] = hex[c >> 4];
+			esc[3] = hex[c & 15];
+			el = c == '\\' ? 2 : 4;
+			if (c == '\\')
+				esc[1] = '\\';
+		}
+		if (o + el + 4 > outlen) {
+			if (o + 4 <= outlen) {
+				memcpy(out + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(out + o, esc, el);
+		o += el;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Spool-id alphabet tag: day-1, hour, min, sec of start + 3 pid chars. */
+static void
+make_tag(char tag[8], time_t start, long pid)
+{
+	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"
+				  "abcdefghijklmnopqrstuvwxyz4567890-=";
+	struct tm tm;
+
+	gmtime_r(&start, &tm);
+	tag[0] = abc[(tm.tm_mday - 1) & 63];
+	tag[1] = abc[tm.tm_hour & 63];
+	tag[2] = abc[tm.tm_min & 63];
+	tag[3] = abc[tm.tm_sec & 63];
+	tag[4] = abc[(pid >> 12) & 63];
+	tag[5] = abc[(pid >> 6) & 63];
+	tag[6] = abc[pid & 63];
+	tag[7] = '\0';
+}
+
+struct xlog *
+xlog_open(const char *file, int use_syslog, time_t start, long pid)
+{
+	struct xlog *x;
+
+	if (file == NULL && !use_syslog)
+		return NULL;
+	x = calloc(1, sizeof(*x));
+	if (x == NULL)
+		return NULL;
+	x->fd = -1;
+	if (file) {
+		x->fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    0640);
+		if (x->fd < 0)
+			log_msg(LOG_ERR, "cannot open log file %s: %s", file,
+			    strerror(errno));
+	}
+	x->use_syslog = use_syslog;
+	x->start = start;
+	make_tag(x->tag, start, pid);
+	return x;
+}
+
+void
+xlog_close(struct xlog *x)
+{
+	if (x == NULL)
+		return;
+	if (x->fd >= 0)
+		close(x->fd);
+	free(x);
+}
+
+const char *
+xlog_tag(const struct xlog *x)
+{
+	return x ? x->tag : "-";
+}
+
+void
+xlog_line(struct xlog *x, char dir, const char *text, size_t len)
+{
+	char esc[1100], line[1200];
+	long secs;
+	int n;
+
+	if (x == NULL)
+		return;
+	secs = (long)(time(NULL) - x->start);
+	if (secs < 0 || secs > 9999)
+		secs = 9999;
+	log_escape(esc, sizeof(esc), text, len);
+	if (x->fd >= 0) {
+		n = snprintf(line, sizeof(line), "%s%04ld%c\t%s\n", x->tag,
+		    secs, dir, esc);
+		if (n > 0 && (size_t)n < sizeof(line) &&
+		    write(x->fd, line, (size_t)n) < 0)
+			(void)0;
+	}
+	if (x->use_syslog)
+		syslog(LOG_DEBUG, "%s%04ld %c %s", x->tag, secs, dir, esc);
+}
+
+void
+xlog_note(struct xlog *x, const char *fmt, ...)
+{
+	va_list ap;
+	char text[1024];
+	int n;
+
+	if (x == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	xlog_line(x, '#', text, strlen(text));
+}
