@@ -127,8 +127,12 @@ stop_err(struct pctx *c, const char *why)
 {
 	if (c->i < c->len && c->s[c->i] == '\0')
 		why = E_NUL;
-	else if (c->i < c->len && c->s[c->i] >= 0x80)
-		why = (c->flags & RFC5321_UTF8) ? "malformed UTF-8" : E_8BIT;
+	else if (c->i < c->len && c->s[c->i] >= 0x80 &&
+	    !(c->flags & RFC5321_UTF8))
+		why = E_8BIT;
+	else if (c->i < c->len && c->s[c->i] >= 0x80 &&
+	    utf8_seq(c->s, c->len, c->i) == 0)
+		why = "malformed UTF-8";
 	return perr(c, c->i, why);
 }
 
@@ -168,7 +172,7 @@ domain(struct pctx *c, const char *terms, struct span *sp)
 		ch = c->s[c->i];
 		if (ch == '.') {
 			if (c->i == lstart || last == '-')
-				return perr(c, c->i, E_LABEL);
+				return perr(c, c->i - (last == '-'), E_LABEL);
 			lstart = ++c->i;
 			continue;
 		}
@@ -191,8 +195,8 @@ domain(struct pctx *c, const char *terms, struct span *sp)
 	if (c->i == lstart || last == '-')
 		return perr(c, c->i - 1, E_LABEL);
 	if (c->i - start > DOMAIN_MAX)
-		return perr(c, start + DOMAIN_MAX,
-		    "domain longer than 255 octets");
+		return perr(
+		    c, start + DOMAIN_MAX, "domain longer than 255 octets");
 	sp->off = start;
 	sp->len = c->i - start;
 	return 0;
@@ -254,8 +258,7 @@ literal_why(const unsigned char *s, size_t n)
 		return ip_valid(AF_INET, body, blen) ? NULL : E_LITIP;
 	k = (size_t)(colon - body);
 	if (k == 4 && strncasecmp((const char *)body, "IPv6", 4) == 0)
-		return ip_valid(AF_INET6, colon + 1, blen - 5) ? NULL
-							       : E_LITIP;
+		return ip_valid(AF_INET6, colon + 1, blen - 5) ? NULL : E_LITIP;
 	if (!ldh_valid(body, k))
 		return "bad address literal tag";
 	if (k + 1 == blen)
@@ -333,7 +336,8 @@ quoted_string(struct pctx *c)
 			if (eat_utf8(c) < 0)
 				return -1;
 		} else if (ch < 32 || ch == 127) {
-			return stop_err(c, "control character in quoted string");
+			return stop_err(
+			    c, "control character in quoted string");
 		} else {
 			c->i++;
 		}
@@ -355,7 +359,8 @@ dot_string(struct pctx *c)
 		ch = c->s[c->i];
 		if (ch == '.') {
 			if (atom == 0)
-				return perr(c, c->i, "empty atom in local part");
+				return perr(
+				    c, c->i, "empty atom in local part");
 			atom = 0;
 			c->i++;
 			continue;
@@ -422,8 +427,9 @@ mailbox(struct pctx *c, const char *terms)
 	}
 	need = (c->flags & (RFC5321_NEED_DOMAIN | RFC5321_STRICT)) ||
 	    c->route.len > 0;
-	if (need && !(is_postmaster(c) && (c->flags & RFC5321_POSTMASTER) &&
-		c->route.len == 0))
+	if (need &&
+	    !(is_postmaster(c) && (c->flags & RFC5321_POSTMASTER) &&
+	        c->route.len == 0))
 		return perr(c, c->i, "missing @domain");
 	return 0;
 }
@@ -471,7 +477,7 @@ build(struct pctx *c, size_t open)
 {
 	struct smtp_path *p = c->p;
 	struct buf b;
-	size_t skip = 0;
+	size_t skip = 0, full;
 	int r = 0;
 
 	buf_init(&b, c->len + 16);
@@ -481,18 +487,26 @@ build(struct pctx *c, size_t open)
 		if (!(c->flags & RFC5321_KEEP_ROUTE))
 			skip = b.len;
 	}
+	full = b.len;
 	r |= put_local(c, &b);
+	if (r == 0 && b.len - full > LOCAL_MAX) {
+		buf_free(&b);
+		return perr(
+		    c, c->local.off, "local part longer than 64 octets");
+	}
 	if (c->domain.len > 0) {
 		r |= buf_putc(&b, '@');
 		r |= buf_append(&b, c->s + c->domain.off, c->domain.len);
 	}
 	if (r == 0 && b.len + 2 > PATH_MAX_) {
 		buf_free(&b);
-		return perr(c, c->i - open > PATH_MAX_ ? open + PATH_MAX_ : open,
+		return perr(c,
+		    c->i - open > PATH_MAX_ ? open + PATH_MAX_ : open,
 		    "path longer than 256 octets");
 	}
 	if (r == 0)
-		p->addr = dup_span((unsigned char *)b.data + skip, b.len - skip);
+		p->addr =
+		    dup_span((unsigned char *)b.data + skip, b.len - skip);
 	buf_free(&b);
 	if (p->addr != NULL && c->route.len > 0)
 		p->route = dup_span(c->s + c->route.off, c->route.len);

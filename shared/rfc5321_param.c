@@ -5,7 +5,6 @@
  */
 #include "rfc5321.h"
 #include "xtext.h"
-#include "xtext.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +47,8 @@ param_bad(int ch, const char *why)
  * 4.1.2), ended by SP or end of input.
  */
 static const char *
-param_one(const unsigned char *s, size_t len, size_t *i,
-    struct esmtp_param *out)
+param_one(
+    const unsigned char *s, size_t len, size_t *i, struct esmtp_param *out)
 {
 	size_t k = *i, kstart = *i, vstart;
 	char *key;
@@ -132,8 +131,8 @@ rfc5321_params_col(const char *str, size_t len, struct esmtp_param *out,
 }
 
 int
-rfc5321_params(const char *s, size_t len, struct esmtp_param *out,
-    size_t max, const char **err)
+rfc5321_params(const char *s, size_t len, struct esmtp_param *out, size_t max,
+    const char **err)
 {
 	return rfc5321_params_col(s, len, out, max, err, NULL);
 }
@@ -165,7 +164,8 @@ rfc5321_notify_valid(const char *s)
 	for (;;) {
 		n = strcspn(s, ",");
 		for (k = 0, bit = 0; k < 3 && bit == 0; k++)
-			if (strlen(word[k]) == n && strncasecmp(s, word[k], n) == 0)
+			if (strlen(word[k]) == n &&
+			    strncasecmp(s, word[k], n) == 0)
 				bit = 1u << k;
 		if (bit == 0 || (seen & bit))
 			return -1;
