@@ -22,9 +22,10 @@ struct spool_cfg {
 /* One accepted recipient, written only after it got its 250. */
 struct env_rcpt {
 	char *addr;	/* as it goes into "to", no <> */
-	char *notify;	/* NOTIFY= value given, or NULL */
+	char *notify;	/* NOTIFY= value given, or NULL; ",DELAY" and
+			 * ",TRACE" are added from the BY= flags (N, T) */
 	char *orcpt;	/* ORCPT= value given (type;xtext), or NULL */
-	char *by;	/* BY= value for todsn, or NULL */
+	char *by;	/* BY= value for todsn ("<time>;R|N[T]"), or NULL */
 	int freeze;	/* policy freeze state, 0 = none */
 };
 
@@ -41,7 +42,9 @@ struct envelope {
 	int show_auth, show_tls_mode, show_tls_peer, show_ident, show_whoson;
 	const char *tls_cipher; /* NULL = no TLS */
 	const char *tls_peer;	/* client cert CN, NULL = none */
-	char rhost_flags[4];	/* 'X' or a flag letter each, see spec 2 */
+	char rhost_flags[4];	/* 'X' or a flag letter each, see spec 2;
+				 * printed 'O' -> "OK", 'F' -> "FAIL", NUL ->
+				 * "X", any other letter as itself */
 	const char *bodytype;	/* "8BITMIME", "BINARYMIME", "7BIT", NULL */
 	const char *with;	/* "SMTP", "ESMTP", "ESMTPSA", ... */
 	const char *identinfo;	/* NULL = none */
@@ -70,7 +73,11 @@ int spool_begin(const struct spool_cfg *, const struct envelope *,
 int spool_write(struct spool_txn *, const char *, size_t);
 /* Body bytes written so far. */
 long long spool_size(const struct spool_txn *);
-/* fsync, rename into router/, fsync router/, notify.  id = spool id. */
+/*
+ * fsync, rename into router/, fsync router/, notify.  id = spool id
+ * (SPOOL_ID_MAX bytes).  The txn is freed either way; on -1 the file is
+ * gone and err says why.
+ */
 int spool_commit(struct spool_txn *, char *id, size_t idlen, char *err,
     size_t errlen);
 /* Like commit but into freezer/<inode>policy[-N]. */
@@ -78,13 +85,34 @@ int spool_freeze(struct spool_txn *, int n, char *id, size_t idlen,
     char *err, size_t errlen);
 /* Unlink and free. */
 void spool_abort(struct spool_txn *);
-/* Path of the temp file (for a content filter). */
+/* Path of the temp file (for a content filter); spool_flush() first. */
 const char *spool_path(const struct spool_txn *);
+/* Write out buffered bytes (no fsync) so the file at spool_path() is
+ * complete for a reader.  -1 on I/O error (sticky, commit fails too). */
+int spool_flush(struct spool_txn *);
+
+/* Longest spool id with its NUL: 'S' + 20 digits + 8 + 5 + 1. */
+#define SPOOL_ID_MAX 40
 
 /* ZMailer spool id (lib/taspoolid.c) for an inode and mtime. */
 void spool_id(char *out, size_t outlen, unsigned long long ino,
     time_t mtime, long mtime_nsec);
-/* The envelope text (through env-end) into a malloc'ed string. */
+/*
+ * The envelope text (through env-end) into a malloc'ed string.  NULL with
+ * errno EINVAL if a field holds a control character (see envelope_check),
+ * ENOMEM if out of memory.
+ */
 char *envelope_format(const struct envelope *, size_t *len);
+/*
+ * 0 if every protocol field (addresses, DSN values, keywords) is free of
+ * CR, LF and other control bytes; else -1 and the field's name in err.
+ */
+int envelope_check(const struct envelope *, char *err, size_t errlen);
+/*
+ * Standalone mode: the RFC 5321 4.4 Received: header (folded, LF line
+ * ends, final LF) into a malloc'ed string.  NULL on ENOMEM.
+ */
+char *envelope_received(const struct envelope *, const char *myhostname,
+    const char *id, size_t *len);
 
 #endif
