@@ -12,8 +12,9 @@ struct spool_msg {
 	size_t nlines;
 	const char *body; /* after the env-end line (headers + body) */
 	size_t bodylen;
-	char *raw;	/* the whole file, NUL-terminated */
+	char *raw;	/* the whole file as read, NUL-terminated */
 	size_t rawlen;
+	char *linebuf;	/* copy of the envelope part, split at LF */
 };
 
 /* Largest file spoolread_file() reads. */
