@@ -65,7 +65,8 @@ struct spool_txn;
 int spool_space_ok(const struct spool_cfg *, long long need);
 /*
  * Create the temp file in public/ (O_EXCL, 0600) and write the envelope
- * through env-end (and Received: in standalone mode).  -1 + err on failure.
+ * through env-end (and Received: in standalone mode).  -1 + err on failure,
+ * *txn NULL and no file left.  The cfg strings are copied.
  */
 int spool_begin(const struct spool_cfg *, const struct envelope *,
     struct spool_txn **, char *err, size_t errlen);
@@ -80,7 +81,8 @@ long long spool_size(const struct spool_txn *);
  */
 int spool_commit(struct spool_txn *, char *id, size_t idlen, char *err,
     size_t errlen);
-/* Like commit but into freezer/<inode>policy[-N]. */
+/* Like commit but into freezer/<inode>policy-N (n >= 0) or
+ * freezer/<inode>policy (n < 0), no notify.  The txn is freed either way. */
 int spool_freeze(struct spool_txn *, int n, char *id, size_t idlen,
     char *err, size_t errlen);
 /* Unlink and free. */

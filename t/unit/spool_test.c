@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -387,6 +389,38 @@ test_errors(void)
 	    "no public/: %s", err);
 }
 
+/* A file size limit makes write(2) fail with EFBIG mid-body. */
+static void
+test_write_error(void)
+{
+	struct spool_cfg c = cfg_for();
+	static char chunk[8192];
+	char id[SPOOL_ID_MAX], err[256] = "";
+	struct spool_txn *t;
+	struct rlimit old, lim;
+	int i, wr = 0;
+
+	setup(0);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 100000;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	if (spool_begin(&c, &env, &t, err, sizeof(err)) == 0) {
+		for (i = 0; i < 40 && wr == 0; i++)
+			wr = spool_write(t, chunk, sizeof(chunk));
+		ok(wr == -1, "spool_write reports the failed write");
+		ok(spool_write(t, "x", 1) == -1, "the error is sticky");
+		ok(spool_commit(t, id, sizeof(id), err, sizeof(err)) == -1 &&
+		        strstr(err, "write") != NULL,
+		    "commit fails: %s", err);
+	}
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	is_int(count_dir("public"), 0, "no temp file left");
+	is_int(count_dir("router"), 0, "nothing in router/");
+}
+
 static void
 test_received(void)
 {
@@ -423,6 +457,7 @@ main(void)
 	test_freeze();
 	test_space();
 	test_errors();
+	test_write_error();
 	test_received();
 	if (po[0] != '\0')
 		rm_tree(po);
