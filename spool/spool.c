@@ -212,14 +212,22 @@ flush_wbuf(struct spool_txn *t)
 	return 0;
 }
 
+static int
+buffer(struct spool_txn *t, const char *p, size_t n)
+{
+	if (buf_append(&t->wbuf, p, n) == 0)
+		return 0;
+	return fail(t->err, sizeof(t->err), "buffer", t->path, ENOMEM);
+}
+
 /* Buffered append; errors are sticky in t->err. */
 static int
 put(struct spool_txn *t, const char *p, size_t n)
 {
 	if (t->err[0] != '\0')
 		return -1;
-	if (t->wbuf.len + n <= t->wbuf.max)
-		return buf_append(&t->wbuf, p, n) < 0 ? -1 : 0;
+	if (n <= t->wbuf.max - t->wbuf.len)
+		return buffer(t, p, n);
 	if (flush_wbuf(t) < 0)
 		return -1;
 	if (n >= t->wbuf.max) {
@@ -227,7 +235,7 @@ put(struct spool_txn *t, const char *p, size_t n)
 			return 0;
 		return fail(t->err, sizeof(t->err), "write", t->path, errno);
 	}
-	return buf_append(&t->wbuf, p, n) < 0 ? -1 : 0;
+	return buffer(t, p, n);
 }
 
 int
