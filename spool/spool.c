@@ -148,7 +148,7 @@ spool_space_ok(const struct spool_cfg *cfg, long long need)
 	unsigned long long kb;
 	long long avail;
 
-	if (statvfs(cfg->postoffice, &sv) < 0)
+	if (cfg->postoffice == NULL || statvfs(cfg->postoffice, &sv) < 0)
 		return -1;
 	/* f_bavail * f_frsize / 1024 without overflow */
 	kb = (unsigned long long)sv.f_bavail / 1024 * sv.f_frsize +
@@ -212,14 +212,22 @@ flush_wbuf(struct spool_txn *t)
 	return 0;
 }
 
+static int
+buffer(struct spool_txn *t, const char *p, size_t n)
+{
+	if (buf_append(&t->wbuf, p, n) == 0)
+		return 0;
+	return fail(t->err, sizeof(t->err), "buffer", t->path, ENOMEM);
+}
+
 /* Buffered append; errors are sticky in t->err. */
 static int
 put(struct spool_txn *t, const char *p, size_t n)
 {
 	if (t->err[0] != '\0')
 		return -1;
-	if (t->wbuf.len + n <= t->wbuf.max)
-		return buf_append(&t->wbuf, p, n) < 0 ? -1 : 0;
+	if (n <= t->wbuf.max - t->wbuf.len)
+		return buffer(t, p, n);
 	if (flush_wbuf(t) < 0)
 		return -1;
 	if (n >= t->wbuf.max) {
@@ -227,7 +235,7 @@ put(struct spool_txn *t, const char *p, size_t n)
 			return 0;
 		return fail(t->err, sizeof(t->err), "write", t->path, errno);
 	}
-	return buf_append(&t->wbuf, p, n) < 0 ? -1 : 0;
+	return buffer(t, p, n);
 }
 
 int
@@ -395,7 +403,7 @@ txn_new(const struct spool_cfg *cfg)
 	t->fd = -1;
 	buf_init(&t->wbuf, WBUF_MAX);
 	t->routerdirhash = cfg->routerdirhash;
-	t->postoffice = strdup(cfg->postoffice ? cfg->postoffice : ".");
+	t->postoffice = strdup(cfg->postoffice);
 	if (cfg->routernotify != NULL && *cfg->routernotify)
 		t->routernotify = strdup(cfg->routernotify);
 	if (t->postoffice == NULL ||
@@ -417,6 +425,9 @@ spool_begin(const struct spool_cfg *cfg, const struct envelope *env,
 	int eno;
 
 	*txnp = NULL;
+	if (cfg->postoffice == NULL || *cfg->postoffice == '\0')
+		return fail(
+		    err, errlen, "spool_begin: no postoffice", "", EINVAL);
 	if (envelope_check(env, err, errlen) < 0) {
 		errno = EINVAL;
 		return -1;
@@ -532,6 +543,7 @@ publish(struct spool_txn *t, const char *dest, const char *dir,
 		return fail(err, errlen, "rename to", dest, errno);
 	free(t->path);
 	t->path = NULL;
+	/* the entry lives in subdir; router/ too, in case X was just made */
 	if (subdir != NULL && fsync_dir(subdir) < 0)
 		bad = subdir;
 	else if (fsync_dir(dir) < 0)

@@ -22,12 +22,18 @@ rd_fail(char *err, size_t errlen, const char *what, int eno)
 	return -1;
 }
 
-/* Split m->raw in place at each LF up to env-end. */
+/* Split a copy of m->raw at each LF up to env-end. */
 static int
 split_lines(struct spool_msg *m, char *err, size_t errlen)
 {
-	char *p = m->raw, *end = m->raw + m->rawlen, *nl, **nv;
+	char *p, *end, *nl, **nv;
 	size_t cap = 0;
+
+	if ((m->linebuf = malloc(m->rawlen + 1)) == NULL)
+		return rd_fail(err, errlen, "lines", ENOMEM);
+	memcpy(m->linebuf, m->raw, m->rawlen + 1);
+	p = m->linebuf;
+	end = m->linebuf + m->rawlen;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -35,7 +41,7 @@ split_lines(struct spool_msg *m, char *err, size_t errlen)
 			break;
 		*nl = '\0';
 		if (strcmp(p, "env-end") == 0) {
-			m->body = nl + 1;
+			m->body = m->raw + (nl + 1 - m->linebuf);
 			m->bodylen = (size_t)(end - (nl + 1));
 			return 0;
 		}
@@ -161,6 +167,7 @@ void
 spoolread_free(struct spool_msg *m)
 {
 	free(m->lines);
+	free(m->linebuf);
 	free(m->raw);
 	memset(m, 0, sizeof(*m));
 }
