@@ -87,8 +87,8 @@ test_bad(void)
 
 	for (i = 0; i < sizeof(bad_files) / sizeof(bad_files[0]); i++) {
 		err[0] = '\0';
-		z = load_bytes(bad_files[i].text, bad_files[i].n, err,
-		    sizeof(err));
+		z = load_bytes(
+		    bad_files[i].text, bad_files[i].n, err, sizeof(err));
 		ok(z == NULL, "malformed file %zu refused", i);
 		ok(strstr(err, bad_files[i].err) != NULL,
 		    "error names line: %s", err);
@@ -110,15 +110,15 @@ main(void)
 	struct zenv *z;
 
 	z = load_bytes("# ZENV\n"
-		      "\n"
-		      "MAILVAR=/etc/mail\n"
-		      "  DBTYPE=\"gdbm\"\n"
-		      "POSTOFFICE='/var/spool/postoffice'  \r\n"
-		      "EMPTY=\n"
-		      "A_B1=v\n"
-		      "DUP=first\n"
-		      "DUP=last\n"
-		      "NOLF=yes",
+	               "\n"
+	               "MAILVAR=/etc/mail\n"
+	               "  DBTYPE=\"gdbm\"\n"
+	               "POSTOFFICE='/var/spool/postoffice'  \r\n"
+	               "EMPTY=\n"
+	               "A_B1=v\n"
+	               "DUP=first\n"
+	               "DUP=last\n"
+	               "NOLF=yes",
 	    0, err, sizeof(err));
 	ok(z != NULL, "sample file loads (%s)", err);
 	is_str(zenv_get(z, "MAILVAR"), "/etc/mail", "plain value");
