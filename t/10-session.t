@@ -39,7 +39,7 @@ like($out, qr/^250 2\.1\.0 Sender syntax Ok\r\n/m, 'MAIL accepted');
 like($out, qr/^250 2\.1\.5 Recipient address syntax Ok; rcpt=<rcpt\@example\.org>\r\n/m,
     'RCPT accepted');
 like($out, qr/^354 Start mail input; end with <CRLF>\.<CRLF>\r\n/m, 'DATA go-ahead');
-like($out, qr/^250 2\.0\.0 Message accepted; (S\w+)\r\n/m, 'message accepted');
+like($out, qr/^250 2\.0\.0 Message accepted; (S[\w=-]+)\r\n/m, 'message accepted');
 like($out, qr/^221 2\.0\.0 \S+ Out\r\n\z/m, 'QUIT last');
 my @files = spool_files($po);
 is(scalar @files, 1, 'one file in router/');
@@ -194,7 +194,7 @@ $out = run_i(conf => $conf6, po => $po6, input => lines('HELO a.example',
     'RCPT TO:<z@y.example>', 'DATA', 'x', '.', 'QUIT'));
 like($out, qr/^500 5\.5\.1 Unknown command 'HELO a\.example'/m,
     'HELO unknown in LMTP mode');
-like($out, qr/^250 2\.0\.0 <x\@y\.example> Message accepted; S\w+\r\n250 2\.0\.0 <z\@y\.example> Message accepted; S\w+\r\n/m,
+like($out, qr/^250 2\.0\.0 <x\@y\.example> Message accepted; S[\w=-]+\r\n250 2\.0\.0 <z\@y\.example> Message accepted; S[\w=-]+\r\n/m,
     'a reply per recipient');
 like((spool_files($po6))[0], qr/^with LMTP$/m, 'with LMTP');
 
