@@ -82,6 +82,14 @@ remember(struct smtp *s, const char *arg)
 	s->helo_line = strdup(s->line.data);
 }
 
+/* Spec 3.4: a known PTR name that differs from the argument is named. */
+static int
+expected(const struct smtp *s, const char *arg)
+{
+	return s->env->network && !s->env->gullible &&
+	    s->rhost_flags[0] == 'O' && strcasecmp(arg, s->rhost) != 0;
+}
+
 void
 cmd_helo(struct smtp *s, const char *verb, const char *arg)
 {
@@ -116,10 +124,17 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 	if (!s->env->bsmtp)
 		s->with = s->lmtp ? "LMTP" : ehlo ? "ESMTP" : "SMTP";
 	if (!ehlo) {
-		reply_r(s, RID_HELO_OK, s->myhost, arg);
+		if (expected(s, arg))
+			reply_r(s, RID_HELO_EXPECTED, s->myhost, verb, s->rhost);
+		else
+			reply_r(s, RID_HELO_OK, s->myhost, arg);
 		return;
 	}
-	reply_cont(s, 250, NULL, "%s Hello %s", s->myhost, arg);
+	if (expected(s, arg))
+		reply_cont(s, 250, NULL, "%s expected \"%s %s\"", s->myhost,
+		    verb, s->rhost);
+	else
+		reply_cont(s, 250, NULL, "%s Hello %s", s->myhost, arg);
 	if (bad)
 		reply_cont(s, 250, NULL, "Warning: invalid EHLO argument: %s",
 		    why ? why : "bad syntax");

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,7 @@ main(int argc, char **argv)
 	char cfpath[1024];
 	int rc;
 
+	signal(SIGPIPE, SIG_IGN);
 	parse_options(argc, argv, &o);
 	log_init("smtpserver", o.debug > 0 && !o.interactive);
 	z = load_zenv(&o);

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "peer.h"
+#include "zenv.h"
 
 void
 smtp_event(struct smtp *s, enum sess_event ev, const void *p, long n)
@@ -178,6 +179,8 @@ setup_peer(struct smtp *s)
 static void
 setup(struct smtp *s, const struct session_env *e)
 {
+	const char *zv;
+
 	memset(s, 0, sizeof(*s));
 	s->env = e;
 	s->cf = e->conf;
@@ -202,6 +205,10 @@ setup(struct smtp *s, const struct session_env *e)
 	s->spool.min_availspace = s->cf->min_availspace;
 	s->spool.received_header = s->cf->received_header;
 	s->spool.myhostname = s->myhost;
+	zv = e->zenv ? zenv_get(e->zenv, "ROUTERDIRHASH") : NULL;
+	s->spool.routerdirhash = zv && strcmp(zv, "1") == 0;
+	s->spool.routernotify = e->zenv ? zenv_get(e->zenv, "ROUTERNOTIFY") :
+	    NULL;
 }
 
 /* NUL, controls other than TAB, and 8-bit bytes (spec 3.3). */
