@@ -2,14 +2,18 @@
  * conf_doc_test.c - the PARAM table against doc/smtpserver.conf.5: every
  * name and alias has an entry (".B PARAM name ..."), every entry names a
  * PARAM, and numeric defaults are the table's.  make check runs this from
- * the repository root; SMTPSERVER_SRC overrides the root.
+ * the repository root; SMTPSERVER_SRC overrides the root.  Also: the
+ * sample conf/smtpserver.conf loads without a warning, and still loads
+ * with every "#PARAM" example in it turned on.
  */
 #include "conf.h"
+#include "zenv.h"
 #include "tap.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define MAX_LINES 5000
 
@@ -156,20 +160,84 @@ check_entries(void)
 	ok(n >= conf_param_count(), "%zu entries", n);
 }
 
+static int nwarn;
+
+static void
+on_warn(void *arg, const char *msg)
+{
+	(void)arg;
+	printf("# warning: %s\n", msg);
+	nwarn++;
+}
+
+/* The sample with each "#PARAM" line turned on, in a temporary file. */
+static int
+uncomment(const char *in, char *out, size_t outlen)
+{
+	char line[2048];
+	FILE *r, *w;
+	int fd;
+
+	snprintf(out, outlen, "/tmp/conf_sampleXXXXXX");
+	if ((r = fopen(in, "r")) == NULL)
+		return -1;
+	if ((fd = mkstemp(out)) < 0 || (w = fdopen(fd, "w")) == NULL) {
+		fclose(r);
+		return -1;
+	}
+	while (fgets(line, sizeof(line), r) != NULL)
+		fputs(strncmp(line, "#PARAM ", 7) == 0 ? line + 1 : line, w);
+	fclose(r);
+	fclose(w);
+	return 0;
+}
+
+static void
+check_samples(const char *root)
+{
+	char file[1024], zfile[1024], tmp[64], err[512] = "";
+	struct zenv *z;
+	struct conf *c;
+
+	snprintf(zfile, sizeof(zfile), "%sconf/zmailer.conf", root);
+	snprintf(file, sizeof(file), "%sconf/smtpserver.conf", root);
+	z = zenv_load(zfile, err, sizeof(err));
+	ok(z != NULL && zenv_get(z, "DBTYPE") != NULL, "%s loads %s", zfile,
+	    err);
+	c = conf_load(file, z, err, sizeof(err), on_warn, NULL);
+	ok(c != NULL && nwarn == 0, "%s loads without warnings %s", file, err);
+	ok(c && c->groups[0].policydb_path &&
+	        strcmp(c->groups[0].policydb_path,
+	            "/etc/mail/db/smtp-policy") == 0,
+	    "policydb path expanded from ZENV");
+	ok(c && c->nhelo == 4 && c->helo[1].reject, "sample HELO patterns");
+	conf_free(c);
+	nwarn = 0;
+	ok(uncomment(file, tmp, sizeof(tmp)) == 0, "uncommented copy");
+	c = conf_load(tmp, z, err, sizeof(err), on_warn, NULL);
+	ok(c != NULL && c->ngroups == 2, "every #PARAM example is valid %s",
+	    err);
+	unlink(tmp);
+	conf_free(c);
+	zenv_free(z);
+}
+
 int
 main(void)
 {
 	const char *root = getenv("SMTPSERVER_SRC");
-	char file[1024];
+	char prefix[512], file[1024];
 	size_t i;
 
-	snprintf(file, sizeof(file), "%s%sdoc/smtpserver.conf.5",
-	    root ? root : "", root ? "/" : "");
+	snprintf(
+	    prefix, sizeof(prefix), "%s%s", root ? root : "", root ? "/" : "");
+	snprintf(file, sizeof(file), "%sdoc/smtpserver.conf.5", prefix);
 	ok(read_doc(file) == 0, "read %s", file);
 	if (nlines == 0)
 		return tap_done();
 	check_table();
 	check_entries();
+	check_samples(prefix);
 	for (i = 0; i < nlines; i++)
 		free(lines[i]);
 	return tap_done();
