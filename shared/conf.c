@@ -188,7 +188,7 @@ apply_param(struct pctx *cx, const struct param *p, const char *raw,
 	if (p->type == PT_RAW || p->type == PT_RAWLIST)
 		return param_set(cx, p, NULL, 0, raw);
 	buf_init(&b, CONF_MAX_EXPAND);
-	if ((env ? zenv_expand(env, raw, &b) : buf_puts(&b, raw)) < 0 ||
+	if (zenv_expand(env, raw, &b) < 0 || /* NULL env: $$ only */
 	    buf_putc(&b, '\0') < 0) {
 		pctx_error(cx,
 		    "PARAM %s: line too long after $-expansion "

@@ -402,8 +402,9 @@ test_helo(void)
 	    "catch-all without maxload");
 	ok(dump_has(c, "helo-pattern = localhost 999 ftveR"), "dump HELO");
 	conf_free(c);
-	c = load("PARAM maxsize 1\n", NULL);
+	c = load("PARAM perl-hook /a/$$b\n", NULL);
 	ok(c && conf_helo_match(c, "x") == NULL, "no patterns, no match");
+	is_str(c ? c->perl_hook : NULL, "/a/$b", "no ZENV: $$ is still $");
 	conf_free(c);
 }
 
