@@ -198,4 +198,15 @@ like($out, qr/^250 2\.0\.0 <x\@y\.example> Message accepted; S[\w=-]+\r\n250 2\.
     'a reply per recipient');
 like((spool_files($po6))[0], qr/^with LMTP$/m, 'with LMTP');
 
+# 10. allowsourceroute keeps the route
+my $conf7 = write_conf(postoffice(), "PARAM allowsourceroute\n* 999 ve\n");
+$out = run_i(conf => $conf7, po => $po, input => lines('HELO a.example',
+    'MAIL FROM:<@r1.example,@r2.example:a@b.example>', 'QUIT'));
+like($out, qr/^250 2\.1\.0 Sender syntax Ok\r\n/m,
+    'allowsourceroute: route kept, no "ignored" note');
+
+# 11. HELO required by the usual "*" pattern, optional with -s sloppy
+$out = session(lines('MAIL FROM:<a@b.example>', 'QUIT'), '-s', 'sloppy');
+like($out, qr/^250 2\.1\.0 /m, '-s sloppy: HELO optional');
+
 done_testing();
