@@ -36,7 +36,10 @@ fill_envelope(struct smtp *s, struct envelope *e)
 	e->show_tls_mode = s->g->rcvd_tls_mode;
 	e->show_tls_peer = s->g->rcvd_tls_peer;
 	e->bodytype = s->tx.bodytype;
-	e->with = s->with;
+	e->with = smtp_with(s);
+	e->auth_user = s->authenticated ? s->auth_user : NULL;
+	e->tls_cipher = smtp_tls_on(s) ? s->tls_cipher : NULL;
+	e->tls_peer = s->tls_peer[0] ? s->tls_peer : NULL;
 	e->from = s->tx.from;
 	e->freeze = s->tx.freeze;
 	e->envid = s->tx.envid;

@@ -68,6 +68,12 @@ ehlo_keywords(struct smtp *s)
 		reply_cont(s, 250, NULL, "DSN");
 	if (g->smtputf8)
 		reply_cont(s, 250, NULL, "SMTPUTF8");
+	if (g->use_tls && !smtp_tls_on(s))
+		reply_cont(s, 250, NULL, "STARTTLS");
+	if (smtp_auth_usable(s)) {
+		reply_cont(s, 250, NULL, "AUTH PLAIN LOGIN");
+		reply_cont(s, 250, NULL, "AUTH=PLAIN LOGIN");
+	}
 	if (g->rcpt_limit > 100)
 		reply_cont(s, 250, NULL, "X-RCPTLIMIT %d", g->rcpt_limit);
 	reply(s, 250, NULL, "HELP");

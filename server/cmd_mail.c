@@ -72,6 +72,29 @@ parse_size(const char *v, long long *out)
 	return 0;
 }
 
+/*
+ * RFC 4954 5: AUTH=<xtext mailbox> or AUTH=<>.  Kept only from an
+ * authenticated client (for the lead's policy and a relaying hop); from
+ * anyone else it is checked and dropped.
+ */
+static int
+mail_auth(struct smtp *s, const char *v)
+{
+	char *d;
+
+	if (v == NULL || strlen(v) > 500)
+		return -1;
+	if (strcmp(v, "<>") == 0)
+		return 0;
+	if (!xtext_valid(v) || (d = xtext_decode(v)) == NULL)
+		return -1;
+	free(s->tx.auth_param);
+	s->tx.auth_param = s->authenticated ? d : NULL;
+	if (!s->authenticated)
+		free(d);
+	return 0;
+}
+
 /* One MAIL parameter; 0 ok, -1 when a reply was sent. */
 static int
 mail_param(struct smtp *s, const struct esmtp_param *p)
@@ -100,6 +123,10 @@ mail_param(struct smtp *s, const struct esmtp_param *p)
 		if (v == NULL || strlen(v) > 100 || !xtext_valid(v))
 			return reply_r(s, RID_MAIL_ENVID_BAD), -1;
 		t->envid = strdup(v);
+	} else if (strcmp(k, "AUTH") == 0 &&
+	    (s->authenticated || smtp_auth_usable(s))) {
+		if (mail_auth(s, v) < 0)
+			return reply_r(s, RID_MAIL_AUTH_BAD), -1;
 	} else if (strcmp(k, "SMTPUTF8") == 0 && s->g->smtputf8 && !v) {
 		t->smtputf8 = 1;
 	} else {

@@ -20,7 +20,9 @@
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
+#include "privhelper.h"
 #include "session.h"
+#include "tls.h"
 #include "zenv.h"
 
 #define DEFAULT_ZENV "/etc/zmailer.conf"
@@ -242,6 +244,30 @@ log_name(const struct options *o, const char *host, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * What a -i/-n session needs while still privileged: the TLS context
+ * (keys are often root-only) and the AUTH helper, forked here because
+ * there is no supervisor to own it.  Failures are logged: the session
+ * then answers 454 to STARTTLS / AUTH (or closes under -t).
+ */
+static void
+privileged_setup(const struct options *o, struct session_env *e)
+{
+	const struct conf_group *g = e->grp;
+	char err[512];
+
+	if (g->use_tls || o->implicit_tls) {
+		e->tls = tls_server_new(g, err, sizeof(err));
+		if (e->tls == NULL)
+			log_msg(LOG_ERR, "TLS: %s", err);
+	}
+	if (g->smtp_auth || e->conf->msa_mode) {
+		e->auth = privhelper_spawn(e->conf, err, sizeof(err));
+		if (e->auth == NULL)
+			log_msg(LOG_ERR, "AUTH helper: %s", err);
+	}
+}
+
 /* -i and -n: one session on the inherited descriptors. */
 static int
 one_session(const struct options *o, struct conf *c, struct zenv *z)
@@ -273,7 +299,10 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	e.test_addr = o->test_addr;
 	e.xlog = xlog_open(log_name(o, host, lname, sizeof(lname)),
 	    o->log_syslog, time(NULL), (long)getpid());
+	privileged_setup(o, &e);
 	rc = session_run(&e);
+	privhelper_close(e.auth);
+	tls_server_free(e.tls);
 	xlog_close(e.xlog);
 	return rc;
 }
@@ -298,13 +327,7 @@ main(int argc, char **argv)
 		printf("%s: configuration OK\n", o.cfgfile);
 		rc = 0;
 	} else if (o.interactive || o.inetd) {
-		if (o.implicit_tls) {
-			fprintf(stderr, "smtpserver: -t: TLS is not "
-			    "available in this build\n");
-			rc = 2;
-		} else {
-			rc = one_session(&o, c, z);
-		}
+		rc = one_session(&o, c, z);
 	} else {
 		rc = supervisor_main(&o, c, z);
 	}

@@ -35,6 +35,7 @@ smtp_txn_reset(struct smtp *s)
 		spool_abort(t->spool);
 	free(t->from);
 	free(t->envid);
+	free(t->auth_param);
 	for (i = 0; i < t->nrcpts; i++) {
 		free(t->rcpts[i].addr);
 		free(t->rcpts[i].notify);
@@ -200,6 +201,7 @@ setup(struct smtp *s, const struct session_env *e)
 	smtp_style(s, NULL);
 	s->state = helo_optional(s) ? ST_MAIL : ST_HELLO;
 	s->tx.size = -1;
+	s->msa = e->kind == BIND_SUBMIT || s->cf->msa_mode;
 	s->with = e->bsmtp ? "BSMTP" : s->lmtp ? "LMTP" : "SMTP";
 	s->spool.postoffice = e->postoffice;
 	s->spool.min_availspace = s->cf->min_availspace;
@@ -244,6 +246,7 @@ static int
 read_command(struct smtp *s)
 {
 	int r, fl = 0;
+	size_t n;
 
 	if (!stream_pending(&s->st))
 		reply_flush(s);
@@ -259,9 +262,10 @@ read_command(struct smtp *s)
 		return -1;
 	}
 	s->line_flags = fl;
-	xlog_line(s->env->xlog, 'r', s->line.data, s->line.len);
+	n = smtp_auth_loglen(s->line.data, s->line.len);
+	xlog_line(s->env->xlog, 'r', s->line.data, n);
 	if (s->env->echo) {
-		fwrite(s->line.data, 1, s->line.len, stderr);
+		fwrite(s->line.data, 1, n, stderr);
 		fputc('\n', stderr);
 	}
 	if (fl & SL_TOOLONG) {
@@ -310,6 +314,10 @@ session_run(const struct session_env *e)
 	setup(&s, e);
 	xlog_note(e->xlog, "connection from %s %s:%d", s.rhost, s.iplit,
 	    s.rport);
+	if (e->kind == BIND_SMTPS && smtp_tls_implicit(&s) < 0) {
+		s.quit = 1;
+		goto out;
+	}
 	greet(&s);
 	for (;;) {
 		if (e->stopping && *e->stopping) {
@@ -333,8 +341,11 @@ session_run(const struct session_env *e)
 			break;
 		}
 	}
+out:
 	reply_flush(&s);
 	smtp_txn_reset(&s);
+	smtp_auth_reset(&s);
+	smtp_tls_end(&s);
 	summary(&s);
 	free(s.helo_arg);
 	free(s.helo_line);

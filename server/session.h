@@ -15,6 +15,8 @@
 struct zenv;
 struct xlog;
 struct policy;
+struct tls_server;
+struct privhelper;
 
 enum sess_event {
 	SEV_STATE,	/* arg = verb text (const char *) now running */
@@ -49,6 +51,18 @@ struct session_env {
 	void (*event)(void *arg, enum sess_event, const void *p, long n);
 	void *event_arg;
 	volatile const int *stopping; /* set when the server shuts down */
+	/* TLS context of this group; NULL when use-tls is off or the
+	 * certificate could not be loaded (STARTTLS then gets 454) */
+	struct tls_server *tls;
+	/* the AUTH helper's door; NULL = no AUTH backend (454) */
+	struct privhelper *auth;
+	/*
+	 * AUTH failures of this client address across sessions (the
+	 * daemon's scoreboard): add = 1 records one; returns how many fell
+	 * within the last window seconds.  NULL: counted per session.
+	 */
+	int (*auth_failures)(void *arg, const struct sockaddr_storage *peer,
+	    int add, int window);
 };
 
 /* Run one session; returns 0 after QUIT, 1 after a drop or error. */

@@ -7,6 +7,7 @@
 #define SMTPD_SMTP_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -33,6 +34,7 @@ struct smtp_txn {
 	long long size;		/* SIZE= or -1 */
 	const char *bodytype;	/* BODY= or NULL */
 	char *envid;
+	char *auth_param;	/* MAIL AUTH=, decoded; kept if authenticated */
 	const char *ret;
 	int smtputf8;
 	int freeze;
@@ -83,6 +85,14 @@ struct smtp {
 	unsigned long verb_count[40]; /* per command-table row */
 	unsigned long nrejects;
 	struct spool_cfg spool;
+	/* TLS and AUTH (cmd_tls.c, cmd_auth.c) */
+	int msa;		/* submission (RFC 6409): AUTH before MAIL */
+	int authenticated;	/* AUTH succeeded: the client may relay */
+	char *auth_user;	/* who, for the envelope and policy */
+	int auth_fails;		/* per-session failure count ... */
+	time_t auth_fail_first;	/* ... and when the window began */
+	char tls_cipher[160];	/* "<name> keybits N/M version V" */
+	char tls_peer[160];	/* verified client certificate CN */
 };
 
 /* reply.c: the reply table (replies.h) and the one reply builder */
@@ -124,6 +134,19 @@ void cmd_turn(struct smtp *, const char *verb, const char *arg);
 void cmd_tick(struct smtp *, const char *verb, const char *arg);
 void cmd_notavail(struct smtp *, const char *verb, const char *arg);
 void cmd_ignore(struct smtp *, const char *verb, const char *arg);
+void cmd_starttls(struct smtp *, const char *verb, const char *arg);
+void cmd_auth(struct smtp *, const char *verb, const char *arg);
+
+/* cmd_tls.c */
+int smtp_tls_implicit(struct smtp *);
+int smtp_tls_on(const struct smtp *);
+const char *smtp_with(const struct smtp *);
+void smtp_tls_end(struct smtp *);
+/* cmd_auth.c */
+int smtp_auth_usable(const struct smtp *);
+int smtp_auth_exempt(const struct smtp *);
+size_t smtp_auth_loglen(const char *line, size_t len);
+void smtp_auth_reset(struct smtp *);
 
 /* session.c */
 void smtp_txn_reset(struct smtp *);

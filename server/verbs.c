@@ -21,6 +21,7 @@
 #define V_EXPN 0x20	 /* needs EXPNcmd */
 #define V_OWNSTATE 0x40	 /* handler checks state itself (BDAT) */
 #define V_NOARGS 0x80	 /* strict: arguments are junk */
+#define V_AUTH 0x100	 /* MSA mode: needs AUTH first (RFC 6409) */
 
 typedef void (*verb_fn)(struct smtp *, const char *, const char *);
 
@@ -33,14 +34,14 @@ static const struct verb {
 	{ "EHLO", cmd_helo, ST_ANY & ~ST_BDAT, V_NOLMTP | V_EHLO },
 	{ "HELO", cmd_helo, ST_ANY & ~ST_BDAT, V_NOLMTP },
 	{ "LHLO", cmd_helo, ST_ANY & ~ST_BDAT, V_LMTP },
-	{ "MAIL", cmd_mail, ST_MAIL, 0 },
-	{ "SEND", cmd_mail, ST_MAIL, 0 },
-	{ "SOML", cmd_mail, ST_MAIL, 0 },
-	{ "SAML", cmd_mail, ST_MAIL, 0 },
-	{ "EMAL", cmd_mail, ST_MAIL, 0 },
-	{ "ESND", cmd_mail, ST_MAIL, 0 },
-	{ "ESOM", cmd_mail, ST_MAIL, 0 },
-	{ "ESAM", cmd_mail, ST_MAIL, 0 },
+	{ "MAIL", cmd_mail, ST_MAIL, V_AUTH },
+	{ "SEND", cmd_mail, ST_MAIL, V_AUTH },
+	{ "SOML", cmd_mail, ST_MAIL, V_AUTH },
+	{ "SAML", cmd_mail, ST_MAIL, V_AUTH },
+	{ "EMAL", cmd_mail, ST_MAIL, V_AUTH },
+	{ "ESND", cmd_mail, ST_MAIL, V_AUTH },
+	{ "ESOM", cmd_mail, ST_MAIL, V_AUTH },
+	{ "ESAM", cmd_mail, ST_MAIL, V_AUTH },
 	{ "RCPT", cmd_rcpt, ST_RCPT | ST_RCPT_DATA, 0 },
 	{ "DATA", cmd_data, ST_RCPT_DATA, V_NOARGS },
 	{ "BDAT", cmd_bdat, ST_ANY, V_CHUNKING | V_OWNSTATE },
@@ -57,8 +58,8 @@ static const struct verb {
 	{ "TICK", cmd_tick, ST_ANY, 0 },
 	{ "ETRN", cmd_notavail, ST_ANY, 0 },
 	{ "TURNME", cmd_notavail, ST_ANY, 0 },
-	{ "AUTH", cmd_notavail, ST_ANY, 0 },
-	{ "STARTTLS", cmd_notavail, ST_ANY, 0 },
+	{ "AUTH", cmd_auth, ST_ANY & ~ST_BDAT, V_EHLO },
+	{ "STARTTLS", cmd_starttls, ST_ANY & ~ST_BDAT, 0 },
 	{ "550", cmd_ignore, ST_ANY, 0 },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
@@ -164,6 +165,11 @@ verbs_dispatch(struct smtp *s)
 		wrong_state(s, v);
 		if (v->fn == cmd_data)
 			smtp_txn_reset(s); /* spec 3.7: DATA aborts it */
+		return;
+	}
+	if ((v->flags & V_AUTH) && s->msa && !s->authenticated &&
+	    !smtp_auth_exempt(s)) {
+		reply_r(s, RID_AUTH_REQUIRED);
 		return;
 	}
 	if ((v->flags & V_NOARGS) && s->strict && *arg) {

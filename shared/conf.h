@@ -83,6 +83,9 @@ struct conf_group {
 	int timeout_data;	 /* s, waiting for DATA/BDAT bytes */
 	int session_deadline;	 /* s, whole session; 0 = none */
 	int data_deadline;	 /* s, one DATA/BDAT transfer; 0 = none */
+	int auth_fail_limit;	 /* AUTH failures per client address */
+	int auth_fail_window;	 /* s, the window they count in */
+	int auth_pipe_timeout;	 /* s, SMTP-auth-pipe run time */
 };
 
 struct conf {

@@ -133,6 +133,12 @@ const struct param conf_params[] = {
 { "no-smtp-auth-sasl", NA, PT_CLR, "yes", 0, 0, g, GF(smtp_auth_sasl) },
 { "sasl-mechanisms", NA, PT_RAW, NULL, 0, 0, g, GF(sasl_mechanisms) },
 { "SMTP-auth-pipe", NA, PT_PATH, NULL, 0, 0, g, GF(auth_pipe) },
+{ "auth-fail-limit", NA, PT_INT, "5", 0, 100000, g | P_OURS,
+    GF(auth_fail_limit) },
+{ "auth-fail-window", NA, PT_INT, "3600", 1, DAY, g | P_OURS,
+    GF(auth_fail_window) },
+{ "auth-pipe-timeout", NA, PT_INT, "20", 1, 600, g | P_OURS,
+    GF(auth_pipe_timeout) },
 /* per group: rcvdfrom comment items (default off) */
 { "rcvd-ident", NA, PT_SET, "no", 0, 0, g, GF(rcvd_ident) },
 { "no-rcvd-ident", NA, PT_CLR, "yes", 0, 0, g, GF(rcvd_ident) },

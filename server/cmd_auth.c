@@ -1,0 +1,283 @@
+/*
+ * cmd_auth.c - AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN: the
+ * gates, the 334 dialogue, the per-address failure limit, and the
+ * verdict from the AUTH helper.  No response line is logged: they carry
+ * passwords; the command line is logged up to its mechanism only.
+ * Not for: base64 and PLAIN parsing (auth.c), password checks
+ * (privhelper.c, authcheck.c).
+ */
+#include "smtp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth.h"
+#include "log.h"
+#include "privhelper.h"
+
+static int
+auth_enabled(const struct smtp *s)
+{
+	return s->g->smtp_auth || s->msa;
+}
+
+/* no-smtp-auth-on-25: not on plain SMTP listeners (MX), but on 465/587 */
+static int
+port_refused(const struct smtp *s)
+{
+	return s->g->no_auth_on_25 && s->env->kind == BIND_SMTP && !s->msa;
+}
+
+static int
+needs_tls(const struct smtp *s)
+{
+	return !smtp_tls_on(s) && !s->g->auth_login_without_tls;
+}
+
+/* Worth offering in EHLO: it could succeed now. */
+int
+smtp_auth_usable(const struct smtp *s)
+{
+	return auth_enabled(s) && !port_refused(s) && !needs_tls(s) &&
+	    s->env->auth != NULL && !s->authenticated;
+}
+
+/* Who may MAIL without AUTH in MSA mode: local (non-network) sessions. */
+int
+smtp_auth_exempt(const struct smtp *s)
+{
+	return !s->env->network;
+}
+
+void
+smtp_auth_reset(struct smtp *s)
+{
+	s->authenticated = 0;
+	free(s->auth_user);
+	s->auth_user = NULL;
+}
+
+/* How much of a command line the transcript may show. */
+size_t
+smtp_auth_loglen(const char *line, size_t len)
+{
+	size_t i = 4;
+
+	if (len < 5 || strncasecmp(line, "AUTH", 4) != 0 ||
+	    (line[4] != ' ' && line[4] != '\t'))
+		return len;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	while (i < len && line[i] != ' ' && line[i] != '\t')
+		i++;
+	return i;
+}
+
+/* Failures of this address in the window; add = 1 records one. */
+static int
+failures(struct smtp *s, int add)
+{
+	const struct session_env *e = s->env;
+	int w = s->g->auth_fail_window;
+	time_t now = time(NULL);
+
+	if (e->auth_failures)
+		return e->auth_failures(e->event_arg, &e->peer, add, w);
+	if (s->auth_fails && now - s->auth_fail_first >= w)
+		s->auth_fails = 0;
+	if (add && s->auth_fails++ == 0)
+		s->auth_fail_first = now;
+	return s->auth_fails;
+}
+
+/* Every refusal before a mechanism runs; 0 = go on. */
+static int
+gate(struct smtp *s)
+{
+	int lim = s->g->auth_fail_limit;
+
+	if (!auth_enabled(s))
+		reply_r(s, RID_AUTH_NOT_CONF);
+	else if (port_refused(s))
+		reply_r(s, RID_AUTH_PORT25, s->iplit);
+	else if (!s->esmtp)
+		reply_r(s, RID_AUTH_NEED_EHLO, s->iplit);
+	else if (s->tx.active)
+		reply_r(s, RID_AUTH_IN_TXN, s->iplit);
+	else if (s->authenticated)
+		reply_r(s, RID_AUTH_AGAIN, s->iplit);
+	else if (needs_tls(s))
+		reply_r(s, RID_AUTH_NEED_TLS);
+	else if (lim > 0 && failures(s, 0) >= lim)
+		reply_r(s, RID_AUTH_LIMIT, s->iplit);
+	else if (s->env->auth == NULL)
+		reply_r(s, RID_AUTH_TEMP);
+	else
+		return 0;
+	return -1;
+}
+
+static void
+wipe(struct buf *b)
+{
+	if (b->data)
+		explicit_bzero(b->data, b->cap);
+	buf_free(b);
+}
+
+/* Decode a response into out; a 501 and -1 when it is not base64. */
+static int
+decode(struct smtp *s, const char *in, size_t n, struct buf *out)
+{
+	buf_reset(out);
+	if (auth_b64_decode(in, n, out) == 0)
+		return 0;
+	reply_r(s, RID_AUTH_B64);
+	return -1;
+}
+
+/* 334 with the (base64) challenge, then the client's response decoded
+ * into out.  0 ok; -1 after a refusal, a cancel or a lost client. */
+static int
+challenge(struct smtp *s, const char *text, struct buf *out)
+{
+	char b64[200];
+	struct buf line;
+	int fl = 0, r;
+
+	if (auth_b64_encode(text, strlen(text), b64, sizeof(b64)) < 0)
+		b64[0] = '\0';
+	reply(s, 334, NULL, "%s", b64);
+	reply_flush(s);
+	buf_init(&line, AUTH_LINE_MAX + 1);
+	r = stream_getline(&s->st, &line, AUTH_LINE_MAX, &fl);
+	xlog_note(s->env->xlog, "AUTH response (not logged)");
+	if (r == SR_TIMEOUT) {
+		reply_r(s, RID_TIMEOUT, s->myhost);
+		s->quit = 1;
+	} else if (r != SR_OK) {
+		s->quit = 1;
+	} else if (fl & SL_TOOLONG) {
+		reply_r(s, RID_LINE_TOO_LONG, AUTH_LINE_MAX);
+	} else if (line.len == 1 && line.data[0] == '*') {
+		reply_r(s, RID_AUTH_CANCEL);
+	} else {
+		r = decode(s, line.data, line.len, out);
+		wipe(&line);
+		return r;
+	}
+	wipe(&line);
+	return -1;
+}
+
+/* The response to the first challenge: the initial one, or asked for. */
+static int
+first(struct smtp *s, const char *ir, const char *prompt, struct buf *out)
+{
+	if (ir)
+		return decode(s, ir, strlen(ir), out);
+	return challenge(s, prompt, out);
+}
+
+/* PLAIN: user and pass point into a. */
+static int
+mech_plain(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
+    const char **user, const char **pass)
+{
+	(void)b;
+	if (first(s, ir, "", a) < 0)
+		return -1;
+	if (a->data == NULL || auth_plain(a->data, a->len, user, pass) < 0) {
+		reply_r(s, RID_AUTH_B64);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mech_login(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
+    const char **user, const char **pass)
+{
+	if (first(s, ir, s->g->auth_user_prompt ? s->g->auth_user_prompt :
+		"Username:", a) < 0)
+		return -1;
+	if (challenge(s, s->g->auth_pass_prompt ? s->g->auth_pass_prompt :
+		"Password:", b) < 0)
+		return -1;
+	if (a->data == NULL || b->data == NULL ||
+	    memchr(a->data, '\0', a->len) || memchr(b->data, '\0', b->len)) {
+		reply_r(s, RID_AUTH_B64);
+		return -1;
+	}
+	*user = a->data;
+	*pass = b->data;
+	return 0;
+}
+
+static void
+verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
+{
+	char esc[300];
+	int v = PH_NO;
+
+	log_escape(esc, sizeof(esc), user, strlen(user));
+	if (auth_user_ok(user) && *pass && strlen(pass) <= AUTH_PASS_MAX)
+		v = privhelper_check(s->env->auth,
+		    (size_t)(s->g - s->cf->groups), user, pass, s->ip,
+		    s->g->auth_pipe_timeout + 5);
+	if (v == PH_YES) {
+		s->authenticated = 1;
+		s->auth_user = strdup(user);
+		log_msg(LOG_INFO, "%s: AUTH %s from %s%s: user=%s ok",
+		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
+		reply_r(s, s->auth_user ? RID_AUTH_OK : RID_AUTH_TEMP);
+		if (s->auth_user == NULL)
+			s->authenticated = 0;
+	} else if (v == PH_NO) {
+		failures(s, 1);
+		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",
+		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
+		reply_r(s, RID_AUTH_FAIL);
+	} else {
+		reply_r(s, RID_AUTH_TEMP);
+	}
+}
+
+void
+cmd_auth(struct smtp *s, const char *verb, const char *arg)
+{
+	const char *sp, *ir, *user = NULL, *pass = NULL;
+	struct buf a, b;
+	enum auth_mech m;
+	int r;
+
+	(void)verb;
+	if (gate(s) < 0)
+		return;
+	sp = arg + strcspn(arg, " \t");
+	if (sp == arg) {
+		reply_r(s, RID_AUTH_SYNTAX);
+		return;
+	}
+	if ((m = auth_mech(arg, (size_t)(sp - arg))) == AUTH_MECH_NONE) {
+		reply_r(s, RID_AUTH_MECH);
+		return;
+	}
+	sp += strspn(sp, " \t");
+	ir = *sp ? sp : NULL;
+	buf_init(&a, AUTH_LINE_MAX);
+	buf_init(&b, AUTH_LINE_MAX);
+	if (m == AUTH_MECH_PLAIN)
+		r = mech_plain(s, ir, &a, &b, &user, &pass);
+	else
+		r = mech_login(s, ir, &a, &b, &user, &pass);
+	if (r == 0)
+		verdict(s, m == AUTH_MECH_PLAIN ? "PLAIN" : "LOGIN", user,
+		    pass);
+	wipe(&a);
+	wipe(&b);
+	explicit_bzero(s->line.data, s->line.len); /* the initial response */
+}

@@ -1,0 +1,361 @@
+/*
+ * privhelper.c - the AUTH helper process, its door protocol and the
+ * session-side client (see privhelper.h).  Passwords live only in the
+ * request buffers, which are wiped after use; nothing here logs one.
+ * Not for: the checks themselves (authcheck.c).
+ */
+#include "privhelper.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "authcheck.h"
+#include "log.h"
+
+/* ---- messages ---- */
+
+static void
+put(struct ph_msg *m, const void *p, size_t n)
+{
+	if (m->err || n > sizeof(m->b) - m->len) {
+		m->err = 1;
+		return;
+	}
+	memcpy(m->b + m->len, p, n);
+	m->len += n;
+	m->b[0] = (unsigned char)((m->len - 4) >> 24);
+	m->b[1] = (unsigned char)((m->len - 4) >> 16);
+	m->b[2] = (unsigned char)((m->len - 4) >> 8);
+	m->b[3] = (unsigned char)(m->len - 4);
+}
+
+void
+ph_init(struct ph_msg *m, enum ph_type type)
+{
+	unsigned char t = (unsigned char)type;
+
+	memset(m->b, 0, 4);
+	m->len = 4;
+	m->pos = 0;
+	m->err = 0;
+	put(m, &t, 1);
+}
+
+void
+ph_put_u32(struct ph_msg *m, uint32_t v)
+{
+	unsigned char b[4] = { (unsigned char)(v >> 24),
+		(unsigned char)(v >> 16), (unsigned char)(v >> 8),
+		(unsigned char)v };
+
+	put(m, b, 4);
+}
+
+void
+ph_put_str(struct ph_msg *m, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > 0xffff) {
+		m->err = 1;
+		return;
+	}
+	ph_put_u32(m, (uint32_t)n);
+	put(m, s, n);
+}
+
+static int
+get(struct ph_msg *m, void *p, size_t n)
+{
+	if (m->err || n > m->len - m->pos) {
+		m->err = 1;
+		return -1;
+	}
+	memcpy(p, m->b + m->pos, n);
+	m->pos += n;
+	return 0;
+}
+
+int
+ph_get_u32(struct ph_msg *m, uint32_t *v)
+{
+	unsigned char b[4];
+
+	if (get(m, b, 4) < 0)
+		return -1;
+	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+	return 0;
+}
+
+int
+ph_get_str(struct ph_msg *m, char *out, size_t outlen)
+{
+	uint32_t n;
+
+	if (ph_get_u32(m, &n) < 0)
+		return -1;
+	if (outlen == 0 || n > outlen - 1 || get(m, out, n) < 0 ||
+	    memchr(out, '\0', n) != NULL) {
+		m->err = 1;
+		return -1;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+int
+ph_open(struct ph_msg *m, size_t n, enum ph_type *type)
+{
+	uint32_t len;
+	unsigned char t;
+
+	m->len = n;
+	m->pos = 0;
+	m->err = 0;
+	if (n > sizeof(m->b) || ph_get_u32(m, &len) < 0 ||
+	    (size_t)len != n - 4 || get(m, &t, 1) < 0) {
+		m->err = 1;
+		return -1;
+	}
+	*type = (enum ph_type)t;
+	return 0;
+}
+
+int
+ph_end(const struct ph_msg *m)
+{
+	return m->err || m->pos != m->len ? -1 : 0;
+}
+
+void
+ph_wipe(struct ph_msg *m)
+{
+	explicit_bzero(m->b, sizeof(m->b));
+	m->len = m->pos = 0;
+}
+
+/* ---- the helper ---- */
+
+/* One request: its verdict (never more than yes, no, try later). */
+static int
+answer(struct ph_msg *m, size_t n, const struct conf *cf)
+{
+	char user[256], pass[1024], ip[64];
+	const struct conf_group *g;
+	enum ph_type type;
+	uint32_t gi;
+	int v = PH_TEMP;
+
+	if (ph_open(m, n, &type) < 0 || type != PH_AUTH_REQ ||
+	    ph_get_u32(m, &gi) < 0 || ph_get_str(m, user, sizeof(user)) < 0 ||
+	    ph_get_str(m, pass, sizeof(pass)) < 0 ||
+	    ph_get_str(m, ip, sizeof(ip)) < 0 || ph_end(m) < 0 ||
+	    (g = conf_group(cf, gi)) == NULL) {
+		log_msg(LOG_WARNING, "auth helper: malformed request");
+	} else if (g->auth_pipe && *g->auth_pipe) {
+		v = authcheck_pipe(g->auth_pipe, user, pass,
+		    g->auth_pipe_timeout);
+	} else {
+		v = authcheck_pam(PH_SERVICE, user, pass, ip);
+	}
+	explicit_bzero(pass, sizeof(pass));
+	ph_wipe(m);
+	return v;
+}
+
+/* Receive one request and the reply socket that came with it. */
+static ssize_t
+recv_req(int door, struct ph_msg *m, int *fd)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { m->b, sizeof(m->b) };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *ch;
+	ssize_t n;
+
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = sizeof(c.b);
+	*fd = -1;
+	do
+		n = recvmsg(door, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	ch = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (ch && ch->cmsg_level == SOL_SOCKET &&
+	    ch->cmsg_type == SCM_RIGHTS &&
+	    ch->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(ch), sizeof(int));
+	return n;
+}
+
+void
+privhelper_serve(int door, const struct conf *cf)
+{
+	struct ph_msg m;
+	ssize_t n;
+	int fd;
+
+	while ((n = recv_req(door, &m, &fd)) > 0) {
+		struct ph_msg r;
+		uint32_t v = (uint32_t)answer(&m, (size_t)n, cf);
+
+		if (fd < 0)
+			continue;
+		ph_init(&r, PH_AUTH_REP);
+		ph_put_u32(&r, v);
+		if (send(fd, r.b, r.len, MSG_NOSIGNAL) < 0)
+			log_msg(LOG_WARNING, "auth helper: reply: %s",
+			    strerror(errno));
+		close(fd);
+	}
+	ph_wipe(&m);
+}
+
+struct privhelper *
+privhelper_spawn(const struct conf *cf, char *err, size_t errlen)
+{
+	struct privhelper *ph;
+	int sv[2], nul;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(err, errlen, "socketpair: %s", strerror(errno));
+		return NULL;
+	}
+	if ((ph = calloc(1, sizeof(*ph))) == NULL || (pid = fork()) < 0) {
+		snprintf(err, errlen, "auth helper: %s", strerror(errno));
+		free(ph);
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		signal(SIGPIPE, SIG_IGN);
+		signal(SIGCHLD, SIG_DFL);
+		/* let go of the client connection (-n) and the terminal */
+		if ((nul = open("/dev/null", O_RDWR)) >= 0) {
+			dup2(nul, 0);
+			dup2(nul, 1);
+			if (nul > 2)
+				close(nul);
+		}
+		privhelper_serve(sv[1], cf);
+		_exit(0);
+	}
+	close(sv[1]);
+	ph->door = sv[0];
+	ph->pid = pid;
+	return ph;
+}
+
+/* ---- the session side ---- */
+
+static int
+send_req(int door, struct ph_msg *m, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { m->b, m->len };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *ch;
+	ssize_t n;
+
+	memset(&c, 0, sizeof(c));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = sizeof(c.b);
+	ch = CMSG_FIRSTHDR(&mh);
+	ch->cmsg_level = SOL_SOCKET;
+	ch->cmsg_type = SCM_RIGHTS;
+	ch->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(ch), &fd, sizeof(int));
+	do
+		n = sendmsg(door, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)m->len ? 0 : -1;
+}
+
+/* The verdict from the reply socket, PH_TEMP on anything odd. */
+static int
+read_reply(int fd, int timeout)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	time_t deadline = time(NULL) + timeout;
+	struct ph_msg r;
+	enum ph_type type;
+	uint32_t v;
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < 9) {
+		long ms = (long)(deadline - time(NULL)) * 1000;
+
+		if (ms <= 0 || poll(&p, 1, (int)ms) <= 0)
+			return PH_TEMP;
+		n = read(fd, r.b + got, sizeof(r.b) - got);
+		if (n <= 0)
+			return PH_TEMP;
+		got += (size_t)n;
+	}
+	if (ph_open(&r, got, &type) < 0 || type != PH_AUTH_REP ||
+	    ph_get_u32(&r, &v) < 0 || ph_end(&r) < 0 || v > PH_TEMP)
+		return PH_TEMP;
+	return (int)v;
+}
+
+int
+privhelper_check(struct privhelper *ph, size_t gi, const char *user,
+    const char *pass, const char *ip, int timeout)
+{
+	struct ph_msg m;
+	int sv[2], v = PH_TEMP;
+
+	if (ph == NULL ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return PH_TEMP;
+	ph_init(&m, PH_AUTH_REQ);
+	ph_put_u32(&m, (uint32_t)gi);
+	ph_put_str(&m, user);
+	ph_put_str(&m, pass);
+	ph_put_str(&m, ip);
+	if (!m.err && send_req(ph->door, &m, sv[1]) == 0) {
+		close(sv[1]);
+		sv[1] = -1;
+		v = read_reply(sv[0], timeout);
+	}
+	ph_wipe(&m);
+	close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	return v;
+}
+
+void
+privhelper_close(struct privhelper *ph)
+{
+	if (ph == NULL)
+		return;
+	close(ph->door);
+	if (ph->pid > 0)
+		while (waitpid(ph->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	free(ph);
+}

@@ -1,0 +1,67 @@
+/*
+ * privhelper.h - the privileged AUTH checker: a process that keeps the
+ * rights the sessions gave up and answers "is this password right?" with
+ * yes, no or try-later, nothing else.  Sessions reach it through a
+ * SOCK_SEQPACKET "door": each request carries a fresh socket (SCM_RIGHTS)
+ * on which the one reply comes, so many workers can share one door.
+ * Backends: PAM service smtpauth-login, or the group's SMTP-auth-pipe.
+ * Not for: the SMTP dialogue (cmd_auth.c), mechanisms (auth.c).
+ */
+#ifndef SMTPD_PRIVHELPER_H
+#define SMTPD_PRIVHELPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf.h"
+
+#define PH_SERVICE "smtpauth-login"
+#define PH_MSG_MAX 4096
+
+enum ph_verdict { PH_NO = 0, PH_YES = 1, PH_TEMP = 2 };
+enum ph_type { PH_AUTH_REQ = 1, PH_AUTH_REP = 2 };
+
+/* A message: u32 length of what follows, u8 type, typed fields. */
+struct ph_msg {
+	unsigned char b[PH_MSG_MAX];
+	size_t len, pos;
+	int err;	/* sticky: a put overflowed or a get ran short */
+};
+
+void ph_init(struct ph_msg *, enum ph_type);
+void ph_put_u32(struct ph_msg *, uint32_t);
+void ph_put_str(struct ph_msg *, const char *);
+/* Start reading b[0..n): -1 unless the length prefix says n. */
+int ph_open(struct ph_msg *, size_t n, enum ph_type *type);
+int ph_get_u32(struct ph_msg *, uint32_t *);
+/* A string of at most outlen-1 bytes without NUL into out. */
+int ph_get_str(struct ph_msg *, char *out, size_t outlen);
+/* 0 when every byte was read and no get failed. */
+int ph_end(const struct ph_msg *);
+void ph_wipe(struct ph_msg *);
+
+struct privhelper {
+	int door;	/* session side of the door */
+	pid_t pid;	/* the helper, when we started it (else 0) */
+};
+
+/*
+ * Fork the helper for cf (it must outlive no one: it exits when every
+ * copy of the door is closed).  The child gives up stdin/stdout (the
+ * client connection under -n).  NULL with the reason in err.
+ */
+struct privhelper *privhelper_spawn(const struct conf *cf, char *err,
+    size_t errlen);
+/* The helper's loop on its end of the door; returns when it closes. */
+void privhelper_serve(int door, const struct conf *cf);
+/*
+ * Ask: is pass right for user, in group gi, from client address ip?
+ * Waits at most timeout seconds.  Returns an enum ph_verdict.
+ */
+int privhelper_check(struct privhelper *, size_t gi, const char *user,
+    const char *pass, const char *ip, int timeout);
+/* Close the door and reap the helper we started. */
+void privhelper_close(struct privhelper *);
+
+#endif
