@@ -65,7 +65,7 @@ for my $v (qw(tls1_1 tls1)) {
 	    '-cipher', 'DEFAULT@SECLEVEL=0');
 	waitpid($pid, 0);
 	unlike($out, qr/^221 /m, "-$v: no session");
-	like($out, qr/alert|error|no protocols|handshake failure/i, "-$v: refused");
+	like($out, qr/alert protocol version|no protocols available/, "-$v: refused");
 }
 # TLS 1.2 explicitly still works
 ($port, $pid) = inetd_listen(conf => $conf, po => $po);
