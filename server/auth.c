@@ -44,8 +44,9 @@ auth_b64_decode(const char *in, size_t n, struct buf *out)
 		int v[4], k;
 
 		for (k = 0; k < 4; k++) {
-			v[k] = i + (size_t)k >= n - pad ? 0 :
-			    b64_value(in[i + (size_t)k]);
+			v[k] = i + (size_t)k >= n - pad
+			    ? 0
+			    : b64_value(in[i + (size_t)k]);
 			if (v[k] < 0)
 				return -1;
 		}
@@ -84,8 +85,7 @@ auth_b64_encode(const char *s, size_t n, char *out, size_t outlen)
 }
 
 int
-auth_plain(const char *msg, size_t len, const char **user,
-    const char **pass)
+auth_plain(const char *msg, size_t len, const char **user, const char **pass)
 {
 	const char *a = msg, *u, *p;
 	size_t al, ul;

@@ -28,8 +28,8 @@ int auth_b64_encode(const char *s, size_t n, char *out, size_t outlen);
  * into msg (which has a spare NUL after len bytes).  -1 when malformed,
  * too long, or the authzid names someone else.
  */
-int auth_plain(const char *msg, size_t len, const char **user,
-    const char **pass);
+int auth_plain(
+    const char *msg, size_t len, const char **user, const char **pass);
 /* 1 if a user name is acceptable (printable, no blanks, short). */
 int auth_user_ok(const char *user);
 

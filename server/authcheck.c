@@ -83,8 +83,8 @@ no_delay(int status, unsigned int usec, void *arg)
 }
 
 int
-authcheck_pam(const char *service, const char *user, const char *pass,
-    const char *ip)
+authcheck_pam(
+    const char *service, const char *user, const char *pass, const char *ip)
 {
 	struct creds c = { user, pass };
 	struct pam_conv pc = { conv, &c };
@@ -183,8 +183,8 @@ reap(pid_t pid, time_t deadline)
 }
 
 int
-authcheck_pipe(const char *prog, const char *user, const char *pass,
-    int timeout)
+authcheck_pipe(
+    const char *prog, const char *user, const char *pass, int timeout)
 {
 	int in[2], out[2], st;
 	time_t deadline = time(NULL) + timeout;
@@ -213,7 +213,8 @@ authcheck_pipe(const char *prog, const char *user, const char *pass,
 		return PH_TEMP;
 	st = reap(pid, deadline);
 	if (st < 0 || !WIFEXITED(st)) {
-		log_msg(LOG_WARNING, "auth helper: %s: timeout or signal", prog);
+		log_msg(
+		    LOG_WARNING, "auth helper: %s: timeout or signal", prog);
 		return PH_TEMP;
 	}
 	if (WEXITSTATUS(st) == 126 || WEXITSTATUS(st) == 127) {

@@ -7,13 +7,13 @@
 #define SMTPD_AUTHCHECK_H
 
 /* pam_authenticate + pam_acct_mgmt for service; ip becomes PAM_RHOST. */
-int authcheck_pam(const char *service, const char *user, const char *pass,
-    const char *ip);
+int authcheck_pam(
+    const char *service, const char *user, const char *pass, const char *ip);
 /*
  * Run prog with argv[1] = user and a fixed small environment, the
  * password and a LF on its stdin; exit 0 within timeout seconds = yes.
  */
-int authcheck_pipe(const char *prog, const char *user, const char *pass,
-    int timeout);
+int authcheck_pipe(
+    const char *prog, const char *user, const char *pass, int timeout);
 
 #endif

@@ -201,11 +201,13 @@ static int
 mech_login(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
     const char **user, const char **pass)
 {
-	if (first(s, ir, s->g->auth_user_prompt ? s->g->auth_user_prompt :
-		"Username:", a) < 0)
+	if (first(s, ir,
+	        s->g->auth_user_prompt ? s->g->auth_user_prompt : "Username:",
+	        a) < 0)
 		return -1;
-	if (challenge(s, s->g->auth_pass_prompt ? s->g->auth_pass_prompt :
-		"Password:", b) < 0)
+	if (challenge(s,
+	        s->g->auth_pass_prompt ? s->g->auth_pass_prompt : "Password:",
+	        b) < 0)
 		return -1;
 	if (a->data == NULL || b->data == NULL ||
 	    memchr(a->data, '\0', a->len) || memchr(b->data, '\0', b->len)) {
@@ -275,8 +277,8 @@ cmd_auth(struct smtp *s, const char *verb, const char *arg)
 	else
 		r = mech_login(s, ir, &a, &b, &user, &pass);
 	if (r == 0)
-		verdict(s, m == AUTH_MECH_PLAIN ? "PLAIN" : "LOGIN", user,
-		    pass);
+		verdict(
+		    s, m == AUTH_MECH_PLAIN ? "PLAIN" : "LOGIN", user, pass);
 	wipe(&a);
 	wipe(&b);
 	explicit_bzero(s->line.data, s->line.len); /* the initial response */

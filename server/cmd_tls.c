@@ -44,14 +44,14 @@ handshake(struct smtp *s)
 	int lvl = s->g->tls_loglevel;
 
 	if (tls_start(&s->st, s->env->tls, s->g->timeout_command, err,
-		sizeof(err)) < 0) {
+	        sizeof(err)) < 0) {
 		log_msg(LOG_NOTICE, "%s: TLS handshake with %s%s failed: %s",
 		    xlog_tag(s->env->xlog), s->rhost, s->iplit, err);
 		xlog_note(s->env->xlog, "TLS handshake failed: %s", err);
 		return -1;
 	}
-	tls_describe(&s->st, s->tls_cipher, sizeof(s->tls_cipher),
-	    s->tls_peer, sizeof(s->tls_peer));
+	tls_describe(&s->st, s->tls_cipher, sizeof(s->tls_cipher), s->tls_peer,
+	    sizeof(s->tls_peer));
 	xlog_note(s->env->xlog, "TLS %s%s%s", s->tls_cipher,
 	    s->tls_peer[0] ? " peer CN " : "", s->tls_peer);
 	if (lvl >= 1)
@@ -67,9 +67,10 @@ int
 smtp_tls_implicit(struct smtp *s)
 {
 	if (s->env->tls == NULL) {
-		log_msg(LOG_ERR, "%s: implicit TLS from %s%s but no TLS "
-		    "context (use-tls, tls-cert-file)", xlog_tag(s->env->xlog),
-		    s->rhost, s->iplit);
+		log_msg(LOG_ERR,
+		    "%s: implicit TLS from %s%s but no TLS "
+		    "context (use-tls, tls-cert-file)",
+		    xlog_tag(s->env->xlog), s->rhost, s->iplit);
 		return -1;
 	}
 	return handshake(s);

@@ -92,8 +92,8 @@ ph_get_u32(struct ph_msg *m, uint32_t *v)
 
 	if (get(m, b, 4) < 0)
 		return -1;
-	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
-	    (uint32_t)b[2] << 8 | b[3];
+	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 |
+	    b[3];
 	return 0;
 }
 
@@ -163,8 +163,8 @@ answer(struct ph_msg *m, size_t n, const struct conf *cf)
 	    (g = conf_group(cf, gi)) == NULL) {
 		log_msg(LOG_WARNING, "auth helper: malformed request");
 	} else if (g->auth_pipe && *g->auth_pipe) {
-		v = authcheck_pipe(g->auth_pipe, user, pass,
-		    g->auth_pipe_timeout);
+		v = authcheck_pipe(
+		    g->auth_pipe, user, pass, g->auth_pipe_timeout);
 	} else {
 		v = authcheck_pam(PH_SERVICE, user, pass, ip);
 	}
@@ -195,8 +195,7 @@ recv_req(int door, struct ph_msg *m, int *fd)
 		n = recvmsg(door, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	ch = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (ch && ch->cmsg_level == SOL_SOCKET &&
-	    ch->cmsg_type == SCM_RIGHTS &&
+	if (ch && ch->cmsg_level == SOL_SOCKET && ch->cmsg_type == SCM_RIGHTS &&
 	    ch->cmsg_len == CMSG_LEN(sizeof(int)))
 		memcpy(fd, CMSG_DATA(ch), sizeof(int));
 	return n;

@@ -26,7 +26,7 @@ enum ph_type { PH_AUTH_REQ = 1, PH_AUTH_REP = 2 };
 struct ph_msg {
 	unsigned char b[PH_MSG_MAX];
 	size_t len, pos;
-	int err;	/* sticky: a put overflowed or a get ran short */
+	int err; /* sticky: a put overflowed or a get ran short */
 };
 
 void ph_init(struct ph_msg *, enum ph_type);
@@ -42,8 +42,8 @@ int ph_end(const struct ph_msg *);
 void ph_wipe(struct ph_msg *);
 
 struct privhelper {
-	int door;	/* session side of the door */
-	pid_t pid;	/* the helper, when we started it (else 0) */
+	int door;  /* session side of the door */
+	pid_t pid; /* the helper, when we started it (else 0) */
 };
 
 /*
@@ -51,8 +51,8 @@ struct privhelper {
  * copy of the door is closed).  The child gives up stdin/stdout (the
  * client connection under -n).  NULL with the reason in err.
  */
-struct privhelper *privhelper_spawn(const struct conf *cf, char *err,
-    size_t errlen);
+struct privhelper *privhelper_spawn(
+    const struct conf *cf, char *err, size_t errlen);
 /* The helper's loop on its end of the door; returns when it closes. */
 void privhelper_serve(int door, const struct conf *cf);
 /*

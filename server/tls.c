@@ -49,19 +49,18 @@ ssl_err(char *err, size_t errlen, const char *what, const char *file)
 static int
 verify_cb(int ok, X509_STORE_CTX *x)
 {
-	SSL *ssl = X509_STORE_CTX_get_ex_data(x,
-	    SSL_get_ex_data_X509_STORE_CTX_idx());
+	SSL *ssl =
+	    X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
 	SSL_CTX *ctx = ssl ? SSL_get_SSL_CTX(ssl) : NULL;
 
-	if (ctx && (SSL_CTX_get_verify_mode(ctx) &
-		       SSL_VERIFY_FAIL_IF_NO_PEER_CERT))
+	if (ctx &&
+	    (SSL_CTX_get_verify_mode(ctx) & SSL_VERIFY_FAIL_IF_NO_PEER_CERT))
 		return ok;
 	return 1;
 }
 
 static int
-load_keys(SSL_CTX *ctx, const struct conf_group *g, char *err,
-    size_t errlen)
+load_keys(SSL_CTX *ctx, const struct conf_group *g, char *err, size_t errlen)
 {
 	const char *cert = g->tls_cert_file, *key = g->tls_key_file;
 
@@ -90,16 +89,17 @@ load_keys(SSL_CTX *ctx, const struct conf_group *g, char *err,
 
 /* Client certificates: CA locations, ask/require, verify depth. */
 static int
-client_certs(SSL_CTX *ctx, const struct conf_group *g, char *err,
-    size_t errlen)
+client_certs(SSL_CTX *ctx, const struct conf_group *g, char *err, size_t errlen)
 {
 	int mode = SSL_VERIFY_NONE;
 
 	if (g->tls_cafile || g->tls_capath) {
-		if (SSL_CTX_load_verify_locations(ctx, g->tls_cafile,
-			g->tls_capath) != 1)
+		if (SSL_CTX_load_verify_locations(
+		        ctx, g->tls_cafile, g->tls_capath) != 1)
 			return ssl_err(err, errlen, "CA locations",
-			    g->tls_cafile ? g->tls_cafile : g->tls_capath), -1;
+			           g->tls_cafile ? g->tls_cafile
+			                         : g->tls_capath),
+			       -1;
 		if (g->tls_cafile) {
 			STACK_OF(X509_NAME) *names =
 			    SSL_load_client_CA_file(g->tls_cafile);
@@ -127,19 +127,20 @@ build_ctx(const struct conf_group *g, char *err, size_t errlen)
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		return ssl_err(err, errlen, "SSL_CTX_new", NULL), NULL;
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE |
-	    SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-	    SSL_OP_IGNORE_UNEXPECTED_EOF);
-	SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_options(ctx,
+	    SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_COMPRESSION |
+	        SSL_OP_NO_RENEGOTIATION | SSL_OP_IGNORE_UNEXPECTED_EOF);
+	SSL_CTX_set_mode(ctx,
+	    SSL_MODE_ENABLE_PARTIAL_WRITE |
+	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	SSL_CTX_set_dh_auto(ctx, 1);
-	if (SSL_CTX_set_cipher_list(ctx, ciphers && *ciphers ? ciphers :
-		TLS_DEFAULT_CIPHERS) != 1) {
+	if (SSL_CTX_set_cipher_list(ctx,
+	        ciphers && *ciphers ? ciphers : TLS_DEFAULT_CIPHERS) != 1) {
 		ssl_err(err, errlen, "tls-cipher-list", ciphers);
 		goto fail;
 	}
-	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)TLS_SID_CTX,
-	    sizeof(TLS_SID_CTX) - 1);
+	SSL_CTX_set_session_id_context(
+	    ctx, (const unsigned char *)TLS_SID_CTX, sizeof(TLS_SID_CTX) - 1);
 	if (g->tls_use_scache) {
 		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 		SSL_CTX_set_timeout(ctx, g->tls_scache_timeout);
@@ -175,8 +176,8 @@ tls_server_new(const struct conf_group *g, char *err, size_t errlen)
 }
 
 int
-tls_server_reload(struct tls_server *ts, const struct conf_group *g,
-    char *err, size_t errlen)
+tls_server_reload(
+    struct tls_server *ts, const struct conf_group *g, char *err, size_t errlen)
 {
 	SSL_CTX *ctx = build_ctx(g, err, errlen);
 
@@ -197,8 +198,7 @@ tls_server_free(struct tls_server *ts)
 }
 
 int
-tls_server_fingerprint(const struct tls_server *ts, char *out,
-    size_t outlen)
+tls_server_fingerprint(const struct tls_server *ts, char *out, size_t outlen)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int n = 0, i;
@@ -267,8 +267,7 @@ set_nonblock(int fd)
 
 /* SSL_accept until done, waiting at most until deadline. */
 static int
-handshake(SSL *ssl, int rfd, int wfd, time_t deadline, char *err,
-    size_t errlen)
+handshake(SSL *ssl, int rfd, int wfd, time_t deadline, char *err, size_t errlen)
 {
 	for (;;) {
 		struct pollfd p;
@@ -283,7 +282,8 @@ handshake(SSL *ssl, int rfd, int wfd, time_t deadline, char *err,
 			if (e == SSL_ERROR_SSL)
 				ssl_err(err, errlen, "handshake", NULL);
 			else
-				snprintf(err, errlen, "handshake: connection "
+				snprintf(err, errlen,
+				    "handshake: connection "
 				    "closed");
 			return -1;
 		}
@@ -313,8 +313,8 @@ tls_start(struct stream *s, struct tls_server *ts, int timeout, char *err,
 		snprintf(err, errlen, "fcntl: %s", strerror(errno));
 		return -1;
 	}
-	if ((ssl = SSL_new(ts->ctx)) == NULL ||
-	    SSL_set_rfd(ssl, s->rfd) != 1 || SSL_set_wfd(ssl, s->wfd) != 1) {
+	if ((ssl = SSL_new(ts->ctx)) == NULL || SSL_set_rfd(ssl, s->rfd) != 1 ||
+	    SSL_set_wfd(ssl, s->wfd) != 1) {
 		ssl_err(err, errlen, "SSL_new", NULL);
 		SSL_free(ssl);
 		return -1;
@@ -345,16 +345,17 @@ clean_copy(char *dst, size_t len, const char *src)
 	for (i = 0; src[i] && i + 1 < len; i++) {
 		unsigned char c = (unsigned char)src[i];
 
-		dst[i] = (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') ?
-		    '?' : (char)c;
+		dst[i] = (c < 0x20 || c >= 0x7f || c == '"' || c == '\\')
+		    ? '?'
+		    : (char)c;
 	}
 	if (len)
 		dst[i] = '\0';
 }
 
 void
-tls_describe(const struct stream *s, char *cipher, size_t clen,
-    char *peer, size_t plen)
+tls_describe(
+    const struct stream *s, char *cipher, size_t clen, char *peer, size_t plen)
 {
 	SSL *ssl = s->tp;
 	X509 *x;
@@ -374,8 +375,8 @@ tls_describe(const struct stream *s, char *cipher, size_t clen,
 	if (x == NULL)
 		return;
 	if (SSL_get_verify_result(ssl) == X509_V_OK &&
-	    X509_NAME_get_text_by_NID(X509_get_subject_name(x),
-		NID_commonName, cn, sizeof(cn)) > 0)
+	    X509_NAME_get_text_by_NID(
+	        X509_get_subject_name(x), NID_commonName, cn, sizeof(cn)) > 0)
 		clean_copy(peer, plen, cn);
 	X509_free(x);
 }

@@ -19,19 +19,18 @@ struct tls_server;
  * ...): TLS 1.2 minimum, forward-secret ciphers in the server's order.
  * NULL with the reason in err when the files are missing or broken.
  */
-struct tls_server *tls_server_new(const struct conf_group *g, char *err,
-    size_t errlen);
+struct tls_server *tls_server_new(
+    const struct conf_group *g, char *err, size_t errlen);
 /*
  * SIGHUP: build a new context from g; on success it replaces the old one
  * (connections in progress keep theirs), else the old one stays and -1
  * comes back with the reason.  For the supervisor, before it forks.
  */
-int tls_server_reload(struct tls_server *, const struct conf_group *g,
-    char *err, size_t errlen);
+int tls_server_reload(
+    struct tls_server *, const struct conf_group *g, char *err, size_t errlen);
 void tls_server_free(struct tls_server *);
 /* SHA-256 of the server certificate as hex (tests, the control socket). */
-int tls_server_fingerprint(const struct tls_server *, char *out,
-    size_t outlen);
+int tls_server_fingerprint(const struct tls_server *, char *out, size_t outlen);
 
 /*
  * Handshake on the stream's descriptors within timeout seconds, then
@@ -44,8 +43,8 @@ int tls_start(struct stream *, struct tls_server *, int timeout, char *err,
 int tls_active(const struct stream *);
 /* "<cipher> keybits N/M version V" and the client certificate's CN
  * (empty when none). */
-void tls_describe(const struct stream *, char *cipher, size_t clen,
-    char *peer, size_t plen);
+void tls_describe(
+    const struct stream *, char *cipher, size_t clen, char *peer, size_t plen);
 /* Close alert (best effort) and free the TLS state of the stream. */
 void tls_end(struct stream *);
 

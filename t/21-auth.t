@@ -114,6 +114,10 @@ SKIP: {
 	local $ENV{LD_PRELOAD} = $wrap;
 	local $ENV{PAM_WRAPPER} = 1;
 	local $ENV{PAM_WRAPPER_SERVICE_DIR} = "$po/pam.d";
+	# ASan refuses dlopen(RTLD_DEEPBIND); pam_wrapper 1.1.4 reads the
+	# switch under uid_wrapper's name, later ones under its own
+	local $ENV{UID_WRAPPER_DISABLE_DEEPBIND} = 1;
+	local $ENV{PAM_WRAPPER_DISABLE_DEEPBIND} = 1;
 	local $ENV{ASAN_OPTIONS} = join(':', grep { defined && length }
 	    $ENV{ASAN_OPTIONS}, 'verify_asan_link_order=0');
 	my $pamconf = write_conf($po, $base);
