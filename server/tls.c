@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -117,6 +118,26 @@ client_certs(SSL_CTX *ctx, const struct conf_group *g, char *err, size_t errlen)
 	return 0;
 }
 
+/* tls-dh1024: DH parameters from a PEM file, else OpenSSL's own. */
+static int
+load_dh(SSL_CTX *ctx, const char *path, char *err, size_t errlen)
+{
+	EVP_PKEY *dh;
+	BIO *bio;
+
+	if (path == NULL || *path == '\0')
+		return SSL_CTX_set_dh_auto(ctx, 1) == 1 ? 0 : -1;
+	if ((bio = BIO_new_file(path, "r")) == NULL)
+		return ssl_err(err, errlen, "tls-dh1024", path), -1;
+	dh = PEM_read_bio_Parameters(bio, NULL);
+	BIO_free(bio);
+	if (dh == NULL || SSL_CTX_set0_tmp_dh_pkey(ctx, dh) != 1) {
+		EVP_PKEY_free(dh);
+		return ssl_err(err, errlen, "tls-dh1024", path), -1;
+	}
+	return 0;
+}
+
 static SSL_CTX *
 build_ctx(const struct conf_group *g, char *err, size_t errlen)
 {
@@ -133,7 +154,8 @@ build_ctx(const struct conf_group *g, char *err, size_t errlen)
 	SSL_CTX_set_mode(ctx,
 	    SSL_MODE_ENABLE_PARTIAL_WRITE |
 	        SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_CTX_set_dh_auto(ctx, 1);
+	if (load_dh(ctx, g->tls_dh1024, err, errlen) < 0)
+		goto fail;
 	if (SSL_CTX_set_cipher_list(ctx,
 	        ciphers && *ciphers ? ciphers : TLS_DEFAULT_CIPHERS) != 1) {
 		ssl_err(err, errlen, "tls-cipher-list", ciphers);
