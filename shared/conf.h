@@ -32,6 +32,7 @@ struct conf_helo {
 	int maxload; /* -1 when absent */
 	char *flags; /* flag string; starting with '!' = reject, rest = text */
 	int line;
+	int reject; /* flags start with '!' ("* !text" is stored as "!text") */
 };
 
 enum bare_lf { BARE_LF_NORMALIZE, BARE_LF_REJECT };
@@ -141,12 +142,33 @@ struct conf *conf_load(const char *path, const struct zenv *env, char *err,
 /* A config with every default, no file. */
 struct conf *conf_defaults(void);
 void conf_free(struct conf *);
-/* The group a listener named by group index uses. */
+/* The group a listener named by group index uses; NULL past the last. */
 const struct conf_group *conf_group(const struct conf *, size_t idx);
 /* First HELO pattern that matches name (lowercased glob), or NULL. */
 const struct conf_helo *conf_helo_match(const struct conf *, const char *name);
 /* Dump every PARAM with its effective value, one per line (for -V / check). */
 void conf_dump(const struct conf *, void (*out)(void *, const char *),
     void *arg);
+
+/*
+ * The PARAM table, for tests, documentation and -K.  i < conf_param_count();
+ * out of range gives NULL / -1.
+ */
+struct conf_param_info {
+	const char *name;
+	const char *type;    /* "integer", "flag", "path", ... */
+	const char *def;     /* default as PARAM text, NULL = none */
+	const char *choices; /* "a|b" for choice types, else NULL */
+	long min, max;	     /* numbers: range; lists: max entries */
+	int group;	     /* 1 = per group (g), 0 = global (G) */
+	int reloadable;	     /* takes effect on SIGHUP */
+	int deprecated;	     /* accepted with a warning */
+	int ours;	     /* not in ZMailer */
+};
+size_t conf_param_count(void);
+const char *conf_param_name(size_t i);
+/* The j-th alias of row i, NULL past the last. */
+const char *conf_param_alias(size_t i, size_t j);
+int conf_param_info(size_t i, struct conf_param_info *);
 
 #endif
