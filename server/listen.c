@@ -359,9 +359,13 @@ listen_close(struct listeners *ls)
 {
 	size_t i;
 
-	for (i = 0; i < ls->n; i++)
-		if (ls->v[i].fd >= 0)
-			close(ls->v[i].fd);
+	for (i = 0; i < ls->n; i++) {
+		if (ls->v[i].fd < 0)
+			continue;
+		/* Workers share the socket: stop it listening for all. */
+		shutdown(ls->v[i].fd, SHUT_RDWR);
+		close(ls->v[i].fd);
+	}
 	free(ls->v);
 	ls->v = NULL;
 	ls->n = 0;

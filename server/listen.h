@@ -38,6 +38,7 @@ int listen_open(const struct conf *, const struct options *,
  */
 int listen_reopen(const struct conf *, const struct options *,
     const struct zenv *, struct listeners *cur, char *err, size_t errlen);
+/* Close (and shut down, so inherited copies stop accepting too). */
 void listen_close(struct listeners *);
 
 #endif

@@ -153,6 +153,7 @@ spawn(struct sup *s)
 	w.wakefd = s->wake[1];
 	w.postoffice = s->postoffice;
 	w.myhostname = s->host;
+	w.parent = s->ci.pid;
 	w.uid = s->uid;
 	w.gid = s->gid;
 	worker_main(&w);
@@ -434,7 +435,8 @@ names(struct sup *s, char *err, size_t errlen)
 		po = zenv_get(s->zenv, "POSTOFFICE");
 	if (po == NULL)
 		po = "/var/spool/postoffice";
-	if (join(s->postoffice, sizeof(s->postoffice), "", po) < 0 ||
+	if (snprintf(s->postoffice, sizeof(s->postoffice), "%s", po) >=
+	        (int)sizeof(s->postoffice) ||
 	    join(s->pidpath, sizeof(s->pidpath), po, pid) < 0 ||
 	    join(s->ctlpath, sizeof(s->ctlpath), po,
 	        ctl && *ctl ? ctl : CONTROL_DEFAULT_NAME) < 0) {

@@ -8,6 +8,7 @@
  */
 #include "worker.h"
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
@@ -378,6 +379,9 @@ worker_main(struct worker *w)
 	char err[256];
 
 	worker_signals();
+	prctl(PR_SET_PDEATHSIG, SIGTERM); /* an orphan must not serve */
+	if (getppid() != w->parent)
+		_exit(1);
 	scoreboard_slot_pid(w->sb, w->slot, getpid());
 	if (daemon_drop(w->uid, w->gid, err, sizeof(err)) < 0) {
 		log_msg(LOG_CRIT, "worker: %s", err);

@@ -26,7 +26,8 @@ struct worker {
 	int wakefd; /* a byte here wakes the supervisor */
 	const char *postoffice;
 	const char *myhostname;
-	uid_t uid; /* TRUSTEDUSER */
+	pid_t parent; /* the supervisor */
+	uid_t uid;    /* TRUSTEDUSER */
 	gid_t gid;
 };
 
