@@ -202,7 +202,7 @@ main(int argc, char **argv)
 	struct buf out;
 	int c, json = 0, rc;
 
-	while ((c = getopt(argc, argv, "s:P:")) != -1) {
+	while ((c = getopt(argc, argv, "+s:P:")) != -1) {
 		if (c == 's')
 			sock = optarg;
 		else if (c == 'P')

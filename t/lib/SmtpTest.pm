@@ -145,7 +145,7 @@ sub wait_ready {
 	return wait_until(sub {
 		die "daemon exited:\n" . $self->log_text unless $self->alive;
 		my $s = $self->status or return 0;
-		return $s->{workers}{idle} >= $idle;
+		return $s->{pid} == $self->{pid} && $s->{workers}{idle} >= $idle;
 	}, 20);
 }
 
