@@ -34,6 +34,7 @@
 #define DEFAULT_CONTACT "Ask HELP for our contact information."
 
 static volatile sig_atomic_t stopping, woken;
+static unsigned long sess_msgs, sess_rejects; /* this session's */
 
 struct conn {
 	int fd;
@@ -183,9 +184,11 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		scoreboard_set_verb(w->sb, w->slot, p);
 		break;
 	case SEV_MESSAGE:
+		sess_msgs++;
 		scoreboard_message(w->sb, w->slot, n);
 		break;
 	case SEV_REJECT:
+		sess_rejects++;
 		scoreboard_reject(w->sb, w->slot, (int)n);
 		break;
 	case SEV_RCPT:
@@ -266,12 +269,14 @@ admit_and_serve(struct worker *w, struct conn *c)
 		scoreboard_release(w->sb, w->slot);
 		return;
 	}
-	log_msg(LOG_INFO, "connect from [%s]:%d on %s, %d connections", c->ip,
-	    c->port, c->l->name, n);
+	sess_msgs = sess_rejects = 0;
 	run_session(w, c);
 	scoreboard_release(w->sb, w->slot);
-	log_msg(LOG_INFO, "disconnect from [%s]:%d after %lds", c->ip, c->port,
-	    (long)(time(NULL) - t0));
+	log_msg(LOG_INFO,
+	    "connection from [%s]:%d on %s: %lds, %lu messages, %lu rejects, "
+	    "%d connections at start",
+	    c->ip, c->port, c->l->name, (long)(time(NULL) - t0), sess_msgs,
+	    sess_rejects, n);
 }
 
 static void

@@ -78,5 +78,16 @@ $n = $d->connect;
 like(SmtpTest::reply($n), qr/banner-two/, 'still serving the old config');
 like(SmtpTest::message($n), qr/^250/, 'and accepting mail');
 close($n);
+# Listeners follow the config: a new one opens, a dropped one closes,
+# the unchanged one stays open throughout.
+my $p2 = SmtpTest::free_port();
+$d->write_conf('PARAM BindSmtp [127.0.0.1] ' . $p2, 'PARAM hdr220 four');
+kill('HUP', $d->{pid});
+ok(wait_until(sub { $d->status->{config}{generation} == 3 }),
+    'reload with other listeners: generation 3');
+$n = $d->connect(port => $p2);
+like(SmtpTest::reply($n) // '', qr/four/, 'the new listener serves');
+close($n);
+ok(wait_until(sub { !$d->connect }), 'the dropped listener is closed');
 is($d->stop, 0, 'daemon stops cleanly');
 done_testing();
