@@ -386,7 +386,7 @@ loop(struct sup *s)
 	for (;;) {
 		p[0].fd = sigpipe_fds[0];
 		p[1].fd = s->wake[0];
-		p[2].fd = s->stopping ? -1 : s->ctl;
+		p[2].fd = s->ctl;
 		p[0].events = p[1].events = p[2].events = POLLIN;
 		if (poll(p, 3, 1000) > 0) {
 			if (p[0].revents)

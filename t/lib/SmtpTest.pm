@@ -18,6 +18,7 @@ use Time::HiRes qw(time sleep);
 
 our @EXPORT_OK = qw(wait_until);
 my @daemons;
+$SIG{PIPE} = 'IGNORE';	# a daemon going away must not kill the test
 
 sub srcdir { return "$FindBin::Bin/.." }
 sub build  { return $ENV{SMTPSERVER_BUILD} // srcdir() . '/build' }
