@@ -89,13 +89,16 @@ put_workers(struct buf *b, const struct scoreboard *c)
 {
 	static const char *names[SB_NSTATES] = { "free", "starting", "idle",
 		"busy", "exiting" };
-	unsigned n[SB_NSTATES] = { 0 }, i, total = 0;
+	unsigned n[SB_NSTATES] = { 0 }, i, total = 0, old = 0;
 	int first = 1;
 
-	for (i = 0; i < c->nslots; i++)
-		if (c->slots[i].state >= 0 && c->slots[i].state < SB_NSTATES)
-			n[c->slots[i].state]++;
-	buf_puts(b, "\"workers\":{");
+	for (i = 0; i < c->nslots; i++) {
+		if (c->slots[i].state <= SB_FREE || c->slots[i].state >= SB_NSTATES)
+			continue;
+		n[c->slots[i].state]++;
+		old += c->slots[i].gen != c->generation;
+	}
+	buf_printf(b, "\"workers\":{\"old_generation\":%u,", old);
 	for (i = SB_STARTING; i < SB_NSTATES; i++) {
 		buf_printf(b, "\"%s\":%u,", names[i], n[i]);
 		total += n[i];

@@ -323,7 +323,7 @@ must_exit(struct worker *w, unsigned long sessions)
 
 /* Wait for a connection on any listener; its fd, or -1 to re-check. */
 static int
-accept_one(const struct worker *w, struct pollfd *p, size_t n,
+accept_one(struct worker *w, struct pollfd *p, size_t n,
     const struct listener **lp)
 {
 	size_t i;
@@ -331,6 +331,8 @@ accept_one(const struct worker *w, struct pollfd *p, size_t n,
 
 	woken = 0;
 	if (poll(p, n, POLL_MS) <= 0)
+		return -1;
+	if (must_exit(w, 0)) /* reloaded meanwhile: leave it to a new worker */
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (!(p[i].revents & POLLIN))

@@ -48,6 +48,8 @@ $d->write_conf(@base, 'PARAM hdr220 banner-two');
 kill('HUP', $d->{pid});
 ok(wait_until(sub { $d->status->{config}{generation} == 2 }),
     'SIGHUP: generation 2');
+ok(wait_until(sub { $d->status->{workers}{old_generation} == $K }),
+    'idle workers of generation 1 are gone, busy ones stay');
 my $n = $d->connect(src => '127.0.0.5');
 like(SmtpTest::reply($n), qr/banner-two/, 'a new session sees the new hdr220');
 close($n);
