@@ -535,6 +535,39 @@ test_table(void)
 	    "alias listed");
 }
 
+static void
+test_diff(void)
+{
+	struct conf *a, *b;
+	struct buf d;
+	int r;
+
+	a = load("PARAM MaxSameIpSource 5\nPARAM newgroup sub\n* veR\n", NULL);
+	b = load("PARAM MaxSameIpSource 6\nPARAM control-socket /x\n"
+	         "PARAM etrn-cluster n u secret\n"
+	         "PARAM newgroup sub\nPARAM NoDSN\nPARAM newgroup new\n"
+	         "* ve\n",
+	    NULL);
+	buf_init(&d, 1 << 16);
+	r = a && b ? conf_diff(a, b, on_line, &d) : -1;
+	is_int(r, 1, "one change needs a restart");
+	is_str(d.data,
+	    "MaxSameIpSource: 5 -> 6\n"
+	    "etrn-cluster:  -> n u ***\n"
+	    "control-socket:  -> /x (needs a restart)\n"
+	    "sub/NoDSN: no -> yes\n"
+	    "sub/DSN-OK: yes -> no\n"
+	    "group new added\n"
+	    "HELO patterns changed\n",
+	    "reload diff");
+	buf_reset(&d);
+	is_int(conf_diff(a, a, on_line, &d), 0, "no change");
+	is_int(d.len, 0, "nothing said");
+	buf_free(&d);
+	conf_free(a);
+	conf_free(b);
+}
+
 int
 main(void)
 {
@@ -551,6 +584,7 @@ main(void)
 	test_lines();
 	test_unique();
 	test_table();
+	test_diff();
 	zenv_free(env);
 	buf_free(&warns);
 	return tap_done();
