@@ -568,6 +568,46 @@ test_diff(void)
 	conf_free(b);
 }
 
+/* Random lines from PARAM names and awkward words: never a crash, a leak
+ * (ASan) or a NULL without a reason. */
+static void
+test_garbage(void)
+{
+	static const char *const words[] = { "1", "-1", "0", "0777",
+		"99999999999999999999", "'", "\"", "$X", "${", "$(X", "$$",
+		"any", "[1.2.3.4]", "[IPv6.::1]", "iface:", "x y", "!", "*",
+		"\\[*\\]", "1e308", "nan", "-", "\t", "yes", "reject" };
+	const size_t nw = sizeof(words) / sizeof(words[0]);
+	unsigned long seed = 12345;
+	char text[4096];
+	size_t i, j, k, n, bad = 0, loaded = 0;
+	struct conf *c;
+
+	for (i = 0; i < 400; i++) {
+		n = 0;
+		for (j = 0; j < 1 + i % 4 && n < sizeof(text) - 600; j++) {
+			seed = seed * 6364136223846793005UL +
+			    1442695040888963407UL;
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+			    "%s%s", seed >> 60 ? "PARAM " : "",
+			    conf_param_name((seed >> 20) % conf_param_count()));
+			for (k = 0; k < ((seed >> 40) & 3); k++)
+				n +=
+				    (size_t)snprintf(text + n, sizeof(text) - n,
+				        " %s", words[(seed >> (8 * k)) % nw]);
+			text[n++] = '\n';
+		}
+		text[n] = '\0';
+		c = load(text, NULL);
+		if (c == NULL && err[0] == '\0')
+			bad++;
+		loaded += c != NULL;
+		conf_free(c);
+	}
+	printf("# %zu of 400 loaded\n", loaded);
+	is_int(bad, 0, "400 random configs: a config or a reason each");
+}
+
 int
 main(void)
 {
@@ -585,6 +625,7 @@ main(void)
 	test_unique();
 	test_table();
 	test_diff();
+	test_garbage();
 	zenv_free(env);
 	buf_free(&warns);
 	return tap_done();
