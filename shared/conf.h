@@ -151,6 +151,14 @@ void conf_dump(const struct conf *, void (*out)(void *, const char *),
     void *arg);
 
 /*
+ * What a reload changes, one line per PARAM ("[group/]name: old -> new",
+ * secrets masked as in conf_dump), plus groups added/removed and "HELO
+ * patterns changed".  Returns how many changes need a restart.
+ */
+int conf_diff(const struct conf *old, const struct conf *next,
+    void (*out)(void *, const char *), void *arg);
+
+/*
  * The PARAM table, for tests, documentation and -K.  i < conf_param_count();
  * out of range gives NULL / -1.
  */

@@ -70,7 +70,7 @@ const struct param conf_params[] = {
 /* global, ours */
 { "received-header", NA, PT_BOOL, "no", 0, 0, G | P_OURS,
     CF(received_header) },
-{ "hostname", NA, PT_STR, NULL, 0, 0, G | P_OURS, CF(hostname) },
+{ "hostname", NA, PT_HOST, NULL, 0, 0, G | P_OURS, CF(hostname) },
 { "min-idle-workers", NA, PT_INT, "2", 0, 10000, G | P_OURS,
     CF(min_idle_workers) },
 { "max-idle-workers", NA, PT_INT, "10", 1, 10000, G | P_OURS,
@@ -254,6 +254,7 @@ param_type_name(enum ptype t)
 		[PT_BOOL] = "boolean",
 		[PT_STR] = "string",
 		[PT_PATH] = "path",
+		[PT_HOST] = "host name",
 		[PT_FLAGSTR] = "flag or string",
 		[PT_CHOICE] = "choice",
 		[PT_ENUM] = "choice",
