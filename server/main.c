@@ -20,6 +20,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
+#include "policy.h"
 #include "session.h"
 #include "zenv.h"
 
@@ -247,7 +248,7 @@ static int
 one_session(const struct options *o, struct conf *c, struct zenv *z)
 {
 	struct session_env e;
-	char host[256], lname[1024];
+	char host[256], lname[1024], err[512];
 	int rc;
 
 	memset(&e, 0, sizeof(e));
@@ -271,10 +272,20 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	e.style = o->style;
 	e.maxsize = o->maxsize;
 	e.test_addr = o->test_addr;
+	if (e.network) {
+		e.policy = session_open_policy(c, e.grp, z, err, sizeof(err));
+		if (e.policy == NULL) {
+			fprintf(stderr, "smtpserver: %s\n", err);
+			log_msg(LOG_ERR, "%s", err);
+			return 2;
+		}
+	}
 	e.xlog = xlog_open(log_name(o, host, lname, sizeof(lname)),
 	    o->log_syslog, time(NULL), (long)getpid());
 	rc = session_run(&e);
 	xlog_close(e.xlog);
+	if (e.policy)
+		policy_close(e.policy);
 	return rc;
 }
 

@@ -310,8 +310,10 @@ session_run(const struct session_env *e)
 	setup(&s, e);
 	xlog_note(e->xlog, "connection from %s %s:%d", s.rhost, s.iplit,
 	    s.rport);
-	greet(&s);
-	for (;;) {
+	r = smtp_policy_connect(&s);
+	if (r == 0)
+		greet(&s);
+	for (; r >= 0;) {
 		if (e->stopping && *e->stopping) {
 			reply_r(&s, RID_SHUTDOWN, s.myhost);
 			break;
@@ -335,6 +337,7 @@ session_run(const struct session_env *e)
 	}
 	reply_flush(&s);
 	smtp_txn_reset(&s);
+	smtp_policy_end(&s);
 	summary(&s);
 	free(s.helo_arg);
 	free(s.helo_line);

@@ -35,7 +35,7 @@ struct smtp_txn {
 	char *envid;
 	const char *ret;
 	int smtputf8;
-	int freeze;
+	int freeze;		/* policy freeze verdict on the sender */
 	struct env_rcpt *rcpts;
 	size_t nrcpts, rcap;
 	int tried;		/* every RCPT counts */
@@ -83,6 +83,8 @@ struct smtp {
 	unsigned long verb_count[40]; /* per command-table row */
 	unsigned long nrejects;
 	struct spool_cfg spool;
+	struct policy_sess *pol;	/* NULL: local session, trusted */
+	int greet_rejected;		/* connect policy said 554 */
 };
 
 /* reply.c: the reply table (replies.h) and the one reply builder */
@@ -124,6 +126,13 @@ void cmd_turn(struct smtp *, const char *verb, const char *arg);
 void cmd_tick(struct smtp *, const char *verb, const char *arg);
 void cmd_notavail(struct smtp *, const char *verb, const char *arg);
 void cmd_ignore(struct smtp *, const char *verb, const char *arg);
+
+/* session_policy.c */
+int smtp_policy_connect(struct smtp *);
+int smtp_policy_helo(struct smtp *, const char *name);
+int smtp_policy_mail(struct smtp *, const char *addr);
+int smtp_policy_rcpt(struct smtp *, const char *addr, int *freeze);
+void smtp_policy_end(struct smtp *);
 
 /* session.c */
 void smtp_txn_reset(struct smtp *);

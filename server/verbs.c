@@ -134,6 +134,10 @@ wrong_state(struct smtp *s, const struct verb *v)
 		reply_r(s, RID_MIX_BDAT_DATA, s->iplit);
 	else if (v->fn == cmd_data && s->state == ST_RCPT)
 		reply_r(s, RID_NO_VALID_RCPT);
+	else if (v->fn == cmd_rcpt && s->tx.mail_rejected)
+		reply_r(s, RID_RCPT_REJECTED_MAIL, s->iplit);
+	else if (v->fn == cmd_data && s->tx.mail_rejected)
+		reply_r(s, RID_NO_VALID_SENDER);
 	else if (s->state == ST_MAIL)
 		reply_r(s, RID_NEED_MAIL, s->iplit);
 	else
@@ -160,6 +164,10 @@ verbs_dispatch(struct smtp *s)
 	}
 	s->verb_count[v - verbs]++;
 	smtp_event(s, SEV_STATE, v->name, 0);
+	if (s->greet_rejected && v->fn != cmd_quit) {
+		reply_r(s, RID_QUIT_ONLY, s->iplit);
+		return;
+	}
 	if (!(v->flags & V_OWNSTATE) && !(s->state & v->states)) {
 		wrong_state(s, v);
 		if (v->fn == cmd_data)

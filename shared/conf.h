@@ -116,6 +116,10 @@ struct conf {
 	/* ours */
 	int received_header;	/* standalone mode: prepend Received: */
 	char *hostname;		/* our name; NULL = from the system */
+	char *dns_server;	/* nameserver for policy DNS checks, NULL =
+				   resolv.conf (ZENV DNSSERVER overrides) */
+	int dns_port, dns_timeout;
+	char *wrap_allow, *wrap_deny; /* other hosts.allow / hosts.deny */
 	/* daemon (issue 3) */
 	int min_idle_workers, max_idle_workers, max_worker_sessions;
 	char *control_socket;

@@ -85,7 +85,8 @@ like($out, qr/^501 5\.5\.4 Extra junk after 'RSET' verb; RSET processed anyway\r
     'strict: RSET junk');
 
 # 8. command timeout: 421 over a real socket
-my $ct = write_conf(postoffice(), "PARAM timeout-command 1\n* 999 ve\n");
+my $ct = write_conf(postoffice(), policy_db($po)
+    . "PARAM timeout-command 1\n* 999 ve\n");
 my $s = inetd_session(conf => $ct, po => $po);
 like(smtp_read($s), qr/^220 /, 'greeting');
 like(smtp_read($s, 10), qr/^421 4\.4\.2 \S+ Timeout waiting for client input/,
