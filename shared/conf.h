@@ -140,8 +140,7 @@ struct zenv; /* zenv.h */
  */
 struct conf *conf_load(const char *path, const struct zenv *env, char *err,
     size_t errlen, void (*warn_cb)(void *, const char *), void *warn_arg);
-/* The same from an open stream; name is used in messages (tests, fuzzing,
- * "-C -"). */
+/* The same from an open stream; name is used in messages (tests, fuzzing). */
 struct conf *conf_load_fp(FILE *fp, const char *name, const struct zenv *env,
     char *err, size_t errlen, void (*warn_cb)(void *, const char *),
     void *warn_arg);
