@@ -9,6 +9,7 @@
 #define SMTPD_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONF_MAX_HDR220 5
 #define CONF_MAX_HELP 41
@@ -143,6 +144,10 @@ struct zenv; /* zenv.h */
  */
 struct conf *conf_load(const char *path, const struct zenv *env, char *err,
     size_t errlen, void (*warn_cb)(void *, const char *), void *warn_arg);
+/* The same from an open stream; name is used in messages (tests, fuzzing). */
+struct conf *conf_load_fp(FILE *fp, const char *name, const struct zenv *env,
+    char *err, size_t errlen, void (*warn_cb)(void *, const char *),
+    void *warn_arg);
 /* A config with every default, no file. */
 struct conf *conf_defaults(void);
 void conf_free(struct conf *);

@@ -97,6 +97,7 @@ static const struct {
 	    "sasl-mechanisms = PLAIN LOGIN" },
 	{ "PARAM tarpit 20 2\n", "tarpit = 20 2 250" },
 	{ "PARAM tarpit 1.5 0.5 60\n", "tarpit = 1.5 0.5 60" },
+	{ "PARAM tarpit 1 2 3 4 5 6 7 8 9 10\n", "tarpit = 1 2 3" },
 	{ "PARAM BindAddress [0.0.0.0]\n", "BindAddress = [0.0.0.0]" },
 	{ "PARAM BindAddress [IPv6.0::0]\n", "BindAddress = [IPv6.0::0]" },
 	{ "PARAM BindAddress iface:eth0\n", "BindAddress = iface:eth0" },
