@@ -107,6 +107,8 @@ smtp_policy_connect(struct smtp *s)
 		reply(s, 421, "4.7.0", "%s %s", s->myhost, r.text);
 		return -1;
 	}
+	if (s->g->contact_pointer && *s->g->contact_pointer)
+		reply_cont(s, 554, "5.7.1", "%s", s->g->contact_pointer);
 	reply(s, 554, "5.7.1", "%s %s", s->myhost, r.text);
 	s->greet_rejected = 1;
 	return 1;

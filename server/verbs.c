@@ -21,6 +21,7 @@
 #define V_EXPN 0x20	 /* needs EXPNcmd */
 #define V_OWNSTATE 0x40	 /* handler checks state itself (BDAT) */
 #define V_NOARGS 0x80	 /* strict: arguments are junk */
+#define V_ETRN 0x100	 /* needs ETRN (NoETRN) */
 
 typedef void (*verb_fn)(struct smtp *, const char *, const char *);
 
@@ -55,8 +56,8 @@ static const struct verb {
 	{ "VERB", cmd_verb, ST_ANY, 0 },
 	{ "TURN", cmd_turn, ST_ANY, 0 },
 	{ "TICK", cmd_tick, ST_ANY, 0 },
-	{ "ETRN", cmd_notavail, ST_ANY, 0 },
-	{ "TURNME", cmd_notavail, ST_ANY, 0 },
+	{ "ETRN", cmd_notavail, ST_ANY, V_ETRN },
+	{ "TURNME", cmd_notavail, ST_ANY, V_ETRN },
 	{ "AUTH", cmd_notavail, ST_ANY, 0 },
 	{ "STARTTLS", cmd_notavail, ST_ANY, 0 },
 	{ "550", cmd_ignore, ST_ANY, 0 },
@@ -85,6 +86,8 @@ verb_enabled(const struct smtp *s, const struct verb *v)
 	if ((v->flags & V_EHLO) && !s->g->ehlo)
 		return 0;
 	if ((v->flags & V_CHUNKING) && !s->g->chunking)
+		return 0;
+	if ((v->flags & V_ETRN) && !s->g->etrn)
 		return 0;
 	if ((v->flags & V_VRFY) && !s->g->vrfycmd)
 		return 0;

@@ -68,7 +68,8 @@ unlink glob("$po/router/*");
 
 # 4. a listed client: 554 at connect, then only QUIT
 $out = as_client('192.0.2.99', 'MAIL FROM:<a@b.example>');
-like($out, qr/\A554 5\.7\.1 /, 'rejectnet client: 554 greeting');
+like($out, qr/\A554-5\.7\.1 Ask HELP for our contact information\.\r\n554 5\.7\.1 /,
+    'rejectnet client: 554 greeting with the contact pointer');
 like($out, qr/^503 5\.5\.1 \[192\.0\.2\.99\]; you were refused at connect, only QUIT is accepted\r\n/m,
     'commands get 503');
 like($out, qr/^221 /m, 'QUIT answered');
