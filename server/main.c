@@ -1,15 +1,325 @@
 /*
- * main.c - smtpserver: ZMailer-compatible command line, mode selection.
+ * main.c - smtpserver: the ZMailer command line (spec 1), ZENV and
+ * configuration loading, and the choice of mode: one session on
+ * stdin/stdout (-i), one on an inherited socket (-n, inetd), a
+ * configuration check (-K), or the daemon.
+ * Not for: the session (session.c) or the process model (supervisor.c).
  */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "netaddr.h"
+#include "options.h"
+#include "policy.h"
+#include "session.h"
+#include "zenv.h"
+
+#define DEFAULT_ZENV "/etc/zmailer.conf"
+#define DEFAULT_POSTOFFICE "/var/spool/postoffice"
+#define DEFAULT_MAILSHARE "/etc/zmailer"
+
+int supervisor_main(const struct options *, struct conf *, struct zenv *);
+
+static void
+usage(const char *argv0)
+{
+	fprintf(stderr,
+	    "usage: %s [-46aBFghiKntVvw] [-C cfgfile] [-d level] [-I pidfile]\n"
+	    "       [-l SYSLOG] [-l logfile] [-L maxloadavg] [-M maxsize]\n"
+	    "       [-p port] [-P postoffice] [-R router] [-s style|strict|"
+	    "sloppy]\n"
+	    "       [-S local|remote] [-T '[a.b.c.d]'] [-Z zenvfile]\n",
+	    argv0);
+	exit(1);
+}
+
+/* Numeric option argument or usage. */
+static long
+num_arg(const char *argv0, const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end)
+		usage(argv0);
+	return v;
+}
+
+static void
+opt_char(struct options *o, int c, const char *argv0)
+{
+	switch (c) {
+	case '4': o->force4 = 1; break;
+	case '6': o->force6 = 1; break;
+	case 'a': o->ident = 1; break;
+	case 'B': o->bsmtp = 1; break;
+	case 'C': o->cfgfile = optarg; break;
+	case 'd': o->debug = (int)num_arg(argv0, optarg); break;
+	case 'F': o->foreground = 1; break;
+	case 'g': o->gullible = 1; break;
+	case 'h': o->helo_strict = 1; break;
+	case 'i': o->interactive = 1; break;
+	case 'I': o->pidfile = optarg; break;
+	case 'K': o->check_only = 1; break;
+	case 'l':
+		if (strcmp(optarg, "SYSLOG") == 0)
+			o->log_syslog = 1;
+		else
+			o->logfile = optarg;
+		break;
+	case 'L': o->maxload = (double)num_arg(argv0, optarg); break;
+	case 'M': o->maxsize = num_arg(argv0, optarg); break;
+	case 'n': o->inetd = 1; break;
+	case 'p': o->port = (int)num_arg(argv0, optarg); break;
+	case 'P': o->postoffice = optarg; break;
+	case 'R': o->router = optarg; break;
+	case 's': o->style = optarg; break;
+	case 'S': o->logsuffix = optarg; break;
+	case 't': o->implicit_tls = 1; break;
+	case 'T': o->test_addr = optarg; break;
+	case 'v': o->verbose = 1; break;
+	case 'w': o->whoson = 1; break;
+	case 'X': case '8': break; /* charset translation: not built */
+	case 'Z': o->zenvfile = optarg; break;
+	default: usage(argv0);
+	}
+}
+
+static void
+parse_options(int argc, char **argv, struct options *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->maxsize = -1;
+	while ((c = getopt(argc, argv,
+		    "?46aBC:d:FghiI:Kl:L:M:np:P:R:s:S:tT:VvwX8Z:")) != -1) {
+		if (c == 'V') {
+			printf("smtpserver %s\n", SMTPSERVER_VERSION);
+			exit(0);
+		}
+		opt_char(o, c, argv[0]);
+	}
+	if (optind != argc)
+		usage(argv[0]);
+	if (o->maxsize < -1)
+		o->maxsize = 0;
+	if (o->maxload > 0 && o->maxload < 1)
+		o->maxload = 10;
+	if (o->logsuffix && strcmp(o->logsuffix, "local") != 0 &&
+	    strcmp(o->logsuffix, "remote") != 0)
+		usage(argv[0]);
+	if (o->test_addr && netaddr_literal(o->test_addr, &ss, &len) < 0) {
+		fprintf(stderr, "%s: -T needs an address literal such as "
+		    "'[192.0.2.1]' or '[IPv6:2001:db8::1]'\n", argv[0]);
+		usage(argv[0]);
+	}
+}
+
+static void
+warn_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "smtpserver: warning: %s\n", msg);
+	log_msg(LOG_WARNING, "%s", msg);
+}
+
+static struct zenv *
+load_zenv(struct options *o)
+{
+	const char *path = o->zenvfile;
+	struct zenv *z;
+	char err[512];
+
+	if (path == NULL)
+		path = getenv("ZCONFIG");
+	if (path == NULL)
+		path = DEFAULT_ZENV;
+	z = zenv_load(path, err, sizeof(err));
+	if (z == NULL) {
+		fprintf(stderr, "smtpserver: %s\n", err);
+		exit(1);
+	}
+	if (o->postoffice == NULL)
+		o->postoffice = zenv_get(z, "POSTOFFICE");
+	if (o->postoffice == NULL)
+		o->postoffice = DEFAULT_POSTOFFICE;
+	return z;
+}
+
+static struct conf *
+load_conf(struct options *o, const struct zenv *z, char *pathbuf,
+    size_t len)
+{
+	const char *share = zenv_get(z, "MAILSHARE");
+	struct conf *c;
+	char err[1024];
+
+	if (o->cfgfile == NULL) {
+		snprintf(pathbuf, len, "%s/smtpserver.conf",
+		    share ? share : DEFAULT_MAILSHARE);
+		o->cfgfile = pathbuf;
+	}
+	if (access(o->cfgfile, F_OK) < 0 && errno == ENOENT &&
+	    !o->check_only && o->cfgfile == pathbuf) {
+		log_msg(LOG_WARNING, "no %s, using defaults", o->cfgfile);
+		return conf_defaults();
+	}
+	c = conf_load(o->cfgfile, z, err, sizeof(err), warn_stderr, NULL);
+	if (c == NULL) {
+		fprintf(stderr, "smtpserver: %s\n", err);
+		log_msg(LOG_ERR, "%s", err);
+		exit(o->check_only ? 1 : 2);
+	}
+	return c;
+}
+
+static void
+dump_line(void *arg, const char *line)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
+static void
+my_hostname(const struct conf *c, char *out, size_t len)
+{
+	if (c->hostname && *c->hostname) {
+		snprintf(out, len, "%s", c->hostname);
+		return;
+	}
+	if (gethostname(out, len - 1) < 0)
+		snprintf(out, len, "localhost");
+	out[len - 1] = '\0';
+}
+
+/* The peer of a -i/-n session: the socket's, or the -T literal. */
+static void
+session_peer(const struct options *o, struct session_env *e)
+{
+	struct stat st;
+
+	e->peerlen = sizeof(e->peer);
+	e->locallen = sizeof(e->local);
+	if (fstat(e->fd_in, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    getpeername(e->fd_in, (struct sockaddr *)&e->peer,
+		&e->peerlen) == 0) {
+		e->network = 1;
+		if (getsockname(e->fd_in, (struct sockaddr *)&e->local,
+			&e->locallen) < 0)
+			e->locallen = 0;
+	} else {
+		e->peerlen = e->locallen = 0;
+	}
+	if (o->test_addr) {
+		netaddr_literal(o->test_addr, &e->peer, &e->peerlen);
+		e->network = 1;
+	}
+}
+
+static char *
+log_name(const struct options *o, const char *host, char *buf, size_t len)
+{
+	if (o->logfile == NULL)
+		return NULL;
+	if (o->logsuffix)
+		snprintf(buf, len, "%s.%s", o->logfile, host);
+	else
+		snprintf(buf, len, "%s", o->logfile);
+	return buf;
+}
+
+/* -i and -n: one session on the inherited descriptors. */
+static int
+one_session(const struct options *o, struct conf *c, struct zenv *z)
+{
+	struct session_env e;
+	char host[256], lname[1024], err[512];
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	my_hostname(c, host, sizeof(host));
+	e.conf = c;
+	e.grp = conf_group(c, 0);
+	e.zenv = z;
+	e.fd_in = 0;
+	e.fd_out = o->inetd ? 0 : 1;
+	session_peer(o, &e);
+	e.kind = o->implicit_tls ? BIND_SMTPS : BIND_SMTP;
+	e.postoffice = o->postoffice;
+	e.myhostname = host;
+	e.interactive = o->interactive;
+	e.bsmtp = o->bsmtp;
+	e.echo = o->verbose && o->interactive;
+	e.debug = o->debug;
+	e.gullible = o->gullible;
+	e.helo_strict = o->helo_strict;
+	e.ident = o->ident;
+	e.style = o->style;
+	e.maxsize = o->maxsize;
+	e.test_addr = o->test_addr;
+	if (e.network) {
+		e.policy = session_open_policy(c, e.grp, z, err, sizeof(err));
+		if (e.policy == NULL) {
+			fprintf(stderr, "smtpserver: %s\n", err);
+			log_msg(LOG_ERR, "%s", err);
+			return 2;
+		}
+	}
+	e.xlog = xlog_open(log_name(o, host, lname, sizeof(lname)),
+	    o->log_syslog, time(NULL), (long)getpid());
+	rc = session_run(&e);
+	xlog_close(e.xlog);
+	if (e.policy)
+		policy_close(e.policy);
+	return rc;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "-V") == 0) {
-		printf("smtpserver %s\n", SMTPSERVER_VERSION);
-		return 0;
+	struct options o;
+	struct zenv *z;
+	struct conf *c;
+	char cfpath[1024];
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	parse_options(argc, argv, &o);
+	log_init("smtpserver", o.debug > 0 && !o.interactive);
+	z = load_zenv(&o);
+	c = load_conf(&o, z, cfpath, sizeof(cfpath));
+	if (o.check_only) {
+		if (o.debug)
+			conf_dump(c, dump_line, NULL);
+		printf("%s: configuration OK\n", o.cfgfile);
+		rc = 0;
+	} else if (o.interactive || o.inetd) {
+		if (o.implicit_tls) {
+			fprintf(stderr, "smtpserver: -t: TLS is not "
+			    "available in this build\n");
+			rc = 2;
+		} else {
+			rc = one_session(&o, c, z);
+		}
+	} else {
+		rc = supervisor_main(&o, c, z);
 	}
-	return 1;
+	conf_free(c);
+	zenv_free(z);
+	return rc;
 }

@@ -7,6 +7,7 @@
 #define SMTPD_LOG_H
 
 #include <stddef.h>
+#include <syslog.h>
 #include <time.h>
 
 /* Process-wide: openlog("smtpserver", LOG_PID, LOG_MAIL); stderr copy when

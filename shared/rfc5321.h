@@ -49,6 +49,9 @@ void rfc5321_path_free(struct smtp_path *);
  */
 int rfc5321_params(const char *s, size_t len, struct esmtp_param *out,
     size_t max, const char **err);
+/* The same, also giving the column of the fault (for the caret line). */
+int rfc5321_params_col(const char *s, size_t len, struct esmtp_param *out,
+    size_t max, const char **err, size_t *errcol);
 void rfc5321_params_free(struct esmtp_param *, size_t n);
 
 /* NOTIFY=: SUCCESS,FAILURE,DELAY or NEVER alone; 0 ok, -1 bad. */

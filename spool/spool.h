@@ -11,49 +11,52 @@
 #include <time.h>
 
 struct spool_cfg {
-	const char *postoffice;	 /* $POSTOFFICE */
-	long min_availspace;	 /* KB that must stay free */
-	int routerdirhash;	 /* ZENV ROUTERDIRHASH=1 */
+	const char *postoffice;   /* $POSTOFFICE */
+	long min_availspace;      /* KB that must stay free */
+	int routerdirhash;        /* ZENV ROUTERDIRHASH=1 */
 	const char *routernotify; /* ZENV ROUTERNOTIFY socket path or NULL */
-	int received_header;	 /* standalone: prepend Received: */
-	const char *myhostname;	 /* <host> in Received: and temp names */
+	int received_header;      /* standalone: prepend Received: */
+	const char *myhostname;   /* <host> in Received: and temp names */
 };
 
 /* One accepted recipient, written only after it got its 250. */
 struct env_rcpt {
-	char *addr;	/* as it goes into "to", no <> */
-	char *notify;	/* NOTIFY= value given, or NULL */
-	char *orcpt;	/* ORCPT= value given (type;xtext), or NULL */
-	char *by;	/* BY= value for todsn, or NULL */
-	int freeze;	/* policy freeze state, 0 = none */
+	char *addr;   /* as it goes into "to", no <> */
+	char *notify; /* NOTIFY= value given, or NULL; ",DELAY" and
+			 * ",TRACE" are added from the BY= flags (N, T) */
+	char *orcpt;  /* ORCPT= value given (type;xtext), or NULL */
+	char *by;     /* BY= value for todsn ("<time>;R|N[T]"), or NULL */
+	int freeze;   /* policy freeze state, 0 = none */
 };
 
 struct envelope {
-	int external;		/* network session: external + rcvdfrom */
-	const char *rhost;	/* client PTR name or "[ip]" */
-	const char *ip;		/* client address text, no brackets */
-	int ipv6;		/* ip is IPv6 ("[IPv6:...]" in literals) */
+	int external;      /* network session: external + rcvdfrom */
+	const char *rhost; /* client PTR name or "[ip]" */
+	const char *ip;    /* client address text, no brackets */
+	int ipv6;          /* ip is IPv6 ("[IPv6:...]" in literals) */
 	int rport;
-	const char *helo_line;	/* the whole HELO/EHLO line */
-	const char *ident;	/* NULL = not shown */
-	const char *whoson;	/* NULL = not shown */
-	const char *auth_user;	/* NULL = not authenticated */
+	const char *helo_line; /* the whole HELO/EHLO line */
+	const char *ident;     /* NULL = not shown */
+	const char *whoson;    /* NULL = not shown */
+	const char *auth_user; /* NULL = not authenticated */
 	int show_auth, show_tls_mode, show_tls_peer, show_ident, show_whoson;
 	const char *tls_cipher; /* NULL = no TLS */
-	const char *tls_peer;	/* client cert CN, NULL = none */
-	char rhost_flags[4];	/* 'X' or a flag letter each, see spec 2 */
-	const char *bodytype;	/* "8BITMIME", "BINARYMIME", "7BIT", NULL */
-	const char *with;	/* "SMTP", "ESMTP", "ESMTPSA", ... */
-	const char *identinfo;	/* NULL = none */
-	const char *from;	/* sender, "" = null sender (channel error) */
-	int freeze;		/* policy freeze on the sender */
-	const char *envid;	/* ENVID xtext or NULL */
-	const char *notaryret;	/* "FULL", "HDRS" or NULL */
+	const char *tls_peer;   /* client cert CN, NULL = none */
+	char rhost_flags[4];    /* 'X' or a flag letter each, see spec 2;
+				 * printed 'O' -> "OK", 'F' -> "FAIL", NUL ->
+				 * "X", any other letter as itself */
+	const char *bodytype;   /* "8BITMIME", "BINARYMIME", "7BIT", NULL */
+	const char *with;       /* "SMTP", "ESMTP", "ESMTPSA", ... */
+	const char *identinfo;  /* NULL = none */
+	const char *from;       /* sender, "" = null sender (channel error) */
+	int freeze;             /* policy freeze on the sender */
+	const char *envid;      /* ENVID xtext or NULL */
+	const char *notaryret;  /* "FULL", "HDRS" or NULL */
 	const struct env_rcpt *rcpts;
 	size_t nrcpts;
 	const char *const *rejected; /* policy-refused rcpts, as comments */
 	size_t nrejected;
-	time_t when;		/* arrival time, for Received: */
+	time_t when; /* arrival time, for Received: */
 };
 
 struct spool_txn;
@@ -62,7 +65,8 @@ struct spool_txn;
 int spool_space_ok(const struct spool_cfg *, long long need);
 /*
  * Create the temp file in public/ (O_EXCL, 0600) and write the envelope
- * through env-end (and Received: in standalone mode).  -1 + err on failure.
+ * through env-end (and Received: in standalone mode).  -1 + err on failure,
+ * *txn NULL and no file left.  The cfg strings are copied.
  */
 int spool_begin(const struct spool_cfg *, const struct envelope *,
     struct spool_txn **, char *err, size_t errlen);
@@ -70,21 +74,47 @@ int spool_begin(const struct spool_cfg *, const struct envelope *,
 int spool_write(struct spool_txn *, const char *, size_t);
 /* Body bytes written so far. */
 long long spool_size(const struct spool_txn *);
-/* fsync, rename into router/, fsync router/, notify.  id = spool id. */
-int spool_commit(struct spool_txn *, char *id, size_t idlen, char *err,
+/*
+ * fsync, rename into router/, fsync router/, notify.  id = spool id
+ * (SPOOL_ID_MAX bytes).  The txn is freed either way; on -1 the file is
+ * gone and err says why.
+ */
+int spool_commit(
+    struct spool_txn *, char *id, size_t idlen, char *err, size_t errlen);
+/* Like commit but into freezer/<inode>policy-N (n >= 0) or
+ * freezer/<inode>policy (n < 0), no notify.  The txn is freed either way. */
+int spool_freeze(struct spool_txn *, int n, char *id, size_t idlen, char *err,
     size_t errlen);
-/* Like commit but into freezer/<inode>policy[-N]. */
-int spool_freeze(struct spool_txn *, int n, char *id, size_t idlen,
-    char *err, size_t errlen);
 /* Unlink and free. */
 void spool_abort(struct spool_txn *);
-/* Path of the temp file (for a content filter). */
+/* Path of the temp file (for a content filter); spool_flush() first. */
 const char *spool_path(const struct spool_txn *);
+/* Write out buffered bytes (no fsync) so the file at spool_path() is
+ * complete for a reader.  -1 on I/O error (sticky, commit fails too). */
+int spool_flush(struct spool_txn *);
+
+/* Longest spool id with its NUL: 'S' + 20 digits + 8 + 5 + 1. */
+#define SPOOL_ID_MAX 40
 
 /* ZMailer spool id (lib/taspoolid.c) for an inode and mtime. */
-void spool_id(char *out, size_t outlen, unsigned long long ino,
-    time_t mtime, long mtime_nsec);
-/* The envelope text (through env-end) into a malloc'ed string. */
+void spool_id(char *out, size_t outlen, unsigned long long ino, time_t mtime,
+    long mtime_nsec);
+/*
+ * The envelope text (through env-end) into a malloc'ed string.  NULL with
+ * errno EINVAL if a field holds a control character (see envelope_check),
+ * ENOMEM if out of memory.
+ */
 char *envelope_format(const struct envelope *, size_t *len);
+/*
+ * 0 if every protocol field (addresses, DSN values, keywords) is free of
+ * CR, LF and other control bytes; else -1 and the field's name in err.
+ */
+int envelope_check(const struct envelope *, char *err, size_t errlen);
+/*
+ * Standalone mode: the RFC 5321 4.4 Received: header (folded, LF line
+ * ends, final LF) into a malloc'ed string.  NULL on ENOMEM.
+ */
+char *envelope_received(const struct envelope *, const char *myhostname,
+    const char *id, size_t *len);
 
 #endif

@@ -1,0 +1,319 @@
+/*
+ * cmd_data.c - DATA and BDAT: the body into the spool.  Only
+ * <CRLF>.<CRLF> ends DATA (no SMTP smuggling); a bare LF is a line end for
+ * storage unless bare-lf reject / -s strict refuses it; a bare CR is never
+ * a line end.  maxsize is enforced while receiving: storing stops, reading
+ * goes on, the reply is 552.  Nothing gets 250 before spool_commit().
+ * Not for: envelope syntax (spool/envelope.c).
+ */
+#include "smtp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "log.h"
+
+/* Build the spool envelope from the session and transaction. */
+static void
+fill_envelope(struct smtp *s, struct envelope *e)
+{
+	const struct session_env *env = s->env;
+
+	memset(e, 0, sizeof(*e));
+	e->external = env->network;
+	e->rhost = s->rhost;
+	e->ip = s->ip;
+	e->ipv6 = s->ipv6;
+	e->rport = s->rport;
+	e->helo_line = s->helo_line ? s->helo_line : "";
+	memcpy(e->rhost_flags, s->rhost_flags, 4);
+	e->show_ident = s->g->rcvd_ident;
+	e->show_whoson = s->g->rcvd_whoson;
+	e->show_auth = s->g->rcvd_auth_user;
+	e->show_tls_mode = s->g->rcvd_tls_mode;
+	e->show_tls_peer = s->g->rcvd_tls_peer;
+	e->bodytype = s->tx.bodytype;
+	e->with = s->with;
+	e->from = s->tx.from;
+	e->freeze = s->tx.freeze;
+	e->envid = s->tx.envid;
+	e->notaryret = s->tx.ret;
+	e->rcpts = s->tx.rcpts;
+	e->nrcpts = s->tx.nrcpts;
+	e->rejected = (const char *const *)s->tx.rejected;
+	e->nrejected = s->tx.nrejected;
+	e->when = time(NULL);
+}
+
+static int
+begin_spool(struct smtp *s)
+{
+	struct envelope e;
+	char err[256];
+
+	fill_envelope(s, &e);
+	if (spool_begin(&s->spool, &e, &s->tx.spool, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "%s: spool: %s", xlog_tag(s->env->xlog), err);
+		s->tx.spool = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Store body bytes unless over maxsize or after a write error. */
+static void
+store(struct smtp *s, const char *p, size_t n, int *werr)
+{
+	struct smtp_txn *t = &s->tx;
+
+	if (t->over_size || *werr)
+		return;
+	if (s->maxsize > 0 && spool_size(t->spool) + (long long)n > s->maxsize) {
+		t->over_size = 1;
+		return;
+	}
+	if (spool_write(t->spool, p, n) < 0)
+		*werr = 1;
+}
+
+/* Into router/, or into the freezer when the policy said freeze. */
+static int
+commit(struct smtp *s, char *id, size_t idlen, char *err, size_t errlen)
+{
+	struct smtp_txn *t = &s->tx;
+	int n = t->freeze;
+	size_t i;
+
+	for (i = 0; i < t->nrcpts; i++)
+		if (t->rcpts[i].freeze > n)
+			n = t->rcpts[i].freeze;
+	if (n <= 0)
+		return spool_commit(t->spool, id, idlen, err, errlen);
+	log_msg(LOG_INFO, "%s: message from %s%s frozen by policy (%d)",
+	    xlog_tag(s->env->xlog), s->rhost, s->iplit, n);
+	return spool_freeze(t->spool, s->state == ST_BDAT ? -1 : n, id, idlen,
+	    err, errlen);
+}
+
+/* Commit and give the final reply(s); the transaction ends here. */
+static void
+finish(struct smtp *s, int werr, long long got)
+{
+	struct smtp_txn *t = &s->tx;
+	char id[64], err[256];
+	size_t i;
+
+	if (t->over_size) {
+		reply_r(s, RID_DATA_TOO_BIG, s->maxsize);
+	} else if (werr || spool_space_ok(&s->spool, 0) < 0) {
+		reply_r(s, RID_DATA_NO_SPACE);
+	} else if (commit(s, id, sizeof(id), err, sizeof(err)) < 0) {
+		t->spool = NULL;
+		log_msg(LOG_ERR, "%s: commit: %s", xlog_tag(s->env->xlog), err);
+		reply_r(s, RID_DATA_SPOOL_FAIL);
+	} else {
+		t->spool = NULL;
+		s->nmsgs++;
+		log_msg(LOG_INFO, "%s: %s: accepted from %s%s size=%lld "
+		    "from=<%s> nrcpt=%zu", xlog_tag(s->env->xlog), id,
+		    s->rhost, s->iplit, got, t->from, t->nrcpts);
+		xlog_note(s->env->xlog, "%s: %lld bytes", id, got);
+		smtp_event(s, SEV_MESSAGE, id, (long)got);
+		if (s->state == ST_BDAT)
+			reply_r(s, RID_BDAT_LAST_OK, id, t->bdat_last, got);
+		else if (s->lmtp)
+			for (i = 0; i < t->nrcpts; i++)
+				reply_r(s, RID_DATA_LMTP_OK, t->rcpts[i].addr,
+				    id);
+		else
+			reply_r(s, RID_DATA_OK, id);
+	}
+	smtp_txn_reset(s);
+}
+
+/*
+ * Read the DATA body.  Returns 0 at <CRLF>.<CRLF>, 1 on a bare LF in
+ * reject mode, or an SR_ code when the connection failed.
+ */
+static int
+read_body(struct smtp *s, int *werr)
+{
+	struct buf seg;
+	int r, fl, bol = 1, prev_crlf = 1, rc = 0;
+
+	buf_init(&seg, DATA_SEG_MAX);
+	for (;;) {
+		const char *p;
+		size_t n;
+
+		r = stream_getseg(&s->st, &seg, DATA_SEG_MAX, &fl);
+		if (r != SR_OK) {
+			rc = r;
+			break;
+		}
+		p = seg.data;
+		n = seg.len;
+		if (bol && n == 1 && p[0] == '.' && (fl & SL_CRLF) && prev_crlf)
+			break;
+		if ((fl & SL_LF) && s->bare_lf_reject) {
+			rc = 1;
+			break;
+		}
+		if (bol && n > 0 && p[0] == '.') {
+			p++;
+			n--;
+		}
+		store(s, p, n, werr);
+		if (!(fl & SL_PARTIAL))
+			store(s, "\n", 1, werr);
+		bol = !(fl & SL_PARTIAL);
+		prev_crlf = (fl & SL_CRLF) != 0;
+	}
+	buf_free(&seg);
+	return rc;
+}
+
+void
+cmd_data(struct smtp *s, const char *verb, const char *arg)
+{
+	int werr = 0, r;
+	time_t saved = s->st.deadline;
+
+	(void)verb;
+	(void)arg;
+	if (begin_spool(s) < 0) {
+		reply_r(s, RID_DATA_NO_SPACE);
+		smtp_txn_reset(s);
+		return;
+	}
+	reply_r(s, RID_DATA_GO);
+	reply_flush(s);
+	s->st.timeout = s->g->timeout_data;
+	if (s->g->data_deadline > 0 && (saved == 0 ||
+	    time(NULL) + s->g->data_deadline < saved))
+		s->st.deadline = time(NULL) + s->g->data_deadline;
+	r = read_body(s, &werr);
+	s->st.timeout = s->g->timeout_command;
+	s->st.deadline = saved;
+	if (r == 0) {
+		finish(s, werr, spool_size(s->tx.spool));
+		return;
+	}
+	xlog_note(s->env->xlog, "aborted (%lld bytes): %s",
+	    spool_size(s->tx.spool), r == 1 ? "bare LF" :
+	    r == SR_TIMEOUT ? "timeout" : "EOF");
+	smtp_txn_reset(s);
+	if (r == 1)
+		reply_r(s, RID_DATA_BARE_LF);
+	else if (r == SR_TIMEOUT)
+		reply_r(s, RID_TIMEOUT, s->myhost);
+	s->quit = 1;
+}
+
+/* BDAT chunk bytes: CRLF becomes LF, a lone CR stays (spec 3.7). */
+static int
+bdat_bytes(void *arg, const char *p, size_t n)
+{
+	void **a = arg;
+	struct smtp *s = a[0];
+	int *werr = a[1];
+	const int *ok = a[2];
+	size_t i, start = 0;
+
+	if (!*ok || s->tx.spool == NULL)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s->tx.bdat_cr && p[i] != '\n')
+			store(s, "\r", 1, werr);
+		s->tx.bdat_cr = 0;
+		if (p[i] == '\r') {
+			store(s, p + start, i - start, werr);
+			s->tx.bdat_cr = 1;
+			start = i + 1;
+		}
+	}
+	store(s, p + start, n - start, werr);
+	return 0;
+}
+
+/* "n [LAST]"; -1 on syntax error. */
+static int
+bdat_args(const char *arg, long long *n, int *last)
+{
+	char *end;
+
+	if (*arg < '0' || *arg > '9')
+		return -1;
+	errno = 0;
+	*n = strtoll(arg, &end, 10);
+	if (errno || *n < 0 || *n > 1000000000000LL)
+		return -1;
+	while (*end == ' ')
+		end++;
+	*last = strcasecmp(end, "LAST") == 0;
+	return (*last || *end == '\0') ? 0 : -1;
+}
+
+/* The reply for a chunk that is read but not stored. */
+static void
+bdat_refuse(struct smtp *s)
+{
+	if (s->state == ST_HELLO)
+		reply_r(s, RID_NEED_HELO, s->iplit);
+	else if (s->tx.bdat_error)
+		reply_r(s, RID_BDAT_DISCARDED);
+	else if (s->state == ST_MAIL)
+		reply_r(s, RID_NEED_MAIL, s->iplit);
+	else
+		reply_r(s, RID_NO_VALID_RCPT);
+}
+
+void
+cmd_bdat(struct smtp *s, const char *verb, const char *arg)
+{
+	long long n;
+	int last, werr = 0, ok, r;
+	void *cbarg[3] = { s, &werr, &ok };
+
+	(void)verb;
+	if (bdat_args(arg, &n, &last) < 0) {
+		reply_r(s, RID_BDAT_SYNTAX);
+		return;
+	}
+	ok = !s->tx.bdat_error && (s->state & (ST_RCPT_DATA | ST_BDAT));
+	if (ok && s->tx.spool == NULL && begin_spool(s) < 0) {
+		s->tx.bdat_error = 1;
+		ok = 0;
+	}
+	if (ok)
+		s->state = ST_BDAT;
+	r = stream_read_exact(&s->st, (size_t)n, bdat_bytes, cbarg);
+	if (r != SR_OK) {
+		smtp_txn_reset(s);
+		s->quit = 1;
+		return;
+	}
+	s->tx.bdat_total += n;
+	if (!ok) {
+		bdat_refuse(s);
+		if (last)
+			smtp_txn_reset(s);
+		return;
+	}
+	if (werr && !last) {
+		s->tx.bdat_error = 1;
+		reply_r(s, RID_DATA_NO_SPACE);
+		return;
+	}
+	if (!last) {
+		reply_r(s, RID_BDAT_OK, n);
+		return;
+	}
+	s->tx.bdat_last = n;
+	if (s->tx.bdat_cr)
+		store(s, "\r", 1, &werr);
+	finish(s, werr, spool_size(s->tx.spool));
+}

@@ -1,0 +1,144 @@
+/*
+ * cmd_helo.c - HELO, EHLO and LHLO: HELO patterns and style flags
+ * (spec 4.2), argument checks, and the EHLO capability list.
+ * Not for: the effect of the capabilities (cmd_mail.c, cmd_data.c).
+ */
+#include "smtp.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rfc5321.h"
+
+void smtp_style(struct smtp *, const char *flags);
+
+/*
+ * The HELO pattern for name: NULL when none matched, else its flags;
+ * *deny gets the rejection text when the flags start with '!' (after an
+ * optional "*" placeholder: spec 4.2 bug fixed, see smtpserver.conf(5)).
+ */
+static const char *
+helo_flags(struct smtp *s, const char *name, const char **deny)
+{
+	const struct conf_helo *h;
+	char low[256];
+	const char *f;
+	size_t i;
+
+	*deny = NULL;
+	for (i = 0; name[i] && i < sizeof(low) - 1; i++)
+		low[i] = (char)tolower((unsigned char)name[i]);
+	low[i] = '\0';
+	h = conf_helo_match(s->cf, low);
+	if (h == NULL)
+		return NULL;
+	f = h->flags;
+	if (f[0] == '*' && (f[1] == ' ' || f[1] == '\t'))
+		for (f++; *f == ' ' || *f == '\t'; f++)
+			;
+	if (*f == '!')
+		*deny = f[1] ? f + 1 : "access denied.";
+	return f;
+}
+
+static void
+ehlo_keywords(struct smtp *s)
+{
+	const struct conf_group *g = s->g;
+
+	if (s->maxsize > 0)
+		reply_cont(s, 250, NULL, "SIZE %ld", s->maxsize);
+	else
+		reply_cont(s, 250, NULL, "SIZE");
+	if (g->eightbitmime)
+		reply_cont(s, 250, NULL, "8BITMIME");
+	if (g->pipelining)
+		reply_cont(s, 250, NULL, "PIPELINING");
+	if (g->chunking)
+		reply_cont(s, 250, NULL, "CHUNKING");
+	if (g->enhancedstatus)
+		reply_cont(s, 250, NULL, "ENHANCEDSTATUSCODES");
+	if (g->expncmd)
+		reply_cont(s, 250, NULL, "EXPN");
+	if (g->vrfycmd)
+		reply_cont(s, 250, NULL, "VRFY");
+	if (g->dsn)
+		reply_cont(s, 250, NULL, "DSN");
+	if (g->smtputf8)
+		reply_cont(s, 250, NULL, "SMTPUTF8");
+	if (g->rcpt_limit > 100)
+		reply_cont(s, 250, NULL, "X-RCPTLIMIT %d", g->rcpt_limit);
+	reply(s, 250, NULL, "HELP");
+}
+
+static void
+remember(struct smtp *s, const char *arg)
+{
+	free(s->helo_arg);
+	free(s->helo_line);
+	s->helo_arg = strdup(arg);
+	s->helo_line = strdup(s->line.data);
+}
+
+/* Spec 3.4: a known PTR name that differs from the argument is named. */
+static int
+expected(const struct smtp *s, const char *arg)
+{
+	return s->env->network && !s->env->gullible &&
+	    s->rhost_flags[0] == 'O' && strcasecmp(arg, s->rhost) != 0;
+}
+
+void
+cmd_helo(struct smtp *s, const char *verb, const char *arg)
+{
+	const char *flags, *deny, *why = NULL;
+	int ehlo = strcasecmp(verb, "HELO") != 0;
+	int bad;
+
+	smtp_txn_reset(s);
+	if (*arg == '\0') {
+		reply_r(s, RID_HELO_NEED_ARG, verb);
+		return;
+	}
+	flags = helo_flags(s, arg, &deny);
+	if (deny) {
+		reply_r(s, RID_HELO_DENIED, s->iplit, deny);
+		return;
+	}
+	smtp_style(s, flags);
+	bad = rfc5321_helo_valid(arg, &why) < 0;
+	if (bad && s->env->helo_strict && !s->env->gullible) {
+		reply_r(s, RID_HELO_BAD, s->iplit, why ? why : "bad syntax");
+		return;
+	}
+	if (smtp_policy_helo(s, arg) < 0)
+		return;
+	remember(s, arg);
+	if (s->env->network) {
+		s->rhost_flags[2] = bad ? 'F' : 'O';
+		s->rhost_flags[3] = strcasecmp(arg, s->rhost) == 0 ? 'O' : 'F';
+	}
+	s->helo_seen = 1;
+	s->state = ST_MAIL;
+	s->esmtp = ehlo;
+	if (!s->env->bsmtp)
+		s->with = s->lmtp ? "LMTP" : ehlo ? "ESMTP" : "SMTP";
+	if (!ehlo) {
+		if (expected(s, arg))
+			reply_r(s, RID_HELO_EXPECTED, s->myhost, verb, s->rhost);
+		else
+			reply_r(s, RID_HELO_OK, s->myhost, arg);
+		return;
+	}
+	if (expected(s, arg))
+		reply_cont(s, 250, NULL, "%s expected \"%s %s\"", s->myhost,
+		    verb, s->rhost);
+	else
+		reply_cont(s, 250, NULL, "%s Hello %s", s->myhost, arg);
+	if (bad)
+		reply_cont(s, 250, NULL, "Warning: invalid EHLO argument: %s",
+		    why ? why : "bad syntax");
+	ehlo_keywords(s);
+}

@@ -1,0 +1,338 @@
+/*
+ * cmd_mail.c - MAIL and RCPT: path syntax, ESMTP parameters (SIZE, BODY,
+ * SMTPUTF8, DSN), recipient limits and storage checks (spec 3.5, 3.6).
+ * Not for: the message body (cmd_data.c), policy verdicts (policy/).
+ */
+#include "smtp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "rfc5321.h"
+#include "xtext.h"
+
+#define MAX_PARAMS 16
+
+/* Skip "FROM:" / "TO:" (case-insensitive); NULL if absent. */
+static const char *
+after_keyword(struct smtp *s, const char *arg, const char *kw)
+{
+	size_t n = strlen(kw);
+
+	if (strncasecmp(arg, kw, n) != 0)
+		return NULL;
+	arg += n;
+	if (!s->strict)
+		while (*arg == ' ' || *arg == '\t')
+			arg++;
+	return arg;
+}
+
+static unsigned
+path_flags(const struct smtp *s)
+{
+	unsigned f = 0;
+
+	if (s->strict)
+		f |= RFC5321_STRICT;
+	if (s->sloppy)
+		f |= RFC5321_SLOPPY;
+	if (s->style_R || s->strict)
+		f |= RFC5321_NEED_DOMAIN;
+	if (s->cf->allow_source_route)
+		f |= RFC5321_KEEP_ROUTE;
+	if (s->g->smtputf8)
+		f |= RFC5321_UTF8;
+	return f;
+}
+
+/* Column of p in the command line, for the caret. */
+static size_t
+column(const struct smtp *s, const char *p)
+{
+	return (size_t)(p - s->line.data);
+}
+
+static int
+parse_size(const char *v, long long *out)
+{
+	char *end;
+	long long n;
+
+	if (v == NULL || *v < '0' || *v > '9' || strlen(v) > 15)
+		return -1;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || *end)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* One MAIL parameter; 0 ok, -1 when a reply was sent. */
+static int
+mail_param(struct smtp *s, const struct esmtp_param *p)
+{
+	struct smtp_txn *t = &s->tx;
+	const char *k = p->key, *v = p->value;
+
+	if (strcmp(k, "SIZE") == 0) {
+		if (parse_size(v, &t->size) < 0)
+			return reply_r(s, RID_MAIL_SIZE_BAD), -1;
+	} else if (strcmp(k, "BODY") == 0 && s->g->eightbitmime) {
+		if (v && strcasecmp(v, "8BITMIME") == 0)
+			t->bodytype = "8BITMIME";
+		else if (v && strcasecmp(v, "7BIT") == 0)
+			t->bodytype = "7BIT";
+		else
+			return reply_r(s, RID_MAIL_BODY_BAD), -1;
+	} else if (strcmp(k, "RET") == 0 && s->g->dsn) {
+		if (v && strcasecmp(v, "FULL") == 0)
+			t->ret = "FULL";
+		else if (v && strcasecmp(v, "HDRS") == 0)
+			t->ret = "HDRS";
+		else
+			return reply_r(s, RID_MAIL_RET_BAD), -1;
+	} else if (strcmp(k, "ENVID") == 0 && s->g->dsn) {
+		if (v == NULL || strlen(v) > 100 || !xtext_valid(v))
+			return reply_r(s, RID_MAIL_ENVID_BAD), -1;
+		t->envid = strdup(v);
+	} else if (strcmp(k, "SMTPUTF8") == 0 && s->g->smtputf8 && !v) {
+		t->smtputf8 = 1;
+	} else {
+		reply_r(s, RID_MAIL_PARAM_UNKNOWN, k);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+mail_params(struct smtp *s, const char *rest)
+{
+	struct esmtp_param ps[MAX_PARAMS];
+	const char *err = NULL;
+	int n, i, r = 0;
+
+	while (*rest == ' ')
+		rest++;
+	n = rfc5321_params(rest, strlen(rest), ps, MAX_PARAMS, &err);
+	if (n < 0) {
+		reply_r(s, RID_MAIL_PARAM_DUP, err ? err : "bad parameters");
+		return -1;
+	}
+	for (i = 0; i < n && r == 0; i++)
+		r = mail_param(s, &ps[i]);
+	rfc5321_params_free(ps, (size_t)n);
+	return r;
+}
+
+void
+cmd_mail(struct smtp *s, const char *verb, const char *arg)
+{
+	struct smtp_path path;
+	const char *p;
+
+	(void)verb;
+	if ((p = after_keyword(s, arg, "FROM:")) == NULL) {
+		reply_r(s, RID_MAIL_NO_FROM, s->iplit);
+		return;
+	}
+	if (p[0] == '<' && p[1] == '<') {
+		reply_r(s, RID_MAIL_TOO_MANY_LT, p);
+		return;
+	}
+	if (rfc5321_path(p, strlen(p), path_flags(s) | RFC5321_ALLOW_NULL,
+		&path) < 0) {
+		reply_caret(s, 501, "5.1.7", column(s, p) + path.errcol);
+		reply_r(s, RID_MAIL_PATH, path.err);
+		rfc5321_path_free(&path);
+		return;
+	}
+	s->tx.size = -1;
+	if (mail_params(s, p + path.end) < 0)
+		goto fail;
+	if (path.utf8 && !s->tx.smtputf8) {
+		reply_r(s, RID_MAIL_UTF8_NEEDED);
+		goto fail;
+	}
+	if (s->maxsize > 0 && s->tx.size > s->maxsize) {
+		reply_r(s, RID_MAIL_TOO_BIG, s->maxsize);
+		goto fail;
+	}
+	if (spool_space_ok(&s->spool, s->tx.size > 0 ? s->tx.size : 0) < 0) {
+		reply_r(s, RID_MAIL_NO_SPACE);
+		goto fail;
+	}
+	if (smtp_policy_mail(s, path.addr) < 0) {
+		rfc5321_path_free(&path);
+		smtp_txn_reset(s);
+		s->tx.mail_rejected = 1; /* RCPTs get "earlier rejection" */
+		return;
+	}
+	s->tx.active = 1;
+	s->tx.from = strdup(path.addr);
+	s->state = ST_RCPT;
+	reply_r(s, RID_MAIL_OK,
+	    path.route && !s->cf->allow_source_route ?
+		", source route ignored" : "");
+	rfc5321_path_free(&path);
+	return;
+fail:
+	rfc5321_path_free(&path);
+	smtp_txn_reset(s);
+}
+
+/* One RCPT parameter into r; 0 ok, -1 when a reply was sent. */
+static int
+rcpt_param(struct smtp *s, const struct esmtp_param *p, struct env_rcpt *r)
+{
+	if (strcmp(p->key, "NOTIFY") == 0 && s->g->dsn) {
+		if (p->value == NULL || rfc5321_notify_valid(p->value) < 0)
+			return reply_r(s, RID_RCPT_NOTIFY_BAD), -1;
+		free(r->notify);
+		r->notify = strdup(p->value);
+	} else if (strcmp(p->key, "ORCPT") == 0 && s->g->dsn) {
+		if (p->value == NULL || rfc5321_orcpt_valid(p->value) < 0)
+			return reply_r(s, RID_RCPT_ORCPT_BAD), -1;
+		free(r->orcpt);
+		r->orcpt = strdup(p->value);
+	} else {
+		reply_r(s, RID_RCPT_PARAM_UNKNOWN, p->key);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+rcpt_params(struct smtp *s, const char *rest, struct env_rcpt *r)
+{
+	struct esmtp_param ps[MAX_PARAMS];
+	const char *err = NULL;
+	int n, i, rc = 0;
+
+	while (*rest == ' ')
+		rest++;
+	n = rfc5321_params(rest, strlen(rest), ps, MAX_PARAMS, &err);
+	if (n < 0) {
+		reply_r(s, RID_MAIL_PARAM_DUP, err ? err : "bad parameters");
+		return -1;
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = rcpt_param(s, &ps[i], r);
+	rfc5321_params_free(ps, (size_t)n);
+	if (rc == 0 && s->g->force_rcpt_notify_never) {
+		free(r->notify);
+		r->notify = strdup("NEVER");
+	}
+	return rc;
+}
+
+/* The policy's word on a recipient; a refused one is remembered for the
+ * envelope's comment line (spec 6). */
+static int
+rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
+{
+	struct smtp_txn *t = &s->tx;
+	char **n;
+
+	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0)
+		return 0;
+	if (t->nrejected < 100 &&
+	    (n = realloc(t->rejected, (t->nrejected + 1) * sizeof(*n)))) {
+		t->rejected = n;
+		if ((n[t->nrejected] = strdup(addr)) != NULL)
+			t->nrejected++;
+	}
+	return -1;
+}
+
+/* Limits that depend on the count of accepted recipients. */
+static int
+rcpt_limits(struct smtp *s)
+{
+	struct smtp_txn *t = &s->tx;
+	long long need;
+
+	if ((long)t->nrcpts >= s->g->rcpt_limit)
+		return reply_r(s, RID_RCPT_TOO_MANY), -1;
+	if (t->from[0] == '\0' && (long)t->nrcpts >= s->g->max_error_rcpts)
+		return reply_r(s, RID_RCPT_ERR_SPAM), -1;
+	need = t->size > 0 ? t->size : 0;
+	if (s->cf->sum_sizeoption)
+		need *= (long long)t->nrcpts + 1;
+	if (spool_space_ok(&s->spool, need) < 0)
+		return reply_r(s, RID_RCPT_NO_SPACE), -1;
+	return 0;
+}
+
+static int
+rcpt_add(struct smtp *s, struct env_rcpt *r)
+{
+	struct smtp_txn *t = &s->tx;
+
+	if (t->nrcpts == t->rcap) {
+		size_t nc = t->rcap ? t->rcap * 2 : 8;
+		struct env_rcpt *n = realloc(t->rcpts, nc * sizeof(*n));
+
+		if (n == NULL)
+			return -1;
+		t->rcpts = n;
+		t->rcap = nc;
+	}
+	t->rcpts[t->nrcpts++] = *r;
+	return 0;
+}
+
+void
+cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
+{
+	struct smtp_path path;
+	struct env_rcpt r;
+	const char *p;
+
+	(void)verb;
+	memset(&r, 0, sizeof(r));
+	s->tx.tried++;
+	if (s->tx.mail_rejected) {
+		reply_r(s, RID_RCPT_REJECTED_MAIL, s->iplit);
+		return;
+	}
+	if ((p = after_keyword(s, arg, "TO:")) == NULL) {
+		reply_r(s, RID_RCPT_NO_TO, arg);
+		return;
+	}
+	if (rfc5321_path(p, strlen(p), path_flags(s) | RFC5321_POSTMASTER |
+		RFC5321_ALLOW_NULL, &path) < 0) {
+		reply_caret(s, 501, "5.1.3", column(s, p) + path.errcol);
+		reply_r(s, RID_RCPT_PATH, path.err);
+		rfc5321_path_free(&path);
+		return;
+	}
+	if (path.null) {
+		reply_r(s, RID_RCPT_NULL, p);
+	} else if (path.utf8 && !s->tx.smtputf8) {
+		reply_r(s, RID_MAIL_UTF8_NEEDED);
+	} else if (rcpt_params(s, p + path.end, &r) == 0 &&
+	    rcpt_policy(s, path.addr, &r) == 0 && rcpt_limits(s) == 0) {
+		r.addr = path.addr;
+		path.addr = NULL;
+		if (rcpt_add(s, &r) == 0) {
+			s->state = ST_RCPT_DATA;
+			smtp_event(s, SEV_RCPT, NULL, 0);
+			if (s->tx.size > 0)
+				reply_r(s, RID_RCPT_OK_SIZE, s->tx.size, r.addr);
+			else
+				reply_r(s, RID_RCPT_OK, r.addr);
+			rfc5321_path_free(&path);
+			return;
+		}
+		reply_r(s, RID_DATA_SPOOL_FAIL);
+	}
+	free(r.addr);
+	free(r.notify);
+	free(r.orcpt);
+	rfc5321_path_free(&path);
+}

@@ -1,0 +1,116 @@
+/*
+ * cmd_misc.c - RSET, NOOP/ONEX, QUIT, HELP, VRFY, EXPN, VERB, TURN, TICK,
+ * and the verbs whose subsystem is not available.
+ */
+#include "smtp.h"
+
+#include <string.h>
+#include <strings.h>
+
+void
+cmd_rset(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)verb;
+	smtp_txn_reset(s);
+	if (*arg && s->strict)
+		reply_r(s, RID_RSET_JUNK);
+	else
+		reply_r(s, RID_RSET_OK);
+}
+
+void
+cmd_noop(struct smtp *s, const char *verb, const char *arg)
+{
+	if (*arg && (s->strict || s->style_R))
+		reply_r(s, RID_EXTRA_JUNK, verb);
+	else
+		reply_r(s, RID_NOOP_OK);
+}
+
+void
+cmd_quit(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)verb;
+	(void)arg;
+	reply_r(s, RID_QUIT_OK, s->myhost);
+	s->quit = 2;
+}
+
+void
+cmd_help(struct smtp *s, const char *verb, const char *arg)
+{
+	size_t i;
+
+	(void)verb;
+	(void)arg;
+	reply_cont(s, 214, "2.0.0", "smtpserver %s, a ZMailer-compatible "
+	    "SMTP server", SMTPSERVER_VERSION);
+	for (i = 0; i < s->cf->nhelp; i++)
+		reply_cont(s, 214, "2.0.0", "%s", s->cf->help[i]);
+	reply_cont(s, 214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA "
+	    "BDAT RSET NOOP QUIT HELP%s%s VERB", s->g->vrfycmd ? " VRFY" : "",
+	    s->g->expncmd ? " EXPN" : "");
+	reply_r(s, RID_HELP_END, s->myhost);
+}
+
+void
+cmd_vrfy(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)verb;
+	(void)arg;
+	if (s->state == ST_HELLO)
+		reply_r(s, RID_VRFY_NEED_HELO);
+	else
+		reply_r(s, RID_VRFY_OK);
+}
+
+void
+cmd_expn(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)verb;
+	(void)arg;
+	if (s->state == ST_HELLO)
+		reply_r(s, RID_VRFY_NEED_HELO);
+	else
+		reply_r(s, RID_EXPN_NO);
+}
+
+void
+cmd_verb(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)verb;
+	(void)arg;
+	reply(s, 250, "2.0.0", "smtpserver %s (ZMailer-compatible)",
+	    SMTPSERVER_VERSION);
+}
+
+void
+cmd_turn(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)verb;
+	(void)arg;
+	reply_r(s, RID_NOT_IMPLEMENTED);
+}
+
+void
+cmd_tick(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)verb;
+	s->with = "BSMTP";
+	reply_r(s, RID_TICK_OK, arg);
+}
+
+void
+cmd_notavail(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)arg;
+	reply_r(s, RID_NOT_AVAILABLE, verb);
+}
+
+void
+cmd_ignore(struct smtp *s, const char *verb, const char *arg)
+{
+	(void)s;
+	(void)verb;
+	(void)arg;
+}

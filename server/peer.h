@@ -1,0 +1,20 @@
+/*
+ * peer.h - what we learn about the client: reverse DNS, confirmed by a
+ * forward lookup (spec 2: rhost and rhost-flags).
+ */
+#ifndef SMTPD_PEER_H
+#define SMTPD_PEER_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+/*
+ * rhost = PTR name, or iplit when there is none; flags[0] = 'O' (OK) when
+ * a PTR exists, flags[1] = 'O' when the name resolves back to the address,
+ * 'F' (FAIL) otherwise; [2] and [3] (HELO syntax, HELO matches) are left
+ * 'X' for the HELO handler.
+ */
+void peer_lookup(const struct sockaddr *, const char *iplit, char *rhost,
+    size_t rhostlen, char flags[4]);
+
+#endif

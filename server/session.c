@@ -1,0 +1,347 @@
+/*
+ * session.c - one SMTP session: set-up, greeting, the bounded read loop
+ * with its input checks, and tear-down with a disconnect summary.
+ * Not for: command semantics (cmd_*.c), gates (verbs.c), replies (reply.c).
+ */
+#include "smtp.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netaddr.h"
+#include "peer.h"
+#include "zenv.h"
+
+void
+smtp_event(struct smtp *s, enum sess_event ev, const void *p, long n)
+{
+	if (s->env->event)
+		s->env->event(s->env->event_arg, ev, p, n);
+}
+
+void
+smtp_txn_reset(struct smtp *s)
+{
+	struct smtp_txn *t = &s->tx;
+	size_t i;
+
+	if (t->spool)
+		spool_abort(t->spool);
+	free(t->from);
+	free(t->envid);
+	for (i = 0; i < t->nrcpts; i++) {
+		free(t->rcpts[i].addr);
+		free(t->rcpts[i].notify);
+		free(t->rcpts[i].orcpt);
+		free(t->rcpts[i].by);
+	}
+	free(t->rcpts);
+	for (i = 0; i < t->nrejected; i++)
+		free(t->rejected[i]);
+	free(t->rejected);
+	memset(t, 0, sizeof(*t));
+	t->size = -1;
+	if (s->state != ST_HELLO)
+		s->state = ST_MAIL;
+}
+
+/* Append the greeting line text for one hdr220 template (spec 3.2). */
+static void
+expand220(const struct smtp *s, const char *tpl, struct buf *out)
+{
+	char tbuf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	for (; *tpl; tpl++) {
+		if (*tpl != '%' || tpl[1] == '\0') {
+			buf_putc(out, *tpl);
+			continue;
+		}
+		switch (*++tpl) {
+		case '%': buf_putc(out, '%'); break;
+		case 'H': buf_puts(out, s->myhost); break;
+		case 'I': buf_puts(out, s->env->ident ? " +IDENT" : ""); break;
+		case 'i': buf_puts(out, s->iplit); break;
+		case 'p': buf_printf(out, "%d", s->lport); break;
+		case 'V': buf_puts(out, SMTPSERVER_VERSION); break;
+		case 'X': break;
+		case 'T':
+			localtime_r(&now, &tm);
+			strftime(tbuf, sizeof(tbuf), "%a, %d %b %Y %H:%M:%S %z",
+			    &tm);
+			buf_puts(out, tbuf);
+			break;
+		default: buf_putc(out, '%'); buf_putc(out, *tpl); break;
+		}
+	}
+}
+
+static void
+greet(struct smtp *s)
+{
+	static const char *deflt = "%H ZMailer-compatible smtpserver %V ESMTP%I "
+				   "ready at %T";
+	const char *const *lines = (const char *const *)s->cf->hdr220;
+	size_t n = s->cf->nhdr220, i;
+	struct buf b;
+
+	if (n == 0) {
+		lines = &deflt;
+		n = 1;
+	}
+	buf_init(&b, 1024);
+	for (i = 0; i < n; i++) {
+		buf_reset(&b);
+		expand220(s, lines[i], &b);
+		if (i + 1 < n)
+			reply_cont(s, 220, NULL, "%s", b.data ? b.data : "");
+		else
+			reply(s, 220, NULL, "%s", b.data ? b.data : "");
+	}
+	buf_free(&b);
+	reply_flush(s);
+}
+
+/* Apply a style flag string (-s or a HELO pattern's flags, spec 4.2). */
+void
+smtp_style(struct smtp *s, const char *flags)
+{
+	const char *f = s->env->style;
+
+	s->style_R = s->style_v = s->style_e = s->style_D = 0;
+	s->sloppy = s->strict = 0;
+	if (f && strcasecmp(f, "strict") == 0)
+		s->strict = 1;
+	else if (f && strcasecmp(f, "sloppy") == 0)
+		s->sloppy = 1;
+	if (flags == NULL)
+		flags = (f && !s->strict && !s->sloppy) ? f : "ve";
+	for (; *flags; flags++) {
+		switch (*flags) {
+		case 'R': s->style_R = 1; break;
+		case 'S': s->sloppy = 1; break;
+		case 'v': s->style_v = 1; break;
+		case 'e': s->style_e = 1; break;
+		case 'D': s->style_D = 1; break;
+		default: break;
+		}
+	}
+	if (s->sloppy)
+		s->style_R = 0;
+	s->bare_lf_reject = s->strict || s->g->bare_lf == BARE_LF_REJECT;
+}
+
+/* HELO optional: -s sloppy, or local sessions without a demanding
+ * pattern (spec 3.4). */
+static int
+helo_optional(const struct smtp *s)
+{
+	const struct conf_helo *h;
+
+	if (s->sloppy)
+		return 1;
+	if (!s->env->interactive && strcmp(s->ip, "127.0.0.1") != 0)
+		return 0;
+	h = conf_helo_match(s->cf, "127.0.0.1");
+	return h == NULL || strcmp(h->flags, "-") == 0;
+}
+
+static void
+setup_peer(struct smtp *s)
+{
+	const struct session_env *e = s->env;
+	const struct sockaddr *sa = (const struct sockaddr *)&e->peer;
+
+	snprintf(s->rhost, sizeof(s->rhost), "stdin");
+	snprintf(s->iplit, sizeof(s->iplit), "[127.0.0.1]");
+	snprintf(s->ip, sizeof(s->ip), "127.0.0.1");
+	memcpy(s->rhost_flags, "XXXX", 4);
+	if (e->peerlen == 0 || netaddr_text(sa, s->ip, sizeof(s->ip)) < 0)
+		return;
+	s->rport = netaddr_port(sa);
+	s->ipv6 = strchr(s->ip, ':') != NULL;
+	snprintf(s->iplit, sizeof(s->iplit), s->ipv6 ? "[IPv6:%s]" : "[%s]",
+	    s->ip);
+	if (e->locallen)
+		s->lport = netaddr_port((const struct sockaddr *)&e->local);
+	if (e->network)
+		peer_lookup(sa, s->iplit, s->rhost, sizeof(s->rhost),
+		    s->rhost_flags);
+}
+
+static void
+setup(struct smtp *s, const struct session_env *e)
+{
+	const char *zv;
+
+	memset(s, 0, sizeof(*s));
+	s->env = e;
+	s->cf = e->conf;
+	s->g = e->grp;
+	stream_init(&s->st, e->fd_in, e->fd_out, s->g->timeout_command);
+	if (s->g->session_deadline > 0)
+		s->st.deadline = time(NULL) + s->g->session_deadline;
+	buf_init(&s->line, CMD_LINE_MAX + 1);
+	if (e->myhostname)
+		snprintf(s->myhost, sizeof(s->myhost), "%s", e->myhostname);
+	else if (gethostname(s->myhost, sizeof(s->myhost) - 1) < 0)
+		snprintf(s->myhost, sizeof(s->myhost), "localhost");
+	setup_peer(s);
+	s->tarpit = s->g->tarpit_init;
+	s->lmtp = s->cf->lmtp_mode;
+	s->maxsize = e->maxsize >= 0 ? e->maxsize : s->cf->maxsize;
+	smtp_style(s, NULL);
+	s->state = helo_optional(s) ? ST_MAIL : ST_HELLO;
+	s->tx.size = -1;
+	s->with = e->bsmtp ? "BSMTP" : s->lmtp ? "LMTP" : "SMTP";
+	s->spool.postoffice = e->postoffice;
+	s->spool.min_availspace = s->cf->min_availspace;
+	s->spool.received_header = s->cf->received_header;
+	s->spool.myhostname = s->myhost;
+	zv = e->zenv ? zenv_get(e->zenv, "ROUTERDIRHASH") : NULL;
+	s->spool.routerdirhash = zv && strcmp(zv, "1") == 0;
+	s->spool.routernotify = e->zenv ? zenv_get(e->zenv, "ROUTERNOTIFY") :
+	    NULL;
+}
+
+/* NUL, controls other than TAB, and 8-bit bytes (spec 3.3). */
+static int
+check_chars(struct smtp *s)
+{
+	const unsigned char *p = (const unsigned char *)s->line.data;
+	size_t i;
+	int is_helo = strncasecmp(s->line.data, "HELO", 4) == 0 ||
+	    strncasecmp(s->line.data, "EHLO", 4) == 0;
+
+	for (i = 0; i < s->line.len; i++) {
+		if (p[i] == 0) {
+			reply_r(s, RID_ILLEGAL_NUL);
+			return -1;
+		}
+		if (is_helo && !s->strict)
+			continue;
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
+			reply_r(s, RID_ILLEGAL_CTRL);
+			return -1;
+		}
+		if (p[i] >= 0x80 && !s->g->smtputf8) {
+			reply_r(s, RID_ILLEGAL_8BIT);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Read and vet one command line; -1 ends the session. */
+static int
+read_command(struct smtp *s)
+{
+	int r, fl = 0;
+
+	if (!stream_pending(&s->st))
+		reply_flush(s);
+	if (s->quit)
+		return -1;
+	r = stream_getline(&s->st, &s->line, CMD_LINE_MAX, &fl);
+	if (r == SR_TIMEOUT) {
+		reply_r(s, RID_TIMEOUT, s->myhost);
+		return -1;
+	}
+	if (r != SR_OK) {
+		xlog_note(s->env->xlog, "Session closed w/o QUIT");
+		return -1;
+	}
+	s->line_flags = fl;
+	xlog_line(s->env->xlog, 'r', s->line.data, s->line.len);
+	if (s->env->echo) {
+		fwrite(s->line.data, 1, s->line.len, stderr);
+		fputc('\n', stderr);
+	}
+	if (fl & SL_TOOLONG) {
+		reply_r(s, RID_LINE_TOO_LONG, CMD_LINE_MAX);
+		return 0;
+	}
+	if ((fl & SL_LF) && s->bare_lf_reject) {
+		reply_r(s, RID_BARE_LF);
+		return 0;
+	}
+	if (!s->strict)
+		while (s->line.len && (s->line.data[s->line.len - 1] == ' ' ||
+		    s->line.data[s->line.len - 1] == '\t'))
+			s->line.data[--s->line.len] = '\0';
+	if (check_chars(s) < 0)
+		return 0;
+	return 1;
+}
+
+static void
+summary(struct smtp *s)
+{
+	struct buf b;
+	size_t i;
+	unsigned long total = 0;
+
+	buf_init(&b, 2048);
+	for (i = 0; i < verbs_count() && i < 40; i++) {
+		if (s->verb_count[i] == 0)
+			continue;
+		total += s->verb_count[i];
+		buf_printf(&b, " %s=%lu", verbs_name(i), s->verb_count[i]);
+	}
+	log_msg(LOG_INFO, "%s: disconnect from %s%s%s commands=%lu messages=%lu",
+	    xlog_tag(s->env->xlog), s->rhost, s->iplit, b.data ? b.data : "",
+	    total, s->nmsgs);
+	buf_free(&b);
+}
+
+int
+session_run(const struct session_env *e)
+{
+	struct smtp s;
+	int r, rc = 1;
+
+	setup(&s, e);
+	xlog_note(e->xlog, "connection from %s %s:%d", s.rhost, s.iplit,
+	    s.rport);
+	r = smtp_policy_connect(&s);
+	if (r == 0)
+		greet(&s);
+	for (; r >= 0;) {
+		if (e->stopping && *e->stopping) {
+			reply_r(&s, RID_SHUTDOWN, s.myhost);
+			break;
+		}
+		r = read_command(&s);
+		if (r < 0)
+			break;
+		if (r == 0)
+			continue;
+		if (e->network && !e->interactive && !s.esmtp &&
+		    stream_buffered(&s.st) > 0 &&
+		    strncasecmp(s.line.data, "QUIT", 4) != 0) {
+			reply_r(&s, RID_PIPELINE_NO_EHLO, s.iplit);
+			break;
+		}
+		verbs_dispatch(&s);
+		if (s.quit) {
+			rc = s.quit == 2 ? 0 : 1;
+			break;
+		}
+	}
+	reply_flush(&s);
+	smtp_txn_reset(&s);
+	smtp_policy_end(&s);
+	summary(&s);
+	free(s.helo_arg);
+	free(s.helo_line);
+	buf_free(&s.line);
+	stream_free(&s.st);
+	return rc;
+}

@@ -1,0 +1,142 @@
+/*
+ * smtp.h - the state of one SMTP session, shared by the session files
+ * (session.c, verbs.c, reply.c, cmd_*.c).  Not a public interface: the
+ * rest of the program sees only session.h.
+ */
+#ifndef SMTPD_SMTP_H
+#define SMTPD_SMTP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "session.h"
+#include "spool.h"
+#include "stream.h"
+
+#define CMD_LINE_MAX 2048	/* command line bytes, CRLF excluded */
+#define DATA_SEG_MAX 8192	/* body read granularity */
+
+enum smtp_state {
+	ST_HELLO = 0x01,     /* waiting for HELO/EHLO */
+	ST_MAIL = 0x02,	     /* MailOrHello */
+	ST_RCPT = 0x04,	     /* Recipient */
+	ST_RCPT_DATA = 0x08, /* RecipientOrData */
+	ST_BDAT = 0x10,	     /* inside a BDAT transfer */
+};
+#define ST_ANY (ST_HELLO | ST_MAIL | ST_RCPT | ST_RCPT_DATA | ST_BDAT)
+
+struct smtp_txn {
+	int active;		/* MAIL accepted */
+	char *from;		/* "" for <> */
+	int mail_rejected;	/* MAIL refused by policy */
+	long long size;		/* SIZE= or -1 */
+	const char *bodytype;	/* BODY= or NULL */
+	char *envid;
+	const char *ret;
+	int smtputf8;
+	int freeze;		/* policy freeze verdict on the sender */
+	struct env_rcpt *rcpts;
+	size_t nrcpts, rcap;
+	int tried;		/* every RCPT counts */
+	char **rejected;	/* policy-refused rcpts (comments) */
+	size_t nrejected;
+	/* BDAT */
+	struct spool_txn *spool;
+	int bdat_error;		/* later chunks get 452 */
+	int bdat_cr;		/* a CR ended the previous chunk */
+	long long bdat_total;	/* bytes in all chunks */
+	long long bdat_last;	/* bytes in the LAST chunk */
+	int over_size;		/* maxsize exceeded: stop storing */
+};
+
+struct smtp {
+	const struct session_env *env;
+	const struct conf *cf;
+	const struct conf_group *g;
+	struct stream st;
+	struct buf line;
+	int line_flags;
+	int state;
+	int esmtp;		/* EHLO completed */
+	int helo_seen;
+	char *helo_arg;
+	char *helo_line;
+	int lmtp;
+	/* style: -s strict, or flags from the HELO pattern (spec 4.2) */
+	int strict, sloppy, style_R, style_v, style_e, style_D;
+	int bare_lf_reject;
+	char myhost[256];
+	char ip[64];		/* client address text */
+	char iplit[80];		/* "[1.2.3.4]" or "[IPv6:...]" */
+	char rhost[300];	/* PTR name or iplit */
+	int rport, lport;
+	int ipv6;
+	char rhost_flags[4];
+	int unknown_cmds;
+	double tarpit;
+	int quit;		/* close after the current reply */
+	long maxsize;		/* effective maximum message size */
+	const char *with;	/* envelope "with" */
+	struct smtp_txn tx;
+	unsigned long nmsgs, nrcpts_total;
+	unsigned long verb_count[40]; /* per command-table row */
+	unsigned long nrejects;
+	struct spool_cfg spool;
+	struct policy_sess *pol;	/* NULL: local session, trusted */
+	int greet_rejected;		/* connect policy said 554 */
+};
+
+/* reply.c: the reply table (replies.h) and the one reply builder */
+enum rid {
+#define R(name, code, enh, fmt) RID_##name,
+#include "replies.h"
+#undef R
+	RID_COUNT
+};
+void reply_r(struct smtp *, enum rid, ...);
+void reply_rcont(struct smtp *, enum rid, ...);
+int reply_code(enum rid);
+void reply(struct smtp *, int code, const char *enh, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void reply_cont(struct smtp *, int code, const char *enh,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void reply_caret(struct smtp *, int code, const char *enh, size_t col);
+void reply_flush(struct smtp *);
+
+/* verbs.c */
+void verbs_dispatch(struct smtp *);
+const char *verbs_name(size_t row);
+size_t verbs_count(void);
+
+/* handlers, arg = text after the verb and blanks */
+void cmd_helo(struct smtp *, const char *verb, const char *arg);
+void cmd_mail(struct smtp *, const char *verb, const char *arg);
+void cmd_rcpt(struct smtp *, const char *verb, const char *arg);
+void cmd_data(struct smtp *, const char *verb, const char *arg);
+void cmd_bdat(struct smtp *, const char *verb, const char *arg);
+void cmd_rset(struct smtp *, const char *verb, const char *arg);
+void cmd_noop(struct smtp *, const char *verb, const char *arg);
+void cmd_quit(struct smtp *, const char *verb, const char *arg);
+void cmd_help(struct smtp *, const char *verb, const char *arg);
+void cmd_vrfy(struct smtp *, const char *verb, const char *arg);
+void cmd_expn(struct smtp *, const char *verb, const char *arg);
+void cmd_verb(struct smtp *, const char *verb, const char *arg);
+void cmd_turn(struct smtp *, const char *verb, const char *arg);
+void cmd_tick(struct smtp *, const char *verb, const char *arg);
+void cmd_notavail(struct smtp *, const char *verb, const char *arg);
+void cmd_ignore(struct smtp *, const char *verb, const char *arg);
+
+/* session_policy.c */
+int smtp_policy_connect(struct smtp *);
+int smtp_policy_helo(struct smtp *, const char *name);
+int smtp_policy_mail(struct smtp *, const char *addr);
+int smtp_policy_rcpt(struct smtp *, const char *addr, int *freeze);
+void smtp_policy_end(struct smtp *);
+
+/* session.c */
+void smtp_txn_reset(struct smtp *);
+void smtp_event(struct smtp *, enum sess_event, const void *, long);
+int smtp_maxsize(const struct smtp *);
+
+#endif

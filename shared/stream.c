@@ -1,0 +1,290 @@
+/*
+ * stream.c - buffered, timed byte stream (see stream.h).
+ * Not for: SMTP framing rules (server/), TLS setup (server/tls.c).
+ */
+#include "stream.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <unistd.h>
+
+static ssize_t
+fd_read(struct stream *s, void *p, size_t n)
+{
+	return read(s->rfd, p, n);
+}
+
+static ssize_t
+fd_write(struct stream *s, const void *p, size_t n)
+{
+	return write(s->wfd, p, n);
+}
+
+void
+stream_init(struct stream *s, int rfd, int wfd, int timeout)
+{
+	memset(s, 0, sizeof(*s));
+	s->rfd = rfd;
+	s->wfd = wfd;
+	s->timeout = timeout > 0 ? timeout : 300;
+	s->rd = fd_read;
+	s->wr = fd_write;
+	buf_init(&s->out, STREAM_WMAX);
+}
+
+void
+stream_free(struct stream *s)
+{
+	buf_free(&s->out);
+}
+
+/* Milliseconds to wait now: the timeout, cut short by the deadline. */
+static int
+wait_ms(const struct stream *s)
+{
+	long ms = (long)s->timeout * 1000;
+
+	if (s->deadline) {
+		long left = (long)(s->deadline - time(NULL)) * 1000;
+
+		if (left < ms)
+			ms = left;
+	}
+	return ms < 0 ? 0 : (int)ms;
+}
+
+static int
+wait_fd(struct stream *s, int fd, short ev)
+{
+	struct pollfd p = { .fd = fd, .events = ev };
+	int r, ms;
+
+	for (;;) {
+		ms = wait_ms(s);
+		if (ms == 0)
+			return SR_TIMEOUT;
+		r = poll(&p, 1, ms);
+		if (r > 0)
+			return SR_OK;
+		if (r == 0)
+			return SR_TIMEOUT;
+		if (errno != EINTR)
+			return SR_ERROR;
+	}
+}
+
+/* Refill rbuf (which must be empty); SR_OK when bytes arrived. */
+static int
+fill(struct stream *s)
+{
+	ssize_t n;
+	int r;
+
+	if (s->eof)
+		return SR_EOF;
+	s->rpos = s->rlen = 0;
+	for (;;) {
+		if (s->rpending == NULL || s->rpending(s) == 0) {
+			if ((r = wait_fd(s, s->rfd, POLLIN)) != SR_OK)
+				return r;
+		}
+		n = s->rd(s, s->rbuf, sizeof(s->rbuf));
+		if (n > 0) {
+			s->rlen = (size_t)n;
+			s->bytes_in += (unsigned long long)n;
+			return SR_OK;
+		}
+		if (n == 0) {
+			s->eof = 1;
+			return SR_EOF;
+		}
+		if (errno != EINTR && errno != EAGAIN)
+			return SR_ERROR;
+	}
+}
+
+/*
+ * Core reader: append bytes up to and including LF to seg while seg has
+ * room for max bytes; *flags as in stream.h.  Returns 1 on LF, 0 when seg
+ * is full, or an SR_ code.
+ */
+static int
+read_to_lf(struct stream *s, struct buf *seg, size_t max, int *flags)
+{
+	int r;
+
+	for (;;) {
+		char *lf;
+		size_t avail, take;
+
+		if (s->rpos == s->rlen && (r = fill(s)) != SR_OK)
+			return r;
+		avail = s->rlen - s->rpos;
+		lf = memchr(s->rbuf + s->rpos, '\n', avail);
+		take = lf ? (size_t)(lf - (s->rbuf + s->rpos)) : avail;
+		if (seg->len + take > max)
+			take = max - seg->len;
+		if (buf_append(seg, s->rbuf + s->rpos, take) < 0)
+			return SR_ERROR;
+		s->rpos += take;
+		if (lf && s->rbuf + s->rpos == lf) {
+			s->rpos++;
+			if (seg->len && seg->data[seg->len - 1] == '\r') {
+				seg->data[--seg->len] = '\0';
+				*flags |= SL_CRLF;
+			} else {
+				*flags |= SL_LF;
+			}
+			return 1;
+		}
+		if (seg->len == max)
+			return 0;
+	}
+}
+
+int
+stream_getseg(struct stream *s, struct buf *seg, size_t max, int *flags)
+{
+	int r;
+
+	buf_reset(seg);
+	*flags = 0;
+	r = read_to_lf(s, seg, max, flags);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		*flags |= SL_PARTIAL;
+		/* keep a CR for the next segment: it may start a CRLF */
+		if (seg->len > 1 && seg->data[seg->len - 1] == '\r') {
+			seg->data[--seg->len] = '\0';
+			s->rpos--;
+		}
+	}
+	return SR_OK;
+}
+
+int
+stream_getline(struct stream *s, struct buf *line, size_t max, int *flags)
+{
+	struct buf skip;
+	int r;
+
+	r = stream_getseg(s, line, max, flags);
+	if (r != SR_OK || !(*flags & SL_PARTIAL))
+		return r;
+	/* too long: drain to LF in bounded pieces, keep the head */
+	buf_init(&skip, 4096);
+	*flags = SL_TOOLONG;
+	do {
+		int f = 0;
+
+		r = stream_getseg(s, &skip, 4096, &f);
+		if (r != SR_OK)
+			break;
+		if (!(f & SL_PARTIAL)) {
+			*flags |= f;
+			break;
+		}
+	} while (1);
+	buf_free(&skip);
+	return r;
+}
+
+int
+stream_read_exact(struct stream *s, size_t n,
+    int (*cb)(void *, const char *, size_t), void *arg)
+{
+	int r;
+
+	while (n > 0) {
+		size_t take;
+
+		if (s->rpos == s->rlen && (r = fill(s)) != SR_OK)
+			return r;
+		take = s->rlen - s->rpos;
+		if (take > n)
+			take = n;
+		if (cb(arg, s->rbuf + s->rpos, take) < 0)
+			cb = NULL;
+		s->rpos += take;
+		n -= take;
+		if (cb == NULL)
+			return SR_ERROR;
+	}
+	return SR_OK;
+}
+
+size_t
+stream_buffered(struct stream *s)
+{
+	size_t n = s->rlen - s->rpos;
+
+	if (s->rpending)
+		n += (size_t)s->rpending(s);
+	return n;
+}
+
+int
+stream_pending(struct stream *s)
+{
+	struct pollfd p = { .fd = s->rfd, .events = POLLIN };
+
+	if (stream_buffered(s) > 0)
+		return 1;
+	if (s->eof)
+		return 0;
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
+
+void
+stream_discard_input(struct stream *s)
+{
+	s->rpos = s->rlen = 0;
+}
+
+/* Write p fully, waiting for the socket as needed. */
+static int
+write_all(struct stream *s, const char *p, size_t len)
+{
+	size_t off = 0;
+	int r;
+
+	while (off < len) {
+		ssize_t n = s->wr(s, p + off, len - off);
+
+		if (n > 0) {
+			off += (size_t)n;
+			s->bytes_out += (unsigned long long)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if ((r = wait_fd(s, s->wfd, POLLOUT)) != SR_OK)
+				return r;
+			continue;
+		}
+		return SR_ERROR;
+	}
+	return SR_OK;
+}
+
+int
+stream_write(struct stream *s, const void *p, size_t n)
+{
+	if (s->out.len + n > s->out.max && stream_flush(s) < 0)
+		return SR_ERROR;
+	if (n > s->out.max)
+		return write_all(s, p, n);
+	return buf_append(&s->out, p, n) < 0 ? SR_ERROR : SR_OK;
+}
+
+int
+stream_flush(struct stream *s)
+{
+	int r = write_all(s, s->out.data, s->out.len);
+
+	s->out.len = 0;
+	return r;
+}

@@ -1,0 +1,672 @@
+/*
+ * spool.c - the durable spool writer: temp file in public/, envelope and
+ * body, commit into router/ (or the freezer), spool ids, free space.
+ * Not for: the envelope text itself (envelope.c) or reading (spoolread.c).
+ *
+ * SPOOL FORMAT AND DURABILITY (for smtpserver(8))
+ *
+ * Files.  A transaction creates $POSTOFFICE/public/<host>:<pid> with
+ * O_CREAT|O_EXCL, mode 0600 (set with fchmod, whatever the umask), where
+ * <host> is the first 19 bytes of our host name ('/' becomes '_') and,
+ * if that name is taken, one letter a..z is appended (ZMailer's
+ * SUFFIXCHARS).  On commit the file is renamed, without ever replacing an
+ * existing name, to $POSTOFFICE/router/<inode> or, with ROUTERDIRHASH=1,
+ * to $POSTOFFICE/router/<X>/<inode> with X = 'A' + inode % 26 (the hash
+ * directories must exist).  A frozen message goes to
+ * $POSTOFFICE/freezer/<inode>policy-<N> (N >= 0) or <inode>policy (N < 0,
+ * BDAT).  With ROUTERNOTIFY set, a commit sends the datagram
+ * "NEW router <inode>" (or "NEW router <X>/<inode>") to that AF_UNIX
+ * SOCK_DGRAM socket, non-blocking; a lost datagram only delays the
+ * router, which also scans its directory.
+ *
+ * Contents.  Envelope lines, each ending in LF, exactly as ZMailer's
+ * smtpserver writes them for its router:
+ *   external                                  (network session)
+ *   comment smtp-auth: "<user>"               (authenticated)
+ *   rcvdfrom <rhost> ([ip]:<port> "<HELO line>"[ ident: "..."]
+ *       [ whoson: "..."][ smtp-auth: "..."|<none>]
+ *       [ TLS-CIPHER: "..."|<none>][ TLS-PEER-CN1: "..."|<none>]
+ *       rhost-flags-A-B-C-D)                  (one line; [] per rcvd-*)
+ *   comment <rhost> [ip]:<port> "<HELO line>"[ whoson: "..."]
+ *       smtp-auth: ... TLS-CIPHER: ... TLS-PEER: ... rhost-flags-A-B-C-D)
+ *   bodytype 8BITMIME|BINARYMIME|7BIT
+ *   with SMTP|ESMTP|ESMTPA|ESMTPS|ESMTPSA|SUBMIT...|LMTP...|BSMTP
+ *   identinfo <ident>
+ *   from <addr>        or   channel error     (null sender)
+ *   comment policytest() reported freeze state
+ *   envid <xtext>
+ *   notaryret FULL|HDRS
+ *   per recipient:
+ *   todsn NOTIFY=<given>|NOTIFY=FAILURE,DELAY[,DELAY][,TRACE][ BY=<by>]
+ *       ORCPT=<given>|ORCPT=rfc822;<xtext(addr)>
+ *       INRCPT=rfc822;<xtext(addr)> INFROM=rfc822;<xtext(sender)>
+ *   to <addr>
+ *   comment policytest() reported freeze state <N>
+ *   per refused recipient:
+ *   comment policytest() rejected rcptaddr: <addr>
+ *   env-end
+ * then, in standalone mode only, one RFC 5321 Received: header (folded
+ * with LF TAB), then the message exactly as received after dot-unstuffing
+ * with LF line ends.  Quoted strings escape '"', '\', '(' and ')' with a
+ * backslash and bytes outside 0x20..0x7e as \ooo; rhost and identinfo get
+ * \ooo for control bytes; an address or DSN value holding a control byte
+ * is refused, so no client can add an envelope line.
+ *
+ * Spool id.  'S', the inode in decimal, then year (3 chars), month,
+ * day-1, hour, minute, second of the file's mtime in UTC, then 5 chars of
+ * the mtime nanoseconds when they are not 0, each char from
+ * "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123abcdefghijklmnopqrstuvwxyz4567890-="
+ * (ZMailer's lib/taspoolid.c).  The id is taken from fstat() after fsync,
+ * so it is the id ZMailer's router computes for the same file.  In
+ * standalone mode the mtime is fixed at begin (futimens) so that the id in
+ * Received: and in the 250 reply are the same.
+ *
+ * Durability.  spool_commit() returns 0 only after: every byte was written
+ * (short writes retried, errors sticky), fsync(file), close, the rename,
+ * and fsync of the target directory (router/ and, with hashing, also
+ * router/<X>/; freezer/ for spool_freeze).  A failure at any step returns
+ * -1 with the reason and removes the file (if the directory fsync fails
+ * the new name is unlinked, so a retry may at worst duplicate, never
+ * lose).  A file never appears half-written in router/: it is complete
+ * and on disk before it is renamed there.  spool_abort() unlinks.
+ */
+#include "spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+#define WBUF_MAX (64u * 1024)
+#define NAME_HOST_MAX 19
+
+struct spool_txn {
+	char *postoffice;
+	char *routernotify;
+	int routerdirhash;
+	int fd;
+	char *path;      /* public/... while open */
+	struct buf wbuf; /* pending bytes */
+	long long body;  /* body bytes accepted */
+	int fixed;       /* standalone: mtime fixed at begin */
+	struct timespec mtime;
+	char err[256]; /* first write error, sticky */
+};
+
+static const char spool_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123abcdefghijklmnopqrstuvwxyz4567890-=";
+
+void
+spool_id(char *out, size_t outlen, unsigned long long ino, time_t mtime,
+    long mtime_nsec)
+{
+	struct tm tm;
+	int y, n;
+
+	if (outlen == 0)
+		return;
+	out[0] = '\0';
+	if (gmtime_r(&mtime, &tm) == NULL)
+		return;
+	y = tm.tm_year + 1900;
+	n = snprintf(out, outlen, "S%llu%c%c%c%c%c%c%c%c", ino,
+	    spool_chars[(y >> 12) & 63], spool_chars[(y >> 6) & 63],
+	    spool_chars[y & 63], spool_chars[tm.tm_mon],
+	    spool_chars[tm.tm_mday - 1], spool_chars[tm.tm_hour],
+	    spool_chars[tm.tm_min], spool_chars[tm.tm_sec]);
+	if (n < 0 || (size_t)n >= outlen) {
+		out[0] = '\0';
+		return;
+	}
+	if (mtime_nsec == 0)
+		return;
+	if ((size_t)n + 5 >= outlen) {
+		out[0] = '\0';
+		return;
+	}
+	snprintf(out + n, outlen - (size_t)n, "%c%c%c%c%c",
+	    spool_chars[(mtime_nsec >> 24) & 63],
+	    spool_chars[(mtime_nsec >> 18) & 63],
+	    spool_chars[(mtime_nsec >> 12) & 63],
+	    spool_chars[(mtime_nsec >> 6) & 63], spool_chars[mtime_nsec & 63]);
+}
+
+int
+spool_space_ok(const struct spool_cfg *cfg, long long need)
+{
+	struct statvfs sv;
+	unsigned long long kb;
+	long long avail;
+
+	if (cfg->postoffice == NULL || statvfs(cfg->postoffice, &sv) < 0)
+		return -1;
+	/* f_bavail * f_frsize / 1024 without overflow */
+	kb = (unsigned long long)sv.f_bavail / 1024 * sv.f_frsize +
+	    (unsigned long long)sv.f_bavail % 1024 * sv.f_frsize / 1024;
+	if (kb > (unsigned long long)LLONG_MAX / 2)
+		kb = (unsigned long long)LLONG_MAX / 2;
+	avail = (long long)kb - cfg->min_availspace;
+	if (avail > LLONG_MAX / 1024)
+		avail = LLONG_MAX / 1024;
+	if (avail < 0)
+		return -1;
+	return avail * 1024 >= need ? 0 : -1;
+}
+
+static int
+fail(char *err, size_t errlen, const char *what, const char *path, int eno)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s %s: %s", what, path ? path : "",
+		    strerror(eno));
+	errno = eno;
+	return -1;
+}
+
+/* write(2) all of it, retrying EINTR and short writes. */
+static int
+write_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+flush_wbuf(struct spool_txn *t)
+{
+	int eno;
+
+	if (t->err[0] != '\0')
+		return -1;
+	if (write_all(t->fd, t->wbuf.data, t->wbuf.len) < 0) {
+		eno = errno;
+		fail(t->err, sizeof(t->err), "write", t->path, eno);
+		errno = eno;
+		return -1;
+	}
+	buf_reset(&t->wbuf);
+	return 0;
+}
+
+static int
+buffer(struct spool_txn *t, const char *p, size_t n)
+{
+	if (buf_append(&t->wbuf, p, n) == 0)
+		return 0;
+	return fail(t->err, sizeof(t->err), "buffer", t->path, ENOMEM);
+}
+
+/* Buffered append; errors are sticky in t->err. */
+static int
+put(struct spool_txn *t, const char *p, size_t n)
+{
+	if (t->err[0] != '\0')
+		return -1;
+	if (n <= t->wbuf.max - t->wbuf.len)
+		return buffer(t, p, n);
+	if (flush_wbuf(t) < 0)
+		return -1;
+	if (n >= t->wbuf.max) {
+		if (write_all(t->fd, p, n) == 0)
+			return 0;
+		return fail(t->err, sizeof(t->err), "write", t->path, errno);
+	}
+	return buffer(t, p, n);
+}
+
+int
+spool_write(struct spool_txn *t, const char *p, size_t n)
+{
+	if (put(t, p, n) < 0)
+		return -1;
+	t->body += (long long)n;
+	return 0;
+}
+
+long long
+spool_size(const struct spool_txn *t)
+{
+	return t->body;
+}
+
+const char *
+spool_path(const struct spool_txn *t)
+{
+	return t->path;
+}
+
+static void
+txn_free(struct spool_txn *t)
+{
+	if (t == NULL)
+		return;
+	if (t->fd >= 0)
+		close(t->fd);
+	buf_free(&t->wbuf);
+	free(t->postoffice);
+	free(t->routernotify);
+	free(t->path);
+	free(t);
+}
+
+void
+spool_abort(struct spool_txn *t)
+{
+	if (t == NULL)
+		return;
+	if (t->fd >= 0) {
+		close(t->fd);
+		t->fd = -1;
+	}
+	if (t->path != NULL)
+		unlink(t->path);
+	txn_free(t);
+}
+
+/* malloc'ed path from a format; NULL on ENOMEM or past PATH_MAX. */
+static char *mkpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+mkpath(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int r;
+
+	buf_init(&b, PATH_MAX);
+	va_start(ap, fmt);
+	r = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		buf_free(&b);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return b.data;
+}
+
+/* At most 19 bytes of our host name, safe in a file name. */
+static void
+host_part(const struct spool_cfg *cfg, char *out, size_t outlen)
+{
+	char h[256];
+	const char *s = cfg->myhostname;
+	char *p;
+
+	if (s == NULL || *s == '\0') {
+		if (gethostname(h, sizeof(h)) == 0) {
+			h[sizeof(h) - 1] = '\0';
+			s = h;
+		}
+	}
+	if (s == NULL || *s == '\0')
+		s = "I";
+	snprintf(out, outlen, "%.*s", NAME_HOST_MAX, s);
+	for (p = out; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x21 || *p == 0x7f)
+			*p = '_';
+}
+
+/* public/<host>:<pid>, then with a..z appended while the name is taken. */
+static int
+create_temp(
+    struct spool_txn *t, const struct spool_cfg *cfg, char *err, size_t errlen)
+{
+	static const char sfx[] = " abcdefghijklmnopqrstuvwxyz";
+	char host[NAME_HOST_MAX + 1];
+	size_t i;
+	int fd;
+
+	host_part(cfg, host, sizeof(host));
+	for (i = 0; sfx[i] != '\0'; i++) {
+		free(t->path);
+		t->path = mkpath("%s/public/%s:%ld%.*s", cfg->postoffice, host,
+		    (long)getpid(), sfx[i] == ' ' ? 0 : 1, &sfx[i]);
+		if (t->path == NULL)
+			return fail(err, errlen, "temp name", "", errno);
+		fd = open(t->path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			t->fd = fd;
+			if (fchmod(fd, 0600) < 0)
+				return fail(
+				    err, errlen, "fchmod", t->path, errno);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	fail(err, errlen, "create", t->path, errno);
+	free(t->path);
+	t->path = NULL;
+	return -1;
+}
+
+/* Standalone: fix the mtime now, so the Received: id is the final id. */
+static int
+add_received(struct spool_txn *t, const struct spool_cfg *cfg,
+    const struct envelope *env, char *err, size_t errlen)
+{
+	struct timespec ts[2];
+	struct stat st;
+	char id[SPOOL_ID_MAX], *hdr;
+	size_t len;
+	int r;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts[0]) < 0)
+		return fail(err, errlen, "clock_gettime", "", errno);
+	ts[1] = ts[0];
+	if (futimens(t->fd, ts) < 0 || fstat(t->fd, &st) < 0)
+		return fail(err, errlen, "futimens/fstat", t->path, errno);
+	t->mtime = st.st_mtim;
+	t->fixed = 1;
+	spool_id(id, sizeof(id), (unsigned long long)st.st_ino,
+	    st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	hdr = envelope_received(env, cfg->myhostname, id, &len);
+	if (hdr == NULL)
+		return fail(err, errlen, "Received: header", "", ENOMEM);
+	r = put(t, hdr, len);
+	free(hdr);
+	return r;
+}
+
+static struct spool_txn *
+txn_new(const struct spool_cfg *cfg)
+{
+	struct spool_txn *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->fd = -1;
+	buf_init(&t->wbuf, WBUF_MAX);
+	t->routerdirhash = cfg->routerdirhash;
+	t->postoffice = strdup(cfg->postoffice);
+	if (cfg->routernotify != NULL && *cfg->routernotify)
+		t->routernotify = strdup(cfg->routernotify);
+	if (t->postoffice == NULL ||
+	    (cfg->routernotify != NULL && *cfg->routernotify &&
+	        t->routernotify == NULL)) {
+		txn_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int
+spool_begin(const struct spool_cfg *cfg, const struct envelope *env,
+    struct spool_txn **txnp, char *err, size_t errlen)
+{
+	struct spool_txn *t;
+	char *text;
+	size_t len;
+	int eno;
+
+	*txnp = NULL;
+	if (cfg->postoffice == NULL || *cfg->postoffice == '\0')
+		return fail(
+		    err, errlen, "spool_begin: no postoffice", "", EINVAL);
+	if (envelope_check(env, err, errlen) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((text = envelope_format(env, &len)) == NULL)
+		return fail(err, errlen, "envelope", "", errno);
+	if ((t = txn_new(cfg)) == NULL) {
+		free(text);
+		return fail(err, errlen, "spool_begin", "", ENOMEM);
+	}
+	if (create_temp(t, cfg, err, errlen) < 0 || put(t, text, len) < 0 ||
+	    (cfg->received_header &&
+	        add_received(t, cfg, env, err, errlen) < 0)) {
+		eno = errno;
+		if (t->err[0] != '\0' && err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s", t->err);
+		free(text);
+		spool_abort(t);
+		errno = eno;
+		return -1;
+	}
+	free(text);
+	*txnp = t;
+	return 0;
+}
+
+int
+spool_flush(struct spool_txn *t)
+{
+	return flush_wbuf(t);
+}
+
+/* Flush, fix the mtime (standalone), fsync, stat, close; the spool id. */
+static int
+finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
+{
+	struct timespec ts[2];
+
+	if (flush_wbuf(t) < 0) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s", t->err);
+		errno = EIO;
+		return -1;
+	}
+	ts[0] = ts[1] = t->mtime;
+	if (t->fixed && futimens(t->fd, ts) < 0)
+		return fail(err, errlen, "futimens", t->path, errno);
+	while (fsync(t->fd) < 0)
+		if (errno != EINTR)
+			return fail(err, errlen, "fsync", t->path, errno);
+	if (fstat(t->fd, st) < 0)
+		return fail(err, errlen, "fstat", t->path, errno);
+	if (close(t->fd) < 0 && errno != EINTR) {
+		t->fd = -1;
+		return fail(err, errlen, "close", t->path, errno);
+	}
+	t->fd = -1;
+	return 0;
+}
+
+/* rename(2) that never replaces an existing name. */
+static int
+move_noreplace(const char *from, const char *to)
+{
+	int eno;
+
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	if (link(from, to) < 0)
+		return -1;
+	if (unlink(from) < 0) {
+		eno = errno;
+		unlink(to);
+		errno = eno;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd, eno;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (fsync(fd) < 0) {
+		if (errno != EINTR) {
+			eno = errno;
+			close(fd);
+			errno = eno;
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/* Move the finished file to dest and make the new name durable. */
+static int
+publish(struct spool_txn *t, const char *dest, const char *dir,
+    const char *subdir, char *err, size_t errlen)
+{
+	const char *bad = NULL;
+	int eno;
+
+	if (move_noreplace(t->path, dest) < 0)
+		return fail(err, errlen, "rename to", dest, errno);
+	free(t->path);
+	t->path = NULL;
+	/* the entry lives in subdir; router/ too, in case X was just made */
+	if (subdir != NULL && fsync_dir(subdir) < 0)
+		bad = subdir;
+	else if (fsync_dir(dir) < 0)
+		bad = dir;
+	if (bad == NULL)
+		return 0;
+	eno = errno;
+	unlink(dest);
+	return fail(err, errlen, "fsync directory", bad, eno);
+}
+
+/* "NEW router [X/]<inode>" to ROUTERNOTIFY; failures do not matter. */
+static void
+notify_router(
+    const struct spool_txn *t, const char *hash, unsigned long long ino)
+{
+	struct sockaddr_un sa;
+	char msg[64];
+	int fd, n;
+
+	if (t->routernotify == NULL ||
+	    strlen(t->routernotify) >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, t->routernotify, strlen(t->routernotify));
+	n = snprintf(msg, sizeof(msg), "NEW router %s%llu", hash, ino);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL,
+	        (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		/* ignored: the router scans router/ as well */
+	}
+	close(fd);
+}
+
+/* Target directory, optional hash subdirectory and file name. */
+struct target {
+	char *dir, *subdir, *dest;
+	char hash[4];
+};
+
+static int
+target_make(struct target *g, const struct spool_txn *t, int freeze, int n,
+    unsigned long long ino)
+{
+	char sfx[32] = "";
+
+	memset(g, 0, sizeof(*g));
+	if (freeze) {
+		if (n >= 0)
+			snprintf(sfx, sizeof(sfx), "policy-%d", n);
+		else
+			snprintf(sfx, sizeof(sfx), "policy");
+		g->dir = mkpath("%s/freezer", t->postoffice);
+		g->dest = mkpath("%s/freezer/%llu%s", t->postoffice, ino, sfx);
+		return g->dir && g->dest ? 0 : -1;
+	}
+	if (t->routerdirhash) {
+		snprintf(
+		    g->hash, sizeof(g->hash), "%c/", 'A' + (int)(ino % 26));
+		g->subdir = mkpath("%s/router/%c", t->postoffice, g->hash[0]);
+		if (g->subdir == NULL)
+			return -1;
+	}
+	g->dir = mkpath("%s/router", t->postoffice);
+	g->dest = mkpath("%s/router/%s%llu", t->postoffice, g->hash, ino);
+	return g->dir && g->dest ? 0 : -1;
+}
+
+static void
+target_free(struct target *g)
+{
+	free(g->dir);
+	free(g->subdir);
+	free(g->dest);
+}
+
+static int
+finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
+    char *err, size_t errlen)
+{
+	struct target g;
+	struct stat st;
+	unsigned long long ino;
+
+	if (idlen > 0)
+		id[0] = '\0';
+	memset(&g, 0, sizeof(g));
+	if (finish_file(t, &st, err, errlen) < 0)
+		goto bad;
+	ino = (unsigned long long)st.st_ino;
+	if (target_make(&g, t, freeze, n, ino) < 0) {
+		fail(err, errlen, "target name", "", errno);
+		goto bad;
+	}
+	if (publish(t, g.dest, g.dir, g.subdir, err, errlen) < 0)
+		goto bad;
+	if (!freeze)
+		notify_router(t, g.hash, ino);
+	spool_id(id, idlen, ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	target_free(&g);
+	txn_free(t);
+	return 0;
+bad:
+	target_free(&g);
+	spool_abort(t);
+	return -1;
+}
+
+int
+spool_commit(
+    struct spool_txn *t, char *id, size_t idlen, char *err, size_t errlen)
+{
+	return finish(t, 0, 0, id, idlen, err, errlen);
+}
+
+int
+spool_freeze(struct spool_txn *t, int n, char *id, size_t idlen, char *err,
+    size_t errlen)
+{
+	return finish(t, 1, n, id, idlen, err, errlen);
+}

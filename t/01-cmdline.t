@@ -1,0 +1,87 @@
+#!/usr/bin/perl
+# The command line and the configuration check (-K), the transcript log
+# (-l), and the standalone Received: mode.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use SmtpPipe;
+
+my $po = postoffice();
+
+sub run_cmd {
+	my @cmd = @_;
+	my $pid = open(my $fh, '-|') // die;
+	if ($pid == 0) {
+		open STDERR, '>&', \*STDOUT;
+		exec { $cmd[0] } @cmd or die;
+	}
+	local $/;
+	my $out = <$fh> // '';
+	close $fh;
+	return ($out, $? >> 8);
+}
+
+my ($out, $rc) = run_cmd($BIN, '-V');
+is($rc, 0, '-V exits 0');
+like($out, qr/^smtpserver \d+\.\d+\.\d+$/m, '-V prints the version');
+
+($out, $rc) = run_cmd($BIN, '-Q');
+is($rc, 1, 'bad option exits 1');
+like($out, qr/^usage: /m, 'bad option prints usage');
+($out, $rc) = run_cmd($BIN, '-i', 'extra');
+is($rc, 1, 'extra argument exits 1');
+($out, $rc) = run_cmd($BIN, '-i', '-T', '1.2.3.4', '-Z', '/dev/null');
+is($rc, 1, '-T without brackets is a usage error');
+like($out, qr/address literal/, 'and says why');
+
+# -K: configuration check
+my $good = write_conf($po, "PARAM maxsize 1000\nPARAM NoSuchThing 1\n* 999 ve\n");
+($out, $rc) = run_cmd($BIN, '-K', '-C', $good, '-Z', '/dev/null');
+is($rc, 0, '-K on a good config exits 0');
+like($out, qr/smtpserver\.conf:2: .*NoSuchThing/, 'unknown PARAM is a warning with file:line');
+like($out, qr/configuration OK/, 'and the config is OK');
+($out, $rc) = run_cmd($BIN, '-K', '-d', '1', '-C', $good, '-Z', '/dev/null');
+like($out, qr/^maxsize\s*=?\s*1000$/mi, '-K -d 1 dumps the effective values');
+my $bad = write_conf(postoffice(), "PARAM maxsize 1000\nPARAM maxsize lots\n");
+($out, $rc) = run_cmd($BIN, '-K', '-C', $bad, '-Z', '/dev/null');
+is($rc, 1, '-K on a bad config exits 1');
+like($out, qr/smtpserver\.conf:2: /, 'error names file:line');
+
+# $-expansion from the ZENV file given with -Z
+my $zenv = "$po/zmailer.conf";
+open my $z, '>', $zenv or die;
+print $z "BANNER=from-zenv\n";
+close $z;
+my $cz = write_conf(postoffice(), "PARAM hdr220 %H \$BANNER raw\nPARAM contact-pointer-message \$BANNER\n* 999 ve\n");
+($out) = run_cmd('sh', '-c', "printf 'QUIT\\r\\n' | $BIN -i -C $cz -P $po -Z $zenv");
+like($out, qr/^220 \S+ \$BANNER raw\r$/m, 'hdr220 is raw text, not expanded');
+
+# transcript log (-l file)
+my $log = "$po/transcript.log";
+my $conf = write_conf(postoffice(), "* 999 ve\n");
+run_i(conf => $conf, po => $po, input => "EHLO a.example\r\nQUIT\r\n",
+    args => ['-l', $log]);
+open my $lf, '<', $log or die "no transcript: $!";
+my $t = do { local $/; <$lf> };
+like($t, qr/^\S{7}\d{4}r\tEHLO a\.example$/m, 'client line logged with r');
+like($t, qr/^\S{7}\d{4}w\t221 /m, 'server line logged with w');
+
+# standalone mode: Received: prepended to the body
+my $rc_conf = write_conf(postoffice(), "PARAM received-header\n* 999 ve\n");
+run_i(conf => $rc_conf, po => $po, input => "EHLO client.example\r\n"
+    . "MAIL FROM:<a\@b.example>\r\nRCPT TO:<c\@d.example>\r\nDATA\r\n"
+    . "Subject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+my @f = spool_files($po);
+like($f[0] // '', qr/\nenv-end\nReceived: from client\.example .*\n\tby \S+ with ESMTP id S[\w=-]+\n\tfor <c\@d\.example>; .*\nSubject: x\n/,
+    'Received: header in standalone mode');
+unlink glob("$po/router/*");
+
+# min-availspace larger than the disk: 452 at MAIL
+my $full = write_conf(postoffice(), "PARAM min-availspace 2000000000\n* 999 ve\n");
+$out = run_i(conf => $full, po => $po, input => "EHLO a.example\r\n"
+    . "MAIL FROM:<a\@b.example>\r\nQUIT\r\n");
+like($out, qr/^452 4\.3\.1 Try again later, insufficient storage/m,
+    'min-availspace refuses MAIL with 452');
+
+done_testing();

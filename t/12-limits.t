@@ -1,0 +1,106 @@
+#!/usr/bin/perl
+# Input limits through the real program: illegal characters, long lines,
+# unknown-command limit, recipient limits, timeouts.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use SmtpPipe;
+
+my $po = postoffice();
+my $conf = write_conf($po, <<'CONF');
+PARAM max-unknown-commands 3
+PARAM RcptLimitCount 100
+PARAM max-error-recipients 2
+* 999 ve
+CONF
+
+sub lines { join('', map { "$_\r\n" } @_) }
+sub run { scalar run_i(conf => $conf, po => $po, input => $_[0],
+    args => $_[1] // []) }
+
+# 1. NUL, control and 8-bit input get 500 and the session goes on
+my $out = run(lines('EHLO a.example', "NOOP \0x", "NOOP \x01",
+    "MAIL FROM:<a\@b.example>", 'QUIT'));
+like($out, qr/^500 5\.5\.2 Illegal input characters: NUL on SMTP input\r\n/m,
+    'NUL refused');
+like($out, qr/^500 5\.5\.2 Illegal input characters: Control chars on SMTP input\r\n/m,
+    'control char refused');
+like($out, qr/^250 2\.1\.0 .*\r\n221 /m, 'session goes on');
+my $conf8 = write_conf(postoffice(), "PARAM NoSMTPUTF8\n* 999 ve\n");
+$out = run_i(conf => $conf8, po => $po,
+    input => lines('EHLO a.example', "NOOP caf\xc3\xa9", 'QUIT'));
+like($out, qr/^500 5\.5\.2 Illegal input characters: 8-bit char on SMTP input\r\n/m,
+    '8-bit refused without SMTPUTF8');
+
+# 2. SMTPUTF8: UTF-8 addresses need the MAIL parameter
+$out = run(lines('EHLO a.example', "MAIL FROM:<j\xc3\xb6rg\@b.example>",
+    "MAIL FROM:<j\xc3\xb6rg\@b.example> SMTPUTF8",
+    "RCPT TO:<m\xc3\xbcller\@d.example>", 'QUIT'));
+like($out, qr/^553 5\.6\.7 Non-ASCII address needs the SMTPUTF8 parameter\r\n/m,
+    'UTF-8 sender without SMTPUTF8');
+like($out, qr/^250 2\.1\.0 .*\r\n250 2\.1\.5 /m, 'with SMTPUTF8 accepted');
+
+# 3. a 10,000-byte command line: 500, drained, session in step
+$out = run("EHLO a.example\r\nMAIL FROM:<" . ("a" x 10000) . "\@b.example>\r\n"
+    . lines('NOOP', 'QUIT'));
+like($out, qr/^500 5\.5\.2 Line too long \(limit \d+ octets\)\r\n250 2\.0\.0 Ok\r\n221 /m,
+    'long line refused, next command read normally');
+
+# 4. unknown-command limit: the 3rd closes with 421
+$out = run(lines('FOO', 'BAR', 'BAZ', 'NOOP'));
+my @unk = $out =~ /^500 5\.5\.1 Unknown command/mg;
+is(scalar @unk, 2, 'two 500 replies');
+like($out, qr/^421 4\.7\.0 \S+ Hi \[127\.0\.0\.1\], One too many unknown command 'BAZ'\r\n\z/m,
+    'third unknown command: 421 and close');
+
+# 5. 1,000 RCPTs against RcptLimitCount 100
+my @rc = map { "RCPT TO:<r$_\@d.example>" } 1 .. 1000;
+$out = run(lines('EHLO a.example', 'MAIL FROM:<a@b.example>', @rc, 'DATA',
+    'x', '.', 'QUIT'));
+my @ok = $out =~ /^250 2\.1\.5 /mg;
+my @full = $out =~ /^452 4\.5\.3 Too many recipients in one go!\r\n/mg;
+is(scalar @ok, 100, '100 recipients accepted');
+is(scalar @full, 900, '900 refused with 452');
+my @f = spool_files($po);
+my @to = ($f[0] // '') =~ /^to </mg;
+is(scalar @to, 100, 'spool has exactly the accepted recipients');
+unlink glob("$po/router/*");
+
+# 6. null sender: max-error-recipients
+$out = run(lines('EHLO a.example', 'MAIL FROM:<>', 'RCPT TO:<a@d.example>',
+    'RCPT TO:<b@d.example>', 'RCPT TO:<c@d.example>', 'QUIT'));
+like($out, qr/^250 2\.1\.5 .*\r\n250 2\.1\.5 .*\r\n550 5\.7\.1 SPAM trap -- too many recipients for an empty source address!\r\n/m,
+    'third recipient of a bounce refused');
+
+# 7. -s strict: blanks and junk refused
+$out = run(lines('EHLO a.example', 'MAIL FROM: <a@b.example>',
+    'MAIL FROM:<user>', 'MAIL FROM:<a@b.example>', 'RCPT TO:<c@d.example>',
+    'DATA junk', 'RSET junk', 'QUIT'), ['-s', 'strict']);
+like($out, qr/^501-5\.1\.7 +\^\r\n501 5\.1\.7 Path data: /m, 'strict: blank before <');
+like($out, qr/^501 5\.1\.7 Path data: missing \@domain\r\n/m,
+    'strict: domain required');
+like($out, qr/^501 5\.5\.4 Extra junk after 'DATA' verb\r\n/m, 'strict: DATA junk');
+like($out, qr/^501 5\.5\.4 Extra junk after 'RSET' verb; RSET processed anyway\r\n/m,
+    'strict: RSET junk');
+
+# 8. tarpit before a 5xx (noted in the transcript; timing is not tested)
+my $tp = write_conf(postoffice(), "PARAM tarpit 1 1 2\nPARAM NoETRN\n* 999 ve\n");
+my $tlog = "$po/tarpit.log";
+$out = run_i(conf => $tp, po => $po, input => lines('ETRN x.example', 'QUIT'),
+    args => ['-l', $tlog]);
+like($out, qr/^500 5\.5\.1 Unknown command 'ETRN x\.example'\r\n221 /m,
+    'NoETRN: ETRN unknown, and the 5xx still comes after the tarpit');
+my $tl = do { local (@ARGV, $/) = $tlog; <> } // '';
+like($tl, qr/#\ttarpit 1 s$/m, 'tarpit delay noted in the transcript');
+
+# 9. command timeout: 421 over a real socket
+my $ct = write_conf(postoffice(), policy_db($po)
+    . "PARAM timeout-command 1\n* 999 ve\n");
+my $s = inetd_session(conf => $ct, po => $po);
+like(smtp_read($s), qr/^220 /, 'greeting');
+like(smtp_read($s, 10), qr/^421 4\.4\.2 \S+ Timeout waiting for client input/,
+    'idle client gets 421 on timeout');
+is(smtp_read($s, 5), '', 'then the connection closes');
+
+done_testing();

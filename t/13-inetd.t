@@ -1,0 +1,80 @@
+#!/usr/bin/perl
+# inetd mode (-n) on a real TCP socket with real clients: Net::SMTP,
+# pipelined commands in one write, the pre-EHLO pipelining guard, and
+# the network envelope lines (external, rcvdfrom); swaks over -i.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use Net::SMTP;
+use SmtpPipe;
+
+my $po = postoffice();
+my $conf = write_conf($po, policy_db($po) . "* 999 ve\n");
+
+sub take_spool {
+	my @f = spool_files($po);
+	unlink glob("$po/router/*");
+	return @f;
+}
+
+# 1. Net::SMTP end to end over TCP
+my ($port, $pid) = inetd_listen(conf => $conf, po => $po);
+my $smtp = Net::SMTP->new('127.0.0.1', Port => $port, Hello => 'client.example',
+    Timeout => 10);
+ok($smtp, 'Net::SMTP connected and greeted');
+ok($smtp->mail('sender@example.com'), 'MAIL');
+ok($smtp->to('rcpt@example.org'), 'RCPT');
+ok($smtp->data(), 'DATA');
+$smtp->datasend("Subject: via Net::SMTP\n\n.dot line\nbody\n");
+ok($smtp->dataend(), 'message accepted');
+like($smtp->message, qr/Message accepted; S[\w=-]+/, 'reply names the spool id');
+ok($smtp->quit, 'QUIT');
+waitpid($pid, 0);
+my @f = take_spool();
+is(scalar @f, 1, 'one spool file');
+like($f[0], qr/\Aexternal\nrcvdfrom \S+ \(\[127\.0\.0\.1\]:\d+ "EHLO client\.example" rhost-flags-[A-Z]+-[A-Z]+-OK-[A-Z]+\)\n/,
+    'network session: external and rcvdfrom lines');
+like($f[0], qr/\nwith ESMTP\nfrom <sender\@example\.com>\n/, 'with and from');
+like($f[0], qr/\nenv-end\nSubject: via Net::SMTP\n\n\.dot line\nbody\n\z/,
+    'body unstuffed, LF line ends');
+
+# 2. PIPELINING: MAIL, RCPT, RCPT, DATA in one write after EHLO
+my $s = inetd_session(conf => $conf, po => $po, pidref => \$pid);
+like(smtp_read($s), qr/^220 /, 'greeting');
+like(smtp_cmd($s, 'EHLO client.example'), qr/^250-PIPELINING\r$/m, 'EHLO');
+syswrite($s, "MAIL FROM:<a\@b.example>\r\nRCPT TO:<c\@d.example>\r\n"
+    . "RCPT TO:<bad\@\@d>\r\nDATA\r\n");
+like(smtp_read($s), qr/^250 2\.1\.0 /, 'MAIL reply');
+like(smtp_read($s), qr/^250 2\.1\.5 /, 'RCPT reply');
+like(smtp_read($s), qr/^501 5\.1\.3 Path data/m, 'bad RCPT reply');
+like(smtp_read($s), qr/^354 /, 'DATA reply flushed with the group');
+syswrite($s, "pipelined\r\n.\r\nQUIT\r\n");
+like(smtp_read($s), qr/^250 2\.0\.0 Message accepted/, 'message accepted');
+like(smtp_read($s), qr/^221 /, 'QUIT');
+close $s;
+waitpid($pid, 0);
+is(scalar(take_spool()), 1, 'pipelined message spooled');
+
+# 3. pipelined input before EHLO completed: refused and closed
+$s = inetd_session(conf => $conf, po => $po, pidref => \$pid);
+like(smtp_read($s), qr/^220 /, 'greeting');
+syswrite($s, "EHLO client.example\r\nMAIL FROM:<a\@b.example>\r\n");
+like(smtp_read($s), qr/^550 5\.7\.1 Hello \[127\.0\.0\.1\], you are sending pipelined input, but didn't greet properly with EHLO/,
+    'pre-EHLO pipelining refused');
+is(smtp_read($s, 5), '', 'and the connection is closed');
+close $s;
+waitpid($pid, 0);
+
+# 4. swaks over -i (swaks --pipe)
+SKIP: {
+	skip 'swaks not installed', 3 unless -x '/usr/bin/swaks';
+	my $cmd = "timeout 30 $SmtpPipe::BIN -i -C $conf -P $po -Z /dev/null";
+	my $out = `swaks --pipe '$cmd' --from a\@b.example --to c\@d.example --helo swaks.example --body 'hello from swaks' 2>&1`;
+	is($? >> 8, 0, 'swaks exit 0');
+	like($out, qr/<-  250 2\.0\.0 Message accepted/, 'swaks saw 250');
+	my @sf = take_spool();
+	like($sf[0] // '', qr/\nhello from swaks\n/, 'swaks body spooled');
+}
+
+done_testing();

@@ -1,0 +1,465 @@
+/*
+ * spool_test.c - the spool writer in a temporary postoffice: commit into
+ * router/ (and router/X/), mode, nothing left in public/, abort, notify
+ * datagram, freezer, free-space check, errors that leave no file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "spool.h"
+#include "spoolread.h"
+#include "tap.h"
+
+static char po[64];
+
+static const struct env_rcpt rcpt[] = {
+	{ "user@example.org", NULL, NULL, NULL, 0 },
+};
+
+static const struct envelope env = {
+	.external = 1,
+	.rhost = "mail.example.com",
+	.ip = "192.0.2.1",
+	.rport = 4000,
+	.helo_line = "EHLO mail.example.com",
+	.rhost_flags = { 'O', 'O', 'O', 'O' },
+	.with = "ESMTP",
+	.from = "s@example.com",
+	.rcpts = rcpt,
+	.nrcpts = 1,
+	.when = 1795617614,
+};
+
+static int
+rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st;
+	(void)flag;
+	(void)f;
+	return remove(p);
+}
+
+static void
+rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
+mk(const char *sub)
+{
+	char p[PATH_MAX];
+
+	snprintf(p, sizeof(p), "%s/%s", po, sub);
+	mkdir(p, 0700);
+}
+
+/* Fresh postoffice with public/, router/, freezer/ (and router/A..Z). */
+static void
+setup(int hashdirs)
+{
+	char sub[16];
+	int c;
+
+	if (po[0] != '\0')
+		rm_tree(po);
+	snprintf(po, sizeof(po), "/tmp/spool_test.XXXXXX");
+	if (mkdtemp(po) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	mk("public");
+	mk("router");
+	mk("freezer");
+	for (c = 'A'; hashdirs && c <= 'Z'; c++) {
+		snprintf(sub, sizeof(sub), "router/%c", c);
+		mk(sub);
+	}
+}
+
+static int
+count_dir(const char *sub)
+{
+	char p[PATH_MAX];
+	struct dirent *d;
+	DIR *dp;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/%s", po, sub);
+	if ((dp = opendir(p)) == NULL)
+		return -1;
+	while ((d = readdir(dp)) != NULL)
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dp);
+	return n;
+}
+
+static struct spool_cfg
+cfg_for(void)
+{
+	struct spool_cfg c = { 0 };
+
+	c.postoffice = po;
+	c.myhostname = "mx.example.net";
+	return c;
+}
+
+/* begin + body + commit; the inode through *ino.  -1 on failure. */
+static int
+send_one(const struct spool_cfg *c, const char *body, size_t n,
+    unsigned long long *ino, char *id, char *err)
+{
+	struct spool_txn *t;
+	struct stat st;
+
+	if (spool_begin(c, &env, &t, err, 256) < 0)
+		return -1;
+	if (stat(spool_path(t), &st) < 0 || spool_write(t, body, n) < 0) {
+		spool_abort(t);
+		return -1;
+	}
+	*ino = (unsigned long long)st.st_ino;
+	return spool_commit(t, id, SPOOL_ID_MAX, err, 256);
+}
+
+static void
+test_commit(void)
+{
+	struct spool_cfg c = cfg_for();
+	char id[SPOOL_ID_MAX], want[SPOOL_ID_MAX], err[256], p[PATH_MAX];
+	const char body[] = "Subject: hi\n\nline 1\n.line 2\n";
+	unsigned long long ino = 0;
+	struct spool_msg m;
+	struct stat st;
+	char *envtext;
+
+	setup(0);
+	umask(0);
+	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0,
+	    "commit: %s", err);
+	umask(022);
+	snprintf(p, sizeof(p), "%s/router/%llu", po, ino);
+	ok(stat(p, &st) == 0, "file is router/<inode>");
+	is_int(st.st_mode & 07777, 0600, "mode 0600 even with umask 0");
+	is_int(count_dir("public"), 0, "nothing left in public/");
+	spool_id(
+	    want, sizeof(want), ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	is_str(id, want, "id is taspoolid of the router file");
+	ok(spoolread_file(p, &m, err, sizeof(err)) == 0, "reads back");
+	envtext = envelope_format(&env, NULL);
+	ok(envtext && m.body - m.raw == (long)strlen(envtext) &&
+	        memcmp(m.raw, envtext, strlen(envtext)) == 0,
+	    "envelope as envelope_format");
+	ok(m.bodylen == sizeof(body) - 1 &&
+	        memcmp(m.body, body, m.bodylen) == 0,
+	    "body bytes as written");
+	is_str(spoolread_get(&m, "to", 0), "<user@example.org>", "to line");
+	is_int(spoolread_count(&m, "todsn"), 1, "one todsn line");
+	free(envtext);
+	spoolread_free(&m);
+}
+
+static void
+test_big_and_flush(void)
+{
+	struct spool_cfg c = cfg_for();
+	static char big[200000];
+	char id[SPOOL_ID_MAX], err[256], p[PATH_MAX];
+	struct spool_txn *t;
+	struct spool_msg m;
+	struct stat st;
+	size_t i;
+	int ok1;
+
+	setup(0);
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	ok1 = spool_begin(&c, &env, &t, err, sizeof(err)) == 0;
+	ok(ok1, "begin: %s", err);
+	if (!ok1)
+		return;
+	for (i = 0; i < 100000; i += 1000)
+		spool_write(t, big + i, 1000);
+	spool_write(t, big + 100000, 100000);
+	is_int(spool_size(t), sizeof(big), "spool_size counts body bytes");
+	ok(spool_flush(t) == 0 && stat(spool_path(t), &st) == 0 &&
+	        st.st_size > (off_t)sizeof(big),
+	    "spool_flush makes the temp file complete");
+	ok(strncmp(spool_path(t), po, strlen(po)) == 0 &&
+	        strstr(spool_path(t), "/public/mx.example.net:") != NULL,
+	    "temp is public/<host>:<pid>: %s", spool_path(t));
+	ok(spool_commit(t, id, sizeof(id), err, sizeof(err)) == 0, "commit");
+	snprintf(
+	    p, sizeof(p), "%s/router/%llu", po, (unsigned long long)st.st_ino);
+	ok(spoolread_file(p, &m, err, sizeof(err)) == 0 &&
+	        m.bodylen == sizeof(big) &&
+	        memcmp(m.body, big, sizeof(big)) == 0,
+	    "200000 body bytes intact through the buffer");
+	spoolread_free(&m);
+}
+
+static void
+test_abort_and_names(void)
+{
+	struct spool_cfg c = cfg_for();
+	struct spool_txn *t, *t2;
+	char err[256], p[256], want[300];
+	int fd;
+
+	setup(0);
+	c.myhostname = "averyveryverylonghostname.example";
+	snprintf(p, sizeof(p), "%s/public/averyveryverylongho:%ld", po,
+	    (long)getpid());
+	fd = open(p, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	ok(spool_begin(&c, &env, &t, err, sizeof(err)) == 0, "begin");
+	snprintf(want, sizeof(want), "%sa", p);
+	is_str(spool_path(t), want, "host cut to 19, suffix a when taken");
+	ok(spool_begin(&c, &env, &t2, err, sizeof(err)) == 0, "second begin");
+	snprintf(want, sizeof(want), "%sb", p);
+	is_str(spool_path(t2), want, "next suffix b");
+	spool_write(t, "x\n", 2);
+	spool_abort(t);
+	spool_abort(t2);
+	unlink(p);
+	is_int(count_dir("public"), 0, "abort unlinks");
+	is_int(count_dir("router"), 0, "abort leaves router/ alone");
+	spool_abort(NULL);
+	ok(1, "spool_abort(NULL) is harmless");
+}
+
+/* A bound datagram socket at <po>/notify. */
+static int
+notify_sock(char *path, size_t len)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	snprintf(path, len, "%s/notify", po);
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+test_hash_and_notify(void)
+{
+	struct spool_cfg c = cfg_for();
+	char id[SPOOL_ID_MAX], err[256], p[PATH_MAX], sock[PATH_MAX];
+	char msg[128], want[128];
+	unsigned long long ino = 0;
+	struct stat st;
+	ssize_t n;
+	int fd, x;
+
+	setup(1);
+	fd = notify_sock(sock, sizeof(sock));
+	ok(fd >= 0, "test notify socket");
+	c.routerdirhash = 1;
+	c.routernotify = sock;
+	ok(send_one(&c, "b\n", 2, &ino, id, err) == 0, "hashed commit: %s",
+	    err);
+	x = 'A' + (int)(ino % 26);
+	snprintf(p, sizeof(p), "%s/router/%c/%llu", po, x, ino);
+	ok(stat(p, &st) == 0, "file is router/%c/<inode>", x);
+	n = recv(fd, msg, sizeof(msg) - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "NEW router %c/%llu", x, ino);
+	is_str(msg, want, "notify datagram");
+	c.routerdirhash = 0;
+	ok(send_one(&c, "b\n", 2, &ino, id, err) == 0, "plain commit");
+	n = recv(fd, msg, sizeof(msg) - 1, 0);
+	msg[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "NEW router %llu", ino);
+	is_str(msg, want, "notify datagram without hash");
+	close(fd);
+	unlink(sock);
+	ok(send_one(&c, "b\n", 2, &ino, id, err) == 0,
+	    "commit succeeds when nobody listens");
+}
+
+static void
+test_freeze(void)
+{
+	struct spool_cfg c = cfg_for();
+	char id[SPOOL_ID_MAX], err[256], p[PATH_MAX], sock[PATH_MAX];
+	struct spool_txn *t;
+	struct stat st;
+	char msg[64];
+	int fd, i;
+	static const struct {
+		int n;
+		const char *sfx;
+	} cases[] = { { 3, "policy-3" }, { 0, "policy-0" }, { -1, "policy" } };
+
+	setup(0);
+	fd = notify_sock(sock, sizeof(sock));
+	c.routernotify = sock;
+	for (i = 0; i < 3; i++) {
+		if (spool_begin(&c, &env, &t, err, sizeof(err)) < 0 ||
+		    stat(spool_path(t), &st) < 0) {
+			ok(0, "begin: %s", err);
+			continue;
+		}
+		ok(spool_freeze(
+		       t, cases[i].n, id, sizeof(id), err, sizeof(err)) == 0,
+		    "freeze %d", cases[i].n);
+		snprintf(p, sizeof(p), "%s/freezer/%llu%s", po,
+		    (unsigned long long)st.st_ino, cases[i].sfx);
+		ok(access(p, F_OK) == 0, "freezer/<inode>%s", cases[i].sfx);
+	}
+	is_int(count_dir("router"), 0, "nothing in router/");
+	is_int(count_dir("public"), 0, "nothing in public/");
+	ok(recv(fd, msg, sizeof(msg), 0) < 0, "no router notify for freeze");
+	close(fd);
+}
+
+static void
+test_space(void)
+{
+	struct spool_cfg c = cfg_for();
+
+	setup(0);
+	is_int(spool_space_ok(&c, 1), 0, "1 byte fits");
+	is_int(spool_space_ok(&c, LLONG_MAX), -1, "LLONG_MAX does not");
+	c.min_availspace = LONG_MAX / 2;
+	is_int(spool_space_ok(&c, 0), -1, "huge min_availspace refuses");
+	c.min_availspace = 0;
+	c.postoffice = "/nonexistent/postoffice";
+	is_int(spool_space_ok(&c, 1), -1, "missing postoffice refuses");
+}
+
+static void
+test_errors(void)
+{
+	struct spool_cfg c = cfg_for();
+	char id[SPOOL_ID_MAX] = "x", err[256] = "", p[PATH_MAX];
+	unsigned long long ino;
+	struct spool_txn *t;
+	struct envelope bad = env;
+	struct stat st;
+	int fd;
+
+	setup(0);
+	bad.from = "s@x\r\nto <evil@x>";
+	ok(spool_begin(&c, &bad, &t, err, sizeof(err)) == -1 && t == NULL,
+	    "CR/LF in sender refused: %s", err);
+	is_int(count_dir("public"), 0, "no file for a refused envelope");
+	c.routerdirhash = 1;
+	ok(send_one(&c, "b\n", 2, &ino, id, err) == -1, "missing hash dir: %s",
+	    err);
+	is_str(id, "", "no id on failure");
+	is_int(count_dir("public"), 0, "file removed after failed rename");
+	c.routerdirhash = 0;
+	if (spool_begin(&c, &env, &t, err, sizeof(err)) == 0 &&
+	    stat(spool_path(t), &st) == 0) {
+		snprintf(p, sizeof(p), "%s/router/%llu", po,
+		    (unsigned long long)st.st_ino);
+		fd = open(p, O_CREAT | O_WRONLY, 0600);
+		ok(fd >= 0 && write(fd, "old", 3) == 3, "stale router file");
+		close(fd);
+		ok(spool_commit(t, id, sizeof(id), err, sizeof(err)) == -1,
+		    "never replaces router/<inode>: %s", err);
+		ok(stat(p, &st) == 0 && st.st_size == 3, "stale file intact");
+		is_int(count_dir("public"), 0, "temp removed");
+	}
+	snprintf(p, sizeof(p), "%s/public", po);
+	rmdir(p);
+	ok(spool_begin(&c, &env, &t, err, sizeof(err)) == -1 &&
+	        strstr(err, "public") != NULL,
+	    "no public/: %s", err);
+}
+
+/* A file size limit makes write(2) fail with EFBIG mid-body. */
+static void
+test_write_error(void)
+{
+	struct spool_cfg c = cfg_for();
+	static char chunk[8192];
+	char id[SPOOL_ID_MAX], err[256] = "";
+	struct spool_txn *t;
+	struct rlimit old, lim;
+	int i, wr = 0;
+
+	setup(0);
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &old);
+	lim = old;
+	lim.rlim_cur = 100000;
+	setrlimit(RLIMIT_FSIZE, &lim);
+	if (spool_begin(&c, &env, &t, err, sizeof(err)) == 0) {
+		for (i = 0; i < 40 && wr == 0; i++)
+			wr = spool_write(t, chunk, sizeof(chunk));
+		ok(wr == -1, "spool_write reports the failed write");
+		ok(spool_write(t, "x", 1) == -1, "the error is sticky");
+		ok(spool_commit(t, id, sizeof(id), err, sizeof(err)) == -1 &&
+		        strstr(err, "write") != NULL,
+		    "commit fails: %s", err);
+	}
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, SIG_DFL);
+	is_int(count_dir("public"), 0, "no temp file left");
+	is_int(count_dir("router"), 0, "nothing in router/");
+}
+
+static void
+test_received(void)
+{
+	struct spool_cfg c = cfg_for();
+	char id[SPOOL_ID_MAX], err[256], p[PATH_MAX], want[128];
+	unsigned long long ino = 0;
+	struct spool_msg m;
+
+	setup(0);
+	c.received_header = 1;
+	ok(send_one(&c, "Subject: x\n\nbody\n", 17, &ino, id, err) == 0,
+	    "standalone commit: %s", err);
+	snprintf(p, sizeof(p), "%s/router/%llu", po, ino);
+	ok(spoolread_file(p, &m, err, sizeof(err)) == 0, "reads back");
+	ok(m.body &&
+	        strncmp(m.body, "Received: from mail.example.com", 31) == 0,
+	    "Received: right after env-end");
+	snprintf(want, sizeof(want), " id %s\n", id);
+	ok(m.body && strstr(m.body, want) != NULL,
+	    "Received: carries the committed id %s", id);
+	ok(m.body && strstr(m.body, ";") &&
+	        strstr(m.body, "\nSubject: x\n\nbody\n") != NULL,
+	    "message follows the header");
+	spoolread_free(&m);
+}
+
+int
+main(void)
+{
+	test_commit();
+	test_big_and_flush();
+	test_abort_and_names();
+	test_hash_and_notify();
+	test_freeze();
+	test_space();
+	test_errors();
+	test_write_error();
+	test_received();
+	if (po[0] != '\0')
+		rm_tree(po);
+	return tap_done();
+}
