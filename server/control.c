@@ -93,7 +93,8 @@ put_workers(struct buf *b, const struct scoreboard *c)
 	int first = 1;
 
 	for (i = 0; i < c->nslots; i++) {
-		if (c->slots[i].state <= SB_FREE || c->slots[i].state >= SB_NSTATES)
+		if (c->slots[i].state <= SB_FREE ||
+		    c->slots[i].state >= SB_NSTATES)
 			continue;
 		n[c->slots[i].state]++;
 		old += c->slots[i].gen != c->generation;

@@ -33,7 +33,10 @@
 #define POLL_MS 1000
 #define DEFAULT_CONTACT "Ask HELP for our contact information."
 
-static volatile sig_atomic_t stopping, woken;
+static volatile sig_atomic_t stopping, woken, cut;
+static volatile sig_atomic_t cur_fd = -1; /* the client being served */
+static int last_reject;                   /* code of the last 4xx/5xx */
+static struct policy **pols; /* per group, opened before the drop */
 static unsigned long sess_msgs, sess_rejects; /* this session's */
 
 struct conn {
@@ -44,14 +47,26 @@ struct conn {
 	socklen_t peerlen, locallen;
 	char ip[64];
 	int port, lport;
+	int same_ip; /* connections from this source, this one included */
 };
 
+/*
+ * SIGTERM at the end of the shutdown grace: a session blocked reading the
+ * client sees end of input at once (shutdown is async-signal-safe), and
+ * the worker then says 421 unless the session already did.
+ */
 static void
 on_signal(int sig)
 {
-	if (sig == SIGTERM)
+	int e = errno;
+
+	if (sig == SIGTERM) {
 		stopping = 1;
+		if (cur_fd >= 0 && shutdown(cur_fd, SHUT_RD) == 0)
+			cut = 1;
+	}
 	woken = 1;
+	errno = e;
 }
 
 static void
@@ -175,6 +190,18 @@ load_too_high(const struct worker *w, const struct conn *c)
 }
 
 static void
+say_421(const struct worker *w, const struct conn *c)
+{
+	char out[512];
+	int len = snprintf(out, sizeof(out),
+	    "421 %s%s Service shutting down, closing connection\r\n",
+	    c->grp->enhancedstatus ? "4.3.2 " : "", w->myhostname);
+
+	if (len > 0 && (size_t)len < sizeof(out))
+		put(c->fd, out, (size_t)len);
+}
+
+static void
 on_event(void *arg, enum sess_event ev, const void *p, long n)
 {
 	const struct worker *w = arg;
@@ -189,6 +216,7 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		break;
 	case SEV_REJECT:
 		sess_rejects++;
+		last_reject = (int)n;
 		scoreboard_reject(w->sb, w->slot, (int)n);
 		break;
 	case SEV_RCPT:
@@ -227,10 +255,17 @@ run_session(struct worker *w, const struct conn *c)
 		env.xlog = xlog_open(
 		    o->logfile, o->log_syslog, time(NULL), (long)getpid());
 	}
+	env.same_ip = c->same_ip;
+	env.policy = pols ? pols[c->l->group] : NULL;
 	env.event = on_event;
 	env.event_arg = w;
 	env.stopping = &stopping;
+	last_reject = 0;
+	cur_fd = c->fd;
 	session_run(&env);
+	cur_fd = -1;
+	if (cut && last_reject != 421)
+		say_421(w, c);
 	xlog_close(env.xlog);
 }
 
@@ -261,6 +296,7 @@ admit_and_serve(struct worker *w, struct conn *c)
 	n = scoreboard_admit(w->sb, w->slot, &k, w->conf->max_same_ip,
 	    w->conf->max_parallel, &v);
 	scoreboard_set_peer(w->sb, w->slot, c->ip);
+	c->same_ip = scoreboard_ip_count(w->sb, &k);
 	if (v != SB_ADMIT) {
 		scoreboard_refused(w->sb, reason[v]);
 		log_refusal(c, v, n);
@@ -323,8 +359,8 @@ must_exit(struct worker *w, unsigned long sessions)
 
 /* Wait for a connection on any listener; its fd, or -1 to re-check. */
 static int
-accept_one(struct worker *w, struct pollfd *p, size_t n,
-    const struct listener **lp)
+accept_one(
+    struct worker *w, struct pollfd *p, size_t n, const struct listener **lp)
 {
 	size_t i;
 	int fd;
@@ -380,6 +416,24 @@ accept_loop(struct worker *w)
 	free(p);
 }
 
+/* Before the drop: the policy database of every group (read-only). */
+static void
+open_policies(const struct worker *w)
+{
+	char err[512];
+	size_t g;
+
+	pols = calloc(w->conf->ngroups, sizeof(*pols));
+	for (g = 0; pols && g < w->conf->ngroups; g++) {
+		pols[g] = session_open_policy(
+		    w->conf, &w->conf->groups[g], w->zenv, err, sizeof(err));
+		if (pols[g] ==
+		    NULL) /* its sessions are refused (fail closed) */
+			log_msg(LOG_ERR, "group %s: %s",
+			    w->conf->groups[g].name, err);
+	}
+}
+
 void
 worker_main(struct worker *w)
 {
@@ -390,6 +444,7 @@ worker_main(struct worker *w)
 	if (getppid() != w->parent)
 		_exit(1);
 	scoreboard_slot_pid(w->sb, w->slot, getpid());
+	open_policies(w);
 	if (daemon_drop(w->uid, w->gid, err, sizeof(err)) < 0) {
 		log_msg(LOG_CRIT, "worker: %s", err);
 		_exit(2);

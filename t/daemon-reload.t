@@ -78,6 +78,7 @@ ok(wait_until(sub { $d->log_text =~ /reload failed: .*smtpserver\.conf:3/ }),
 is($d->status->{config}{generation}, 2, 'generation unchanged');
 $n = $d->connect;
 like(SmtpTest::reply($n), qr/banner-two/, 'still serving the old config');
+SmtpTest::cmd($n, 'EHLO again.example');
 like(SmtpTest::message($n), qr/^250/, 'and accepting mail');
 close($n);
 # Listeners follow the config: a new one opens, a dropped one closes,

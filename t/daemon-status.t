@@ -77,7 +77,7 @@ SKIP: {
 	my $pid = fork() // die;
 	if ($pid == 0) {	# another user may not talk to the socket
 		POSIX::setuid(scalar getpwnam('nobody'));
-		exit(defined($d->status) ? 1 : 0);
+		exit(defined($d->control("status")) ? 1 : 0);
 	}
 	waitpid($pid, 0);
 	is($? >> 8, 0, 'another user cannot use the socket');

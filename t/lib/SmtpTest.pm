@@ -30,7 +30,13 @@ sub daemon_wired {
 	open(my $fh, '<', srcdir() . '/server/main.c') or return 0;
 	local $/;
 	my $src = <$fh>;
-	return $src =~ /supervisor_run\s*\(/ ? 1 : 0;
+	return 0 unless $src =~ /supervisor_(?:run|main)\s*\(/;
+	for my $f (glob(srcdir() . '/server/*.c')) {
+		open(my $c, '<', $f) or next;
+		my $text = <$c>;
+		return 0 if $text =~ /daemon mode is not available/;
+	}
+	return 1;
 }
 
 sub skip_unless_wired {
@@ -80,6 +86,9 @@ sub new {
 	$self->{port} //= free_port();
 	$self->{ctl} = "$self->{po}/.smtpserver.ctl";
 	$self->{log} = "$dir/daemon.log";
+	# a policy database (127/8 and ::1 may relay); DNS to 127.0.0.1:9
+	require SmtpPipe;
+	$self->{policy} = [ split(/\n/, SmtpPipe::policy_db($self->{po})) ];
 	$self->write_conf(@{ $o{conf} // [] });
 	open(my $z, '>', "$dir/zmailer.conf") or die;
 	print $z "POSTOFFICE=$self->{po}\nTRUSTEDUSER=daemon\n";
@@ -90,7 +99,7 @@ sub new {
 sub write_conf {
 	my ($self, @lines) = @_;
 	open(my $fh, '>', "$self->{dir}/smtpserver.conf") or die;
-	print $fh "$_\n" for @lines;
+	print $fh "$_\n" for @{ $self->{policy} }, @lines;
 	print $fh "* * ve\n" unless grep { /^\*/ } @lines;
 	close($fh);
 }
@@ -106,7 +115,7 @@ sub argv {
 	my ($self) = @_;
 	return (binary(), '-F', '-C', "$self->{dir}/smtpserver.conf",
 	    '-P', $self->{po}, '-Z', "$self->{dir}/zmailer.conf",
-	    '-p', $self->{port}, @{ $self->{args} // [] });
+	    '-p', $self->{port}, '-d', '1', @{ $self->{args} // [] });
 }
 
 # Start the daemon; returns the pid once the control socket answers and
@@ -226,18 +235,27 @@ sub connect {
 	return $s;
 }
 
-# Read one reply (all lines up to "NNN "); undef on EOF/timeout.
+# Read one reply (all lines up to "NNN "); undef on EOF/timeout.  Reads
+# with sysread into a buffer kept on the socket (PerlIO's own buffer would
+# hide lines from select).
 sub reply {
 	my ($sock, $timeout) = @_;
 	my $sel = IO::Select->new($sock);
-	my ($text, $line) = ('');
 	my $end = time + ($timeout // 10);
+	my $buf = \${*$sock}{smtptest_buf};
+	$$buf //= '';
+	my $text = '';
 	while (1) {
-		return undef unless $sel->can_read($end - time);
-		$line = <$sock>;
-		return length($text) ? $text : undef unless defined $line;
-		$text .= $line;
-		return $text if $line =~ /^\d{3}(?: |\r?$)/;
+		while ($$buf =~ s/^([^\n]*\n)//) {
+			my $line = $1;
+			$text .= $line;
+			return $text if $line =~ /^\d{3}(?: |\r?\n)/;
+		}
+		my $left = $end - time;
+		return undef if $left <= 0 || !$sel->can_read($left);
+		my $n = sysread($sock, my $chunk, 65536);
+		return length($text) ? $text : undef unless $n;
+		$$buf .= $chunk;
 	}
 }
 
