@@ -16,6 +16,7 @@
 
 #include "auth.h"
 #include "log.h"
+#include "policy.h"
 #include "privhelper.h"
 
 static int
@@ -45,16 +46,20 @@ smtp_auth_usable(const struct smtp *s)
 	    s->env->auth != NULL && !s->authenticated;
 }
 
-/* Who may MAIL without AUTH in MSA mode: local (non-network) sessions. */
+/* Who may MAIL without AUTH in MSA mode: local (non-network) sessions
+ * and the policy's fulltrustnet networks. */
 int
 smtp_auth_exempt(const struct smtp *s)
 {
-	return !s->env->network;
+	return !s->env->network || s->pol == NULL ||
+	    policy_flags(s->pol)->full_trust;
 }
 
 void
 smtp_auth_reset(struct smtp *s)
 {
+	if (s->authenticated && s->pol)
+		policy_set_trusted(s->pol, 0);
 	s->authenticated = 0;
 	free(s->auth_user);
 	s->auth_user = NULL;
@@ -235,9 +240,11 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 		s->auth_user = strdup(user);
 		log_msg(LOG_INFO, "%s: AUTH %s from %s%s: user=%s ok",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
-		reply_r(s, s->auth_user ? RID_AUTH_OK : RID_AUTH_TEMP);
 		if (s->auth_user == NULL)
 			s->authenticated = 0;
+		else if (s->pol)
+			policy_set_trusted(s->pol, 1); /* it may relay */
+		reply_r(s, s->auth_user ? RID_AUTH_OK : RID_AUTH_TEMP);
 	} else if (v == PH_NO) {
 		failures(s, 1);
 		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",

@@ -82,6 +82,25 @@ store(struct smtp *s, const char *p, size_t n, int *werr)
 		*werr = 1;
 }
 
+/* Into router/, or into the freezer when the policy said freeze. */
+static int
+commit(struct smtp *s, char *id, size_t idlen, char *err, size_t errlen)
+{
+	struct smtp_txn *t = &s->tx;
+	int n = t->freeze;
+	size_t i;
+
+	for (i = 0; i < t->nrcpts; i++)
+		if (t->rcpts[i].freeze > n)
+			n = t->rcpts[i].freeze;
+	if (n <= 0)
+		return spool_commit(t->spool, id, idlen, err, errlen);
+	log_msg(LOG_INFO, "%s: message from %s%s frozen by policy (%d)",
+	    xlog_tag(s->env->xlog), s->rhost, s->iplit, n);
+	return spool_freeze(t->spool, s->state == ST_BDAT ? -1 : n, id, idlen,
+	    err, errlen);
+}
+
 /* Commit and give the final reply(s); the transaction ends here. */
 static void
 finish(struct smtp *s, int werr, long long got)
@@ -94,8 +113,7 @@ finish(struct smtp *s, int werr, long long got)
 		reply_r(s, RID_DATA_TOO_BIG, s->maxsize);
 	} else if (werr || spool_space_ok(&s->spool, 0) < 0) {
 		reply_r(s, RID_DATA_NO_SPACE);
-	} else if (spool_commit(t->spool, id, sizeof(id), err,
-		       sizeof(err)) < 0) {
+	} else if (commit(s, id, sizeof(id), err, sizeof(err)) < 0) {
 		t->spool = NULL;
 		log_msg(LOG_ERR, "%s: commit: %s", xlog_tag(s->env->xlog), err);
 		reply_r(s, RID_DATA_SPOOL_FAIL);

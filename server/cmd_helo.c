@@ -119,6 +119,8 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		reply_r(s, RID_HELO_BAD, s->iplit, why ? why : "bad syntax");
 		return;
 	}
+	if (smtp_policy_helo(s, arg) < 0)
+		return;
 	remember(s, arg);
 	if (s->env->network) {
 		s->rhost_flags[2] = bad ? 'F' : 'O';

@@ -193,6 +193,12 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 		reply_r(s, RID_MAIL_NO_SPACE);
 		goto fail;
 	}
+	if (smtp_policy_mail(s, path.addr) < 0) {
+		rfc5321_path_free(&path);
+		smtp_txn_reset(s);
+		s->tx.mail_rejected = 1; /* RCPTs get "earlier rejection" */
+		return;
+	}
 	s->tx.active = 1;
 	s->tx.from = strdup(path.addr);
 	s->state = ST_RCPT;
@@ -249,6 +255,25 @@ rcpt_params(struct smtp *s, const char *rest, struct env_rcpt *r)
 		r->notify = strdup("NEVER");
 	}
 	return rc;
+}
+
+/* The policy's word on a recipient; a refused one is remembered for the
+ * envelope's comment line (spec 6). */
+static int
+rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
+{
+	struct smtp_txn *t = &s->tx;
+	char **n;
+
+	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0)
+		return 0;
+	if (t->nrejected < 100 &&
+	    (n = realloc(t->rejected, (t->nrejected + 1) * sizeof(*n)))) {
+		t->rejected = n;
+		if ((n[t->nrejected] = strdup(addr)) != NULL)
+			t->nrejected++;
+	}
+	return -1;
 }
 
 /* Limits that depend on the count of accepted recipients. */
@@ -318,7 +343,7 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 	} else if (path.utf8 && !s->tx.smtputf8) {
 		reply_r(s, RID_MAIL_UTF8_NEEDED);
 	} else if (rcpt_params(s, p + path.end, &r) == 0 &&
-	    rcpt_limits(s) == 0) {
+	    rcpt_policy(s, path.addr, &r) == 0 && rcpt_limits(s) == 0) {
 		r.addr = path.addr;
 		path.addr = NULL;
 		if (rcpt_add(s, &r) == 0) {

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
+#include "policy.h"
 #include "privhelper.h"
 #include "session.h"
 #include "tls.h"
@@ -273,7 +274,7 @@ static int
 one_session(const struct options *o, struct conf *c, struct zenv *z)
 {
 	struct session_env e;
-	char host[256], lname[1024];
+	char host[256], lname[1024], err[512];
 	int rc;
 
 	memset(&e, 0, sizeof(e));
@@ -297,6 +298,14 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	e.style = o->style;
 	e.maxsize = o->maxsize;
 	e.test_addr = o->test_addr;
+	if (e.network) {
+		e.policy = session_open_policy(c, e.grp, z, err, sizeof(err));
+		if (e.policy == NULL) {
+			fprintf(stderr, "smtpserver: %s\n", err);
+			log_msg(LOG_ERR, "%s", err);
+			return 2;
+		}
+	}
 	e.xlog = xlog_open(log_name(o, host, lname, sizeof(lname)),
 	    o->log_syslog, time(NULL), (long)getpid());
 	privileged_setup(o, &e);
@@ -304,6 +313,8 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	privhelper_close(e.auth);
 	tls_server_free(e.tls);
 	xlog_close(e.xlog);
+	if (e.policy)
+		policy_close(e.policy);
 	return rc;
 }
 

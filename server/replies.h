@@ -9,7 +9,11 @@
 R(GREET_REJECT, 554, "5.7.1", "%s %s; %s")
 R(SHUTDOWN, 421, "4.3.2", "%s Service shutting down, closing connection")
 R(TIMEOUT, 421, "4.4.2", "%s Timeout waiting for client input, closing connection")
-R(QUIT_ONLY, 554, "5.7.1", "%s; you are on our reject list, only QUIT is accepted")
+R(QUIT_ONLY, 503, "5.5.1", "%s; you were refused at connect, only QUIT is accepted")
+R(NO_POLICY, 421, "4.3.0", "%s Policy database unavailable, closing connection")
+R(WRAP_REFUSED, 421, "4.7.0", "%s smtpserver %s WILL NOT TALK TO YOU at %s")
+R(POLICY_SAMEIP, 421, "4.7.0", "%s Too many simultaneous connections from this IP address (%d of %ld)")
+R(POLICY, 550, "5.7.1", "%s")
 /* input */
 R(LINE_TOO_LONG, 500, "5.5.2", "Line too long (limit %d octets)")
 R(BARE_LF, 500, "5.5.2", "Line not terminated with CRLF")

@@ -314,12 +314,13 @@ session_run(const struct session_env *e)
 	setup(&s, e);
 	xlog_note(e->xlog, "connection from %s %s:%d", s.rhost, s.iplit,
 	    s.rport);
-	if (e->kind == BIND_SMTPS && smtp_tls_implicit(&s) < 0) {
-		s.quit = 1;
-		goto out;
-	}
-	greet(&s);
-	for (;;) {
+	/* implicit TLS first: even a refusing greeting goes inside TLS */
+	r = e->kind == BIND_SMTPS ? smtp_tls_implicit(&s) : 0;
+	if (r == 0)
+		r = smtp_policy_connect(&s);
+	if (r == 0)
+		greet(&s);
+	for (; r >= 0;) {
 		if (e->stopping && *e->stopping) {
 			reply_r(&s, RID_SHUTDOWN, s.myhost);
 			break;
@@ -341,10 +342,10 @@ session_run(const struct session_env *e)
 			break;
 		}
 	}
-out:
 	reply_flush(&s);
 	smtp_txn_reset(&s);
 	smtp_auth_reset(&s);
+	smtp_policy_end(&s);
 	smtp_tls_end(&s);
 	summary(&s);
 	free(s.helo_arg);

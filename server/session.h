@@ -47,7 +47,9 @@ struct session_env {
 	long maxsize;		/* -M overrides PARAM maxsize when >= 0 */
 	const char *test_addr;	/* -T '[a.b.c.d]' */
 	struct xlog *xlog;	/* session transcript, may be NULL */
-	struct policy *policy;	/* open policy database, may be NULL */
+	struct policy *policy;	/* open policy database; NULL only for local
+				   (-i) sessions, which are trusted */
+	int same_ip;		/* connections from this client now (daemon) */
 	void (*event)(void *arg, enum sess_event, const void *p, long n);
 	void *event_arg;
 	volatile const int *stopping; /* set when the server shuts down */
@@ -64,6 +66,13 @@ struct session_env {
 	int (*auth_failures)(void *arg, const struct sockaddr_storage *peer,
 	    int add, int window);
 };
+
+/*
+ * Open a group's policy database with the DNS and tcp-wrapper settings
+ * (before dropping privileges); NULL with the reason in err.
+ */
+struct policy *session_open_policy(const struct conf *,
+    const struct conf_group *, const struct zenv *, char *err, size_t errlen);
 
 /* Run one session; returns 0 after QUIT, 1 after a drop or error. */
 int session_run(const struct session_env *);

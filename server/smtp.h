@@ -37,7 +37,7 @@ struct smtp_txn {
 	char *auth_param;	/* MAIL AUTH=, decoded; kept if authenticated */
 	const char *ret;
 	int smtputf8;
-	int freeze;
+	int freeze;		/* policy freeze verdict on the sender */
 	struct env_rcpt *rcpts;
 	size_t nrcpts, rcap;
 	int tried;		/* every RCPT counts */
@@ -85,6 +85,8 @@ struct smtp {
 	unsigned long verb_count[40]; /* per command-table row */
 	unsigned long nrejects;
 	struct spool_cfg spool;
+	struct policy_sess *pol;	/* NULL: local session, trusted */
+	int greet_rejected;		/* connect policy said 554 */
 	/* TLS and AUTH (cmd_tls.c, cmd_auth.c) */
 	int msa;		/* submission (RFC 6409): AUTH before MAIL */
 	int authenticated;	/* AUTH succeeded: the client may relay */
@@ -147,6 +149,13 @@ int smtp_auth_usable(const struct smtp *);
 int smtp_auth_exempt(const struct smtp *);
 size_t smtp_auth_loglen(const char *line, size_t len);
 void smtp_auth_reset(struct smtp *);
+
+/* session_policy.c */
+int smtp_policy_connect(struct smtp *);
+int smtp_policy_helo(struct smtp *, const char *name);
+int smtp_policy_mail(struct smtp *, const char *addr);
+int smtp_policy_rcpt(struct smtp *, const char *addr, int *freeze);
+void smtp_policy_end(struct smtp *);
 
 /* session.c */
 void smtp_txn_reset(struct smtp *);

@@ -21,7 +21,8 @@
 #define V_EXPN 0x20	 /* needs EXPNcmd */
 #define V_OWNSTATE 0x40	 /* handler checks state itself (BDAT) */
 #define V_NOARGS 0x80	 /* strict: arguments are junk */
-#define V_AUTH 0x100	 /* MSA mode: needs AUTH first (RFC 6409) */
+#define V_ETRN 0x100	 /* needs ETRN (NoETRN) */
+#define V_AUTH 0x200	 /* MSA mode: needs AUTH first (RFC 6409) */
 
 typedef void (*verb_fn)(struct smtp *, const char *, const char *);
 
@@ -56,8 +57,8 @@ static const struct verb {
 	{ "VERB", cmd_verb, ST_ANY, 0 },
 	{ "TURN", cmd_turn, ST_ANY, 0 },
 	{ "TICK", cmd_tick, ST_ANY, 0 },
-	{ "ETRN", cmd_notavail, ST_ANY, 0 },
-	{ "TURNME", cmd_notavail, ST_ANY, 0 },
+	{ "ETRN", cmd_notavail, ST_ANY, V_ETRN },
+	{ "TURNME", cmd_notavail, ST_ANY, V_ETRN },
 	{ "AUTH", cmd_auth, ST_ANY & ~ST_BDAT, V_EHLO },
 	{ "STARTTLS", cmd_starttls, ST_ANY & ~ST_BDAT, 0 },
 	{ "550", cmd_ignore, ST_ANY, 0 },
@@ -86,6 +87,8 @@ verb_enabled(const struct smtp *s, const struct verb *v)
 	if ((v->flags & V_EHLO) && !s->g->ehlo)
 		return 0;
 	if ((v->flags & V_CHUNKING) && !s->g->chunking)
+		return 0;
+	if ((v->flags & V_ETRN) && !s->g->etrn)
 		return 0;
 	if ((v->flags & V_VRFY) && !s->g->vrfycmd)
 		return 0;
@@ -135,6 +138,10 @@ wrong_state(struct smtp *s, const struct verb *v)
 		reply_r(s, RID_MIX_BDAT_DATA, s->iplit);
 	else if (v->fn == cmd_data && s->state == ST_RCPT)
 		reply_r(s, RID_NO_VALID_RCPT);
+	else if (v->fn == cmd_rcpt && s->tx.mail_rejected)
+		reply_r(s, RID_RCPT_REJECTED_MAIL, s->iplit);
+	else if (v->fn == cmd_data && s->tx.mail_rejected)
+		reply_r(s, RID_NO_VALID_SENDER);
 	else if (s->state == ST_MAIL)
 		reply_r(s, RID_NEED_MAIL, s->iplit);
 	else
@@ -161,6 +168,10 @@ verbs_dispatch(struct smtp *s)
 	}
 	s->verb_count[v - verbs]++;
 	smtp_event(s, SEV_STATE, v->name, 0);
+	if (s->greet_rejected && v->fn != cmd_quit) {
+		reply_r(s, RID_QUIT_ONLY, s->iplit);
+		return;
+	}
 	if (!(v->flags & V_OWNSTATE) && !(s->state & v->states)) {
 		wrong_state(s, v);
 		if (v->fn == cmd_data)

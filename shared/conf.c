@@ -110,6 +110,8 @@ split_words(char *s, char **av)
 	}
 }
 
+/* The number of words the row's setter gets (extra ones are warned about
+ * and dropped), or -1 when some are missing. */
 static int
 check_args(struct pctx *cx, const struct param *p, char **av, int ac)
 {
@@ -121,10 +123,12 @@ check_args(struct pctx *cx, const struct param *p, char **av, int ac)
 		    p->name, param_usage(p));
 		return -1;
 	}
-	if (ac > amax)
+	if (ac > amax) {
 		pctx_warn(cx, "PARAM %s: extra argument '%s' ignored", p->name,
 		    av[amax]);
-	return 0;
+		ac = amax;
+	}
+	return ac;
 }
 
 static int
@@ -200,7 +204,7 @@ apply_param(struct pctx *cx, const struct param *p, const char *raw,
 		pctx_error(cx, "PARAM %s: unterminated quote", p->name);
 		goto out;
 	}
-	if (check_args(cx, p, av, ac) < 0)
+	if ((ac = check_args(cx, p, av, ac)) < 0)
 		goto out;
 	if (p->type == PT_NEWGROUP)
 		r = new_group(cx, av[0]);
@@ -478,39 +482,50 @@ finish(struct pctx *cx)
 }
 
 struct conf *
-conf_load(const char *path, const struct zenv *env, char *err, size_t errlen,
-    void (*warn_cb)(void *, const char *), void *warn_arg)
+conf_load_fp(FILE *fp, const char *name, const struct zenv *env, char *err,
+    size_t errlen, void (*warn_cb)(void *, const char *), void *warn_arg)
 {
 	struct pctx cx;
 	struct conf *c;
-	FILE *fp;
 	int r = -1;
 
 	memset(&cx, 0, sizeof(cx));
-	cx.path = path;
+	cx.path = name;
 	cx.err = err;
 	cx.errlen = errlen;
 	cx.warn = warn_cb;
 	cx.warn_arg = warn_arg;
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
-	if ((fp = fopen(path, "r")) == NULL) {
-		pctx_error(&cx, "%s", strerror(errno));
-		return NULL;
-	}
 	c = conf_defaults();
 	cx.conf = c;
 	cx.seen = calloc(conf_nparams, 1);
-	if (c == NULL || cx.seen == NULL || (c->path = strdup(path)) == NULL)
+	if (c == NULL || cx.seen == NULL || (c->path = strdup(name)) == NULL)
 		pctx_error(&cx, "out of memory");
 	else
 		r = read_file(&cx, fp, env);
-	fclose(fp);
 	free(cx.seen);
 	if (r < 0 || finish(&cx) < 0) {
 		conf_free(c);
 		return NULL;
 	}
+	return c;
+}
+
+struct conf *
+conf_load(const char *path, const struct zenv *env, char *err, size_t errlen,
+    void (*warn_cb)(void *, const char *), void *warn_arg)
+{
+	struct conf *c;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	c = conf_load_fp(fp, path, env, err, errlen, warn_cb, warn_arg);
+	fclose(fp);
 	return c;
 }
 

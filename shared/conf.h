@@ -9,6 +9,7 @@
 #define SMTPD_CONF_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONF_MAX_HDR220 5
 #define CONF_MAX_HELP 41
@@ -119,6 +120,10 @@ struct conf {
 	/* ours */
 	int received_header;	/* standalone mode: prepend Received: */
 	char *hostname;		/* our name; NULL = from the system */
+	char *dns_server;	/* nameserver for policy DNS checks, NULL =
+				   resolv.conf (ZENV DNSSERVER overrides) */
+	int dns_port, dns_timeout;
+	char *wrap_allow, *wrap_deny; /* other hosts.allow / hosts.deny */
 	/* daemon (issue 3) */
 	int min_idle_workers, max_idle_workers, max_worker_sessions;
 	char *control_socket;
@@ -142,6 +147,10 @@ struct zenv; /* zenv.h */
  */
 struct conf *conf_load(const char *path, const struct zenv *env, char *err,
     size_t errlen, void (*warn_cb)(void *, const char *), void *warn_arg);
+/* The same from an open stream; name is used in messages (tests, fuzzing). */
+struct conf *conf_load_fp(FILE *fp, const char *name, const struct zenv *env,
+    char *err, size_t errlen, void (*warn_cb)(void *, const char *),
+    void *warn_arg);
 /* A config with every default, no file. */
 struct conf *conf_defaults(void);
 void conf_free(struct conf *);
@@ -152,6 +161,14 @@ const struct conf_helo *conf_helo_match(const struct conf *, const char *name);
 /* Dump every PARAM with its effective value, one per line (for -V / check). */
 void conf_dump(const struct conf *, void (*out)(void *, const char *),
     void *arg);
+
+/*
+ * What a reload changes, one line per PARAM ("[group/]name: old -> new",
+ * secrets masked as in conf_dump), plus groups added/removed and "HELO
+ * patterns changed".  Returns how many changes need a restart.
+ */
+int conf_diff(const struct conf *old, const struct conf *next,
+    void (*out)(void *, const char *), void *arg);
 
 /*
  * The PARAM table, for tests, documentation and -K.  i < conf_param_count();

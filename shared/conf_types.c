@@ -156,6 +156,21 @@ store_str(struct pctx *cx, void *base, size_t off, const char *s, size_t n)
 	return 0;
 }
 
+/* A DNS name (letters, digits, '-', '.', '_') or an address literal. */
+static int
+host_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 255)
+		return 0;
+	if (s[0] == '[')
+		return s[n - 1] == ']' && strcspn(s, " \t\"\\") == n;
+	return strspn(s,
+	           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	           "0123456789-._") == n;
+}
+
 static int
 set_str(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
     const char *raw)
@@ -163,6 +178,11 @@ set_str(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
 	const char *v = ac ? av[0] : "yes"; /* PT_FLAGSTR without argument */
 
 	(void)raw;
+	if (p->type == PT_HOST && !host_ok(v)) {
+		pctx_error(
+		    cx, "PARAM %s: expected a host name, got '%s'", p->name, v);
+		return -1;
+	}
 	if (p->type == PT_PATH && *v == '\0') {
 		pctx_error(cx, "PARAM %s: expected a path, got ''", p->name);
 		return -1;
@@ -503,6 +523,7 @@ static const struct ptype_ops {
 	[PT_BOOL] = { 0, 1, "[yes|no]", set_bool, dump_scalar },
 	[PT_STR] = { 1, 1, "a word", set_str, dump_str },
 	[PT_PATH] = { 1, 1, "a path", set_str, dump_str },
+	[PT_HOST] = { 1, 1, "a host name", set_str, dump_str },
 	[PT_FLAGSTR] = { 0, 1, "[a word]", set_str, dump_str },
 	[PT_CHOICE] = { 1, 1, "a choice", set_choice, dump_str },
 	[PT_ENUM] = { 1, 1, "a choice", set_choice, dump_scalar },
@@ -558,7 +579,7 @@ param_dump(const void *base, const struct param *p,
 static int
 is_string(enum ptype t)
 {
-	return t == PT_STR || t == PT_PATH || t == PT_FLAGSTR ||
+	return t == PT_STR || t == PT_PATH || t == PT_HOST || t == PT_FLAGSTR ||
 	    t == PT_CHOICE || t == PT_RAW || t == PT_POLICYDB;
 }
 

@@ -17,6 +17,7 @@ enum ptype {
 	PT_BOOL,      /* [yes|no|on|off|true|false|1|0], none = yes */
 	PT_STR,       /* one word (quotes allowed) */
 	PT_PATH,      /* one word, a file name */
+	PT_HOST,      /* one word, a host name or [address] */
 	PT_FLAGSTR,   /* string: its argument, or "yes" without one */
 	PT_CHOICE,    /* string, one of choices */
 	PT_ENUM,      /* int: index of the argument in choices */

@@ -84,8 +84,19 @@ like($out, qr/^501 5\.5\.4 Extra junk after 'DATA' verb\r\n/m, 'strict: DATA jun
 like($out, qr/^501 5\.5\.4 Extra junk after 'RSET' verb; RSET processed anyway\r\n/m,
     'strict: RSET junk');
 
-# 8. command timeout: 421 over a real socket
-my $ct = write_conf(postoffice(), "PARAM timeout-command 1\n* 999 ve\n");
+# 8. tarpit before a 5xx (noted in the transcript; timing is not tested)
+my $tp = write_conf(postoffice(), "PARAM tarpit 1 1 2\nPARAM NoETRN\n* 999 ve\n");
+my $tlog = "$po/tarpit.log";
+$out = run_i(conf => $tp, po => $po, input => lines('ETRN x.example', 'QUIT'),
+    args => ['-l', $tlog]);
+like($out, qr/^500 5\.5\.1 Unknown command 'ETRN x\.example'\r\n221 /m,
+    'NoETRN: ETRN unknown, and the 5xx still comes after the tarpit');
+my $tl = do { local (@ARGV, $/) = $tlog; <> } // '';
+like($tl, qr/#\ttarpit 1 s$/m, 'tarpit delay noted in the transcript');
+
+# 9. command timeout: 421 over a real socket
+my $ct = write_conf(postoffice(), policy_db($po)
+    . "PARAM timeout-command 1\n* 999 ve\n");
 my $s = inetd_session(conf => $ct, po => $po);
 like(smtp_read($s), qr/^220 /, 'greeting');
 like(smtp_read($s, 10), qr/^421 4\.4\.2 \S+ Timeout waiting for client input/,

@@ -10,7 +10,7 @@ use Net::SMTP;
 use SmtpPipe;
 
 my $po = postoffice();
-my $conf = write_conf($po, "* 999 ve\n");
+my $conf = write_conf($po, policy_db($po) . "* 999 ve\n");
 
 sub take_spool {
 	my @f = spool_files($po);

@@ -10,7 +10,7 @@ use IO::Select;
 use POSIX ();
 
 our @EXPORT = qw(postoffice write_conf run_i spool_files inetd_session
-  inetd_listen
+  policy_db  inetd_listen
   smtp_read smtp_cmd $BIN);
 our $BIN = ($ENV{SMTPSERVER_BUILD} // 'build') . '/smtpserver';
 
@@ -19,6 +19,32 @@ sub postoffice {
 	my $d = tempdir('smtpd-po-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 	mkdir "$d/$_" or die "$d/$_: $!" for qw(public router freezer);
 	return $d;
+}
+
+# Build a policy database in $po/db from conf/db's samples (plus extra
+# source files given as name => text; by default 127/8 is a fulltrustnet)
+# and return the PARAM lines for it.  DNS goes to 127.0.0.1:9 (nothing
+# there), so no test ever asks a real nameserver.
+sub policy_db {
+	my ($po, %files) = @_;
+	$files{'smtp-policy.relay'} //= "[127.0.0.0]/8 fulltrustnet +\n"
+	    . "[ipv6.::1]/128 fulltrustnet +\n";
+	my $db = "$po/db";
+	mkdir $db unless -d $db;
+	for my $f (glob('conf/db/*')) {
+		my $name = (split m{/}, $f)[-1];
+		next if exists $files{$name};
+		system('cp', $f, "$db/$name") == 0 or die "cp $f: $?";
+	}
+	for my $name (keys %files) {
+		open my $fh, '>', "$db/$name" or die "$db/$name: $!";
+		print $fh $files{$name};
+		close $fh;
+	}
+	my $pb = ($ENV{SMTPSERVER_BUILD} // 'build') . '/policy-builder';
+	system($pb, '-d', $db) == 0 or die "policy-builder failed: $?";
+	return "PARAM policydb gdbm $db/smtp-policy\n"
+	    . "PARAM dns-server 127.0.0.1\nPARAM dns-port 9\nPARAM dns-timeout 2\n";
 }
 
 # Write a config file into dir and return its path.

@@ -97,6 +97,7 @@ static const struct {
 	    "sasl-mechanisms = PLAIN LOGIN" },
 	{ "PARAM tarpit 20 2\n", "tarpit = 20 2 250" },
 	{ "PARAM tarpit 1.5 0.5 60\n", "tarpit = 1.5 0.5 60" },
+	{ "PARAM tarpit 1 2 3 4 5 6 7 8 9 10\n", "tarpit = 1 2 3" },
 	{ "PARAM BindAddress [0.0.0.0]\n", "BindAddress = [0.0.0.0]" },
 	{ "PARAM BindAddress [IPv6.0::0]\n", "BindAddress = [IPv6.0::0]" },
 	{ "PARAM BindAddress iface:eth0\n", "BindAddress = iface:eth0" },
@@ -124,8 +125,9 @@ static const struct {
 	    "smtp-auth-username-prompt = User name:" },
 	{ "PARAM smtp-auth-password-prompt 'Pass word'\n",
 	    "smtp-auth-password-prompt = Pass word" },
-	{ "PARAM hostname mx.\"exa mple\"'.org'\n",
-	    "hostname = mx.exa mple.org" },
+	{ "PARAM spf-localpolicy mx.\"exa mple\"'.org'\n",
+	    "spf-localpolicy = mx.exa mple.org" },
+	{ "PARAM hostname \"[192.0.2.1]\"\n", "hostname = [192.0.2.1]" },
 	{ "PARAM policydb $DBTYPE $MAILVAR/db/smtp-policy\n",
 	    "policydb = gdbm /etc/mail/db/smtp-policy" },
 	{ "PARAM hostname ${HOST}\n", "hostname = mx.example.net" },
@@ -189,6 +191,8 @@ static const struct {
 	{ "PARAM BindSmtp any 0\n",
 	    ":1: PARAM BindSmtp: expected a port in 1..65535, got '0'" },
 	{ "PARAM hostname \"open\n", ":1: PARAM hostname: unterminated quote" },
+	{ "PARAM hostname 'a b'\n",
+	    ":1: PARAM hostname: expected a host name, got 'a b'" },
 	{ "PARAM\n", ":1: expected a PARAM name" },
 	{ "PARAM contentfilter ''\n",
 	    ":1: PARAM contentfilter: expected a path, got ''" },
@@ -532,6 +536,79 @@ test_table(void)
 	    "alias listed");
 }
 
+static void
+test_diff(void)
+{
+	struct conf *a, *b;
+	struct buf d;
+	int r;
+
+	a = load("PARAM MaxSameIpSource 5\nPARAM newgroup sub\n* veR\n", NULL);
+	b = load("PARAM MaxSameIpSource 6\nPARAM control-socket /x\n"
+	         "PARAM etrn-cluster n u secret\n"
+	         "PARAM newgroup sub\nPARAM NoDSN\nPARAM newgroup new\n"
+	         "* ve\n",
+	    NULL);
+	buf_init(&d, 1 << 16);
+	r = a && b ? conf_diff(a, b, on_line, &d) : -1;
+	is_int(r, 1, "one change needs a restart");
+	is_str(d.data,
+	    "MaxSameIpSource: 5 -> 6\n"
+	    "etrn-cluster:  -> n u ***\n"
+	    "control-socket:  -> /x (needs a restart)\n"
+	    "sub/NoDSN: no -> yes\n"
+	    "sub/DSN-OK: yes -> no\n"
+	    "group new added\n"
+	    "HELO patterns changed\n",
+	    "reload diff");
+	buf_reset(&d);
+	is_int(conf_diff(a, a, on_line, &d), 0, "no change");
+	is_int(d.len, 0, "nothing said");
+	buf_free(&d);
+	conf_free(a);
+	conf_free(b);
+}
+
+/* Random lines from PARAM names and awkward words: never a crash, a leak
+ * (ASan) or a NULL without a reason. */
+static void
+test_garbage(void)
+{
+	static const char *const words[] = { "1", "-1", "0", "0777",
+		"99999999999999999999", "'", "\"", "$X", "${", "$(X", "$$",
+		"any", "[1.2.3.4]", "[IPv6.::1]", "iface:", "x y", "!", "*",
+		"\\[*\\]", "1e308", "nan", "-", "\t", "yes", "reject" };
+	const size_t nw = sizeof(words) / sizeof(words[0]);
+	unsigned long seed = 12345;
+	char text[4096];
+	size_t i, j, k, n, bad = 0, loaded = 0;
+	struct conf *c;
+
+	for (i = 0; i < 400; i++) {
+		n = 0;
+		for (j = 0; j < 1 + i % 4 && n < sizeof(text) - 600; j++) {
+			seed = seed * 6364136223846793005UL +
+			    1442695040888963407UL;
+			n += (size_t)snprintf(text + n, sizeof(text) - n,
+			    "%s%s", seed >> 60 ? "PARAM " : "",
+			    conf_param_name((seed >> 20) % conf_param_count()));
+			for (k = 0; k < ((seed >> 40) & 3); k++)
+				n +=
+				    (size_t)snprintf(text + n, sizeof(text) - n,
+				        " %s", words[(seed >> (8 * k)) % nw]);
+			text[n++] = '\n';
+		}
+		text[n] = '\0';
+		c = load(text, NULL);
+		if (c == NULL && err[0] == '\0')
+			bad++;
+		loaded += c != NULL;
+		conf_free(c);
+	}
+	printf("# %zu of 400 loaded\n", loaded);
+	is_int(bad, 0, "400 random configs: a config or a reason each");
+}
+
 int
 main(void)
 {
@@ -548,6 +625,8 @@ main(void)
 	test_lines();
 	test_unique();
 	test_table();
+	test_diff();
+	test_garbage();
 	zenv_free(env);
 	buf_free(&warns);
 	return tap_done();

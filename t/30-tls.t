@@ -12,7 +12,7 @@ use TlsCerts;
 
 my $po = postoffice();
 my ($crt, $key) = make_cert($po, 'server', 'localhost');
-my $tlsconf = <<"EOF";
+my $tlsconf = policy_db($po) . <<"EOF";
 * 999 ve
 PARAM use-tls
 PARAM tls-cert-file $crt
@@ -124,7 +124,7 @@ close $s;
 waitpid($pid, 0);
 
 # 8. not configured: 502; configured but the key is broken: 454
-my $plain = write_conf($po, "* 999 ve\n");
+my $plain = write_conf($po, policy_db($po) . "* 999 ve\n");
 $s = inetd_session(conf => $plain, po => $po, pidref => \$pid);
 smtp_read($s);
 unlike(smtp_cmd($s, 'EHLO client.example'), qr/STARTTLS/, 'no STARTTLS without use-tls');

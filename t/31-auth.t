@@ -27,7 +27,7 @@ EOS
 close $fh;
 chmod 0755, $pipe;
 
-my $base = <<"EOS";
+my $base = policy_db($po) . <<"EOS";
 * 999 ve
 PARAM use-tls
 PARAM tls-cert-file $crt
@@ -215,14 +215,21 @@ smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
 
-# 7. submission (MSA) mode: AUTH before MAIL
-my $msa = write_conf($po, "PARAM msa-mode\n" . $base
-    . "PARAM SMTP-auth-pipe $pipe\n");
+# 7. submission (MSA) mode: AUTH before MAIL, for a client the policy
+# does not trust (a fulltrustnet client is exempt)
+my $po2 = postoffice();
+my $stranger = policy_db($po2, 'smtp-policy.relay' => "# nobody\n");
+my $msa = write_conf($po2, "PARAM msa-mode\n" . $stranger
+    . ($base =~ s/\A.*?(?=\* 999)//sr) . "PARAM SMTP-auth-pipe $pipe\n");
 ($s, $pid, $e) = tls_session($msa);
 like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'),
     qr/^530 5\.7\.0 Authentication required/, 'MSA: MAIL before AUTH: 530');
 like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')), qr/^235 /, 'MSA: AUTH');
-like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /, 'MSA: MAIL after AUTH');
+# (the null sender: the policy checks a trusted client's sender domain in
+# DNS, and these tests have none)
+like(smtp_cmd($s, 'MAIL FROM:<>'), qr/^250 /, 'MSA: MAIL after AUTH');
+like(smtp_cmd($s, 'RCPT TO:<c@foreign.example>'), qr/^250 /,
+    'authenticated client relays');
 smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
@@ -230,6 +237,23 @@ $s = inetd_session(conf => $msa, po => $po, pidref => \$pid);
 smtp_read($s);
 unlike(smtp_cmd($s, 'EHLO client.example'), qr/AUTH/, 'MSA: AUTH offered only under TLS');
 like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^530 5\.7\.0 /, 'MSA plaintext: 530');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+my $notmsa = write_conf($po2, $stranger . ($base =~ s/\A.*?(?=\* 999)//sr)
+    . "PARAM SMTP-auth-pipe $pipe\n");
+($s, $pid, $e) = tls_session($notmsa);
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /, 'no MSA: MAIL without AUTH');
+like(smtp_cmd($s, 'RCPT TO:<c@foreign.example>'), qr/^5\d\d /,
+    'unauthenticated stranger does not relay');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+my $fulltrust = write_conf($po2, "PARAM msa-mode\n" . $base
+    . "PARAM SMTP-auth-pipe $pipe\n");
+($s, $pid, $e) = tls_session($fulltrust);
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /,
+    'MSA: a fulltrustnet client needs no AUTH');
 smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);

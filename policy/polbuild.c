@@ -1,0 +1,346 @@
+/*
+ * polbuild.c - compile smtp-policy.src, localnames, smtp-policy.relay
+ * (.manual), .mx (.manual) and .spam (.manual) into BASE.gdbm the way
+ * ZMailer's policy-builder.sh and "makedb -A -p" do (spec 7.6): same
+ * order (first occurrence of an attribute wins), same tags, duplicate
+ * keys appended.  Output goes to BASE-new.gdbm, is fsync'd and renamed.
+ */
+#include "polbuild.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gdbm.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "polsrc.h"
+
+enum src_kind { K_SRC, K_LOCALNAMES, K_RELAY, K_MX, K_SPAM };
+
+struct build {
+	const char *dir;
+	GDBM_FILE db;
+	FILE *errs;
+	int errors;
+	struct polsrc_rec rec;
+};
+
+struct spamline {
+	char *text;
+	char file[64];
+	long line;
+};
+
+static int
+store(struct build *b, const char *file, long line)
+{
+	datum k, v, old;
+	char *joined;
+	size_t n;
+
+	k.dptr = (char *)b->rec.key;
+	k.dsize = b->rec.key[0];
+	old = gdbm_fetch(b->db, k);
+	n = (old.dptr ? (size_t)old.dsize : 0) + b->rec.vallen;
+	if (n > PDB_RECORD_MAX || (joined = malloc(n)) == NULL) {
+		fprintf(b->errs, "%s/%s:%ld: too much data for one key\n",
+		    b->dir, file, line);
+		free(old.dptr);
+		return -1;
+	}
+	if (old.dptr != NULL)
+		memcpy(joined, old.dptr, (size_t)old.dsize);
+	memcpy(joined + n - b->rec.vallen, b->rec.val, b->rec.vallen);
+	v.dptr = joined;
+	v.dsize = (int)n;
+	n = (size_t)gdbm_store(b->db, k, v, GDBM_REPLACE);
+	free(joined);
+	free(old.dptr);
+	if (n != 0) {
+		fprintf(b->errs, "%s/%s:%ld: gdbm_store: %s\n", b->dir, file,
+		    line, gdbm_strerror(gdbm_errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Compile one (already transformed) source line. */
+static void
+compile(struct build *b, char *text, const char *file, long line)
+{
+	char why[200];
+	int rc;
+
+	rc = polsrc_line(text, &b->rec, why, sizeof(why));
+	if (rc < 0) {
+		fprintf(b->errs, "%s/%s:%ld: %s\n", b->dir, file, line, why);
+		b->errors++;
+	} else if (rc > 0 && store(b, file, line) < 0)
+		b->errors++;
+}
+
+/* Cut a " # comment" that is outside quotes (ours, see policy-builder.8). */
+static void
+cut_comment(char *s)
+{
+	int q = 0;
+	char *p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			q = !q;
+		else if (!q && *p == '#' && p > s &&
+		    (p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			return;
+		}
+	}
+}
+
+static int
+first_word(const char *s, char *out, size_t outlen)
+{
+	size_t n;
+
+	s += strspn(s, " \t");
+	n = strcspn(s, " \t");
+	if (n == 0 || n >= outlen)
+		return n == 0 ? 0 : -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 1;
+}
+
+/* Transform one line of a source file as policy-builder.sh's awk does. */
+static void
+one_line(struct build *b, enum src_kind kind, char *s, const char *file,
+    long line)
+{
+	char out[POLSRC_LINE_MAX + 32], word[POLSRC_LINE_MAX];
+	int n = 0;
+
+	if (kind == K_SRC) {
+		compile(b, s, file, line);
+		return;
+	}
+	if (s[0] == '#')
+		return;
+	if (kind == K_LOCALNAMES) {
+		if ((n = first_word(s, word, sizeof(word))) > 0)
+			n = snprintf(out, sizeof(out), "%s = _localnames",
+			    word);
+	} else if (kind == K_RELAY || kind == K_MX) {
+		cut_comment(s);
+		if (first_word(s, word, sizeof(word)) > 0)
+			n = snprintf(out, sizeof(out), "%s = %s", s,
+			    kind == K_RELAY ? "_full_rights" : "_relaytarget");
+	}
+	if (n > 0 && (size_t)n < sizeof(out))
+		compile(b, out, file, line);
+}
+
+static void
+read_lines(struct build *b, FILE *fp, const char *file, enum src_kind kind,
+    struct spamline **spam, size_t *nspam);
+
+static int
+feed(struct build *b, const char *file, enum src_kind kind, int required,
+    struct spamline **spam, size_t *nspam)
+{
+	char path[4096];
+	FILE *fp;
+
+	if (snprintf(path, sizeof(path), "%s/%s", b->dir, file) >=
+	    (int)sizeof(path))
+		return -1;
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !required)
+			return 0;
+		fprintf(b->errs, "%s: %s\n", path, strerror(errno));
+		b->errors++;
+		return -1;
+	}
+	read_lines(b, fp, file, kind, spam, nspam);
+	fclose(fp);
+	return 0;
+}
+
+static void
+spam_add(struct build *b, char *s, const char *file, long line,
+    struct spamline **spam, size_t *nspam)
+{
+	struct spamline *n;
+	char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (*s == '@')
+		s++;
+	if ((n = realloc(*spam, (*nspam + 1) * sizeof(**spam))) == NULL ||
+	    (n[*nspam].text = strdup(s)) == NULL) {
+		if (n != NULL)
+			*spam = n;
+		fprintf(b->errs, "%s/%s:%ld: out of memory\n", b->dir, file,
+		    line);
+		b->errors++;
+		return;
+	}
+	*spam = n;
+	snprintf(n[*nspam].file, sizeof(n[*nspam].file), "%s", file);
+	n[*nspam].line = line;
+	(*nspam)++;
+}
+
+static void
+read_lines(struct build *b, FILE *fp, const char *file, enum src_kind kind,
+    struct spamline **spam, size_t *nspam)
+{
+	char s[POLSRC_LINE_MAX];
+	long line = 0;
+	size_t n;
+	int c;
+
+	while (fgets(s, sizeof(s), fp) != NULL) {
+		line++;
+		n = strlen(s);
+		if (n > 0 && s[n - 1] == '\n')
+			s[--n] = '\0';
+		else if (!feof(fp)) {
+			fprintf(b->errs, "%s/%s:%ld: line too long\n", b->dir,
+			    file, line);
+			b->errors++;
+			while ((c = getc(fp)) != EOF && c != '\n')
+				;
+			continue;
+		}
+		if (n > 0 && s[n - 1] == '\r')
+			s[--n] = '\0';
+		if (kind == K_SPAM)
+			spam_add(b, s, file, line, spam, nspam);
+		else
+			one_line(b, kind, s, file, line);
+	}
+}
+
+static int
+spam_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct spamline *)a)->text,
+	    ((const struct spamline *)b)->text);
+}
+
+/* sort | uniq, then "[net rejectnet +" or "x = _bulk_mail". */
+static void
+spam_compile(struct build *b, struct spamline *spam, size_t n)
+{
+	char out[POLSRC_LINE_MAX + 32], word[8];
+	size_t i;
+	int len;
+
+	if (n > 0)
+		qsort(spam, n, sizeof(*spam), spam_cmp);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && strcmp(spam[i].text, spam[i - 1].text) == 0)
+			continue;
+		if (spam[i].text[0] == '[')
+			len = snprintf(out, sizeof(out), "%s  rejectnet +",
+			    spam[i].text);
+		else if (first_word(spam[i].text, word, sizeof(word)) != 0)
+			len = snprintf(out, sizeof(out), "%s  = _bulk_mail",
+			    spam[i].text);
+		else
+			continue;
+		if (len > 0 && (size_t)len < sizeof(out))
+			compile(b, out, spam[i].file, spam[i].line);
+	}
+	for (i = 0; i < n; i++)
+		free(spam[i].text);
+	free(spam);
+}
+
+static int
+sync_path(const char *path, int dir)
+{
+	int fd = open(path, (dir ? O_DIRECTORY : 0) | O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int
+finish(struct build *b, const char *tmp, const char *final)
+{
+	if (gdbm_sync(b->db) != 0) {
+		fprintf(b->errs, "%s: gdbm_sync: %s\n", tmp,
+		    gdbm_strerror(gdbm_errno));
+		return -1;
+	}
+	gdbm_close(b->db);
+	b->db = NULL;
+	if (sync_path(tmp, 0) < 0 || rename(tmp, final) < 0 ||
+	    sync_path(b->dir, 1) < 0) {
+		fprintf(b->errs, "%s: %s\n", final, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+polbuild(const char *dir, const char *base, FILE *errs)
+{
+	static const struct {
+		const char *file;
+		enum src_kind kind;
+	} srcs[] = { { "smtp-policy.src", K_SRC },
+		{ "localnames", K_LOCALNAMES },
+		{ "smtp-policy.relay.manual", K_RELAY },
+		{ "smtp-policy.relay", K_RELAY },
+		{ "smtp-policy.mx.manual", K_MX }, { "smtp-policy.mx", K_MX },
+		{ "smtp-policy.spam", K_SPAM },
+		{ "smtp-policy.spam.manual", K_SPAM } };
+	struct build *b;
+	struct spamline *spam = NULL;
+	size_t nspam = 0, i;
+	char tmp[4096], final[4096];
+	int rc = -1;
+
+	if (snprintf(tmp, sizeof(tmp), "%s/%s-new.gdbm", dir, base) >=
+		(int)sizeof(tmp) ||
+	    snprintf(final, sizeof(final), "%s/%s.gdbm", dir, base) >=
+		(int)sizeof(final)) {
+		fprintf(errs, "%s: path too long\n", dir);
+		return -1;
+	}
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	b->dir = dir;
+	b->errs = errs;
+	(void)unlink(tmp);
+	b->db = gdbm_open(tmp, 0, GDBM_NEWDB | GDBM_NOLOCK, 0644, NULL);
+	if (b->db == NULL) {
+		fprintf(errs, "%s: %s\n", tmp, gdbm_strerror(gdbm_errno));
+		free(b);
+		return -1;
+	}
+	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
+		feed(b, srcs[i].file, srcs[i].kind, i == 0, &spam, &nspam);
+	spam_compile(b, spam, nspam);
+	if (b->errors == 0)
+		rc = finish(b, tmp, final);
+	else
+		fprintf(errs, "%s: %d error(s); %s not changed\n", dir,
+		    b->errors, final);
+	if (b->db != NULL)
+		gdbm_close(b->db);
+	if (rc < 0)
+		(void)unlink(tmp);
+	free(b);
+	return rc;
+}

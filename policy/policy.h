@@ -1,0 +1,92 @@
+/*
+ * policy.h - ZMailer's SMTP policy (spec 7, 8): the session asks at
+ * connect, HELO, MAIL and RCPT and gets a verdict with the complete reply
+ * to send when the verdict refuses.  One struct policy per worker (the
+ * read-only database and the resolver); one struct policy_sess per
+ * connection.  Not for: tcp-wrappers (wrap.h).
+ */
+#ifndef SMTPD_POLICY_H
+#define SMTPD_POLICY_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct policy;
+struct policy_sess;
+
+/*
+ * verdict < 0: refuse with code/enh/text (4xx when tempfail, else 5xx).
+ * verdict == 0: accept; code is 0, send the normal reply.
+ * verdict > 0: accept into the freezer; code is 0, send the normal reply.
+ * text never contains CR or LF; the session prefixes code and enh.
+ */
+struct policy_result {
+	int verdict; /* <0 reject, 0 accept, >0 freeze */
+	int code;    /* 421, 451, 550, 553, 554 ... or 0 */
+	char enh[12];
+	char text[512];
+	int tempfail;
+};
+
+/* What the policy learnt about the session (read-only for the session). */
+struct policy_flags {
+	int always_reject, always_freeze, always_accept; /* relaycustnet */
+	int full_trust, trust_recipients, trusted;	 /* trusted: AUTH */
+	int sender_reject, sender_freeze, sender_norelay;
+	int content_filter;   /* "filtering": -1 unset, 0, 1 */
+	long maxinsize;	      /* -1 unset */
+	long maxoutsize;      /* -1 unset */
+	long maxsameipsource; /* -1 unset; 0 = refuse the client */
+	char rblmsg[512];     /* rcpt-dns-rbl listing, "" if none */
+	char ratelimitmsgs[64]; /* "a[,b]" from the client's network */
+};
+
+typedef void (*policy_trace_fn)(void *arg, const char *line);
+
+/*
+ * type "gdbm": opens PATH.gdbm read-only.  Other ZMailer types (btree,
+ * bhash, ndbm, dbm, sleepyrpc) and unknown types are refused; the error
+ * names what is supported.  NULL with a reason in err.
+ */
+struct policy *policy_open(const char *type, const char *path, char *err,
+    size_t errlen);
+void policy_close(struct policy *);
+/* Reopen now (SIGHUP); on failure the old database stays.  0 / -1. */
+int policy_reopen(struct policy *, char *err, size_t errlen);
+/* Nameserver for the DNS checks ("127.0.0.1", port, seconds per try);
+ * server NULL = resolv.conf.  Default: resolv.conf, 10 s, 2 tries. */
+int policy_set_dns(struct policy *, const char *server, int port,
+    int timeout, char *err, size_t errlen);
+/* One of our own addresses (text), for MX checks and for skipping the
+ * RBL of our own clients; interfaces are added at open. 0 / -1. */
+int policy_add_self(struct policy *, const char *addr);
+
+/*
+ * A session.  peer NULL = local (-i without -T): fully trusted.
+ * ptrname: the client's forward-confirmed name or NULL.
+ * trace: called with one line per decision (smtpserver -d 1), or NULL.
+ * The database is reopened first if its file was replaced.
+ */
+struct policy_sess *policy_sess_new(struct policy *,
+    const struct sockaddr *peer, const char *ptrname, policy_trace_fn trace,
+    void *arg);
+void policy_sess_free(struct policy_sess *);
+/* After a successful AUTH: trusted for HELO, MAIL and RCPT. */
+void policy_set_trusted(struct policy_sess *, int);
+const struct policy_flags *policy_flags(const struct policy_sess *);
+
+/*
+ * The checks return the verdict and fill *res.  Addresses are given
+ * without angle brackets; "" is the null sender.  policy_rcptto sees
+ * through source routes, '%', '!' and quoted local parts, and rescues
+ * postmaster (plain always; postmaster@dom if that key has relaytarget +).
+ */
+int policy_connect(struct policy_sess *, struct policy_result *);
+int policy_helo(struct policy_sess *, const char *helo,
+    struct policy_result *);
+int policy_mailfrom(struct policy_sess *, const char *addr,
+    struct policy_result *);
+int policy_rcptto(struct policy_sess *, const char *addr,
+    struct policy_result *);
+
+#endif

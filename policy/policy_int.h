@@ -1,0 +1,93 @@
+/*
+ * policy_int.h - what policy.c, policy_addr.c, policy_reply.c and
+ * dnsbl.c share: the database handle, the session state, tracing, and
+ * the DNS checks of spec 8.  Not part of the session's API (policy.h).
+ */
+#ifndef SMTPD_POLICY_INT_H
+#define SMTPD_POLICY_INT_H
+
+#include <sys/types.h>
+#include <time.h>
+
+#include "dns.h"
+#include "netaddr.h"
+#include "policy.h"
+#include "policydb.h"
+
+#define POLICY_MAXSELF 64
+
+/* Verdict codes of spec 7.2. */
+enum {
+	PV_REJECT = -1,
+	PV_DNS_HARD = -2,
+	PV_MX_RULE = -3,
+	PV_SOFT = -100,
+	PV_DNS_SOFT = -102,
+	PV_MX_SOFT = -103,
+	PV_DNS_TEMP = -104
+};
+
+struct policy {
+	char file[4096]; /* PATH.gdbm */
+	struct pdb *db;
+	dev_t dev;
+	ino_t ino;
+	struct timespec mtime;
+	struct dns_res *dns; /* created on first use if not set */
+	struct netkey self[POLICY_MAXSELF];
+	size_t nself;
+};
+
+struct policy_sess {
+	struct policy *pol;
+	struct policy_flags f;
+	int have_peer;
+	struct netkey peer;
+	char ipbr[64]; /* "[192.0.2.1]" / "[IPv6:...]" for replies */
+	char ptr[256];
+	int self_client; /* the client is one of our addresses */
+	int rbl_temp;	 /* rcpt-dns-rbl lookup failed temporarily */
+	char msg[PVAL_MAX + 1]; /* message of the current decision */
+	struct pattrs pa;
+};
+
+/* Tracing (smtpserver -d 1). */
+void ptrace(struct policy_sess *, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Note the decision by attribute a ("" if none) and set s->msg. */
+int pdecide(struct policy_sess *, int verdict, int a, const char *why);
+
+/* Our own addresses (interfaces, policy_add_self). */
+int policy_is_self(const struct policy *, const struct netkey *);
+struct dns_res *policy_dns(struct policy *);
+
+/* Replies (policy_reply.c). */
+void preply_connect(struct policy_sess *, int v, struct policy_result *);
+void preply_mail(struct policy_sess *, int v, const char *addr,
+    struct policy_result *);
+void preply_rcpt(struct policy_sess *, int v, const char *addr,
+    struct policy_result *);
+/* Copy with control characters blanked, bounded. */
+void pclean(char *out, size_t outlen, const char *in);
+
+/* DNS checks (dnsbl.c).  Results are verdict codes (0 = fine). */
+/* 1 listed (reason in msg), 0 not listed, -1 temporary failure. */
+int pdns_rbl(struct policy_sess *, const char *zones, char *msg,
+    size_t msglen);
+/* We are an MX for dom (or own its address).  mode: value of acceptifmx
+ * ('+', '-') or '.'.  *local set when dom's own A/AAAA is ours. */
+int pdns_mx(struct policy_sess *, const char *dom, int mode, int *local);
+/* dom has MX or A/AAAA.  mode '+' or '-'. */
+int pdns_exists(struct policy_sess *, const char *dom, int mode);
+
+/* Address helpers (policy_addr.c). */
+#define PADDR_MAX 512
+/* Lowercased copy without a source route; -1 if unusable. */
+int paddr_normalise(const char *in, char *out, size_t outlen);
+char *paddr_last_at(char *addr);
+/* Drop one trailing dot; 0 if a plausible domain or [literal]. */
+int paddr_check_dom(char *dom);
+/* Domain chain or IP key lookup into s->pa; literals of ours are local. */
+int paddr_lookup(struct policy_sess *, const char *dom);
+
+#endif

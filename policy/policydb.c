@@ -1,0 +1,384 @@
+/*
+ * policydb.c - ZMailer's binary policy format and the lookup engine
+ * (spec 7.1, 7.2): key encoding, read-only GDBM, attribute records with
+ * "= _tag" aliases and "message" texts, IP prefix walk, domain chain.
+ * Not for: verdicts (policy.c) or parsing source text (polsrc.c).
+ */
+#include "policydb.h"
+
+#include <errno.h>
+#include <gdbm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pdb {
+	GDBM_FILE db;
+};
+
+static const char *const attr_names[PA_MAX] = {
+	[PA_ALIAS] = "=",
+	[PA_REJECTNET] = "rejectnet",
+	[PA_FREEZENET] = "freezenet",
+	[PA_REJECTSOURCE] = "rejectsource",
+	[PA_FREEZESOURCE] = "freezesource",
+	[PA_RELAYCUSTOMER] = "relaycustomer",
+	[PA_RELAYCUSTNET] = "relaycustnet",
+	[PA_RELAYTARGET] = "relaytarget",
+	[PA_ACCEPTIFMX] = "acceptifmx",
+	[PA_ACCEPTIFDNS] = "acceptifdns",
+	[PA_SENDEROKWITHDNS] = "senderokwithdns",
+	[PA_FREEZE] = "freeze",
+	[PA_SENDERNORELAY] = "sendernorelay",
+	[PA_TESTDNSRBL] = "test-dns-rbl",
+	[PA_MESSAGE] = "message",
+	[PA_LOCALDOMAIN] = "localdomain",
+	[PA_MAXINSIZE] = "maxinsize",
+	[PA_MAXOUTSIZE] = "maxoutsize",
+	[PA_FULLTRUSTNET] = "fulltrustnet",
+	[PA_TRUSTRECIPIENTS] = "trustrecipients",
+	[PA_TRUSTWHOSON] = "trust-whoson",
+	[PA_RCPTDNSRBL] = "rcpt-dns-rbl",
+	[PA_TESTRCPTDNSRBL] = "test-rcpt-dns-rbl",
+	[PA_FILTERING] = "filtering",
+	[PA_MAXSAMEIPSOURCE] = "maxsameipsource",
+	[PA_SPF] = "spf",
+	[PA_RATELIMITMSGS] = "ratelimitmsgs",
+};
+
+int
+pattr_code(const char *name)
+{
+	int i;
+
+	for (i = 1; i < PA_MAX; i++)
+		if (attr_names[i] != NULL && strcmp(attr_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+const char *
+pattr_name(int code)
+{
+	if (code <= 0 || code >= PA_MAX)
+		return NULL;
+	return attr_names[code];
+}
+
+int
+pkey_ip(unsigned char *out, size_t outlen, const struct netkey *k, int width)
+{
+	if (k->v4) {
+		if (outlen < 7 || width < 0 || width > 32)
+			return -1;
+		out[0] = 7;
+		out[1] = PK_IPV4;
+		memcpy(out + 2, k->a + 12, 4);
+		out[6] = (unsigned char)width;
+		return 7;
+	}
+	if (outlen < 19 || width < 0 || width > 128)
+		return -1;
+	out[0] = 19;
+	out[1] = PK_IPV6;
+	memcpy(out + 2, k->a, 16);
+	out[18] = (unsigned char)width;
+	return 19;
+}
+
+int
+pkey_str(unsigned char *out, size_t outlen, int type, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > PVAL_MAX || n + 3 > outlen)
+		return -1;
+	out[0] = (unsigned char)(n + 3);
+	out[1] = (unsigned char)type;
+	memcpy(out + 2, s, n + 1);
+	return (int)(n + 3);
+}
+
+void
+pkey_text(const unsigned char *key, char *out, size_t outlen)
+{
+	struct netkey k;
+	char a[64];
+
+	if (key[1] == PK_IPV4 || key[1] == PK_IPV6) {
+		memset(&k, 0, sizeof(k));
+		if (key[1] == PK_IPV4) {
+			k.a[10] = k.a[11] = 0xff;
+			memcpy(k.a + 12, key + 2, 4);
+			k.v4 = 1;
+		} else
+			memcpy(k.a, key + 2, 16);
+		if (netaddr_key_text(&k, a, sizeof(a)) < 0)
+			snprintf(a, sizeof(a), "?");
+		snprintf(out, outlen, "[%s%s]/%d", k.v4 ? "" : "ipv6.", a,
+		    key[1] == PK_IPV4 ? key[6] : key[18]);
+		return;
+	}
+	snprintf(out, outlen, "%.*s", (int)(key[0] > 3 ? key[0] - 3 : 0),
+	    (const char *)key + 2);
+}
+
+struct pdb *
+pdb_open(const char *file, char *err, size_t errlen)
+{
+	struct pdb *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	p->db = gdbm_open(file, 0, GDBM_READER | GDBM_NOLOCK, 0, NULL);
+	if (p->db == NULL) {
+		snprintf(err, errlen, "%s: %s%s%s", file,
+		    gdbm_strerror(gdbm_errno), errno ? ": " : "",
+		    errno ? strerror(errno) : "");
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+pdb_close(struct pdb *p)
+{
+	if (p == NULL)
+		return;
+	gdbm_close(p->db);
+	free(p);
+}
+
+unsigned char *
+pdb_fetch(struct pdb *p, const unsigned char *key, size_t *len)
+{
+	datum k, v;
+
+	k.dptr = (char *)key;
+	k.dsize = key[0];
+	v = gdbm_fetch(p->db, k);
+	if (v.dptr == NULL)
+		return NULL;
+	if (v.dsize <= 0 || v.dsize > PDB_RECORD_MAX) {
+		free(v.dptr);
+		return NULL;
+	}
+	*len = (size_t)v.dsize;
+	return (unsigned char *)v.dptr;
+}
+
+void
+pattrs_init(struct pattrs *pa, unsigned int mask)
+{
+	void (*trace)(void *, const char *) = pa->trace;
+	void *arg = pa->trace_arg;
+
+	memset(pa, 0, sizeof(*pa));
+	pa->request = mask;
+	pa->trace = trace;
+	pa->trace_arg = arg;
+}
+
+int
+pattrs_is(const struct pattrs *pa, int a, const char *v)
+{
+	return (pa->have & PA_BIT(a)) && strcmp(pa->val[a], v) == 0;
+}
+
+const char *
+pattrs_val(const struct pattrs *pa, int a)
+{
+	return (pa->have & PA_BIT(a)) ? pa->val[a] : NULL;
+}
+
+static void
+trace(struct pattrs *pa, const char *fmt, const char *a, const char *b,
+    const char *c)
+{
+	char line[600];
+
+	if (pa->trace == NULL)
+		return;
+	snprintf(line, sizeof(line), fmt, a, b, c);
+	pa->trace(pa->trace_arg, line);
+}
+
+static int resolve(struct pdb *, const unsigned char *, int, const char *,
+    struct pattrs *);
+
+/* "= _tag": look the tag up in place, one level deeper. */
+static void
+follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
+    struct pattrs *pa)
+{
+	unsigned char key[PKEY_MAX + 1];
+	char low[PVAL_MAX + 1], sub[80];
+	size_t i;
+
+	if (depth >= PDB_TAG_DEPTH) {
+		trace(pa, "  = %s: tag depth limit reached%s%s", tag, "", "");
+		return;
+	}
+	for (i = 0; tag[i] != '\0' && i < PVAL_MAX; i++)
+		low[i] = (char)((tag[i] >= 'A' && tag[i] <= 'Z') ?
+			tag[i] - 'A' + 'a' :
+			tag[i]);
+	low[i] = '\0';
+	if (pkey_str(key, sizeof(key), PK_TAG, low) < 0)
+		return;
+	snprintf(sub, sizeof(sub), "%.40s -> %.34s", path, low);
+	if (resolve(p, key, depth + 1, sub, pa) == 0)
+		trace(pa, "  = %s: no such tag%s%s", low, "", "");
+}
+
+static void
+take(struct pattrs *pa, int a, const char *v, const char *msg,
+    const char *path)
+{
+	pa->request &= ~PA_BIT(a);
+	pa->have |= PA_BIT(a);
+	snprintf(pa->val[a], sizeof(pa->val[a]), "%s", v);
+	snprintf(pa->msg[a], sizeof(pa->msg[a]), "%s", msg ? msg : "");
+	snprintf(pa->from[a], sizeof(pa->from[a]), "%s", path);
+	trace(pa, "  %s: %s %s", path, pattr_name(a), v);
+}
+
+/* Scan one key's records; 1 if the key exists. */
+static int
+resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
+    struct pattrs *pa)
+{
+	unsigned char *val, *r;
+	const char *msg = NULL;
+	size_t len, l;
+
+	if ((val = pdb_fetch(p, key, &len)) == NULL)
+		return 0;
+	for (r = val; len >= 3 && pa->request != 0; r += l, len -= l) {
+		l = r[0];
+		if (l < 3 || l > len || r[l - 1] != '\0')
+			break; /* corrupt record: stop, keep what we have */
+		if (r[1] == PA_ALIAS) {
+			follow_tag(p, (const char *)r + 2, depth, path, pa);
+			continue;
+		}
+		if (r[1] == PA_MESSAGE) {
+			msg = (const char *)r + 2;
+			continue;
+		}
+		if (r[1] < PA_MAX && (pa->request & PA_BIT(r[1])))
+			take(pa, r[1], (const char *)r + 2, msg, path);
+		msg = NULL;
+	}
+	free(val);
+	return 1;
+}
+
+int
+pdb_lookup_key(struct pdb *p, const unsigned char *key, struct pattrs *pa)
+{
+	char path[80];
+
+	pkey_text(key, path, sizeof(path));
+	return resolve(p, key, 0, path, pa);
+}
+
+static void
+mask_bits(unsigned char *a, int nbytes, int width)
+{
+	int i;
+
+	for (i = 0; i < nbytes; i++) {
+		int keep = width - i * 8;
+
+		if (keep >= 8)
+			continue;
+		a[i] &= keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
+	}
+}
+
+int
+pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pattrs *pa)
+{
+	unsigned char key[32];
+	struct netkey k = *addr, any;
+	int w, max = k.v4 ? 32 : 128;
+
+	for (w = max; w >= 0; w--) {
+		if (k.v4)
+			mask_bits(k.a + 12, 4, w);
+		else
+			mask_bits(k.a, 16, w);
+		if (pkey_ip(key, sizeof(key), &k, w) < 0)
+			return -1;
+		if (pdb_lookup_key(p, key, pa))
+			return 1;
+	}
+	if (k.v4)
+		return 0;
+	memset(&any, 0, sizeof(any));
+	any.v4 = 1;
+	if (pkey_ip(key, sizeof(key), &any, 0) < 0)
+		return -1;
+	return pdb_lookup_key(p, key, pa);
+}
+
+int
+pdb_lookup_domain(struct pdb *p, const char *dom, struct pattrs *pa)
+{
+	unsigned char key[PKEY_MAX + 1];
+	char buf[PVAL_MAX + 2];
+	const char *d = dom;
+	int n = 0;
+
+	if (*d == '\0')
+		d = ".";
+	if (*d != '.') {
+		if (pkey_str(key, sizeof(key), PK_DOMAIN, d) < 0)
+			return -1;
+		if (pdb_lookup_key(p, key, pa))
+			return 1;
+	}
+	/* ".a.b.c", ".b.c", ".c", "." -- each step drops a label. */
+	while (n++ < 128) {
+		if (*d == '.')
+			d++;
+		if (snprintf(buf, sizeof(buf), ".%s", d) >= (int)sizeof(buf) ||
+		    pkey_str(key, sizeof(key), PK_DOMAIN, buf) < 0)
+			return -1;
+		if (pdb_lookup_key(p, key, pa))
+			return 1;
+		if (*d == '\0')
+			break;
+		d = strchr(d, '.');
+		if (d == NULL)
+			d = "";
+	}
+	return 0;
+}
+
+int
+pdb_lookup_user(struct pdb *p, const char *addr, struct pattrs *pa)
+{
+	unsigned char key[PKEY_MAX + 1];
+	char buf[PVAL_MAX + 1];
+	const char *at = strrchr(addr, '@');
+	size_t n;
+
+	if (at == NULL)
+		return 0;
+	if (pkey_str(key, sizeof(key), PK_USER, addr) >= 0 &&
+	    pdb_lookup_key(p, key, pa))
+		return 1;
+	n = (size_t)(at - addr) + 1;
+	if (n > PVAL_MAX)
+		return 0;
+	memcpy(buf, addr, n);
+	buf[n] = '\0';
+	if (pkey_str(key, sizeof(key), PK_USER, buf) < 0)
+		return 0;
+	return pdb_lookup_key(p, key, pa);
+}

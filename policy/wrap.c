@@ -1,0 +1,89 @@
+/*
+ * wrap.c - libwrap check (see wrap.h).  libwrap reads its tables through
+ * two globals; we point them at the configured files.  The daemon name
+ * is chosen by reading the tables: "smtp-receiver" unless only
+ * "smtp-receive" appears in them, so both ZMailer spellings work.
+ */
+#include "wrap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <tcpd.h>
+
+#include "netaddr.h"
+
+#define NAME_REAL "smtp-receiver"
+#define NAME_MANUAL "smtp-receive"
+
+static char *allow_copy, *deny_copy;
+
+int
+wrap_set_tables(const char *allow, const char *deny)
+{
+	char *a = allow ? strdup(allow) : NULL, *d = deny ? strdup(deny) : NULL;
+
+	if ((allow && a == NULL) || (deny && d == NULL)) {
+		free(a);
+		free(d);
+		return -1;
+	}
+	if (a != NULL) {
+		free(allow_copy);
+		hosts_allow_table = allow_copy = a;
+	}
+	if (d != NULL) {
+		free(deny_copy);
+		hosts_deny_table = deny_copy = d;
+	}
+	return 0;
+}
+
+/* 1 real name, 2 manual name only, 0 neither, in one file. */
+static int
+mentions(const char *file)
+{
+	char line[2048], *p;
+	int real = 0, manual = 0, n = 0;
+	FILE *fp = fopen(file, "r");
+
+	if (fp == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), fp) != NULL && n++ < 100000) {
+		for (p = line; (p = strstr(p, NAME_MANUAL)) != NULL; p++) {
+			if (p[sizeof(NAME_MANUAL) - 1] == 'r')
+				real = 1;
+			else
+				manual = 1;
+		}
+	}
+	fclose(fp);
+	return real ? 1 : manual ? 2 : 0;
+}
+
+const char *
+wrap_daemon_name(void)
+{
+	int a = mentions(hosts_allow_table), d = mentions(hosts_deny_table);
+
+	if (a == 1 || d == 1)
+		return NAME_REAL;
+	if (a == 2 || d == 2)
+		return NAME_MANUAL;
+	return NAME_REAL;
+}
+
+int
+wrap_check(const struct sockaddr *peer, const char *ptrname)
+{
+	struct request_info req;
+	char addr[64];
+
+	if (netaddr_text(peer, addr, sizeof(addr)) < 0)
+		return 0;
+	request_init(&req, RQ_DAEMON, wrap_daemon_name(), RQ_CLIENT_ADDR,
+	    addr, RQ_CLIENT_NAME,
+	    (ptrname != NULL && *ptrname != '\0') ? ptrname : STRING_UNKNOWN,
+	    0);
+	return hosts_access(&req) ? 1 : 0;
+}

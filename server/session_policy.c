@@ -1,0 +1,203 @@
+/*
+ * session_policy.c - the session's side of the policy (spec 7): ask at
+ * connect, HELO, MAIL and RCPT, send the policy's reply when it refuses,
+ * and apply what it learnt (size limit, freeze, tcp-wrappers).
+ * Not for: the decisions themselves (policy/).
+ */
+#include "smtp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "policy.h"
+#include "wrap.h"
+#include "zenv.h"
+
+/* -d: each policy decision on stderr (smtpserver -i -d 1 -T '[ip]'). */
+static void
+trace(void *arg, const char *line)
+{
+	struct smtp *s = arg;
+
+	xlog_note(s->env->xlog, "-- %s", line);
+	fprintf(stderr, "%s\n", line);
+}
+
+/* Send a refusing policy result (the reply the policy composed). */
+static void
+send_result(struct smtp *s, const struct policy_result *r)
+{
+	int code = r->code;
+
+	if (code < 400 || code > 599)
+		code = r->tempfail ? 451 : 550;
+	reply(s, code, r->enh[0] ? r->enh : (code < 500 ? "4.7.1" : "5.7.1"),
+	    "%s", r->text);
+}
+
+static int
+wrap_ok(struct smtp *s)
+{
+	char date[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!s->g->use_tcp_wrapper || !s->env->network)
+		return 1;
+	if (wrap_check((const struct sockaddr *)&s->env->peer,
+		s->rhost_flags[1] == 'O' ? s->rhost : NULL))
+		return 1;
+	localtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
+	log_msg(LOG_NOTICE, "refusing connection from %s%s (tcp-wrapper %s)",
+	    s->rhost, s->iplit, wrap_daemon_name());
+	reply_r(s, RID_WRAP_REFUSED, s->myhost, SMTPSERVER_VERSION, date);
+	return 0;
+}
+
+/* Apply the connect-time flags; -1 when the session must end. */
+static int
+connect_flags(struct smtp *s)
+{
+	const struct policy_flags *f = policy_flags(s->pol);
+
+	if (f->maxinsize >= 0 && (s->maxsize == 0 || f->maxinsize < s->maxsize))
+		s->maxsize = f->maxinsize;
+	if (f->maxsameipsource >= 0 && s->env->same_ip > f->maxsameipsource) {
+		reply_r(s, RID_POLICY_SAMEIP, s->myhost, s->env->same_ip,
+		    f->maxsameipsource);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Before the greeting.  0: greet with 220.  1: the greeting was a
+ * refusal (554, then only QUIT).  -1: a reply was sent, close now.
+ */
+int
+smtp_policy_connect(struct smtp *s)
+{
+	const struct session_env *e = s->env;
+	struct policy_result r;
+
+	if (!e->network)
+		return 0;
+	if (!wrap_ok(s))
+		return -1;
+	if (e->policy == NULL) {
+		log_msg(LOG_ERR, "no policy database: refusing %s%s",
+		    s->rhost, s->iplit);
+		reply_r(s, RID_NO_POLICY, s->myhost);
+		return -1;
+	}
+	s->pol = policy_sess_new(e->policy, (const struct sockaddr *)&e->peer,
+	    s->rhost_flags[1] == 'O' ? s->rhost : NULL,
+	    e->debug ? trace : NULL, s);
+	if (s->pol == NULL) {
+		reply_r(s, RID_NO_POLICY, s->myhost);
+		return -1;
+	}
+	if (policy_connect(s->pol, &r) >= 0)
+		return connect_flags(s);
+	if (r.tempfail || (r.code >= 400 && r.code < 500)) {
+		reply(s, 421, "4.7.0", "%s %s", s->myhost, r.text);
+		return -1;
+	}
+	if (s->g->contact_pointer && *s->g->contact_pointer)
+		reply_cont(s, 554, "5.7.1", "%s", s->g->contact_pointer);
+	reply(s, 554, "5.7.1", "%s %s", s->myhost, r.text);
+	s->greet_rejected = 1;
+	return 1;
+}
+
+/* 0 to go on, -1 when a refusal was sent. */
+int
+smtp_policy_helo(struct smtp *s, const char *name)
+{
+	struct policy_result r;
+
+	if (s->pol == NULL || policy_helo(s->pol, name, &r) >= 0)
+		return 0;
+	send_result(s, &r);
+	return -1;
+}
+
+int
+smtp_policy_mail(struct smtp *s, const char *addr)
+{
+	struct policy_result r;
+	int v;
+
+	if (s->pol == NULL)
+		return 0;
+	v = policy_mailfrom(s->pol, addr, &r);
+	if (v >= 0) {
+		s->tx.freeze = v;
+		return 0;
+	}
+	send_result(s, &r);
+	return -1;
+}
+
+int
+smtp_policy_rcpt(struct smtp *s, const char *addr, int *freeze)
+{
+	struct policy_result r;
+	int v;
+
+	*freeze = 0;
+	if (s->pol == NULL)
+		return 0;
+	v = policy_rcptto(s->pol, addr, &r);
+	if (v >= 0) {
+		*freeze = v;
+		return 0;
+	}
+	send_result(s, &r);
+	return -1;
+}
+
+void
+smtp_policy_end(struct smtp *s)
+{
+	if (s->pol)
+		policy_sess_free(s->pol);
+	s->pol = NULL;
+}
+
+/*
+ * The policy database of a group, with the DNS settings (ZENV DNSSERVER /
+ * DNSPORT override the PARAMs).  NULL with a reason in err.
+ */
+struct policy *
+session_open_policy(const struct conf *c, const struct conf_group *g,
+    const struct zenv *z, char *err, size_t errlen)
+{
+	const char *srv = zenv_get(z, "DNSSERVER"), *port = zenv_get(z,
+	    "DNSPORT");
+	struct policy *p;
+
+	if (g->policydb_type == NULL) {
+		snprintf(err, errlen, "no policy database configured "
+		    "(PARAM policydb gdbm PATH); a network session without "
+		    "one would be an open relay, refusing");
+		return NULL;
+	}
+	p = policy_open(g->policydb_type, g->policydb_path, err, errlen);
+	if (p == NULL)
+		return NULL;
+	if (srv == NULL)
+		srv = c->dns_server;
+	if (policy_set_dns(p, srv, port ? atoi(port) : c->dns_port,
+		c->dns_timeout, err, errlen) < 0) {
+		policy_close(p);
+		return NULL;
+	}
+	if (c->wrap_allow || c->wrap_deny)
+		wrap_set_tables(c->wrap_allow, c->wrap_deny);
+	return p;
+}

@@ -1,0 +1,610 @@
+/*
+ * supervisor.c - the daemon's parent process: startup (previous daemon,
+ * listeners, scoreboard, pid file, detach), the pre-forked pool kept
+ * between min and max idle workers, reaping and respawning, SIGHUP reload
+ * by generation, SIGTERM shutdown with a grace period, the control socket.
+ * Not for: SMTP, accept() or admission (worker.c).  It never dies after
+ * startup: every failure in the loop is logged and the loop goes on.
+ */
+#include "supervisor.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "control.h"
+#include "daemon.h"
+#include "listen.h"
+#include "log.h"
+#include "options.h"
+#include "policy.h"
+#include "scoreboard.h"
+#include "session.h"
+#include "worker.h"
+#include "zenv.h"
+
+#define KILL_PREVIOUS_MS 15000
+#define HARD_KILL_AFTER 5 /* s after the grace period: SIGKILL */
+#define DEFAULT_GRACE 30
+
+struct sup {
+	const struct options *opts;
+	struct conf *conf;
+	struct conf *owned; /* a config we loaded (freed on swap) */
+	struct zenv *zenv;
+	struct scoreboard *sb;
+	struct listeners ls;
+	struct control_info ci;
+	int ctl;
+	int wake[2];
+	char postoffice[PATH_MAX / 2];
+	char pidpath[PATH_MAX];
+	char ctlpath[PATH_MAX];
+	char host[256];
+	uid_t uid;
+	gid_t gid;
+	int stopping, termsent;
+	time_t deadline;
+	int fastfail;
+	time_t nextspawn;
+};
+
+static int sigpipe_fds[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+	unsigned char c = (unsigned char)sig;
+	int e = errno;
+
+	if (write(sigpipe_fds[1], &c, 1) < 0) {
+		/* full: a wakeup is pending anyway */
+	}
+	errno = e;
+}
+
+static int
+nonblocking_pipe(int fds[2])
+{
+	return pipe2(fds, O_NONBLOCK | O_CLOEXEC);
+}
+
+static int
+sup_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGTERM, SIGINT, SIGCHLD };
+	struct sigaction sa;
+	size_t i;
+
+	if (nonblocking_pipe(sigpipe_fds) < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	return 0;
+}
+
+/* ---- the pool ---- */
+
+static int
+pool_cap(const struct sup *s)
+{
+	long cap = s->conf->max_parallel > 0
+	    ? (long)s->conf->max_parallel + SB_TOTAL_OVERFLOW + 1
+	    : (long)s->sb->nslots;
+
+	return cap > (long)s->sb->nslots ? (int)s->sb->nslots : (int)cap;
+}
+
+static void
+idle_bounds(const struct conf *c, int *lo, int *hi)
+{
+	*lo = c->min_idle_workers > 0 ? c->min_idle_workers : 1;
+	*hi = c->max_idle_workers >= *lo ? c->max_idle_workers : *lo;
+}
+
+static void
+spawn(struct sup *s)
+{
+	struct worker w;
+	int slot = scoreboard_slot_alloc(s->sb);
+	pid_t pid;
+
+	if (slot < 0)
+		return;
+	pid = fork();
+	if (pid < 0) {
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		scoreboard_set_state(s->sb, slot, -1, SB_FREE);
+		return;
+	}
+	if (pid > 0) {
+		scoreboard_slot_pid(s->sb, slot, pid);
+		return;
+	}
+	close(sigpipe_fds[0]);
+	close(sigpipe_fds[1]);
+	close(s->wake[0]);
+	if (s->ctl >= 0)
+		close(s->ctl);
+	memset(&w, 0, sizeof(w));
+	w.opts = s->opts;
+	w.conf = s->conf;
+	w.zenv = s->zenv;
+	w.sb = s->sb;
+	w.slot = slot;
+	w.gen = s->conf->generation;
+	w.ls = &s->ls;
+	w.wakefd = s->wake[1];
+	w.postoffice = s->postoffice;
+	w.myhostname = s->host;
+	w.parent = s->ci.pid;
+	w.uid = s->uid;
+	w.gid = s->gid;
+	worker_main(&w);
+}
+
+struct census {
+	int live, idle, busy;
+};
+
+static void
+count(struct sup *s, struct census *c)
+{
+	unsigned i;
+
+	memset(c, 0, sizeof(*c));
+	scoreboard_lock(s->sb);
+	for (i = 0; i < s->sb->nslots; i++) {
+		const struct sb_slot *sl = &s->sb->slots[i];
+
+		if (sl->state == SB_FREE)
+			continue;
+		c->live++;
+		if (sl->state == SB_BUSY)
+			c->busy++;
+		else if ((sl->state == SB_IDLE || sl->state == SB_STARTING) &&
+		    sl->gen == s->sb->generation)
+			c->idle++;
+	}
+	scoreboard_unlock(s->sb);
+}
+
+/* Tell n idle workers to go (they see EXITING when SIGUSR1 wakes them). */
+static void
+trim(struct sup *s, int n)
+{
+	unsigned i;
+
+	for (i = 0; i < s->sb->nslots && n > 0; i++) {
+		pid_t pid = s->sb->slots[i].pid;
+
+		if (pid > 0 &&
+		    scoreboard_set_state(s->sb, (int)i, SB_IDLE, SB_EXITING)) {
+			kill(pid, SIGUSR1);
+			n--;
+		}
+	}
+}
+
+static void
+maintain(struct sup *s)
+{
+	struct census c;
+	int lo, hi, cap = pool_cap(s);
+
+	if (s->stopping || time(NULL) < s->nextspawn)
+		return;
+	idle_bounds(s->conf, &lo, &hi);
+	count(s, &c);
+	while (c.idle < lo && c.live < cap) {
+		spawn(s);
+		c.idle++;
+		c.live++;
+	}
+	if (c.idle > hi)
+		trim(s, c.idle - hi);
+}
+
+/* Signal the workers (only the idle ones: a signal must not interrupt a
+ * session, whose reads it would wake with EINTR). */
+static void
+signal_workers(struct sup *s, int sig, int idle_only)
+{
+	unsigned i;
+
+	scoreboard_lock(s->sb);
+	for (i = 0; i < s->sb->nslots; i++) {
+		const struct sb_slot *sl = &s->sb->slots[i];
+
+		if (sl->state == SB_FREE || sl->pid <= 0)
+			continue;
+		if (idle_only && sl->state != SB_IDLE &&
+		    sl->state != SB_STARTING)
+			continue;
+		kill(sl->pid, sig);
+	}
+	scoreboard_unlock(s->sb);
+}
+
+static void
+note_death(struct sup *s, pid_t pid, int st, int slot)
+{
+	int bad = !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	if (WIFSIGNALED(st))
+		log_msg(LOG_WARNING,
+		    "worker %ld killed by signal %d; its "
+		    "connection released",
+		    (long)pid, WTERMSIG(st));
+	else if (bad)
+		log_msg(LOG_WARNING, "worker %ld exited with status %d",
+		    (long)pid, WEXITSTATUS(st));
+	if (slot < 0)
+		return;
+	s->fastfail = bad ? s->fastfail + 1 : 0;
+	if (s->fastfail > 5) /* workers die at once: do not fork-loop */
+		s->nextspawn = time(NULL) + 1;
+}
+
+static void
+reap(struct sup *s)
+{
+	pid_t pid;
+	int st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
+		note_death(s, pid, st, scoreboard_reap(s->sb, pid));
+}
+
+/* ---- reload and shutdown ---- */
+
+static void
+conf_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	log_msg(LOG_WARNING, "%s", msg);
+}
+
+static const char *
+conf_path(const struct sup *s)
+{
+	if (s->opts && s->opts->cfgfile)
+		return s->opts->cfgfile;
+	return s->conf->path;
+}
+
+/* Every group's policy database must open, or no session could be served. */
+static int
+check_policies(
+    const struct conf *c, const struct zenv *z, char *err, size_t errlen)
+{
+	struct policy *p;
+	size_t g;
+
+	for (g = 0; g < c->ngroups; g++) {
+		p = session_open_policy(c, &c->groups[g], z, err, errlen);
+		if (p == NULL)
+			return -1;
+		policy_close(p);
+	}
+	return 0;
+}
+
+static void
+reload(struct sup *s)
+{
+	char err[1024];
+	struct conf *nc;
+	unsigned long gen;
+
+	nc = conf_load(
+	    conf_path(s), s->zenv, err, sizeof(err), conf_warning, NULL);
+	if (nc == NULL) {
+		log_msg(LOG_ERR, "reload failed: %s; keeping generation %lu",
+		    err, s->conf->generation);
+		return;
+	}
+	if (check_policies(nc, s->zenv, err, sizeof(err)) < 0 ||
+	    listen_reopen(nc, s->opts, s->zenv, &s->ls, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "reload failed: %s; keeping generation %lu",
+		    err, s->conf->generation);
+		conf_free(nc);
+		return;
+	}
+	gen = scoreboard_bump(s->sb);
+	nc->generation = gen;
+	if (s->owned)
+		conf_free(s->owned);
+	s->owned = s->conf = nc;
+	s->ci.config = conf_path(s);
+	signal_workers(s, SIGUSR1, 1); /* idle old-generation ones go */
+	log_msg(LOG_NOTICE, "reloaded %s: generation %lu, %zu listeners",
+	    conf_path(s), gen, s->ls.n);
+}
+
+static void
+begin_stop(struct sup *s)
+{
+	int grace = s->conf->shutdown_grace >= 0 ? s->conf->shutdown_grace
+	                                         : DEFAULT_GRACE;
+
+	if (s->stopping)
+		return;
+	s->stopping = 1;
+	s->deadline = time(NULL) + grace;
+	scoreboard_lock(s->sb);
+	s->sb->stopping = 1;
+	scoreboard_unlock(s->sb);
+	listen_close(&s->ls);
+	signal_workers(s, SIGUSR1, 1);
+	log_msg(LOG_NOTICE, "stopping: sessions have %ds to finish", grace);
+}
+
+/* Past the grace period: SIGTERM (sessions say 421), then SIGKILL. */
+static void
+press_stop(struct sup *s)
+{
+	time_t now = time(NULL);
+
+	if (now >= s->deadline && !s->termsent) {
+		signal_workers(s, SIGTERM, 0);
+		s->termsent = 1;
+	}
+	if (now >= s->deadline + HARD_KILL_AFTER)
+		signal_workers(s, SIGKILL, 0);
+}
+
+static void
+on_signals(struct sup *s)
+{
+	unsigned char buf[64];
+	ssize_t n, i;
+
+	while ((n = read(sigpipe_fds[0], buf, sizeof(buf))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (buf[i] == SIGHUP && !s->stopping)
+				reload(s);
+			else if (buf[i] == SIGTERM || buf[i] == SIGINT)
+				begin_stop(s);
+		}
+	}
+}
+
+static void
+drain(int fd)
+{
+	char buf[256];
+
+	while (read(fd, buf, sizeof(buf)) > 0)
+		continue;
+}
+
+static void
+loop(struct sup *s)
+{
+	struct pollfd p[3];
+	struct census c;
+
+	for (;;) {
+		p[0].fd = sigpipe_fds[0];
+		p[1].fd = s->wake[0];
+		p[2].fd = s->ctl;
+		p[0].events = p[1].events = p[2].events = POLLIN;
+		if (poll(p, 3, 1000) > 0) {
+			if (p[0].revents)
+				on_signals(s);
+			if (p[1].revents)
+				drain(s->wake[0]);
+			if (p[2].fd >= 0 && p[2].revents)
+				control_serve(s->ctl, &s->ci);
+		}
+		if (s->ci.want_reload && !s->stopping)
+			reload(s);
+		if (s->ci.want_stop)
+			begin_stop(s);
+		s->ci.want_reload = s->ci.want_stop = 0;
+		reap(s);
+		if (s->stopping) {
+			count(s, &c);
+			if (c.live == 0)
+				return;
+			press_stop(s);
+		}
+		maintain(s);
+	}
+}
+
+/* ---- startup ---- */
+
+static int
+join(char *out, size_t len, const char *dir, const char *name)
+{
+	int n = name[0] == '/' ? snprintf(out, len, "%s", name)
+	                       : snprintf(out, len, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+static int
+names(struct sup *s, char *err, size_t errlen)
+{
+	const char *po = s->opts ? s->opts->postoffice : NULL;
+	const char *pid =
+	    s->opts && s->opts->pidfile ? s->opts->pidfile : ".pid.smtpserver";
+	const char *ctl = s->conf->control_socket;
+
+	if (po == NULL)
+		po = zenv_get(s->zenv, "POSTOFFICE");
+	if (po == NULL)
+		po = "/var/spool/postoffice";
+	if (snprintf(s->postoffice, sizeof(s->postoffice), "%s", po) >=
+	        (int)sizeof(s->postoffice) ||
+	    join(s->pidpath, sizeof(s->pidpath), po, pid) < 0 ||
+	    join(s->ctlpath, sizeof(s->ctlpath), po,
+	        ctl && *ctl ? ctl : CONTROL_DEFAULT_NAME) < 0) {
+		snprintf(err, errlen, "POSTOFFICE path too long");
+		return -1;
+	}
+	if (s->conf->hostname && *s->conf->hostname)
+		snprintf(s->host, sizeof(s->host), "%s", s->conf->hostname);
+	else if (gethostname(s->host, sizeof(s->host) - 1) < 0)
+		snprintf(s->host, sizeof(s->host), "localhost");
+	return 0;
+}
+
+static int
+trusted_user(struct sup *s, char *err, size_t errlen)
+{
+	const char *user = zenv_get(s->zenv, "TRUSTEDUSER");
+
+	s->uid = getuid();
+	s->gid = getgid();
+	if (getuid() != 0 && geteuid() != 0)
+		return 0; /* not root: nothing to drop */
+	return daemon_user(
+	    user && *user ? user : "daemon", &s->uid, &s->gid, err, errlen);
+}
+
+/* The -l transcript file must be writable by the unprivileged workers. */
+static void
+prepare_logfile(const struct sup *s)
+{
+	int fd;
+
+	if (s->opts == NULL || s->opts->logfile == NULL)
+		return;
+	fd = open(
+	    s->opts->logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return;
+	if (geteuid() == 0 && fchown(fd, s->uid, s->gid) < 0)
+		log_msg(LOG_WARNING, "chown %s: %s", s->opts->logfile,
+		    strerror(errno));
+	close(fd);
+}
+
+static unsigned
+slots_for(const struct conf *c)
+{
+	long n = c->max_parallel > 0
+	    ? 2L * (c->max_parallel + SB_TOTAL_OVERFLOW + 1)
+	    : 4096;
+
+	return n > 65536 ? 65536 : (unsigned)n;
+}
+
+static int
+open_all(struct sup *s, char *err, size_t errlen)
+{
+	if (check_policies(s->conf, s->zenv, err, errlen) < 0 ||
+	    daemon_kill_previous(s->pidpath, KILL_PREVIOUS_MS, err, errlen) < 0)
+		return 1;
+	if (listen_open(s->conf, s->opts, s->zenv, &s->ls, err, errlen) < 0)
+		return 1;
+	s->sb = scoreboard_create(slots_for(s->conf));
+	if (s->sb == NULL) {
+		snprintf(err, errlen, "scoreboard: %s", strerror(errno));
+		return 1;
+	}
+	s->sb->generation = s->conf->generation = 1;
+	if (daemon_pidfile_write(s->pidpath, err, errlen) < 0)
+		return 2;
+	prepare_logfile(s);
+	return 0;
+}
+
+static int
+go_background(struct sup *s, char *err, size_t errlen)
+{
+	const struct options *o = s->opts;
+	int mode = s->conf->control_mode > 0 ? s->conf->control_mode : 0600;
+
+	if (!(o && (o->foreground || o->debug >= 2))) {
+		if (daemon_detach(err, errlen) < 0 ||
+		    daemon_pidfile_write(s->pidpath, err, errlen) < 0)
+			return 2;
+	}
+	s->ctl = control_open(s->ctlpath, mode, err, errlen);
+	if (s->ctl < 0)
+		log_msg(LOG_ERR, "control socket: %s", err);
+	if (sup_signals() < 0 || nonblocking_pipe(s->wake) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return 1;
+	}
+	s->ci.sb = s->sb;
+	s->ci.pid = getpid();
+	s->ci.config = conf_path(s);
+	return 0;
+}
+
+static void
+cleanup(struct sup *s)
+{
+	listen_close(&s->ls);
+	if (s->ctl >= 0) {
+		close(s->ctl);
+		unlink(s->ctlpath);
+	}
+	daemon_pidfile_remove(s->pidpath);
+	scoreboard_destroy(s->sb);
+	if (s->owned)
+		conf_free(s->owned);
+}
+
+int
+supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
+{
+	static struct sup s; /* one per process; signal handlers need it */
+	char err[1024];
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.opts = opts;
+	s.conf = conf;
+	s.zenv = zenv;
+	s.ctl = -1;
+	rc = names(&s, err, sizeof(err)) < 0 ||
+	    trusted_user(&s, err, sizeof(err)) < 0;
+	if (rc == 0)
+		rc = open_all(&s, err, sizeof(err));
+	if (rc == 0)
+		rc = go_background(&s, err, sizeof(err));
+	if (rc != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		fprintf(stderr, "smtpserver: %s\n", err);
+		cleanup(&s);
+		return rc;
+	}
+	log_msg(LOG_NOTICE, "started: pid %ld, %zu listeners, generation 1",
+	    (long)getpid(), s.ls.n);
+	loop(&s);
+	log_msg(LOG_NOTICE, "killed server.");
+	cleanup(&s);
+	return 0;
+}
+
+/* The name main.c calls until it includes supervisor.h; then remove. */
+int
+supervisor_main(
+    const struct options *opts, struct conf *conf, struct zenv *zenv)
+{
+	return supervisor_run(opts, conf, zenv);
+}

@@ -1,0 +1,456 @@
+/*
+ * worker.c - the worker skeleton: privilege drop, accept loop, admission
+ * (load average, scoreboard), session_run, use count and generation.
+ * Not for: SMTP beyond the three refusal replies (session.c).
+ * A refused client is not kept waiting 2 s as in ZMailer; the worker
+ * closes its side after the 450 and waits (at most LINGER_MS) for the
+ * client to close, so a connection is counted as long as it is open.
+ */
+#include "worker.h"
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "daemon.h"
+#include "listen.h"
+#include "log.h"
+#include "netaddr.h"
+#include "options.h"
+#include "scoreboard.h"
+#include "session.h"
+
+#define LINGER_MS 2000
+#define POLL_MS 1000
+#define DEFAULT_CONTACT "Ask HELP for our contact information."
+
+static volatile sig_atomic_t stopping, woken, cut;
+static volatile sig_atomic_t cur_fd = -1; /* the client being served */
+static int last_reject;                   /* code of the last 4xx/5xx */
+static struct policy **pols; /* per group, opened before the drop */
+static unsigned long sess_msgs, sess_rejects; /* this session's */
+
+struct conn {
+	int fd;
+	const struct listener *l;
+	const struct conf_group *grp;
+	struct sockaddr_storage peer, local;
+	socklen_t peerlen, locallen;
+	char ip[64];
+	int port, lport;
+	int same_ip; /* connections from this source, this one included */
+};
+
+/*
+ * SIGTERM at the end of the shutdown grace: a session blocked reading the
+ * client sees end of input at once (shutdown is async-signal-safe), and
+ * the worker then says 421 unless the session already did.
+ */
+static void
+on_signal(int sig)
+{
+	int e = errno;
+
+	if (sig == SIGTERM) {
+		stopping = 1;
+		if (cur_fd >= 0 && shutdown(cur_fd, SHUT_RD) == 0)
+			cut = 1;
+	}
+	woken = 1;
+	errno = e;
+}
+
+static void
+worker_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_signal; /* no SA_RESTART: wake blocked reads */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+static void
+wake(const struct worker *w)
+{
+	char c = 'w';
+
+	if (write(w->wakefd, &c, 1) < 0) {
+		/* full pipe: the supervisor is already awake */
+	}
+}
+
+static void
+put(int fd, const char *s, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, s, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		s += r;
+		n -= (size_t)r;
+	}
+}
+
+static const struct conf_group *
+group_of(const struct conf *c, size_t idx)
+{
+	return idx < c->ngroups ? &c->groups[idx] : &c->groups[0];
+}
+
+/* The client closes or LINGER_MS pass; input is discarded. */
+static void
+linger(int fd)
+{
+	struct timespec t0, t1;
+	char junk[512];
+	long left = LINGER_MS;
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	shutdown(fd, SHUT_WR);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (left > 0 && !stopping) {
+		if (poll(&p, 1, (int)left) > 0 &&
+		    read(fd, junk, sizeof(junk)) <= 0)
+			return;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		left = LINGER_MS -
+		    ((t1.tv_sec - t0.tv_sec) * 1000 +
+		        (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	}
+}
+
+static void
+refuse_450(
+    const struct worker *w, const struct conn *c, enum sb_verdict v, int n)
+{
+	const char *cp =
+	    c->grp->contact_pointer ? c->grp->contact_pointer : DEFAULT_CONTACT;
+	const char *x = c->grp->enhancedstatus ? "4.7.1 " : "";
+	char out[1024];
+	int len;
+
+	if (v == SB_450_TOTAL)
+		len = snprintf(out, sizeof(out),
+		    "450-%s%s\r\n450-%sCome again later\r\n450 %sToo many "
+		    "simultaneous connections to this server (%d max %d)\r\n",
+		    x, cp, x, x, n, w->conf->max_parallel);
+	else
+		len = snprintf(out, sizeof(out),
+		    "450-%sCome again later\r\n450-%s%s\r\n450 %sToo many "
+		    "simultaneous connections from same IP address (%d max "
+		    "%d)\r\n",
+		    x, x, cp, x, n, w->conf->max_same_ip);
+	if (len > 0)
+		put(c->fd, out,
+		    (size_t)len < sizeof(out) ? (size_t)len : sizeof(out) - 1);
+	linger(c->fd);
+}
+
+static int
+load_too_high(const struct worker *w, const struct conn *c)
+{
+	double la[1];
+	char out[512];
+	int len;
+
+	if (w->opts == NULL || w->opts->maxload <= 0 || getloadavg(la, 1) < 1 ||
+	    la[0] <= w->opts->maxload)
+		return 0;
+	len = snprintf(out, sizeof(out),
+	    "421 %s%s System load too high, try again later\r\n",
+	    c->grp->enhancedstatus ? "4.3.2 " : "", w->myhostname);
+	if (len > 0 && (size_t)len < sizeof(out))
+		put(c->fd, out, (size_t)len);
+	scoreboard_refused(w->sb, SB_REF_LOAD);
+	log_msg(LOG_NOTICE, "refused [%s]:%d: load %.2f over %.2f", c->ip,
+	    c->port, la[0], w->opts->maxload);
+	return 1;
+}
+
+static void
+say_421(const struct worker *w, const struct conn *c)
+{
+	char out[512];
+	int len = snprintf(out, sizeof(out),
+	    "421 %s%s Service shutting down, closing connection\r\n",
+	    c->grp->enhancedstatus ? "4.3.2 " : "", w->myhostname);
+
+	if (len > 0 && (size_t)len < sizeof(out))
+		put(c->fd, out, (size_t)len);
+}
+
+static void
+on_event(void *arg, enum sess_event ev, const void *p, long n)
+{
+	const struct worker *w = arg;
+
+	switch (ev) {
+	case SEV_STATE:
+		scoreboard_set_verb(w->sb, w->slot, p);
+		break;
+	case SEV_MESSAGE:
+		sess_msgs++;
+		scoreboard_message(w->sb, w->slot, n);
+		break;
+	case SEV_REJECT:
+		sess_rejects++;
+		last_reject = (int)n;
+		scoreboard_reject(w->sb, w->slot, (int)n);
+		break;
+	case SEV_RCPT:
+		scoreboard_rcpt(w->sb, w->slot);
+		break;
+	}
+}
+
+static void
+run_session(struct worker *w, const struct conn *c)
+{
+	struct session_env env;
+	const struct options *o = w->opts;
+
+	memset(&env, 0, sizeof(env));
+	env.conf = w->conf;
+	env.grp = c->grp;
+	env.zenv = w->zenv;
+	env.fd_in = env.fd_out = c->fd;
+	env.network = 1;
+	env.peer = c->peer;
+	env.peerlen = c->peerlen;
+	env.local = c->local;
+	env.locallen = c->locallen;
+	env.kind = c->l->kind;
+	env.postoffice = w->postoffice;
+	env.myhostname = w->myhostname;
+	env.maxsize = -1;
+	if (o) {
+		env.debug = o->debug;
+		env.gullible = o->gullible;
+		env.helo_strict = o->helo_strict;
+		env.ident = o->ident;
+		env.style = o->style;
+		env.maxsize = o->maxsize;
+		env.xlog = xlog_open(
+		    o->logfile, o->log_syslog, time(NULL), (long)getpid());
+	}
+	env.same_ip = c->same_ip;
+	env.policy = pols ? pols[c->l->group] : NULL;
+	env.event = on_event;
+	env.event_arg = w;
+	env.stopping = &stopping;
+	last_reject = 0;
+	cur_fd = c->fd;
+	session_run(&env);
+	cur_fd = -1;
+	if (cut && last_reject != 421)
+		say_421(w, c);
+	xlog_close(env.xlog);
+}
+
+static void
+log_refusal(const struct conn *c, enum sb_verdict v, int n)
+{
+	static const char *why[] = { "", "over MaxParallelConnections",
+		"over MaxParallelConnections by 100 or more (closed)",
+		"over MaxSameIpSource", "over 4 x MaxSameIpSource (closed)" };
+
+	log_msg(LOG_NOTICE, "refused [%s]:%d on %s: %s, count %d", c->ip,
+	    c->port, c->l->name, why[v], n);
+}
+
+static void
+admit_and_serve(struct worker *w, struct conn *c)
+{
+	static const enum sb_refusal reason[] = { 0, SB_REF_TOTAL_450,
+		SB_REF_TOTAL_CLOSE, SB_REF_SAMEIP_450, SB_REF_SAMEIP_CLOSE };
+	struct netkey a, k;
+	enum sb_verdict v;
+	time_t t0 = time(NULL);
+	int n;
+
+	if (netaddr_key((struct sockaddr *)&c->peer, &a) < 0)
+		memset(&a, 0, sizeof(a));
+	scoreboard_key(&a, &k);
+	n = scoreboard_admit(w->sb, w->slot, &k, w->conf->max_same_ip,
+	    w->conf->max_parallel, &v);
+	scoreboard_set_peer(w->sb, w->slot, c->ip);
+	c->same_ip = scoreboard_ip_count(w->sb, &k);
+	if (v != SB_ADMIT) {
+		scoreboard_refused(w->sb, reason[v]);
+		log_refusal(c, v, n);
+		if (v == SB_450_TOTAL || v == SB_450_SAMEIP)
+			refuse_450(w, c, v, n);
+		scoreboard_release(w->sb, w->slot);
+		return;
+	}
+	sess_msgs = sess_rejects = 0;
+	run_session(w, c);
+	scoreboard_release(w->sb, w->slot);
+	log_msg(LOG_INFO,
+	    "connection from [%s]:%d on %s: %lds, %lu messages, %lu rejects, "
+	    "%d connections at start",
+	    c->ip, c->port, c->l->name, (long)(time(NULL) - t0), sess_msgs,
+	    sess_rejects, n);
+}
+
+static void
+serve(struct worker *w, const struct listener *l, int fd)
+{
+	struct conn c;
+
+	memset(&c, 0, sizeof(c));
+	c.fd = fd;
+	c.l = l;
+	c.grp = group_of(w->conf, l->group);
+	c.peerlen = sizeof(c.peer);
+	c.locallen = sizeof(c.local);
+	if (getpeername(fd, (struct sockaddr *)&c.peer, &c.peerlen) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&c.local, &c.locallen) < 0)
+		return;
+	if (netaddr_text((struct sockaddr *)&c.peer, c.ip, sizeof(c.ip)) < 0)
+		snprintf(c.ip, sizeof(c.ip), "unknown");
+	c.port = netaddr_port((struct sockaddr *)&c.peer);
+	c.lport = netaddr_port((struct sockaddr *)&c.local);
+	if (load_too_high(w, &c))
+		return;
+	admit_and_serve(w, &c);
+}
+
+/* Should an idle worker go?  Also true when the slot was marked EXITING. */
+static int
+must_exit(struct worker *w, unsigned long sessions)
+{
+	struct scoreboard *sb = w->sb;
+	int r;
+
+	if (stopping)
+		return 1;
+	if (w->conf->max_worker_sessions > 0 &&
+	    sessions >= (unsigned long)w->conf->max_worker_sessions)
+		return 1;
+	scoreboard_lock(sb);
+	r = sb->stopping || sb->generation != w->gen ||
+	    sb->slots[w->slot].state == SB_EXITING;
+	scoreboard_unlock(sb);
+	return r;
+}
+
+/* Wait for a connection on any listener; its fd, or -1 to re-check. */
+static int
+accept_one(
+    struct worker *w, struct pollfd *p, size_t n, const struct listener **lp)
+{
+	size_t i;
+	int fd;
+
+	woken = 0;
+	if (poll(p, n, POLL_MS) <= 0)
+		return -1;
+	if (must_exit(w, 0)) /* reloaded meanwhile: leave it to a new worker */
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!(p[i].revents & POLLIN))
+			continue;
+		fd = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0) {
+			*lp = &w->ls->v[i];
+			return fd;
+		}
+	}
+	return -1;
+}
+
+static void
+accept_loop(struct worker *w)
+{
+	struct pollfd *p = calloc(w->ls->n + 1, sizeof(*p));
+	const struct listener *l = NULL;
+	unsigned long sessions = 0;
+	size_t i;
+	int fd, stay;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < w->ls->n; i++) {
+		p[i].fd = w->ls->v[i].fd;
+		p[i].events = POLLIN;
+	}
+	scoreboard_set_state(w->sb, w->slot, SB_STARTING, SB_IDLE);
+	wake(w);
+	while (!must_exit(w, sessions)) {
+		if ((fd = accept_one(w, p, w->ls->n, &l)) < 0)
+			continue;
+		stay = scoreboard_set_state(w->sb, w->slot, SB_IDLE, SB_BUSY);
+		if (!stay)
+			scoreboard_set_state(w->sb, w->slot, -1, SB_BUSY);
+		wake(w);
+		serve(w, l, fd);
+		close(fd);
+		sessions++;
+		scoreboard_set_state(
+		    w->sb, w->slot, SB_BUSY, stay ? SB_IDLE : SB_EXITING);
+		wake(w);
+	}
+	free(p);
+}
+
+/* Before the drop: the policy database of every group (read-only). */
+static void
+open_policies(const struct worker *w)
+{
+	char err[512];
+	size_t g;
+
+	pols = calloc(w->conf->ngroups, sizeof(*pols));
+	for (g = 0; pols && g < w->conf->ngroups; g++) {
+		pols[g] = session_open_policy(
+		    w->conf, &w->conf->groups[g], w->zenv, err, sizeof(err));
+		if (pols[g] ==
+		    NULL) /* its sessions are refused (fail closed) */
+			log_msg(LOG_ERR, "group %s: %s",
+			    w->conf->groups[g].name, err);
+	}
+}
+
+void
+worker_main(struct worker *w)
+{
+	char err[256];
+
+	worker_signals();
+	prctl(PR_SET_PDEATHSIG, SIGTERM); /* an orphan must not serve */
+	if (getppid() != w->parent)
+		_exit(1);
+	scoreboard_slot_pid(w->sb, w->slot, getpid());
+	open_policies(w);
+	if (daemon_drop(w->uid, w->gid, err, sizeof(err)) < 0) {
+		log_msg(LOG_CRIT, "worker: %s", err);
+		_exit(2);
+	}
+	accept_loop(w);
+	scoreboard_set_state(w->sb, w->slot, -1, SB_EXITING);
+	wake(w);
+	_exit(0);
+}

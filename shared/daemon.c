@@ -1,0 +1,190 @@
+/*
+ * daemon.c - pid file, detach, privilege drop (see daemon.h).
+ * For: the supervisor at startup and each worker after fork.
+ * Not for: listening sockets (server/listen.c) or signals (supervisor.c).
+ */
+#include "daemon.h"
+
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static long
+read_pid(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	long pid;
+	char *end;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	pid = strtol(buf, &end, 10);
+	if (end == buf || pid <= 1 || (*end != '\n' && *end != '\0'))
+		return -1;
+	return pid;
+}
+
+/* Alive and not a zombie (a zombie is gone for our purpose). */
+static int
+alive(pid_t pid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return 1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
+}
+
+int
+daemon_kill_previous(const char *path, int wait_ms, char *err, size_t errlen)
+{
+	long pid = read_pid(path);
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int waited;
+
+	if (pid <= 0 || pid == (long)getpid() || !alive((pid_t)pid))
+		return 0;
+	if (kill((pid_t)pid, SIGTERM) < 0 && errno != ESRCH) {
+		snprintf(err, errlen,
+		    "cannot signal previous daemon pid %ld: %s", pid,
+		    strerror(errno));
+		return -1;
+	}
+	for (waited = 0; waited < wait_ms; waited += 20) {
+		if (!alive((pid_t)pid))
+			return 0;
+		nanosleep(&tick, NULL);
+	}
+	snprintf(err, errlen, "previous daemon pid %ld (%s) still running", pid,
+	    path);
+	return -1;
+}
+
+int
+daemon_pidfile_write(const char *path, char *err, size_t errlen)
+{
+	char tmp[4096], line[32];
+	int fd, n, ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid()) >=
+	    (int)sizeof(tmp)) {
+		snprintf(err, errlen, "pid file name too long");
+		return -1;
+	}
+	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errlen, "Can't write my pidfile! %s: %s", tmp,
+		    strerror(errno));
+		return -1;
+	}
+	ok = write(fd, line, (size_t)n) == n;
+	ok = close(fd) == 0 && ok;
+	if (!ok || rename(tmp, path) < 0) {
+		snprintf(err, errlen,
+		    "Can't write my pidfile!  Disk full ? %s: %s", path,
+		    strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+void
+daemon_pidfile_remove(const char *path)
+{
+	if (read_pid(path) == (long)getpid())
+		unlink(path);
+}
+
+int
+daemon_detach(char *err, size_t errlen)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	umask(022);
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0) {
+		snprintf(err, errlen, "/dev/null: %s", strerror(errno));
+		return -1;
+	}
+	dup2(fd, 0);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
+int
+daemon_user(const char *user, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		snprintf(err, errlen, "TRUSTEDUSER %s: no such user", user);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "TRUSTEDUSER %s is root; refusing", user);
+		return -1;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return 0;
+}
+
+int
+daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	if (getuid() != 0 && geteuid() != 0)
+		return 0;
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+		snprintf(err, errlen, "privilege drop to %ld:%ld: %s",
+		    (long)uid, (long)gid, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0 || seteuid(0) == 0 || getuid() == 0 ||
+	    geteuid() == 0 || getegid() != gid) {
+		snprintf(err, errlen, "privilege drop to %ld:%ld not effective",
+		    (long)uid, (long)gid);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,33 @@
+/*
+ * daemon.h - becoming a daemon: the pid file (killing an older daemon
+ * first), detaching from the terminal, and a verified privilege drop.
+ * Errors are returned with the reason in err; nothing here exits.
+ */
+#ifndef SMTPD_DAEMON_H
+#define SMTPD_DAEMON_H
+
+#include <sys/types.h>
+#include <stddef.h>
+
+/*
+ * If path names a live process other than us, SIGTERM it and wait up to
+ * wait_ms for it to go.  0 when nothing is left running, -1 (err) if it
+ * is still there.
+ */
+int daemon_kill_previous(
+    const char *path, int wait_ms, char *err, size_t errlen);
+/* Write our pid (atomically: temp file + rename). */
+int daemon_pidfile_write(const char *path, char *err, size_t errlen);
+/* Remove path if it still holds our pid. */
+void daemon_pidfile_remove(const char *path);
+/* fork (the parent exits 0), setsid, umask 022, fds 0-2 to /dev/null. */
+int daemon_detach(char *err, size_t errlen);
+/* uid/gid of user; -1 if unknown or root. */
+int daemon_user(const char *user, uid_t *, gid_t *, char *err, size_t errlen);
+/*
+ * setgroups/setgid/setuid to uid/gid, then check that uid 0 cannot be
+ * regained.  A no-op (0) when not running as root.
+ */
+int daemon_drop(uid_t, gid_t, char *err, size_t errlen);
+
+#endif

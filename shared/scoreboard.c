@@ -1,0 +1,430 @@
+/*
+ * scoreboard.c - shared worker slots, per-network counts and counters.
+ * For: the supervisor (slots, reaping, generation) and workers (admission,
+ * counters).  Not for: deciding what to reply (server/worker.c).
+ * The IP table is open addressing with linear probing and backward-shift
+ * deletion (no tombstones); it has at least twice as many buckets as
+ * there are slots, and each slot counts at most one key.
+ */
+#include "scoreboard.h"
+
+#include <sys/mman.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+static unsigned
+ip_hash(const struct netkey *k, unsigned mask)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < sizeof(k->a); i++)
+		h = (h ^ k->a[i]) * 16777619u;
+	return h & mask;
+}
+
+static int
+key_eq(const struct netkey *a, const struct netkey *b)
+{
+	return memcmp(a->a, b->a, sizeof(a->a)) == 0;
+}
+
+/* Bucket holding key, or the empty bucket where it would go. */
+static struct sb_ip *
+ip_find(struct scoreboard *sb, const struct netkey *k)
+{
+	unsigned mask = sb->nips - 1, i = ip_hash(k, mask);
+
+	while (sb->ips[i].count > 0 && !key_eq(&sb->ips[i].key, k))
+		i = (i + 1) & mask;
+	return &sb->ips[i];
+}
+
+static void
+ip_delete(struct scoreboard *sb, struct sb_ip *e)
+{
+	unsigned mask = sb->nips - 1, hole = (unsigned)(e - sb->ips), i, home;
+
+	e->count = 0;
+	for (i = (hole + 1) & mask; sb->ips[i].count > 0; i = (i + 1) & mask) {
+		home = ip_hash(&sb->ips[i].key, mask);
+		/* Move i into the hole unless its home lies in (hole, i]. */
+		if (((i - home) & mask) >= ((i - hole) & mask)) {
+			sb->ips[hole] = sb->ips[i];
+			sb->ips[i].count = 0;
+			hole = i;
+		}
+	}
+}
+
+static void
+count_add(struct scoreboard *sb, struct sb_slot *s, const struct netkey *k)
+{
+	struct sb_ip *e = ip_find(sb, k);
+
+	if (e->count == 0)
+		e->key = *k;
+	e->count++;
+	s->key = *k;
+	s->counted = 1;
+	sb->t.conn_now++;
+}
+
+static void
+count_drop(struct scoreboard *sb, struct sb_slot *s)
+{
+	struct sb_ip *e;
+
+	if (!s->counted)
+		return;
+	s->counted = 0;
+	if (sb->t.conn_now > 0)
+		sb->t.conn_now--;
+	e = ip_find(sb, &s->key);
+	if (e->count > 1)
+		e->count--;
+	else if (e->count == 1)
+		ip_delete(sb, e);
+}
+
+/* After a holder died mid-update: rebuild the table and total from slots. */
+static void
+repair(struct scoreboard *sb)
+{
+	unsigned i;
+
+	memset(sb->ips, 0, sizeof(*sb->ips) * sb->nips);
+	sb->t.conn_now = 0;
+	for (i = 0; i < sb->nslots; i++) {
+		struct sb_slot *s = &sb->slots[i];
+
+		if (s->state == SB_FREE)
+			s->counted = 0;
+		if (s->counted)
+			count_add(sb, s, &s->key);
+	}
+	sb->repairs++;
+}
+
+void
+scoreboard_lock(struct scoreboard *sb)
+{
+	int rc = pthread_mutex_lock(&sb->lock);
+
+	if (rc == EOWNERDEAD) {
+		repair(sb);
+		pthread_mutex_consistent(&sb->lock);
+	}
+}
+
+void
+scoreboard_unlock(struct scoreboard *sb)
+{
+	pthread_mutex_unlock(&sb->lock);
+}
+
+static unsigned
+pow2_at_least(unsigned n)
+{
+	unsigned p = 16;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+static int
+init_lock(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	if ((rc = pthread_mutexattr_init(&a)) != 0)
+		return rc;
+	rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	if (rc == 0)
+		rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (rc == 0)
+		rc = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc;
+}
+
+struct scoreboard *
+scoreboard_create(unsigned nslots)
+{
+	struct scoreboard *sb;
+	unsigned nips;
+	size_t size;
+	void *p;
+	int rc;
+
+	if (nslots == 0 || nslots > 1u << 20) {
+		errno = EINVAL;
+		return NULL;
+	}
+	nips = pow2_at_least(2 * nslots);
+	size = sizeof(*sb) + nslots * sizeof(struct sb_slot) +
+	    nips * sizeof(struct sb_ip);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+	    -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	sb = p;
+	sb->size = size;
+	sb->nslots = nslots;
+	sb->nips = nips;
+	sb->slots = (struct sb_slot *)(sb + 1);
+	sb->ips = (struct sb_ip *)(sb->slots + nslots);
+	sb->started = sb->loaded = time(NULL);
+	sb->generation = 1;
+	if ((rc = init_lock(&sb->lock)) != 0) {
+		munmap(p, size);
+		errno = rc;
+		return NULL;
+	}
+	return sb;
+}
+
+void
+scoreboard_destroy(struct scoreboard *sb)
+{
+	if (sb)
+		munmap(sb, sb->size);
+}
+
+int
+scoreboard_slot_alloc(struct scoreboard *sb)
+{
+	unsigned i;
+	int slot = -1;
+
+	scoreboard_lock(sb);
+	for (i = 0; i < sb->nslots; i++) {
+		struct sb_slot *s = &sb->slots[i];
+
+		if (s->state != SB_FREE)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->state = SB_STARTING;
+		s->gen = sb->generation;
+		s->spawned = time(NULL);
+		slot = (int)i;
+		break;
+	}
+	scoreboard_unlock(sb);
+	return slot;
+}
+
+void
+scoreboard_slot_pid(struct scoreboard *sb, int slot, pid_t pid)
+{
+	scoreboard_lock(sb);
+	sb->slots[slot].pid = pid;
+	scoreboard_unlock(sb);
+}
+
+int
+scoreboard_set_state(struct scoreboard *sb, int slot, int from, int state)
+{
+	struct sb_slot *s = &sb->slots[slot];
+	int done = 0;
+
+	scoreboard_lock(sb);
+	if (from < 0 || s->state == from) {
+		s->state = state;
+		done = 1;
+		if (state == SB_IDLE) {
+			s->verb[0] = '\0';
+			s->peer[0] = '\0';
+		}
+	}
+	scoreboard_unlock(sb);
+	return done;
+}
+
+static void
+copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n = src ? strnlen(src, len - 1) : 0;
+
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
+void
+scoreboard_set_verb(struct scoreboard *sb, int slot, const char *verb)
+{
+	scoreboard_lock(sb);
+	copy_text(sb->slots[slot].verb, SB_VERB_LEN, verb);
+	scoreboard_unlock(sb);
+}
+
+void
+scoreboard_set_peer(struct scoreboard *sb, int slot, const char *peer)
+{
+	scoreboard_lock(sb);
+	copy_text(sb->slots[slot].peer, SB_PEER_LEN, peer);
+	scoreboard_unlock(sb);
+}
+
+void
+scoreboard_key(const struct netkey *addr, struct netkey *out)
+{
+	*out = *addr;
+	if (!addr->v4)
+		memset(out->a + 8, 0, 8);
+}
+
+static enum sb_verdict
+decide(int same, int total, int max_same, int max_total, int *n)
+{
+	if (max_total > 0 && total >= max_total + SB_TOTAL_OVERFLOW + 1) {
+		*n = total;
+		return SB_CLOSE_TOTAL;
+	}
+	if (max_same > 0 && same > 4 * max_same) {
+		*n = same;
+		return SB_CLOSE_SAMEIP;
+	}
+	if (max_total > 0 && total > max_total) {
+		*n = total;
+		return SB_450_TOTAL;
+	}
+	if (max_same > 0 && same > max_same && same > 1) {
+		*n = same;
+		return SB_450_SAMEIP;
+	}
+	*n = total;
+	return SB_ADMIT;
+}
+
+int
+scoreboard_admit(struct scoreboard *sb, int slot, const struct netkey *key,
+    int max_same, int max_total, enum sb_verdict *v)
+{
+	struct sb_slot *s = &sb->slots[slot];
+	int same, total, n;
+
+	scoreboard_lock(sb);
+	count_drop(sb, s); /* a slot counts one connection at most */
+	same = ip_find(sb, key)->count + 1;
+	total = (int)sb->t.conn_now + 1;
+	*v = decide(same, total, max_same, max_total, &n);
+	if (*v != SB_CLOSE_TOTAL && *v != SB_CLOSE_SAMEIP) {
+		count_add(sb, s, key);
+		s->since = time(NULL);
+	}
+	if (*v == SB_ADMIT) {
+		sb->t.conn_total++;
+		s->sessions++;
+	}
+	scoreboard_unlock(sb);
+	return n;
+}
+
+void
+scoreboard_release(struct scoreboard *sb, int slot)
+{
+	scoreboard_lock(sb);
+	count_drop(sb, &sb->slots[slot]);
+	sb->slots[slot].verb[0] = '\0';
+	scoreboard_unlock(sb);
+}
+
+int
+scoreboard_reap(struct scoreboard *sb, pid_t pid)
+{
+	unsigned i;
+	int slot = -1;
+
+	scoreboard_lock(sb);
+	for (i = 0; i < sb->nslots; i++) {
+		struct sb_slot *s = &sb->slots[i];
+
+		if (s->state == SB_FREE || s->pid != pid)
+			continue;
+		count_drop(sb, s);
+		s->state = SB_FREE;
+		s->pid = 0;
+		slot = (int)i;
+		break;
+	}
+	scoreboard_unlock(sb);
+	return slot;
+}
+
+void
+scoreboard_refused(struct scoreboard *sb, enum sb_refusal r)
+{
+	scoreboard_lock(sb);
+	sb->t.refused[r]++;
+	scoreboard_unlock(sb);
+}
+
+void
+scoreboard_message(struct scoreboard *sb, int slot, long bytes)
+{
+	scoreboard_lock(sb);
+	sb->t.messages++;
+	sb->t.bytes += bytes > 0 ? (unsigned long)bytes : 0;
+	sb->slots[slot].messages++;
+	sb->slots[slot].bytes += bytes > 0 ? (unsigned long)bytes : 0;
+	scoreboard_unlock(sb);
+}
+
+void
+scoreboard_reject(struct scoreboard *sb, int slot, int code)
+{
+	scoreboard_lock(sb);
+	if (code / 100 == 4)
+		sb->t.rejects4++;
+	else if (code / 100 == 5)
+		sb->t.rejects5++;
+	sb->slots[slot].rejects++;
+	scoreboard_unlock(sb);
+}
+
+void
+scoreboard_rcpt(struct scoreboard *sb, int slot)
+{
+	scoreboard_lock(sb);
+	sb->t.rcpts++;
+	sb->slots[slot].rcpts++;
+	scoreboard_unlock(sb);
+}
+
+unsigned long
+scoreboard_generation(struct scoreboard *sb)
+{
+	unsigned long g;
+
+	scoreboard_lock(sb);
+	g = sb->generation;
+	scoreboard_unlock(sb);
+	return g;
+}
+
+unsigned long
+scoreboard_bump(struct scoreboard *sb)
+{
+	unsigned long g;
+
+	scoreboard_lock(sb);
+	g = ++sb->generation;
+	sb->loaded = time(NULL);
+	scoreboard_unlock(sb);
+	return g;
+}
+
+int
+scoreboard_ip_count(struct scoreboard *sb, const struct netkey *key)
+{
+	int n;
+
+	scoreboard_lock(sb);
+	n = ip_find(sb, key)->count;
+	scoreboard_unlock(sb);
+	return n;
+}

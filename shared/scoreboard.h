@@ -1,0 +1,133 @@
+/*
+ * scoreboard.h - the shared-memory accounting of the daemon: one slot per
+ * worker, a table of client networks with connection counts, global
+ * counters and the configuration generation.  One MAP_SHARED mapping made
+ * by the supervisor before the first fork; every change under one robust
+ * process-shared mutex, so a worker dying with the lock held wedges nobody.
+ */
+#ifndef SMTPD_SCOREBOARD_H
+#define SMTPD_SCOREBOARD_H
+
+#include <sys/types.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "netaddr.h"
+
+enum sb_state {
+	SB_FREE,     /* no process */
+	SB_STARTING, /* forked, not yet accepting */
+	SB_IDLE,     /* waiting in accept() */
+	SB_BUSY,     /* serving a connection */
+	SB_EXITING,  /* told to go, or going */
+	SB_NSTATES
+};
+
+enum sb_verdict {
+	SB_ADMIT,
+	SB_450_TOTAL,    /* over MaxParallelConnections: 450, then close */
+	SB_CLOSE_TOTAL,  /* over it by 100 or more: close silently */
+	SB_450_SAMEIP,   /* over MaxSameIpSource: 450, then close */
+	SB_CLOSE_SAMEIP, /* over 4 times it: close silently */
+};
+
+/* Refusal reasons, counted globally. */
+enum sb_refusal {
+	SB_REF_TOTAL_450,
+	SB_REF_TOTAL_CLOSE,
+	SB_REF_SAMEIP_450,
+	SB_REF_SAMEIP_CLOSE,
+	SB_REF_LOAD,
+	SB_NREFUSALS
+};
+
+#define SB_VERB_LEN 16
+#define SB_PEER_LEN 48
+/* The 450 window of spec 5: over the limit by fewer than this. */
+#define SB_TOTAL_OVERFLOW 100
+
+struct sb_slot {
+	pid_t pid;
+	int state;             /* enum sb_state */
+	int counted;           /* key is counted in the table and total */
+	struct netkey key;     /* counted key (IPv6 cut to /64) */
+	unsigned long gen;     /* generation the worker runs */
+	time_t spawned, since; /* fork time, session start */
+	char peer[SB_PEER_LEN];
+	char verb[SB_VERB_LEN];
+	unsigned long sessions, messages, bytes, rcpts, rejects;
+};
+
+struct sb_ip {
+	struct netkey key;
+	int count; /* 0 = empty bucket */
+};
+
+struct sb_totals {
+	unsigned long conn_now, conn_total;
+	unsigned long refused[SB_NREFUSALS];
+	unsigned long messages, bytes, rcpts;
+	unsigned long rejects4, rejects5;
+};
+
+struct scoreboard {
+	pthread_mutex_t lock;
+	size_t size;           /* bytes of the mapping */
+	unsigned nslots, nips; /* nips is a power of two >= 2 * nslots */
+	unsigned long generation;
+	time_t started, loaded; /* supervisor start, last (re)load */
+	int stopping;           /* the daemon is shutting down */
+	unsigned long repairs;  /* lock recovered from a dead holder */
+	struct sb_totals t;
+	struct sb_slot *slots; /* point into the mapping (same address in */
+	struct sb_ip *ips;     /* every process: mapped before fork) */
+};
+
+/* Map a scoreboard for nslots workers; NULL with errno on failure. */
+struct scoreboard *scoreboard_create(unsigned nslots);
+void scoreboard_destroy(struct scoreboard *);
+
+/* The lock; repairs the counts if the previous holder died. */
+void scoreboard_lock(struct scoreboard *);
+void scoreboard_unlock(struct scoreboard *);
+
+/* Supervisor: a free slot marked STARTING (-1 if none), its pid. */
+int scoreboard_slot_alloc(struct scoreboard *);
+void scoreboard_slot_pid(struct scoreboard *, int slot, pid_t);
+/* Set state; from_state >= 0 makes it a compare-and-set (0 if it failed). */
+int scoreboard_set_state(
+    struct scoreboard *, int slot, int from_state, int state);
+void scoreboard_set_verb(struct scoreboard *, int slot, const char *verb);
+
+/* The key a client is counted under: IPv4 address, or the IPv6 /64. */
+void scoreboard_key(const struct netkey *addr, struct netkey *out);
+/*
+ * Admission of one new connection from key (already cut by
+ * scoreboard_key) in one critical section, counted across all listeners
+ * and including the new one.  The entry is counted unless the verdict is
+ * a silent close; the caller then owes scoreboard_release().  Limits <= 0
+ * mean none.  Returns the count that decided (same-IP or total).
+ */
+int scoreboard_admit(struct scoreboard *, int slot, const struct netkey *key,
+    int max_same, int max_total, enum sb_verdict *);
+void scoreboard_set_peer(struct scoreboard *, int slot, const char *peer);
+/* Drop the slot's counted entry (no-op if none). */
+void scoreboard_release(struct scoreboard *, int slot);
+/* A worker died: drop its entries and free its slot; slot or -1. */
+int scoreboard_reap(struct scoreboard *, pid_t);
+
+/* Counters. */
+void scoreboard_refused(struct scoreboard *, enum sb_refusal);
+void scoreboard_message(struct scoreboard *, int slot, long bytes);
+void scoreboard_reject(struct scoreboard *, int slot, int code);
+void scoreboard_rcpt(struct scoreboard *, int slot);
+
+/* Generation: read; bump (returns the new one, records the time). */
+unsigned long scoreboard_generation(struct scoreboard *);
+unsigned long scoreboard_bump(struct scoreboard *);
+
+/* Count of IP-table entries for key (tests, status). */
+int scoreboard_ip_count(struct scoreboard *, const struct netkey *key);
+
+#endif

@@ -1,0 +1,114 @@
+#!/usr/bin/perl
+# Relay safety and policy verdicts through the real program: -T sessions
+# as a stranger and as a relay customer, connect rejection, and a TCP
+# session from 127.0.0.2 that is not trusted.
+use strict;
+use warnings;
+use lib 't/lib';
+use Test::More;
+use IO::Socket::INET;
+use SmtpPipe;
+
+my $po = postoffice();
+my $pol = policy_db($po,
+    'smtp-policy.relay' => "[127.0.0.1]/32 fulltrustnet +\n"
+	. "[198.51.100.0]/24 fulltrustnet +\n",
+    'smtp-policy.spam' => "[192.0.2.99]/32\nspammer.example\n",
+    'localnames' => "example.org\n");
+my $conf = write_conf($po, $pol . "* 999 ve\n");
+
+sub lines { join('', map { "$_\r\n" } @_) }
+
+sub as_client {
+	my ($ip, @cmds) = @_;
+	return scalar run_i(conf => $conf, po => $po, args => ['-T', "[$ip]"],
+	    input => lines('EHLO client.example', @cmds, 'QUIT'));
+}
+
+my @foreign = ('<user@foreign.example>', '<user%foreign.example@example.org>',
+    '<foreign.example!user@example.org>', '<@example.org:user@foreign.example>',
+    '<"user@foreign.example"@example.org>', '<user@[192.0.2.1]>',
+    '<USER@FOREIGN.EXAMPLE>', '<user@foreign.example.>',
+    '<user%foreign.example%example.org@example.org>');
+
+# 1. a stranger: every relay trick refused, our own domain accepted
+for my $rcpt (@foreign) {
+	my $out = as_client('192.0.2.1', 'MAIL FROM:<a@sender.example>',
+	    "RCPT TO:$rcpt");
+	my ($r) = $out =~ /^(\d{3}[ -].*)\r\n221 /m;
+	like($r // '', qr/^5\d\d /, "stranger: RCPT TO:$rcpt refused")
+	    or diag($out);
+}
+my $out = as_client('192.0.2.1', 'MAIL FROM:<a@sender.example>',
+    'RCPT TO:<user@example.org>', 'RCPT TO:<User@EXAMPLE.ORG>',
+    'RCPT TO:<postmaster>', 'DATA', 'Subject: ok', '', 'x', '.');
+my @ok = $out =~ /^250 2\.1\.5 /mg;
+is(scalar @ok, 3, 'stranger: local domain (any case) and postmaster accepted');
+like($out, qr/^250 2\.0\.0 Message accepted/m, 'and the message is spooled');
+my @f = spool_files($po);
+like($f[0] // '', qr/\Aexternal\nrcvdfrom \[192\.0\.2\.1\] \(\[192\.0\.2\.1\]:0 /,
+    '-T address in the envelope');
+unlink glob("$po/router/*");
+
+# 2. a trusted network (smtp-policy.relay) may relay
+$out = as_client('198.51.100.7', 'MAIL FROM:<a@example.org>',
+    'RCPT TO:<user@foreign.example>');
+like($out, qr/^250 2\.1\.5 /m, 'trusted network: foreign recipient accepted');
+
+# 3. refused recipients are noted in the envelope, accepted ones are not
+$out = as_client('192.0.2.1', 'MAIL FROM:<a@sender.example>',
+    'RCPT TO:<user@foreign.example>', 'RCPT TO:<user@example.org>', 'DATA',
+    'x', '.');
+@f = spool_files($po);
+like($f[0] // '', qr/^comment policytest\(\) rejected rcptaddr: <?user\@foreign\.example>?$/m,
+    'refused recipient as a comment');
+my @to = ($f[0] // '') =~ /^to (.*)$/mg;
+is("@to", '<user@example.org>', 'only the accepted recipient is a "to"');
+unlink glob("$po/router/*");
+
+# 4. a listed client: 554 at connect, then only QUIT
+$out = as_client('192.0.2.99', 'MAIL FROM:<a@b.example>');
+like($out, qr/\A554-5\.7\.1 Ask HELP for our contact information\.\r\n554 5\.7\.1 /,
+    'rejectnet client: 554 greeting with the contact pointer');
+like($out, qr/^503 5\.5\.1 \[192\.0\.2\.99\]; you were refused at connect, only QUIT is accepted\r\n/m,
+    'commands get 503');
+like($out, qr/^221 /m, 'QUIT answered');
+
+# 5. a spam sender domain refused at MAIL; RCPT then says why
+$out = as_client('192.0.2.1', 'MAIL FROM:<x@spammer.example>',
+    'RCPT TO:<user@example.org>', 'DATA');
+like($out, qr/^5\d\d 5\.7\.1 .*<x\@spammer\.example>/m, 'spam sender refused');
+like($out, qr/^550 5\.7\.1 Hello \[192\.0\.2\.1\], access denied by the policy analysis functions by earlier rejection\r\n/m,
+    'RCPT after a refused MAIL');
+like($out, qr/^554 5\.5\.1 No valid sender/m, 'DATA after a refused MAIL');
+
+# 6. -d 1 traces each decision with its key
+# (the trace goes to stderr)
+my $err = "$po/trace.txt";
+system("printf 'EHLO c.example\\r\\nMAIL FROM:<a\@b.example>\\r\\nRCPT TO:<u\@foreign.example>\\r\\nQUIT\\r\\n' | "
+    . "$SmtpPipe::BIN -i -d 1 -T '[192.0.2.1]' -C $conf -P $po -Z /dev/null >/dev/null 2>$err");
+my $trace = do { local (@ARGV, $/) = $err; <> } // '';
+like($trace, qr/^policy: verdict -?\d+: .*key/m, 'trace names the deciding key');
+
+# 7. without a policy database a network session is refused at startup
+my $nopol = write_conf(postoffice(), "* 999 ve\n");
+my ($o2, $rc) = run_i(conf => $nopol, po => $po, args => ['-T', '[192.0.2.1]'],
+    input => "QUIT\r\n");
+is($rc, 2, 'no policy database: -T session refused (exit 2)');
+is($o2, '', 'nothing said on the wire');
+
+# 8. over TCP from 127.0.0.2 (not trusted): relaying refused
+my ($port, $pid) = inetd_listen(conf => $conf, po => $po);
+my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+    LocalAddr => '127.0.0.2', Timeout => 10) or die "connect: $!";
+like(smtp_read($s), qr/^220 /, 'TCP from 127.0.0.2: greeting');
+like(smtp_cmd($s, 'EHLO c.example'), qr/^250 /m, 'EHLO');
+like(smtp_cmd($s, 'MAIL FROM:<a@sender.example>'), qr/^250 /, 'MAIL');
+like(smtp_cmd($s, 'RCPT TO:<u@foreign.example>'), qr/^550 5\.7\.1 /m,
+    'relay to a foreign domain refused');
+like(smtp_cmd($s, 'RCPT TO:<u@example.org>'), qr/^250 /, 'local domain accepted');
+like(smtp_cmd($s, 'QUIT'), qr/^221 /, 'QUIT');
+close $s;
+waitpid($pid, 0);
+
+done_testing();

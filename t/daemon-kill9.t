@@ -1,0 +1,58 @@
+#!/usr/bin/perl
+# kill -9 of a worker in the middle of DATA: its IP count is released, a
+# replacement starts, another session is untouched, and no half-written
+# file reaches router/.
+use strict; use warnings;
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::More;
+use SmtpTest qw(wait_until);
+
+SmtpTest::skip_unless_wired();
+my $d = SmtpTest->new(conf => [
+	'PARAM BindAddress [127.0.0.1]',
+	'PARAM MaxSameIpSource 1',
+	'PARAM min-idle-workers 3',
+	'PARAM max-idle-workers 6',
+]);
+$d->start(idle => 3);
+
+my $a = $d->connect(src => '127.0.0.2');
+my $b = $d->connect(src => '127.0.0.3');
+like(SmtpTest::reply($a), qr/^220 /, 'victim session open');
+like(SmtpTest::reply($b), qr/^220 /, 'bystander session open');
+like(SmtpTest::cmd($_, 'EHLO client.example'), qr/^250/, 'EHLO') for $a, $b;
+like(SmtpTest::cmd($a, 'MAIL FROM:<a@example.org>'), qr/^250/, 'MAIL');
+like(SmtpTest::cmd($a, 'RCPT TO:<b@example.net>'), qr/^250/, 'RCPT');
+like(SmtpTest::cmd($a, 'DATA'), qr/^354/, 'DATA');
+print $a "Subject: half\r\n\r\nthe first half of a body\r\n";
+
+my $st = $d->status;
+my ($victim) = grep { $_->{peer} eq '127.0.0.2' } @{ $st->{sessions} };
+ok($victim && $victim->{pid} > 1, 'status names the worker serving it');
+my ($top) = grep { $_->{ip} eq '127.0.0.2' } @{ $st->{top} };
+is($top->{count}, 1, 'its IP is counted');
+my $before = $st->{workers}{total};
+kill('KILL', $victim->{pid});
+
+is(SmtpTest::reply($a), undef, 'the victim sees its connection drop');
+ok(wait_until(sub {
+	my $s = $d->status;
+	!grep { $_->{ip} eq '127.0.0.2' } @{ $s->{top} };
+}), 'its IP count is released');
+ok(wait_until(sub { $d->status->{workers}{idle} >= 3 }),
+    'a replacement keeps the idle pool');
+my $a2 = $d->connect(src => '127.0.0.2');
+like(SmtpTest::reply($a2), qr/^220 /,
+    'the IP (MaxSameIpSource 1) is admitted again');
+close($a2);
+
+like(SmtpTest::message($b), qr/^250/, 'the bystander delivers a message');
+like(SmtpTest::cmd($b, 'QUIT'), qr/^221/, 'and quits');
+my @files = $d->spooled;
+is(scalar(@files), 1, "router/ holds only the bystander's message");
+like($d->log_text, qr/worker $victim->{pid} killed by signal 9/,
+    'the death is logged');
+ok(wait_until(sub { $d->status->{connections}{now} == 0 }),
+    'nothing left counted');
+is($d->stop, 0, 'daemon stops cleanly');
+done_testing();

@@ -1,0 +1,41 @@
+#!/usr/bin/perl
+# SIGTERM with sessions in flight: no new connections, the session in
+# flight finishes within the grace period, the pid file goes.  With a
+# short grace, an idle session is told 421 and the daemon exits.
+use strict; use warnings;
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::More;
+use SmtpTest qw(wait_until);
+
+SmtpTest::skip_unless_wired();
+my $d = SmtpTest->new(conf => ['PARAM BindAddress [127.0.0.1]',
+	'PARAM shutdown-grace 20']);
+$d->start;
+my $pidfile = "$d->{po}/.pid.smtpserver";
+ok(-s $pidfile, 'pid file written');
+my $s = $d->connect;
+like(SmtpTest::reply($s), qr/^220 /, 'session open');
+like(SmtpTest::cmd($s, 'EHLO c.example'), qr/^250/, 'EHLO');
+kill('TERM', $d->{pid});
+ok(wait_until(sub { !$d->connect }), 'new connections are refused');
+ok($d->alive, 'the daemon waits for the session in flight');
+like(SmtpTest::message($s), qr/^250/, 'which still delivers a message');
+like(SmtpTest::cmd($s, 'QUIT'), qr/^221/, 'and quits');
+is($d->wait_exit(10), 0, 'then the daemon exits 0');
+ok(!-e $pidfile, 'pid file removed');
+ok(!-e $d->{ctl}, 'control socket removed');
+is(scalar($d->spooled), 1, 'the message is in router/');
+
+# Grace over: the session is told 421 and closed.
+my $e = SmtpTest->new(conf => ['PARAM BindAddress [127.0.0.1]',
+	'PARAM shutdown-grace 1']);
+$e->start;
+$s = $e->connect;
+like(SmtpTest::reply($s), qr/^220 /, 'second daemon: session open');
+kill('TERM', $e->{pid});
+like(SmtpTest::reply($s, 15) // '', qr/^421 4\.3\.2 /,
+    'after the grace period: 421 4.3.2');
+is(SmtpTest::reply($s, 5), undef, 'and the connection is closed');
+is($e->wait_exit(15), 0, 'the daemon exits 0');
+like($e->log_text, qr/killed server/, 'and says so in the log');
+done_testing();
