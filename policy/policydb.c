@@ -281,9 +281,12 @@ int
 pdb_lookup_key(struct pdb *p, const unsigned char *key, struct pattrs *pa)
 {
 	char path[80];
+	int found;
 
 	pkey_text(key, path, sizeof(path));
-	return resolve(p, key, 0, path, pa);
+	if ((found = resolve(p, key, 0, path, pa)) > 0)
+		trace(pa, "  key %s found%s%s", path, "", "");
+	return found;
 }
 
 static void
