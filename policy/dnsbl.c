@@ -69,8 +69,9 @@ rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
 		if (!a.addr[i].v4 || a.addr[i].a[12] != 127)
 			continue;
 		if (a.addr[i].a[13] == 255 && a.addr[i].a[14] == 255) {
-			ptrace(s, "policy: RBL %s answers error code "
-				  "127.255.255.%u; ignored",
+			ptrace(s,
+			    "policy: RBL %s answers error code "
+			    "127.255.255.%u; ignored",
 			    zone, a.addr[i].a[15]);
 			continue;
 		}
@@ -104,8 +105,9 @@ pdns_rbl(struct policy_sess *s, const char *zones, char *msg, size_t msglen)
 			*next++ = '\0';
 		if (*z == '\0' || strcmp(z, "+") == 0) {
 			if (*z == '+')
-				ptrace(s, "policy: RBL '+' (the long gone "
-					  "rbl.maps.vix.com) ignored");
+				ptrace(s,
+				    "policy: RBL '+' (the long gone "
+				    "rbl.maps.vix.com) ignored");
 			continue;
 		}
 		if (snprintf(name, sizeof(name), "%s.%s", rev, z) >= 254)
@@ -149,7 +151,8 @@ mx_hosts(struct policy_sess *s, struct dns_res *r, struct dns_answer *mx,
 	int i, temp = 0;
 
 	for (i = 0; i < mx->n && i < MAX_MXHOSTS; i++) {
-		if (mx->mx[i].name[0] == '\0' || strcmp(mx->mx[i].name, ".") == 0)
+		if (mx->mx[i].name[0] == '\0' ||
+		    strcmp(mx->mx[i].name, ".") == 0)
 			continue; /* null MX (RFC 7505) */
 		if (addrs(r, mx->mx[i].name, ours, priv, s) < 0)
 			temp = 1;
@@ -208,12 +211,14 @@ pdns_exists(struct policy_sess *s, const char *dom, int mode)
 		return PV_DNS_HARD;
 	if (rc == DNS_OK)
 		return (a.mx[0].name[0] == '\0' ||
-			   strcmp(a.mx[0].name, ".") == 0) ?
-		    PV_DNS_HARD :
-		    0;
+		           strcmp(a.mx[0].name, ".") == 0)
+		    ? PV_DNS_HARD
+		    : 0;
 	found = addrs(r, dom, &ours, &priv, s);
 	ptrace(s, "policy: A/AAAA %s: %s", dom,
-	    found > 0 ? "found" : found < 0 ? "temporary failure" : "none");
+	    found > 0       ? "found"
+	        : found < 0 ? "temporary failure"
+	                    : "none");
 	if (found < 0 || priv > 0)
 		return PV_DNS_TEMP;
 	return found > 0 ? 0 : PV_DNS_HARD;

@@ -29,8 +29,8 @@ open_db(struct policy *p, char *err, size_t errlen)
 	struct stat st;
 
 	if (stat_db(p, &st) < 0) {
-		snprintf(err, errlen, "policydb %s: %s", p->file,
-		    strerror(errno));
+		snprintf(
+		    err, errlen, "policydb %s: %s", p->file, strerror(errno));
 		return -1;
 	}
 	if ((db = pdb_open(p->file, err, errlen)) == NULL)
@@ -192,8 +192,8 @@ pdecide(struct policy_sess *s, int verdict, int a, const char *why)
 	if (a > 0 && (s->pa.have & PA_BIT(a))) {
 		pclean(s->msg, sizeof(s->msg), s->pa.msg[a]);
 		ptrace(s, "policy: verdict %d: %s %s (key %s)%s%s", verdict,
-		    pattr_name(a), s->pa.val[a], s->pa.from[a],
-		    why ? "; " : "", why ? why : "");
+		    pattr_name(a), s->pa.val[a], s->pa.from[a], why ? "; " : "",
+		    why ? why : "");
 	} else
 		ptrace(s, "policy: verdict %d: %s", verdict, why ? why : "");
 	return verdict;
@@ -334,8 +334,9 @@ net_rbl(struct policy_sess *s)
 	else if (rc > 0)
 		pclean(s->f.rblmsg, sizeof(s->f.rblmsg), txt);
 	return pdecide(s, 0, PA_RCPTDNSRBL,
-	    rc < 0 ? "lookup failed, RCPT will tempfail" :
-	    rc > 0 ? "listed, kept for RCPT" : "not listed");
+	    rc < 0       ? "lookup failed, RCPT will tempfail"
+	        : rc > 0 ? "listed, kept for RCPT"
+	                 : "not listed");
 }
 
 static int
@@ -360,7 +361,8 @@ connect_addr(struct policy_sess *s)
 		s->f.always_reject = 1;
 		pdecide(s, PV_REJECT, PA_REJECTNET, "always_reject");
 		if (s->msg[0] == '\0')
-			snprintf(s->msg, sizeof(s->msg), "Your network "
+			snprintf(s->msg, sizeof(s->msg),
+			    "Your network "
 			    "address is blackholed in our static tables");
 		return PV_REJECT;
 	}
@@ -376,9 +378,9 @@ connect_addr(struct policy_sess *s)
 		s->f.always_accept = 1;
 	if (s->f.trust_recipients || s->f.full_trust || s->f.always_accept)
 		return pdecide(s, 0,
-		    s->f.always_accept ? PA_RELAYCUSTNET :
-		    s->f.full_trust	? PA_FULLTRUSTNET :
-					  PA_TRUSTRECIPIENTS,
+		    s->f.always_accept    ? PA_RELAYCUSTNET
+		        : s->f.full_trust ? PA_FULLTRUSTNET
+		                          : PA_TRUSTRECIPIENTS,
 		    "trusted network, no blocklist check");
 	return net_rbl(s);
 }
@@ -391,8 +393,9 @@ connect_name(struct policy_sess *s)
 
 	if (s->ptr[0] == '\0' || s->f.full_trust || s->f.trusted)
 		return;
-	pattrs_init(&s->pa, PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET) |
-		PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_RCPTDNSRBL));
+	pattrs_init(&s->pa,
+	    PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET) |
+	        PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_RCPTDNSRBL));
 	ptrace(s, "policy: client name %s", s->ptr);
 	if (pdb_lookup_domain(s->pol->db, s->ptr, &s->pa) <= 0)
 		return;
@@ -435,8 +438,8 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 
 	preply_connect(s, 0, res);
 	if (s->f.always_reject || s->f.always_freeze || s->f.always_accept ||
-	    s->f.full_trust || s->f.trusted || helo == NULL ||
-	    helo[0] == '[' || helo[0] == '\0')
+	    s->f.full_trust || s->f.trusted || helo == NULL || helo[0] == '[' ||
+	    helo[0] == '\0')
 		return 0;
 	for (i = 0; helo[i] != '\0' && i < PVAL_MAX; i++)
 		dom[i] = (char)tolower((unsigned char)helo[i]);
@@ -449,7 +452,8 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 		return 0;
 	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
-		pdecide(s, 0, PA_REJECTNET, "HELO: always_reject (felt at MAIL)");
+		pdecide(
+		    s, 0, PA_REJECTNET, "HELO: always_reject (felt at MAIL)");
 	} else if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		pdecide(s, 0, PA_FREEZENET, "HELO: always_freeze");

@@ -31,13 +31,13 @@ struct policy_result {
 /* What the policy learnt about the session (read-only for the session). */
 struct policy_flags {
 	int always_reject, always_freeze, always_accept; /* relaycustnet */
-	int full_trust, trust_recipients, trusted;	 /* trusted: AUTH */
+	int full_trust, trust_recipients, trusted;       /* trusted: AUTH */
 	int sender_reject, sender_freeze, sender_norelay;
-	int content_filter;   /* "filtering": -1 unset, 0, 1 */
-	long maxinsize;	      /* -1 unset */
-	long maxoutsize;      /* -1 unset */
-	long maxsameipsource; /* -1 unset; 0 = refuse the client */
-	char rblmsg[512];     /* rcpt-dns-rbl listing, "" if none */
+	int content_filter;     /* "filtering": -1 unset, 0, 1 */
+	long maxinsize;         /* -1 unset */
+	long maxoutsize;        /* -1 unset */
+	long maxsameipsource;   /* -1 unset; 0 = refuse the client */
+	char rblmsg[512];       /* rcpt-dns-rbl listing, "" if none */
 	char ratelimitmsgs[64]; /* "a[,b]" from the client's network */
 };
 
@@ -48,15 +48,15 @@ typedef void (*policy_trace_fn)(void *arg, const char *line);
  * bhash, ndbm, dbm, sleepyrpc) and unknown types are refused; the error
  * names what is supported.  NULL with a reason in err.
  */
-struct policy *policy_open(const char *type, const char *path, char *err,
-    size_t errlen);
+struct policy *policy_open(
+    const char *type, const char *path, char *err, size_t errlen);
 void policy_close(struct policy *);
 /* Reopen now (SIGHUP); on failure the old database stays.  0 / -1. */
 int policy_reopen(struct policy *, char *err, size_t errlen);
 /* Nameserver for the DNS checks ("127.0.0.1", port, seconds per try);
  * server NULL = resolv.conf.  Default: resolv.conf, 10 s, 2 tries. */
-int policy_set_dns(struct policy *, const char *server, int port,
-    int timeout, char *err, size_t errlen);
+int policy_set_dns(struct policy *, const char *server, int port, int timeout,
+    char *err, size_t errlen);
 /* One of our own addresses (text), for MX checks and for skipping the
  * RBL of our own clients; interfaces are added at open. 0 / -1. */
 int policy_add_self(struct policy *, const char *addr);
@@ -82,11 +82,10 @@ const struct policy_flags *policy_flags(const struct policy_sess *);
  * postmaster (plain always; postmaster@dom if that key has relaytarget +).
  */
 int policy_connect(struct policy_sess *, struct policy_result *);
-int policy_helo(struct policy_sess *, const char *helo,
-    struct policy_result *);
-int policy_mailfrom(struct policy_sess *, const char *addr,
-    struct policy_result *);
-int policy_rcptto(struct policy_sess *, const char *addr,
-    struct policy_result *);
+int policy_helo(struct policy_sess *, const char *helo, struct policy_result *);
+int policy_mailfrom(
+    struct policy_sess *, const char *addr, struct policy_result *);
+int policy_rcptto(
+    struct policy_sess *, const char *addr, struct policy_result *);
 
 #endif

@@ -91,8 +91,8 @@ paddr_lookup(struct policy_sess *s, const char *dom)
 	    netaddr_key((struct sockaddr *)&ss, &k) < 0)
 		return -1;
 	rc = pdb_lookup_ip(s->pol->db, &k, &s->pa);
-	if (policy_is_self(s->pol, &k) && (s->pa.request == 0 ||
-	    (s->pa.request & PA_BIT(PA_LOCALDOMAIN)))) {
+	if (policy_is_self(s->pol, &k) &&
+	    (s->pa.request == 0 || (s->pa.request & PA_BIT(PA_LOCALDOMAIN)))) {
 		/* mail to user@[one of our addresses] is local */
 		s->pa.have |= PA_BIT(PA_LOCALDOMAIN) | PA_BIT(PA_RELAYTARGET);
 		snprintf(s->pa.val[PA_LOCALDOMAIN], 2, "+");
@@ -128,8 +128,8 @@ mail_user(struct policy_sess *s, const char *a, int *v, unsigned int *mask)
 		*v = pdecide(s, PV_REJECT, PA_REJECTSOURCE, "sender_reject");
 		return 1;
 	}
-	*mask &= ~(s->pa.have & (PA_BIT(PA_REJECTSOURCE) |
-			 PA_BIT(PA_FREEZESOURCE)));
+	*mask &=
+	    ~(s->pa.have & (PA_BIT(PA_REJECTSOURCE) | PA_BIT(PA_FREEZESOURCE)));
 	return 0;
 }
 
@@ -145,7 +145,8 @@ mail_eval(struct policy_sess *s, char *a)
 	if (a[0] != '\0') {
 		if (mail_user(s, a, &rc, &mask))
 			return rc;
-		if ((at = paddr_last_at(a)) == NULL || paddr_check_dom(at + 1) < 0)
+		if ((at = paddr_last_at(a)) == NULL ||
+		    paddr_check_dom(at + 1) < 0)
 			return pdecide(s, PV_REJECT, 0, "no @domain");
 		dom = at + 1;
 	}
@@ -178,8 +179,8 @@ mail_eval(struct policy_sess *s, char *a)
 }
 
 int
-policy_mailfrom(struct policy_sess *s, const char *addr,
-    struct policy_result *res)
+policy_mailfrom(
+    struct policy_sess *s, const char *addr, struct policy_result *res)
 {
 	char a[PADDR_MAX];
 	int v;

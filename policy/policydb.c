@@ -206,8 +206,8 @@ trace(struct pattrs *pa, const char *fmt, const char *a, const char *b,
 	pa->trace(pa->trace_arg, line);
 }
 
-static int resolve(struct pdb *, const unsigned char *, int, const char *,
-    struct pattrs *);
+static int resolve(
+    struct pdb *, const unsigned char *, int, const char *, struct pattrs *);
 
 /* "= _tag": look the tag up in place, one level deeper. */
 static void
@@ -223,9 +223,9 @@ follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
 		return;
 	}
 	for (i = 0; tag[i] != '\0' && i < PVAL_MAX; i++)
-		low[i] = (char)((tag[i] >= 'A' && tag[i] <= 'Z') ?
-			tag[i] - 'A' + 'a' :
-			tag[i]);
+		low[i] =
+		    (char)((tag[i] >= 'A' && tag[i] <= 'Z') ? tag[i] - 'A' + 'a'
+		                                            : tag[i]);
 	low[i] = '\0';
 	if (pkey_str(key, sizeof(key), PK_TAG, low) < 0)
 		return;
@@ -235,8 +235,7 @@ follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
 }
 
 static void
-take(struct pattrs *pa, int a, const char *v, const char *msg,
-    const char *path)
+take(struct pattrs *pa, int a, const char *v, const char *msg, const char *path)
 {
 	pa->request &= ~PA_BIT(a);
 	pa->have |= PA_BIT(a);

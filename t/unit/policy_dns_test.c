@@ -67,24 +67,22 @@ test_resolver(void)
 	if (r == NULL)
 		return;
 	ok(dns_query(r, "mx-ours.test", DNS_MX, &a) == DNS_OK && a.n == 1 &&
-		a.mx[0].pref == 10 && strcmp(a.mx[0].name, "mx.ours.test") == 0,
+	        a.mx[0].pref == 10 && strcmp(a.mx[0].name, "mx.ours.test") == 0,
 	    "MX answer");
 	ok(dns_query(r, "mx.ours.test", DNS_A, &a) == DNS_OK && a.n == 1 &&
-		a.addr[0].v4 && a.addr[0].a[15] == 25,
+	        a.addr[0].v4 && a.addr[0].a[15] == 25,
 	    "A answer");
 	ok(dns_query(r, "66.2.0.192.rbl.test", DNS_TXT, &a) == DNS_OK &&
-		strcmp(a.txt, "Blocked: 192.0.2.66 is a test spammer") == 0,
+	        strcmp(a.txt, "Blocked: 192.0.2.66 is a test spammer") == 0,
 	    "TXT answer");
 	ok(dns_query(r, "114.2.0.192.rbl.test", DNS_TXT, &a) == DNS_OK &&
-		strchr(a.txt, '\t') == NULL,
+	        strchr(a.txt, '\t') == NULL,
 	    "control characters in TXT blanked");
 	is_int(dns_query(r, "nx.test", DNS_A, &a), DNS_NXDOMAIN, "NXDOMAIN");
-	is_int(dns_query(r, "a-ours.test", DNS_MX, &a), DNS_NODATA,
-	    "no data");
-	is_int(dns_query(r, "x.fail.test", DNS_A, &a), DNS_SERVFAIL,
-	    "SERVFAIL");
-	is_int(dns_query(r, "x.slow.test", DNS_A, &a), DNS_TIMEOUT,
-	    "timeout");
+	is_int(dns_query(r, "a-ours.test", DNS_MX, &a), DNS_NODATA, "no data");
+	is_int(
+	    dns_query(r, "x.fail.test", DNS_A, &a), DNS_SERVFAIL, "SERVFAIL");
+	is_int(dns_query(r, "x.slow.test", DNS_A, &a), DNS_TIMEOUT, "timeout");
 	dns_free(r);
 }
 
@@ -94,9 +92,9 @@ static const struct {
 	const char *text;
 } conns[] = {
 	{ "192.0.2.66", -1, 554, "Blocked: 192.0.2.66 is a test spammer" },
-	{ "192.0.2.67", 0, 0, NULL },  /* 127.255.255.254: list error */
-	{ "192.0.2.68", 0, 0, NULL },  /* not listed */
-	{ "192.0.2.69", 0, 0, NULL },  /* answer outside 127/8 */
+	{ "192.0.2.67", 0, 0, NULL }, /* 127.255.255.254: list error */
+	{ "192.0.2.68", 0, 0, NULL }, /* not listed */
+	{ "192.0.2.69", 0, 0, NULL }, /* answer outside 127/8 */
 	{ "192.0.2.81", -104, 421, "temporary" }, /* SERVFAIL */
 	{ "192.0.2.97", -104, 421, "temporary" }, /* timeout */
 	{ "192.0.2.130", -1, 554, "second zone lists" },
@@ -136,8 +134,7 @@ static const struct {
 	{ "192.0.2.68", "", "u@MX-THEIRS.test.", -3, 550, "5.7.1",
 	    "not allowed to relay to email address <u@MX-THEIRS.test.> via "
 	    "our server; MX rule" },
-	{ "192.0.2.68", "", "u@plus-mx.test", -103, 451, "4.7.1",
-	    "MX rule" },
+	{ "192.0.2.68", "", "u@plus-mx.test", -103, 451, "4.7.1", "MX rule" },
 	{ "192.0.2.68", "", "u@mx-private.test", -104, 451, "4.4.3", NULL },
 	{ "192.0.2.68", "", "u@x.fail.test", -104, 451, "4.4.3",
 	    "temporary DNS error with the target domain" },

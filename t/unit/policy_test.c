@@ -72,14 +72,14 @@ test_open(void)
 	char err[300], path[1024];
 
 	ok(policy_open("btree", "/nonexistent", err, sizeof(err)) == NULL &&
-		strstr(err, "supported: gdbm") != NULL,
+	        strstr(err, "supported: gdbm") != NULL,
 	    "btree refused: %s", err);
 	ok(policy_open("hash", "/nonexistent", err, sizeof(err)) == NULL &&
-		strstr(err, "unknown policydb type") != NULL,
+	        strstr(err, "unknown policydb type") != NULL,
 	    "unknown type refused: %s", err);
 	tmp_path("missing", path, sizeof(path));
 	ok(policy_open("gdbm", path, err, sizeof(err)) == NULL &&
-		strstr(err, "missing.gdbm") != NULL,
+	        strstr(err, "missing.gdbm") != NULL,
 	    "missing file named in the error");
 }
 
@@ -97,8 +97,9 @@ test_connect(void)
 	is_int(policy_connect(s, &r), -1, "spam network refused");
 	is_int(r.code, 554, "connect refusal is 554");
 	is_str(r.enh, "5.7.1", "with 5.7.1");
-	is_str(r.text, "Hello [198.51.100.7]; Your network address is "
-		       "blackholed in our static tables",
+	is_str(r.text,
+	    "Hello [198.51.100.7]; Your network address is "
+	    "blackholed in our static tables",
 	    "default rejectnet text");
 	ok(policy_flags(s)->always_reject, "always_reject set");
 	is_int(policy_mailfrom(s, "a@example.org", &r), -1,
@@ -131,8 +132,9 @@ static const struct {
 } mails[] = {
 	{ "", 0, 0, NULL },
 	{ "a@foreign.example", -104, 451, "temporary DNS error" },
-	{ "x@spammer.example", -1, 553, "policy analysis reported: Your "
-					"address is not a welcome source" },
+	{ "x@spammer.example", -1, 553,
+	    "policy analysis reported: Your "
+	    "address is not a welcome source" },
 	{ "X@SPAMMER.EXAMPLE.", -1, 553, NULL },
 	{ "nodomain", -1, 553, "access is denied by the policy analysis" },
 	{ "@relay.example:a@spammer.example", -1, 553, NULL },
@@ -221,7 +223,7 @@ rcpt_table(const char *ip, int trusted, int all_ok)
 		    want ? "accepted" : "refused", v, r.code, r.text);
 		if (!want)
 			ok((r.code == 550 && strcmp(r.enh, "5.7.1") == 0) ||
-				(r.code == 451 && r.tempfail),
+			        (r.code == 451 && r.tempfail),
 			    "  refused with 550 5.7.1, or 451 (no DNS)");
 		policy_sess_free(s);
 	}
@@ -234,23 +236,25 @@ test_rcpt_texts(void)
 	struct policy_sess *s = sess("192.0.2.99");
 
 	policy_rcptto(s, "user@[192.0.2.1]", &r);
-	is_str(r.text, "Hello [192.0.2.99], Policy rejection on the target "
-		       "address: <user@[192.0.2.1]>",
+	is_str(r.text,
+	    "Hello [192.0.2.99], Policy rejection on the target "
+	    "address: <user@[192.0.2.1]>",
 	    "RCPT refusal text");
 	policy_rcptto(s, "user@foreign.example", &r);
-	is_str(r.text, "Hello [192.0.2.99], policy analysis reports temporary "
-		       "DNS error with the target domain: "
-		       "<user@foreign.example>",
+	is_str(r.text,
+	    "Hello [192.0.2.99], policy analysis reports temporary "
+	    "DNS error with the target domain: "
+	    "<user@foreign.example>",
 	    "RCPT tempfail text");
 	policy_rcptto(s, "user@spammer.example", &r);
-	is_str(r.text, "Hello [192.0.2.99], Policy analysis reported: This "
-		       "is not an accepted relay target "
-		       "rcpt=<user@spammer.example>",
+	is_str(r.text,
+	    "Hello [192.0.2.99], Policy analysis reported: This "
+	    "is not an accepted relay target "
+	    "rcpt=<user@spammer.example>",
 	    "RCPT refusal with the policy's message");
 	tracebuf[0] = '\0';
 	policy_rcptto(s, "user%foreign.example@example.org", &r);
-	ok(strstr(tracebuf, "local part routes on to foreign.example") !=
-		NULL,
+	ok(strstr(tracebuf, "local part routes on to foreign.example") != NULL,
 	    "trace explains the %% hack");
 	policy_sess_free(s);
 }
@@ -265,8 +269,7 @@ test_relaycustnet(void)
 
 	is_int(policy_rcptto(s, "user@example.org", &r), 0, "local domain");
 	v = policy_rcptto(s, "user@foreign.example", &r);
-	ok(v < 0 && r.tempfail &&
-		r.code == 451,
+	ok(v < 0 && r.tempfail && r.code == 451,
 	    "foreign target with DNS down: 451, not accepted, not 5xx");
 	policy_sess_free(s);
 }
@@ -306,7 +309,8 @@ main(void)
 			return 0;
 		}
 	}
-	tmp_write("smtp-policy.relay.manual", "[203.0.113.0]/24 fulltrustnet +\n");
+	tmp_write(
+	    "smtp-policy.relay.manual", "[203.0.113.0]/24 fulltrustnet +\n");
 	ok(polbuild(tmp_dir, "smtp-policy", stderr) == 0, "conf/db builds");
 	tmp_path("smtp-policy", path, sizeof(path));
 	if ((pol = policy_open("gdbm", path, err, sizeof(err))) == NULL) {
@@ -314,8 +318,8 @@ main(void)
 		tmp_clean();
 		return tap_done() | 1;
 	}
-	ok(policy_set_dns(pol, "127.0.0.1", closed_udp_port(), 1, err,
-	       sizeof(err)) == 0,
+	ok(policy_set_dns(
+	       pol, "127.0.0.1", closed_udp_port(), 1, err, sizeof(err)) == 0,
 	    "resolver on a closed local port");
 	test_open();
 	test_connect();
