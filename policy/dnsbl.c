@@ -13,6 +13,24 @@
 
 #define MAX_ZONES 16
 #define MAX_MXHOSTS 8
+#define MAX_TIMEOUTS 2 /* per check: then the server counts as down */
+
+/* dns_query, but a check gives up after MAX_TIMEOUTS timeouts. */
+static enum dns_rc
+pquery(struct policy_sess *s, struct dns_res *r, const char *name,
+    enum dns_type type, struct dns_answer *a)
+{
+	enum dns_rc rc;
+
+	if (s->dns_timeouts >= MAX_TIMEOUTS) {
+		memset(a, 0, sizeof(*a));
+		return DNS_TIMEOUT;
+	}
+	rc = dns_query(r, name, type, a);
+	if (rc == DNS_TIMEOUT)
+		s->dns_timeouts++;
+	return rc;
+}
 
 static int
 private_addr(const struct netkey *k)
@@ -61,7 +79,7 @@ rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
 	enum dns_rc rc;
 	int i, listed = 0;
 
-	rc = dns_query(r, name, DNS_A, &a);
+	rc = pquery(s, r, name, DNS_A, &a);
 	ptrace(s, "policy: RBL %s: A %s", name, dns_rc_text(rc));
 	if (dns_rc_temporary(rc))
 		return -1;
@@ -79,7 +97,7 @@ rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
 	}
 	if (!listed)
 		return 0;
-	if (dns_query(r, name, DNS_TXT, &a) == DNS_OK && a.txt[0] != '\0')
+	if (pquery(s, r, name, DNS_TXT, &a) == DNS_OK && a.txt[0] != '\0')
 		pclean(msg, msglen, a.txt);
 	else
 		snprintf(msg, msglen, "Your address is listed in %s", zone);
@@ -132,7 +150,7 @@ addrs(struct dns_res *r, const char *name, int *ours, int *priv,
 	int t, i, found = 0, temp = 0;
 
 	for (t = 0; t < 2; t++) {
-		rc = dns_query(r, name, types[t], &a);
+		rc = pquery(s, r, name, types[t], &a);
 		if (dns_rc_temporary(rc))
 			temp = 1;
 		for (i = 0; rc == DNS_OK && i < a.n; i++) {
@@ -171,7 +189,7 @@ pdns_mx(struct policy_sess *s, const char *dom, int mode, int *local)
 	*local = 0;
 	if (r == NULL)
 		return PV_DNS_TEMP;
-	rc = dns_query(r, dom, DNS_MX, &a);
+	rc = pquery(s, r, dom, DNS_MX, &a);
 	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(rc), a.n);
 	if (dns_rc_temporary(rc))
 		return PV_DNS_TEMP;
@@ -203,7 +221,7 @@ pdns_exists(struct policy_sess *s, const char *dom, int mode)
 	(void)mode; /* '+' and '-' differ only in ZMailer's 5xx tempfails */
 	if (r == NULL)
 		return PV_DNS_TEMP;
-	rc = dns_query(r, dom, DNS_MX, &a);
+	rc = pquery(s, r, dom, DNS_MX, &a);
 	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(rc), a.n);
 	if (dns_rc_temporary(rc))
 		return PV_DNS_TEMP;

@@ -421,6 +421,7 @@ policy_connect(struct policy_sess *s, struct policy_result *res)
 {
 	int v;
 
+	s->dns_timeouts = 0;
 	if (!s->have_peer) {
 		s->f.full_trust = 1;
 		v = pdecide(s, 0, 0, "local session, fully trusted");

@@ -187,6 +187,7 @@ policy_mailfrom(
 
 	s->f.sender_reject = s->f.sender_freeze = s->f.sender_norelay = 0;
 	s->msg[0] = '\0';
+	s->dns_timeouts = 0;
 	ptrace(s, "policy: MAIL FROM <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");

@@ -47,6 +47,7 @@ struct policy_sess {
 	char ptr[256];
 	int self_client;        /* the client is one of our addresses */
 	int rbl_temp;           /* rcpt-dns-rbl lookup failed temporarily */
+	int dns_timeouts;       /* in the current check (dnsbl.c) */
 	char msg[PVAL_MAX + 1]; /* message of the current decision */
 	struct pattrs pa;
 };

@@ -241,6 +241,7 @@ policy_rcptto(
 	int v;
 
 	s->msg[0] = '\0';
+	s->dns_timeouts = 0;
 	ptrace(s, "policy: RCPT TO <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");

@@ -254,6 +254,11 @@ resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
 	const char *msg = NULL;
 	size_t len, l;
 
+	if (pa->fetches >= PDB_FETCH_MAX) {
+		trace(pa, "  lookup budget spent at %s%s%s", "", path, "");
+		return 0;
+	}
+	pa->fetches++;
 	if ((val = pdb_fetch(p, key, &len)) == NULL)
 		return 0;
 	for (r = val; len >= 3 && pa->request != 0; r += l, len -= l) {

@@ -50,6 +50,7 @@ enum {
 #define PVAL_MAX 252         /* longest value / key string */
 #define PDB_RECORD_MAX 65536 /* longest value block we accept */
 #define PDB_TAG_DEPTH 5      /* "= _tag" levels followed */
+#define PDB_FETCH_MAX 512    /* database reads per lookup */
 
 /* Attribute name <-> code ("=" is PA_ALIAS); -1 / NULL if unknown. */
 int pattr_code(const char *name);
@@ -75,6 +76,7 @@ unsigned char *pdb_fetch(struct pdb *, const unsigned char *key, size_t *len);
 struct pattrs {
 	unsigned int request; /* bits still wanted */
 	unsigned int have;    /* bits found */
+	unsigned int fetches; /* reads so far; capped at PDB_FETCH_MAX */
 	char val[PA_MAX][PVAL_MAX + 1];
 	char msg[PA_MAX][PVAL_MAX + 1]; /* "message" before it, or "" */
 	char from[PA_MAX][80];          /* key (and tag) that decided */
