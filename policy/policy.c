@@ -217,6 +217,22 @@ maybe_reopen(struct policy *p, struct policy_sess *s)
 		ptrace(s, "policy: %s changed, reopened", p->file);
 }
 
+static void
+rate_label(struct policy_sess *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *a = s->peer.v4 ? s->peer.a + 12 : s->peer.a;
+	size_t i, n = s->peer.v4 ? 4 : 8, o = 2;
+
+	s->ratelabel[0] = s->peer.v4 ? '4' : '6';
+	s->ratelabel[1] = ':';
+	for (i = 0; i < n; i++) {
+		s->ratelabel[o++] = hex[a[i] >> 4];
+		s->ratelabel[o++] = hex[a[i] & 0xf];
+	}
+	s->ratelabel[o] = '\0';
+}
+
 struct policy_sess *
 policy_sess_new(struct policy *p, const struct sockaddr *peer,
     const char *ptrname, policy_trace_fn trace, void *arg)
@@ -239,6 +255,7 @@ policy_sess_new(struct policy *p, const struct sockaddr *peer,
 		    s->peer.v4 ? "" : "IPv6:", a);
 		s->self_client = netaddr_is_loopback(&s->peer) ||
 		    policy_is_self(p, &s->peer);
+		rate_label(s);
 	} else
 		snprintf(s->ipbr, sizeof(s->ipbr), "[local]");
 	if (ptrname != NULL)
@@ -251,6 +268,13 @@ void
 policy_sess_free(struct policy_sess *s)
 {
 	free(s);
+}
+
+void
+policy_set_rate(struct policy_sess *s, policy_rate_fn count, void *arg)
+{
+	s->rate = count;
+	s->rate_arg = arg;
 }
 
 void
@@ -292,8 +316,11 @@ net_values(struct policy_sess *s)
 		s->f.maxoutsize = num(v);
 	if ((v = pattrs_val(pa, PA_MAXSAMEIPSOURCE)) != NULL)
 		s->f.maxsameipsource = num(v);
-	if ((v = pattrs_val(pa, PA_RATELIMITMSGS)) != NULL)
+	if ((v = pattrs_val(pa, PA_RATELIMITMSGS)) != NULL) {
 		pclean(s->f.ratelimitmsgs, sizeof(s->f.ratelimitmsgs), v);
+		pclean(
+		    s->ratemsg, sizeof(s->ratemsg), pa->msg[PA_RATELIMITMSGS]);
+	}
 	if ((v = pattrs_val(pa, PA_FILTERING)) != NULL)
 		s->f.content_filter = strcmp(v, "+") == 0;
 }

@@ -76,6 +76,17 @@ void policy_set_trusted(struct policy_sess *, int);
 const struct policy_flags *policy_flags(const struct policy_sess *);
 
 /*
+ * ratelimitmsgs "a[,b]" on a relaycustnet client's network: every MAIL
+ * calls count(arg, label) once; it counts this MAIL in the shared
+ * scoreboard and returns the number in the current interval, or -1 if
+ * unknown (then no limit).  label: "4:c0000201" (IPv4) or "6:" and the
+ * /64 in hex (IPv6).  A count >= |a| (or |b|) refuses the MAIL: 451 for
+ * a positive limit, 553 for a negative one; AUTH multiplies by 10.
+ */
+typedef long (*policy_rate_fn)(void *arg, const char *label);
+void policy_set_rate(struct policy_sess *, policy_rate_fn count, void *arg);
+
+/*
  * The checks return the verdict and fill *res.  Addresses are given
  * without angle brackets; "" is the null sender.  policy_rcptto sees
  * through source routes, '%', '!' and quoted local parts, and rescues

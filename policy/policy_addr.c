@@ -133,6 +133,53 @@ mail_user(struct policy_sess *s, const char *a, int *v, unsigned int *mask)
 	return 0;
 }
 
+static long
+limit(const char *s, char **end)
+{
+	long n = strtol(s, end, 10);
+
+	return n > 1000000000L ? 1000000000L
+	    : n < -1000000000L ? -1000000000L
+	                       : n;
+}
+
+/* ratelimitmsgs of a relaycustnet network (spec 7.4); 0 = under it. */
+static int
+mail_rate(struct policy_sess *s)
+{
+	const char *t = s->f.ratelimitmsgs;
+	long a, b = 0, n;
+	char *end;
+	int v = 0;
+
+	if (!s->f.always_accept || *t == '\0' || s->rate == NULL)
+		return 0;
+	a = limit(t, &end);
+	if (end == t)
+		return 0;
+	if (*end == ',')
+		b = limit(end + 1, &end);
+	if (s->f.trusted) {
+		a *= 10;
+		b *= 10;
+	}
+	if ((n = s->rate(s->rate_arg, s->ratelabel)) < 0)
+		return 0;
+	if ((a < 0 && n >= -a) || (b < 0 && n >= -b))
+		v = PV_REJECT;
+	else if ((a > 0 && n >= a) || (b > 0 && n >= b))
+		v = PV_SOFT;
+	if (v == 0)
+		return 0;
+	ptrace(s, "policy: %s sent %ld, ratelimitmsgs %s", s->ratelabel, n, t);
+	pdecide(s, v, 0, "ratelimitmsgs exceeded");
+	snprintf(s->msg, sizeof(s->msg), "%s",
+	    s->ratemsg[0] ? s->ratemsg
+	                  : "You are sending too much mail/rcpts per time "
+	                    "interval.  Try again later.");
+	return v;
+}
+
 static int
 mail_eval(struct policy_sess *s, char *a)
 {
@@ -156,6 +203,8 @@ mail_eval(struct policy_sess *s, char *a)
 		s->f.sender_norelay = 1;
 		pdecide(s, 0, PA_SENDERNORELAY, "sender_norelay");
 	}
+	if ((rc = mail_rate(s)) != 0)
+		return rc;
 	if (pattrs_is(&s->pa, PA_REJECTSOURCE, "+")) {
 		s->f.sender_reject = 1;
 		return pdecide(s, PV_REJECT, PA_REJECTSOURCE, "sender_reject");

@@ -274,6 +274,64 @@ test_relaycustnet(void)
 	policy_sess_free(s);
 }
 
+static long rate_count;
+static char rate_label[64];
+
+static long
+counter(void *arg, const char *label)
+{
+	(void)arg;
+	snprintf(rate_label, sizeof(rate_label), "%s", label);
+	return ++rate_count;
+}
+
+static void
+test_rate(void)
+{
+	static const struct {
+		const char *ip, *label;
+		int trusted, n, verdict, code;
+		const char *text;
+	} c[] = {
+		{ "192.0.2.201", "4:c00002c9", 0, 2, 0, 0, NULL },
+		{ "192.0.2.201", "4:c00002c9", 0, 3, -100, 451,
+		    "policy analysis reported: You are sending too much "
+		    "mail/rcpts per time interval.  Try again later." },
+		{ "192.0.2.201", "4:c00002c9", 1, 29, 0, 0, NULL },
+		{ "192.0.2.201", "4:c00002c9", 1, 30, -100, 451, NULL },
+		{ "192.0.2.209", "4:c00002d1", 0, 1, 0, 0, NULL },
+		{ "192.0.2.209", "4:c00002d1", 0, 2, -1, 553,
+		    "reported: slow down" },
+		{ "2001:db8:1::7", "6:20010db800010000", 0, 1, -100, 451,
+		    NULL },
+	};
+	struct policy_result r;
+	struct policy_sess *s;
+	size_t i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		s = sess(c[i].ip);
+		policy_set_trusted(s, c[i].trusted);
+		policy_set_rate(s, counter, NULL);
+		rate_count = c[i].n - 1;
+		is_int(policy_mailfrom(s, "", &r), c[i].verdict,
+		    "%s%s: message %d", c[i].ip, c[i].trusted ? "+AUTH" : "",
+		    c[i].n);
+		is_int(r.code, c[i].code, "  code");
+		is_str(rate_label, c[i].label, "  scoreboard label");
+		if (c[i].text)
+			ok(strstr(r.text, c[i].text) != NULL, "  text: %s",
+			    r.text);
+		policy_sess_free(s);
+	}
+	s = sess("192.0.2.99");
+	policy_set_rate(s, counter, NULL);
+	rate_count = 100;
+	policy_mailfrom(s, "", &r);
+	is_int(rate_count, 100, "no ratelimitmsgs: counter not called");
+	policy_sess_free(s);
+}
+
 static void
 test_reopen(void)
 {
@@ -309,8 +367,12 @@ main(void)
 			return 0;
 		}
 	}
-	tmp_write(
-	    "smtp-policy.relay.manual", "[203.0.113.0]/24 fulltrustnet +\n");
+	tmp_write("smtp-policy.relay.manual",
+	    "[203.0.113.0]/24 fulltrustnet +\n"
+	    "[192.0.2.200]/29 ratelimitmsgs 3\n"
+	    "[192.0.2.208]/29 message \"slow down\" "
+	    "ratelimitmsgs -2\n"
+	    "[2001:db8:1::]/48 ratelimitmsgs 1\n");
 	ok(polbuild(tmp_dir, "smtp-policy", stderr) == 0, "conf/db builds");
 	tmp_path("smtp-policy", path, sizeof(path));
 	if ((pol = policy_open("gdbm", path, err, sizeof(err))) == NULL) {
@@ -330,6 +392,7 @@ main(void)
 	rcpt_table("192.0.2.99", 1, 1);
 	test_rcpt_texts();
 	test_relaycustnet();
+	test_rate();
 	test_reopen();
 	policy_close(pol);
 	tmp_clean();
