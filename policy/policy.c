@@ -488,3 +488,19 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 	}
 	return 0;
 }
+
+int
+policy_content_gate(const struct policy_sess *s)
+{
+	if (s->f.always_reject)
+		return -1;
+	if (s->f.sender_reject)
+		return -2;
+	if (s->f.always_freeze)
+		return 1;
+	if (s->f.sender_freeze)
+		return 2;
+	if (s->f.always_accept && s->f.content_filter != 1)
+		return POLICY_GATE_SKIP;
+	return POLICY_GATE_FILTER;
+}

@@ -62,10 +62,11 @@ int policy_set_dns(struct policy *, const char *server, int port, int timeout,
 int policy_add_self(struct policy *, const char *addr);
 
 /*
- * A session.  peer NULL = local (-i without -T): fully trusted.
- * ptrname: the client's forward-confirmed name or NULL.
- * trace: called with one line per decision (smtpserver -d 1), or NULL.
- * The database is reopened first if its file was replaced.
+ * A session.  peer NULL (or not AF_INET/AF_INET6) = local: -i without
+ * -T, fully trusted.  ptrname: the client's forward-confirmed name or
+ * NULL (never an unconfirmed PTR).  trace: called with one line per
+ * lookup and decision (smtpserver -d 1, -T), or NULL.  The database is
+ * reopened first if its file was replaced.  NULL when out of memory.
  */
 struct policy_sess *policy_sess_new(struct policy *,
     const struct sockaddr *peer, const char *ptrname, policy_trace_fn trace,
@@ -87,10 +88,13 @@ typedef long (*policy_rate_fn)(void *arg, const char *label);
 void policy_set_rate(struct policy_sess *, policy_rate_fn count, void *arg);
 
 /*
- * The checks return the verdict and fill *res.  Addresses are given
- * without angle brackets; "" is the null sender.  policy_rcptto sees
- * through source routes, '%', '!' and quoted local parts, and rescues
- * postmaster (plain always; postmaster@dom if that key has relaytarget +).
+ * The checks return the verdict and fill *res.  Call policy_connect once
+ * before the greeting; a refusal is the greeting to send (554, or 421
+ * on a DNS failure: then close).  policy_helo never refuses by itself:
+ * what it finds is felt at MAIL.  Addresses are given without angle
+ * brackets; "" is the null sender.  policy_rcptto sees through source
+ * routes, '%', '!' and quoted local parts, and rescues postmaster
+ * (plain always; postmaster@dom if that key has relaytarget +).
  */
 int policy_connect(struct policy_sess *, struct policy_result *);
 int policy_helo(struct policy_sess *, const char *helo, struct policy_result *);
@@ -98,5 +102,15 @@ int policy_mailfrom(
     struct policy_sess *, const char *addr, struct policy_result *);
 int policy_rcptto(
     struct policy_sess *, const char *addr, struct policy_result *);
+
+/*
+ * Before the content filter (spec 7.5): POLICY_GATE_FILTER run it,
+ * POLICY_GATE_SKIP accept unfiltered (trusted network without
+ * "filtering +"), < 0 refuse (-1 always_reject, -2 sender_reject), > 0
+ * freeze unfiltered (1 always_freeze, 2 sender_freeze).
+ */
+#define POLICY_GATE_FILTER 0
+#define POLICY_GATE_SKIP 3
+int policy_content_gate(const struct policy_sess *);
 
 #endif

@@ -102,6 +102,7 @@ test_connect(void)
 	    "blackholed in our static tables",
 	    "default rejectnet text");
 	ok(policy_flags(s)->always_reject, "always_reject set");
+	is_int(policy_content_gate(s), -1, "content gate refuses");
 	is_int(policy_mailfrom(s, "a@example.org", &r), -1,
 	    "MAIL refused after it");
 	policy_sess_free(s);
@@ -109,9 +110,13 @@ test_connect(void)
 	ok(strstr(tracebuf, "key [0.0.0.0]/0 found") != NULL,
 	    "trace shows key and tag");
 	ok(!policy_flags(s)->always_accept, "stranger: no relaying flag");
+	is_int(policy_content_gate(s), POLICY_GATE_FILTER,
+	    "stranger's mail is filtered");
 	policy_sess_free(s);
 	s = sess("127.0.0.1");
 	ok(policy_flags(s)->always_accept, "127.0.0.1 is relaycustnet");
+	is_int(policy_content_gate(s), POLICY_GATE_SKIP,
+	    "trusted network skips the content filter");
 	policy_sess_free(s);
 	s = sess("::1");
 	ok(policy_flags(s)->always_accept, "::1 is relaycustnet");
