@@ -144,7 +144,7 @@ policy_dns(struct policy *p)
 	char err[200];
 
 	if (p->dns == NULL)
-		p->dns = dns_new(NULL, 0, 10, 2, err, sizeof(err));
+		p->dns = dns_new(NULL, 0, 5, 2, err, sizeof(err));
 	return p->dns;
 }
 
