@@ -216,7 +216,7 @@ mail_eval(struct policy_sess *s, char *a)
 	if (s->f.trusted || s->f.always_accept) {
 		rc = sender_dns(s, dom, '-');
 		pdecide(s, rc, 0, "trusted client: sender domain in DNS?");
-		if (rc != 0 && rc > PV_SOFT)
+		if (rc != 0 && s->f.trusted) /* AUTH: ZMailer's text */
 			snprintf(s->msg, sizeof(s->msg),
 			    "Sorry, bad DNS result for your source domain");
 		return rc;

@@ -147,8 +147,8 @@ static const struct {
 	    "Policy analysis reported: RCPT-time listing for 192.0.2.114" },
 	{ "192.0.2.114", "", "u@mx-ours.test", 0, 0, NULL, NULL },
 	{ "127.0.0.1", "a@sender-ok.test", NULL, 0, 0, NULL, NULL },
-	{ "127.0.0.1", "a@nx.test", NULL, -2, 553, "5.7.1",
-	    "Sorry, bad DNS result for your source domain" },
+	{ "127.0.0.1", "a@nx.test", NULL, -2, 553, "5.4.3",
+	    "DNS error with your source domain" },
 	{ "127.0.0.1", "", "u@mx-theirs.test", 0, 0, NULL, NULL },
 	{ "127.0.0.1", "", "u@nx.test", -2, 550, "5.4.3", NULL },
 	{ "127.0.0.1", "", "u@x.fail.test", -104, 451, "4.4.3", NULL },
@@ -178,6 +178,17 @@ test_addrs(void)
 		ok(!(r.code >= 500 && r.tempfail), "  tempfail is never 5xx");
 		policy_sess_free(s);
 	}
+	s = sess("192.0.2.68", &r);
+	policy_set_trusted(s, 1);
+	is_int(
+	    policy_mailfrom(s, "a@nx.test", &r), -2, "AUTH: MAIL <a@nx.test>");
+	ok(r.code == 553 &&
+	        strstr(r.text,
+	            "reported: Sorry, bad DNS result "
+	            "for your source domain") != NULL,
+	    "  %s", r.text);
+	is_int(policy_rcptto(s, "u@nx.test", &r), 0, "AUTH: RCPT anywhere");
+	policy_sess_free(s);
 }
 
 int
