@@ -102,6 +102,17 @@ polsrc_key(
 	lower(text);
 	if ((slash = strchr(text, '/')) != NULL)
 		return net_key(text, slash, key, keylen, why, whylen);
+	n = (int)strlen(text);
+	if (text[0] == '[' && n > 2 && text[n - 1] == ']' && n < 80) {
+		/* a bare "[address]" is that host (ZMailer made it a domain
+		 * key that never matched, e.g. in smtp-policy.spam) */
+		char host[96];
+
+		snprintf(host, sizeof(host), "%s/%d", text,
+		    strchr(text, ':') ? 128 : 32);
+		return net_key(host, strchr(host, '/'), key, keylen, why,
+		    whylen);
+	}
 	if (text[0] == '_')
 		type = PK_TAG;
 	else if (strchr(text, '@') != NULL)

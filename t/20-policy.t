@@ -22,7 +22,7 @@ my $po = postoffice();
 my $pol = policy_db($po, dns_port => $dns,
     'smtp-policy.relay' => "[127.0.0.1]/32 fulltrustnet +\n"
 	. "[198.51.100.0]/24 fulltrustnet +\n",
-    'smtp-policy.spam' => "[192.0.2.99]/32\nspammer.example\n",
+    'smtp-policy.spam' => "[192.0.2.99]\nspammer.example\n",
     'localnames' => "example.org\n");
 my $conf = write_conf($po, $pol . "* 999 ve\n");
 
