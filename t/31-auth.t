@@ -12,6 +12,7 @@ use IO::Socket::SSL;
 use MIME::Base64;
 use SmtpPipe;
 use TlsCerts;
+use TestDNS;
 
 my $po = postoffice();
 my ($crt, $key) = make_cert($po, 'server', 'localhost');
@@ -217,17 +218,21 @@ waitpid($pid, 0);
 
 # 7. submission (MSA) mode: AUTH before MAIL, for a client the policy
 # does not trust (a fulltrustnet client is exempt)
+my $dns = TestDNS::start(
+    A => { 'mx.b.example' => '198.51.100.200',
+	'mx.foreign.example' => '198.51.100.201' },
+    MX => { 'b.example' => 'mx.b.example',
+	'foreign.example' => 'mx.foreign.example' });
 my $po2 = postoffice();
-my $stranger = policy_db($po2, 'smtp-policy.relay' => "# nobody\n");
+my $stranger = policy_db($po2, dns_port => $dns,
+    'smtp-policy.relay' => "# nobody\n");
 my $msa = write_conf($po2, "PARAM msa-mode\n" . $stranger
     . ($base =~ s/\A.*?(?=\* 999)//sr) . "PARAM SMTP-auth-pipe $pipe\n");
 ($s, $pid, $e) = tls_session($msa);
 like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'),
     qr/^530 5\.7\.0 Authentication required/, 'MSA: MAIL before AUTH: 530');
 like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')), qr/^235 /, 'MSA: AUTH');
-# (the null sender: the policy checks a trusted client's sender domain in
-# DNS, and these tests have none)
-like(smtp_cmd($s, 'MAIL FROM:<>'), qr/^250 /, 'MSA: MAIL after AUTH');
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /, 'MSA: MAIL after AUTH');
 like(smtp_cmd($s, 'RCPT TO:<c@foreign.example>'), qr/^250 /,
     'authenticated client relays');
 smtp_cmd($s, 'QUIT');
