@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <syslog.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -224,11 +225,38 @@ privhelper_serve(int door, const struct conf *cf)
 	ph_wipe(&m);
 }
 
+/*
+ * The helper keeps nothing of its parent but the door and stderr: not
+ * the client connection (-n), not the listeners or the supervisor's
+ * pipes, not its signal handlers.
+ */
+static void
+helper_child(int door)
+{
+	static const int dfl[] = { SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGUSR1 };
+	size_t i;
+	int nul;
+
+	for (i = 0; i < sizeof(dfl) / sizeof(dfl[0]); i++)
+		signal(dfl[i], SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((nul = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(nul, 0);
+		dup2(nul, 1);
+		if (nul > 2)
+			close(nul);
+	}
+	if (door > 3)
+		close_range(3, (unsigned)door - 1, 0);
+	close_range((unsigned)door + 1, ~0U, 0);
+	closelog(); /* its socket may be gone: reopened on the next line */
+}
+
 struct privhelper *
 privhelper_spawn(const struct conf *cf, char *err, size_t errlen)
 {
 	struct privhelper *ph;
-	int sv[2], nul;
+	int sv[2];
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
@@ -243,16 +271,7 @@ privhelper_spawn(const struct conf *cf, char *err, size_t errlen)
 		return NULL;
 	}
 	if (pid == 0) {
-		close(sv[0]);
-		signal(SIGPIPE, SIG_IGN);
-		signal(SIGCHLD, SIG_DFL);
-		/* let go of the client connection (-n) and the terminal */
-		if ((nul = open("/dev/null", O_RDWR)) >= 0) {
-			dup2(nul, 0);
-			dup2(nul, 1);
-			if (nul > 2)
-				close(nul);
-		}
+		helper_child(sv[1]);
 		privhelper_serve(sv[1], cf);
 		_exit(0);
 	}

@@ -30,6 +30,7 @@
 #include "options.h"
 #include "policy.h"
 #include "scoreboard.h"
+#include "secrets.h"
 #include "session.h"
 #include "worker.h"
 #include "zenv.h"
@@ -44,6 +45,7 @@ struct sup {
 	struct conf *owned; /* a config we loaded (freed on swap) */
 	struct zenv *zenv;
 	struct scoreboard *sb;
+	struct secrets sec; /* TLS contexts, AUTH helper */
 	struct listeners ls;
 	struct control_info ci;
 	int ctl;
@@ -158,6 +160,7 @@ spawn(struct sup *s)
 	w.parent = s->ci.pid;
 	w.uid = s->uid;
 	w.gid = s->gid;
+	w.sec = &s->sec;
 	worker_main(&w);
 }
 
@@ -271,7 +274,8 @@ reap(struct sup *s)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		note_death(s, pid, st, scoreboard_reap(s->sb, pid));
+		if (!secrets_reaped(&s->sec, pid, s->conf))
+			note_death(s, pid, st, scoreboard_reap(s->sb, pid));
 }
 
 /* ---- reload and shutdown ---- */
@@ -329,6 +333,7 @@ reload(struct sup *s)
 		conf_free(nc);
 		return;
 	}
+	secrets_reload(&s->sec, nc);
 	gen = scoreboard_bump(s->sb);
 	nc->generation = gen;
 	if (s->owned)
@@ -549,6 +554,7 @@ go_background(struct sup *s, char *err, size_t errlen)
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return 1;
 	}
+	secrets_open(&s->sec, s->conf); /* after detach: the helper is ours */
 	s->ci.sb = s->sb;
 	s->ci.pid = getpid();
 	s->ci.config = conf_path(s);
@@ -564,6 +570,7 @@ cleanup(struct sup *s)
 		unlink(s->ctlpath);
 	}
 	daemon_pidfile_remove(s->pidpath);
+	secrets_close(&s->sec);
 	scoreboard_destroy(s->sb);
 	if (s->owned)
 		conf_free(s->owned);

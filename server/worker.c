@@ -27,6 +27,7 @@
 #include "netaddr.h"
 #include "options.h"
 #include "scoreboard.h"
+#include "secrets.h"
 #include "session.h"
 
 #define LINGER_MS 2000
@@ -225,6 +226,20 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 	}
 }
 
+/* AUTH failures per client key, across every worker (the scoreboard). */
+static int
+auth_failures(void *arg, const struct sockaddr_storage *peer, int add,
+    int window)
+{
+	const struct worker *w = arg;
+	struct netkey k, key;
+
+	if (netaddr_key((const struct sockaddr *)peer, &k) < 0)
+		return 0;
+	scoreboard_key(&k, &key);
+	return scoreboard_auth_fail(w->sb, &key, add, window);
+}
+
 static void
 run_session(struct worker *w, const struct conn *c)
 {
@@ -259,6 +274,9 @@ run_session(struct worker *w, const struct conn *c)
 	env.policy = pols ? pols[c->l->group] : NULL;
 	env.event = on_event;
 	env.event_arg = w;
+	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
+	env.auth = w->sec ? w->sec->auth : NULL;
+	env.auth_failures = auth_failures;
 	env.stopping = &stopping;
 	last_reject = 0;
 	cur_fd = c->fd;

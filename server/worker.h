@@ -14,6 +14,7 @@ struct conf;
 struct zenv;
 struct scoreboard;
 struct listeners;
+struct secrets;
 
 struct worker {
 	const struct options *opts;
@@ -29,6 +30,7 @@ struct worker {
 	pid_t parent; /* the supervisor */
 	uid_t uid;    /* TRUSTEDUSER */
 	gid_t gid;
+	const struct secrets *sec; /* TLS contexts, AUTH helper door */
 };
 
 /* Runs in the child after fork; never returns. */

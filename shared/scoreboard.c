@@ -166,7 +166,7 @@ scoreboard_create(unsigned nslots)
 	}
 	nips = pow2_at_least(2 * nslots);
 	size = sizeof(*sb) + nslots * sizeof(struct sb_slot) +
-	    nips * sizeof(struct sb_ip);
+	    nips * sizeof(struct sb_ip) + nips * sizeof(struct sb_authfail);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	    -1, 0);
 	if (p == MAP_FAILED)
@@ -177,6 +177,7 @@ scoreboard_create(unsigned nslots)
 	sb->nips = nips;
 	sb->slots = (struct sb_slot *)(sb + 1);
 	sb->ips = (struct sb_ip *)(sb->slots + nslots);
+	sb->authfails = (struct sb_authfail *)(sb->ips + nips);
 	sb->started = sb->loaded = time(NULL);
 	sb->generation = 1;
 	if ((rc = init_lock(&sb->lock)) != 0) {
@@ -425,6 +426,51 @@ scoreboard_ip_count(struct scoreboard *sb, const struct netkey *key)
 
 	scoreboard_lock(sb);
 	n = ip_find(sb, key)->count;
+	scoreboard_unlock(sb);
+	return n;
+}
+
+#define AUTHFAIL_PROBES 8
+
+/* The entry for k among the probes: its own, else a free or expired one,
+ * else the oldest. */
+static struct sb_authfail *
+authfail_entry(struct scoreboard *sb, const struct netkey *k, time_t now,
+    int window)
+{
+	unsigned mask = sb->nips - 1, h = ip_hash(k, mask), i;
+	struct sb_authfail *e, *spare = NULL;
+
+	for (i = 0; i < AUTHFAIL_PROBES && i <= mask; i++) {
+		e = &sb->authfails[(h + i) & mask];
+		if (e->fails > 0 && now - e->first >= window)
+			e->fails = 0;
+		if (e->fails > 0 && key_eq(&e->key, k))
+			return e;
+		if (spare == NULL || (spare->fails > 0 &&
+		    (e->fails == 0 || e->first < spare->first)))
+			spare = e;
+	}
+	memset(spare, 0, sizeof(*spare));
+	spare->key = *k;
+	return spare;
+}
+
+int
+scoreboard_auth_fail(
+    struct scoreboard *sb, const struct netkey *key, int add, int window)
+{
+	struct sb_authfail *e;
+	time_t now = time(NULL);
+	int n;
+
+	scoreboard_lock(sb);
+	e = authfail_entry(sb, key, now, window);
+	if (add) {
+		if (e->fails++ == 0)
+			e->first = now;
+	}
+	n = e->fails;
 	scoreboard_unlock(sb);
 	return n;
 }

@@ -64,6 +64,13 @@ struct sb_ip {
 	int count; /* 0 = empty bucket */
 };
 
+/* AUTH failures of one client key within a window (issue 5). */
+struct sb_authfail {
+	struct netkey key;
+	int fails;   /* 0 = free */
+	time_t first; /* start of the window */
+};
+
 struct sb_totals {
 	unsigned long conn_now, conn_total;
 	unsigned long refused[SB_NREFUSALS];
@@ -82,6 +89,7 @@ struct scoreboard {
 	struct sb_totals t;
 	struct sb_slot *slots; /* point into the mapping (same address in */
 	struct sb_ip *ips;     /* every process: mapped before fork) */
+	struct sb_authfail *authfails; /* nips entries, probed, expiring */
 };
 
 /* Map a scoreboard for nslots workers; NULL with errno on failure. */
@@ -126,6 +134,14 @@ void scoreboard_rcpt(struct scoreboard *, int slot);
 /* Generation: read; bump (returns the new one, records the time). */
 unsigned long scoreboard_generation(struct scoreboard *);
 unsigned long scoreboard_bump(struct scoreboard *);
+
+/*
+ * AUTH failures of key (cut by scoreboard_key) within the last window
+ * seconds, after recording one more when add.  A bounded table: when it
+ * is full the oldest neighbouring entry is forgotten.
+ */
+int scoreboard_auth_fail(
+    struct scoreboard *, const struct netkey *key, int add, int window);
 
 /* Count of IP-table entries for key (tests, status). */
 int scoreboard_ip_count(struct scoreboard *, const struct netkey *key);

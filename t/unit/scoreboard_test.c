@@ -184,9 +184,37 @@ test_dead_holder(void)
 	scoreboard_destroy(sb);
 }
 
+/* AUTH failures per key: counted, per key, forgotten after the window. */
+static void
+test_authfail(void)
+{
+	struct scoreboard *sb = scoreboard_create(4);
+	struct netkey a, b, k;
+	int i;
+
+	netaddr_parse("192.0.2.1", &k);
+	scoreboard_key(&k, &a);
+	netaddr_parse("192.0.2.2", &k);
+	scoreboard_key(&k, &b);
+	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 0, "no failures yet");
+	for (i = 1; i <= 3; i++)
+		is_int(scoreboard_auth_fail(sb, &a, 1, 3600), i, "failure %d", i);
+	is_int(scoreboard_auth_fail(sb, &b, 0, 3600), 0, "other key: none");
+	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 3, "still 3");
+	is_int(scoreboard_auth_fail(sb, &a, 0, 0), 0, "expired window: 0");
+	for (i = 0; i < 100; i++) {
+		k.a[15] = (unsigned char)i;
+		k.a[14] = 7;
+		scoreboard_auth_fail(sb, &k, 1, 3600);
+	}
+	ok(scoreboard_auth_fail(sb, &b, 1, 3600) == 1, "full table still counts");
+	scoreboard_destroy(sb);
+}
+
 int
 main(void)
 {
+	test_authfail();
 	test_same_ip();
 	test_total();
 	test_v6_and_reap();
