@@ -289,4 +289,5 @@ cmd_auth(struct smtp *s, const char *verb, const char *arg)
 	wipe(&a);
 	wipe(&b);
 	explicit_bzero(s->line.data, s->line.len); /* the initial response */
+	stream_wipe_consumed(&s->st);
 }

@@ -238,6 +238,12 @@ stream_pending(struct stream *s)
 }
 
 void
+stream_wipe_consumed(struct stream *s)
+{
+	explicit_bzero(s->rbuf, s->rpos);
+}
+
+void
 stream_discard_input(struct stream *s)
 {
 	s->rpos = s->rlen = 0;

@@ -68,6 +68,9 @@ int stream_pending(struct stream *);
 size_t stream_buffered(struct stream *);
 /* Drop everything buffered on input (STARTTLS). */
 void stream_discard_input(struct stream *);
+/* Zero the input bytes already consumed (AUTH responses: no password
+ * stays in the buffer). */
+void stream_wipe_consumed(struct stream *);
 int stream_write(struct stream *, const void *, size_t);
 int stream_flush(struct stream *);
 

@@ -30,7 +30,7 @@ my @conf = ('PARAM BindAddress [127.0.0.1]',
     "PARAM BindSmtpS [127.0.0.1] $p465", "PARAM BindSubmit [127.0.0.1] $p587",
     'PARAM min-idle-workers 2', 'PARAM use-tls', 'PARAM smtp-auth',
     'PARAM no-smtp-auth-on-25', "PARAM SMTP-auth-pipe $dir/authpipe",
-    'PARAM auth-fail-limit 2', 'PARAM rcvd-tls-mode');
+    'PARAM auth-fail-limit 2', 'PARAM rcvd-tls-mode', 'PARAM tls-loglevel 4');
 sub conf_with { my ($c, $k) = @_;
 	$d->write_conf(@conf, "PARAM tls-cert-file $dir/$c",
 	    "PARAM tls-key-file $dir/$k") }
@@ -137,7 +137,9 @@ is($f3, $f2, 'the old certificate stays');
 close $s3 if $s3;
 like($d->log_text, qr/keeping the old certificate/, 'and the reason is logged');
 my $pw = join('|', 's3cret', 'bad1', 'bad2', plain('alice', 's3cret'));
-unlike($d->log_text, qr/$pw/, 'no password in the log');
+like($d->log_text, qr/TLS from .* keybits /, 'tls-loglevel 4 logs the sessions');
+like($d->log_text, qr/AUTH PLAIN from .* user=alice failed/, 'failures logged with the user');
+unlike($d->log_text, qr/$pw/, 'but no password, at tls-loglevel 4');
 
 is($d->stop, 0, 'clean stop');
 done_testing();
