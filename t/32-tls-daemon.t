@@ -142,4 +142,36 @@ like($d->log_text, qr/AUTH PLAIN from .* user=alice failed/, 'failures logged wi
 unlike($d->log_text, qr/$pw/, 'but no password, at tls-loglevel 4');
 
 is($d->stop, 0, 'clean stop');
+
+# 5. PAM (pam_wrapper + pam_matrix) through the daemon's helper: a mail
+# client logs in with a PAM user on 465
+SKIP: {
+	my ($wrap) = grep { -e } map { "$_/libpam_wrapper.so" }
+	    qw(/usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib);
+	my ($matrix) = grep { -e } map { "$_/pam_wrapper/pam_matrix.so" }
+	    qw(/usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib);
+	skip 'libpam-wrapper not installed', 3 unless $wrap && $matrix;
+	mkdir "$dir/pam.d";
+	open $fh, '>', "$dir/passdb" or die;
+	print $fh "bob:pam-pw:smtpauth-login\n";
+	close $fh;
+	open $fh, '>', "$dir/pam.d/smtpauth-login" or die;
+	print $fh "auth required $matrix passdb=$dir/passdb\n"
+	    . "account required $matrix passdb=$dir/passdb\n";
+	close $fh;
+	local $ENV{LD_PRELOAD} = $wrap;
+	local $ENV{PAM_WRAPPER} = 1;
+	local $ENV{PAM_WRAPPER_SERVICE_DIR} = "$dir/pam.d";
+	local $ENV{UID_WRAPPER_DISABLE_DEEPBIND} = 1;
+	local $ENV{PAM_WRAPPER_DISABLE_DEEPBIND} = 1;
+	local $ENV{ASAN_OPTIONS} = join(':', grep { defined && length }
+	    $ENV{ASAN_OPTIONS}, 'verify_asan_link_order=0');
+	@conf = grep { !/SMTP-auth-pipe/ } @conf;
+	conf_with('one.crt', 'one.key');
+	$d->start(idle => 2);
+	my $out = `timeout 30 swaks --server 127.0.0.1:$p465 --tlsc --auth LOGIN --auth-user bob --auth-password pam-pw --from '<>' --to c\@foreign.example --helo client.example 2>&1`;
+	like($out, qr/^<~  235 2\.7\.0 /m, 'PAM user logs in with swaks --tlsc');
+	like($out, qr/^<~  250 2\.0\.0 Message accepted/m, 'and relays');
+	is($d->stop, 0, 'clean stop');
+}
 done_testing();
