@@ -228,8 +228,8 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 
 /* AUTH failures per client key, across every worker (the scoreboard). */
 static int
-auth_failures(void *arg, const struct sockaddr_storage *peer, int add,
-    int window)
+auth_failures(
+    void *arg, const struct sockaddr_storage *peer, int add, int window)
 {
 	const struct worker *w = arg;
 	struct netkey k, key;

@@ -435,8 +435,8 @@ scoreboard_ip_count(struct scoreboard *sb, const struct netkey *key)
 /* The entry for k among the probes: its own, else a free or expired one,
  * else the oldest. */
 static struct sb_authfail *
-authfail_entry(struct scoreboard *sb, const struct netkey *k, time_t now,
-    int window)
+authfail_entry(
+    struct scoreboard *sb, const struct netkey *k, time_t now, int window)
 {
 	unsigned mask = sb->nips - 1, h = ip_hash(k, mask), i;
 	struct sb_authfail *e, *spare = NULL;
@@ -447,8 +447,9 @@ authfail_entry(struct scoreboard *sb, const struct netkey *k, time_t now,
 			e->fails = 0;
 		if (e->fails > 0 && key_eq(&e->key, k))
 			return e;
-		if (spare == NULL || (spare->fails > 0 &&
-		    (e->fails == 0 || e->first < spare->first)))
+		if (spare == NULL ||
+		    (spare->fails > 0 &&
+		        (e->fails == 0 || e->first < spare->first)))
 			spare = e;
 	}
 	memset(spare, 0, sizeof(*spare));

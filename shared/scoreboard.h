@@ -67,7 +67,7 @@ struct sb_ip {
 /* AUTH failures of one client key within a window (issue 5). */
 struct sb_authfail {
 	struct netkey key;
-	int fails;   /* 0 = free */
+	int fails;    /* 0 = free */
 	time_t first; /* start of the window */
 };
 

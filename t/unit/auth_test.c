@@ -37,9 +37,9 @@ static const struct {
 	{ "\0alice\0secret", 13, 1, "alice", "secret" },
 	{ "alice\0alice\0secret", 18, 1, "alice", "secret" },
 	{ "bob\0alice\0secret", 16, 0, NULL, NULL }, /* acting for bob */
-	{ "\0alice\0", 7, 0, NULL, NULL },	     /* empty password */
-	{ "\0\0secret", 8, 0, NULL, NULL },	     /* empty user */
-	{ "\0alice", 6, 0, NULL, NULL },	     /* one NUL */
+	{ "\0alice\0", 7, 0, NULL, NULL },           /* empty password */
+	{ "\0\0secret", 8, 0, NULL, NULL },          /* empty user */
+	{ "\0alice", 6, 0, NULL, NULL },             /* one NUL */
 	{ "\0alice\0sec\0ret", 14, 0, NULL, NULL },  /* three NULs */
 };
 
@@ -59,11 +59,12 @@ test_b64(void)
 		    b64[i].ok ? "ok" : "refused");
 		if (b64[i].ok && r == 0) {
 			ok(b.len == b64[i].outlen &&
-			    memcmp(b.data ? b.data : "", b64[i].out,
-				b.len) == 0, "decode '%s' value", b64[i].in);
+			        memcmp(b.data ? b.data : "", b64[i].out,
+			            b.len) == 0,
+			    "decode '%s' value", b64[i].in);
 			if (b.len) {
-				auth_b64_encode(b.data, b.len, enc,
-				    sizeof(enc));
+				auth_b64_encode(
+				    b.data, b.len, enc, sizeof(enc));
 				is_str(enc, b64[i].in, "round trip");
 			}
 		}
@@ -132,13 +133,16 @@ test_msg(void)
 	is_str(s, "alice", "str value");
 	ok(ph_end(&r) == 0, "end: all read");
 	ok(ph_open(&r, m.len, &t) == 0 && ph_get_u32(&r, &v) == 0 &&
-	    ph_end(&r) < 0, "end: trailing bytes refused");
+	        ph_end(&r) < 0,
+	    "end: trailing bytes refused");
 	ok(ph_open(&r, m.len, &t) == 0 && ph_get_u32(&r, &v) == 0 &&
-	    ph_get_str(&r, s, 4) < 0, "str longer than the output refused");
+	        ph_get_str(&r, s, 4) < 0,
+	    "str longer than the output refused");
 	ok(ph_open(&r, m.len - 1, &t) < 0, "length prefix must match");
 	r.b[m.len - 2] = '\0';
 	ok(ph_open(&r, m.len, &t) == 0 && ph_get_u32(&r, &v) == 0 &&
-	    ph_get_str(&r, s, sizeof(s)) < 0, "NUL inside a string refused");
+	        ph_get_str(&r, s, sizeof(s)) < 0,
+	    "NUL inside a string refused");
 	ph_init(&m, PH_AUTH_REQ);
 	memset(s, 'x', sizeof(s) - 1);
 	s[sizeof(s) - 1] = '\0';

@@ -198,7 +198,8 @@ test_authfail(void)
 	scoreboard_key(&k, &b);
 	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 0, "no failures yet");
 	for (i = 1; i <= 3; i++)
-		is_int(scoreboard_auth_fail(sb, &a, 1, 3600), i, "failure %d", i);
+		is_int(
+		    scoreboard_auth_fail(sb, &a, 1, 3600), i, "failure %d", i);
 	is_int(scoreboard_auth_fail(sb, &b, 0, 3600), 0, "other key: none");
 	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 3, "still 3");
 	is_int(scoreboard_auth_fail(sb, &a, 0, 0), 0, "expired window: 0");
@@ -207,7 +208,8 @@ test_authfail(void)
 		k.a[14] = 7;
 		scoreboard_auth_fail(sb, &k, 1, 3600);
 	}
-	ok(scoreboard_auth_fail(sb, &b, 1, 3600) == 1, "full table still counts");
+	ok(scoreboard_auth_fail(sb, &b, 1, 3600) == 1,
+	    "full table still counts");
 	scoreboard_destroy(sb);
 }
 

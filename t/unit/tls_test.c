@@ -25,18 +25,19 @@ run(char *const argv[])
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) ?
-	    WEXITSTATUS(st) : -1;
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st)
+	    ? WEXITSTATUS(st)
+	    : -1;
 }
 
 static int
 make_cert(const char *name)
 {
 	char crt[300], key[300];
-	char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec",
-		"-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-		"-keyout", key, "-out", crt, "-subj", "/CN=localhost",
-		"-days", "2", "-batch", NULL };
+	char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+		"ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key,
+		"-out", crt, "-subj", "/CN=localhost", "-days", "2", "-batch",
+		NULL };
 
 	snprintf(crt, sizeof(crt), "%s/%s.crt", dir, name);
 	snprintf(key, sizeof(key), "%s/%s.key", dir, name);
@@ -73,7 +74,8 @@ main(void)
 	snprintf(err, sizeof(err), "%s/broken.key", dir);
 	if ((fp = fopen(err, "w")) != NULL) {
 		fputs("-----BEGIN PRIVATE KEY-----\nbroken\n"
-		      "-----END PRIVATE KEY-----\n", fp);
+		      "-----END PRIVATE KEY-----\n",
+		    fp);
 		fclose(fp);
 	}
 	set(g, "missing.crt", "missing.key");
@@ -87,7 +89,8 @@ main(void)
 	ok(ts && tls_server_reload(ts, g, err, sizeof(err)) < 0,
 	    "reload with a broken key fails");
 	ok(ts && tls_server_fingerprint(ts, f, sizeof(f)) == 0 &&
-	    strcmp(f, fa) == 0, "and keeps the old certificate");
+	        strcmp(f, fa) == 0,
+	    "and keeps the old certificate");
 	set(g, "b.crt", "a.key");
 	ok(ts && tls_server_reload(ts, g, err, sizeof(err)) < 0,
 	    "reload with a key of another certificate fails");
@@ -95,7 +98,8 @@ main(void)
 	ok(ts && tls_server_reload(ts, g, err, sizeof(err)) == 0,
 	    "reload with b.crt");
 	ok(ts && tls_server_fingerprint(ts, fb, sizeof(fb)) == 0 &&
-	    strcmp(fa, fb) != 0, "the fingerprint changed");
+	        strcmp(fa, fb) != 0,
+	    "the fingerprint changed");
 	free(g->tls_cipher_list);
 	g->tls_cipher_list = strdup("NO-SUCH-CIPHER");
 	ok(ts && tls_server_reload(ts, g, err, sizeof(err)) < 0,
