@@ -144,4 +144,33 @@ like(smtp_cmd($s, 'QUIT'), qr/^221 /, 'session goes on in plaintext');
 close $s;
 waitpid($pid, 0);
 
+# 9. client certificates: asked, verified against tls-CAfile, CN in the
+# envelope (rcvd-tls-peer); required: no certificate, no session
+my ($ccrt, $ckey) = make_cert($po, 'client', 'client.example');
+my $ask = write_conf($po, $tlsconf . "PARAM tls-ask-cert 1\n"
+    . "PARAM tls-CAfile $ccrt\nPARAM rcvd-tls-peer\n");
+($port, $pid) = inetd_listen(conf => $ask, po => $po);
+($out, $rc) = swaks($port, '--tls', '--tls-cert', $ccrt, '--tls-key', $ckey);
+waitpid($pid, 0);
+like($out, qr/^<~  250 2\.0\.0 Message accepted/m, 'with a client certificate');
+@f = take_spool();
+like($f[0] // '', qr/TLS-PEER-CN1: "client\.example"/, 'its CN in rcvdfrom');
+($port, $pid) = inetd_listen(conf => $ask, po => $po);
+($out, $rc) = swaks($port, '--tls');
+waitpid($pid, 0);
+like($out, qr/^<~  250 2\.0\.0 Message accepted/m, 'asked, not required: none is fine');
+@f = take_spool();
+unlike($f[0] // '', qr/TLS-PEER-CN1: "/, 'and no CN');
+my $req = write_conf($po, $tlsconf . "PARAM tls-require-cert 1\n"
+    . "PARAM tls-CAfile $ccrt\n");
+($port, $pid) = inetd_listen(conf => $req, po => $po);
+($out, $rc) = swaks($port, '--tls');
+waitpid($pid, 0);
+unlike($out, qr/Message accepted/, 'required: no certificate, no mail');
+($port, $pid) = inetd_listen(conf => $req, po => $po);
+($out, $rc) = swaks($port, '--tls', '--tls-cert', $ccrt, '--tls-key', $ckey);
+waitpid($pid, 0);
+like($out, qr/^<~  250 2\.0\.0 Message accepted/m, 'required and given');
+take_spool();
+
 done_testing();
