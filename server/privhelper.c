@@ -202,27 +202,56 @@ recv_req(int door, struct ph_msg *m, int *fd)
 	return n;
 }
 
+/* Check one request and send the verdict on its reply socket. */
+static void
+serve_one(struct ph_msg *m, size_t n, int fd, const struct conf *cf)
+{
+	struct ph_msg r;
+	uint32_t v = (uint32_t)answer(m, n, cf);
+
+	ph_init(&r, PH_AUTH_REP);
+	ph_put_u32(&r, v);
+	if (send(fd, r.b, r.len, MSG_NOSIGNAL) < 0)
+		log_msg(LOG_WARNING, "auth helper: reply: %s", strerror(errno));
+	close(fd);
+}
+
+/*
+ * One child per request, at most PH_MAX_CHECKS at a time, so that a slow
+ * PAM module or pipe program does not hold up every other session.
+ */
 void
 privhelper_serve(int door, const struct conf *cf)
 {
 	struct ph_msg m;
 	ssize_t n;
-	int fd;
+	int fd, running = 0;
+	pid_t pid;
 
 	while ((n = recv_req(door, &m, &fd)) > 0) {
-		struct ph_msg r;
-		uint32_t v = (uint32_t)answer(&m, (size_t)n, cf);
-
-		if (fd < 0)
+		while (waitpid(-1, NULL,
+		           running >= PH_MAX_CHECKS ? 0 : WNOHANG) > 0)
+			running--;
+		if (fd < 0) {
+			ph_wipe(&m);
 			continue;
-		ph_init(&r, PH_AUTH_REP);
-		ph_put_u32(&r, v);
-		if (send(fd, r.b, r.len, MSG_NOSIGNAL) < 0)
-			log_msg(LOG_WARNING, "auth helper: reply: %s",
-			    strerror(errno));
-		close(fd);
+		}
+		if ((pid = fork()) == 0) {
+			close(door);
+			serve_one(&m, (size_t)n, fd, cf);
+			_exit(0);
+		}
+		if (pid < 0) /* no process to spare: answer it here */
+			serve_one(&m, (size_t)n, fd, cf);
+		else
+			running++;
+		if (pid > 0)
+			close(fd);
+		ph_wipe(&m);
 	}
 	ph_wipe(&m);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		continue;
 }
 
 /*

@@ -18,6 +18,7 @@
 
 #define PH_SERVICE "smtpauth-login"
 #define PH_MSG_MAX 4096
+#define PH_MAX_CHECKS 32 /* checks running at once in the helper */
 
 enum ph_verdict { PH_NO = 0, PH_YES = 1, PH_TEMP = 2 };
 enum ph_type { PH_AUTH_REQ = 1, PH_AUTH_REP = 2 };

@@ -9,6 +9,7 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use IO::Socket::SSL;
 use MIME::Base64;
+use POSIX ();
 use SmtpTest qw(wait_until);
 use SmtpPipe ();
 use TlsCerts;
@@ -20,7 +21,9 @@ my $dir = $d->{dir};
 my ($crt, $key) = make_cert($dir, 'one', 'localhost');
 make_cert($dir, 'two', 'localhost');
 open my $fh, '>', "$dir/authpipe" or die;
-print $fh "#!/bin/sh\nread -r pw\n[ \"\$1\" = alice ] && [ \"\$pw\" = s3cret ]\n";
+print $fh "#!/bin/sh\nread -r pw\n"
+    . "[ \"\$1\" = slow ] && read -r go < $dir/fifo\n"
+    . "[ \"\$1\" = alice ] && [ \"\$pw\" = s3cret ]\n";
 close $fh;
 chmod 0755, "$dir/authpipe";
 # nobody is trusted: MSA mode applies to 127.0.0.1
@@ -42,7 +45,9 @@ sub fp { my $h = lc($_[0]); $h =~ s/://g; return $h }
 
 # An implicit-TLS session on 465: (socket, the certificate's sha256).
 sub smtps {
+	my ($src) = @_;
 	my $s = IO::Socket::SSL->new(PeerAddr => '127.0.0.1', PeerPort => $p465,
+	    ($src ? (LocalAddr => $src) : ()),
 	    SSL_verify_mode => SSL_VERIFY_NONE, Timeout => 10) or return;
 	my $f = $s->get_fingerprint('sha256');
 	$f =~ s/^sha256\$//;
@@ -112,7 +117,22 @@ like(SmtpTest::cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')) // '',
 SmtpTest::cmd($s, 'QUIT');
 close $s;
 
-# 4. SIGHUP with a new certificate, then with a broken key
+# 3b. a slow check does not hold up the others: "slow" waits on a FIFO
+# the test opens only after alice got her answer
+POSIX::mkfifo("$dir/fifo", 0666) or die "mkfifo: $!";
+my ($sa) = smtps('127.0.0.21');
+my ($sb) = smtps('127.0.0.22');
+SmtpTest::reply($_) for $sa, $sb;
+SmtpTest::cmd($_, 'EHLO client.example') for $sa, $sb;
+print $sa "AUTH PLAIN " . plain('slow', 'x') . "\r\n";
+like(SmtpTest::cmd($sb, 'AUTH PLAIN ' . plain('alice', 's3cret')) // '',
+    qr/^235 /, 'AUTH answered while another check is still running');
+open my $go, '>', "$dir/fifo" or die;
+print $go "go\n";
+close $go;
+like(SmtpTest::reply($sa) // '', qr/^535 /, 'and the slow one then gets its verdict');
+close $_ for $sa, $sb;
+
 sub reload_to {
 	my ($gen) = @_;
 	kill('HUP', $d->{pid});
