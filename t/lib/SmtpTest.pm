@@ -137,6 +137,8 @@ sub start_once {
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0) {
 		setpgid(0, 0);
+		# die with the test even when it is killed (PR_SET_PDEATHSIG)
+		eval { require 'syscall.ph'; syscall(&SYS_prctl(), 1, 9) };
 		open(STDIN, '<', '/dev/null');
 		open(STDOUT, '>>', $self->{log});
 		open(STDERR, '>&', \*STDOUT);
