@@ -440,15 +440,16 @@ worker_main(struct worker *w)
 	char err[256];
 
 	worker_signals();
-	prctl(PR_SET_PDEATHSIG, SIGTERM); /* an orphan must not serve */
-	if (getppid() != w->parent)
-		_exit(1);
 	scoreboard_slot_pid(w->sb, w->slot, getpid());
 	open_policies(w);
 	if (daemon_drop(w->uid, w->gid, err, sizeof(err)) < 0) {
 		log_msg(LOG_CRIT, "worker: %s", err);
 		_exit(2);
 	}
+	/* After the drop, which clears it: an orphan must not serve. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != w->parent)
+		_exit(1);
 	accept_loop(w);
 	scoreboard_set_state(w->sb, w->slot, -1, SB_EXITING);
 	wake(w);
