@@ -225,11 +225,26 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 	}
 }
 
+/* -l file, with -S local (our name) or -S remote (the client) appended. */
+static const char *
+log_name(const struct worker *w, const struct conn *c, char *buf, size_t len)
+{
+	const char *sfx = w->opts->logsuffix;
+	int n;
+
+	if (w->opts->logfile == NULL || sfx == NULL)
+		return w->opts->logfile;
+	n = snprintf(buf, len, "%s.%s", w->opts->logfile,
+	    strcmp(sfx, "remote") == 0 ? c->ip : w->myhostname);
+	return n > 0 && (size_t)n < len ? buf : w->opts->logfile;
+}
+
 static void
 run_session(struct worker *w, const struct conn *c)
 {
 	struct session_env env;
 	const struct options *o = w->opts;
+	char lname[4096];
 
 	memset(&env, 0, sizeof(env));
 	env.conf = w->conf;
@@ -252,8 +267,8 @@ run_session(struct worker *w, const struct conn *c)
 		env.ident = o->ident;
 		env.style = o->style;
 		env.maxsize = o->maxsize;
-		env.xlog = xlog_open(
-		    o->logfile, o->log_syslog, time(NULL), (long)getpid());
+		env.xlog = xlog_open(log_name(w, c, lname, sizeof(lname)),
+		    o->log_syslog, time(NULL), (long)getpid());
 	}
 	env.same_ip = c->same_ip;
 	env.policy = pols ? pols[c->l->group] : NULL;
