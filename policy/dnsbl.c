@@ -13,6 +13,24 @@
 
 #define MAX_ZONES 16
 #define MAX_MXHOSTS 8
+#define MAX_TIMEOUTS 2 /* per check: then the server counts as down */
+
+/* dns_query, but a check gives up after MAX_TIMEOUTS timeouts. */
+static enum dns_rc
+pquery(struct policy_sess *s, struct dns_res *r, const char *name,
+    enum dns_type type, struct dns_answer *a)
+{
+	enum dns_rc rc;
+
+	if (s->dns_timeouts >= MAX_TIMEOUTS) {
+		memset(a, 0, sizeof(*a));
+		return DNS_TIMEOUT;
+	}
+	rc = dns_query(r, name, type, a);
+	if (rc == DNS_TIMEOUT)
+		s->dns_timeouts++;
+	return rc;
+}
 
 static int
 private_addr(const struct netkey *k)
@@ -61,7 +79,7 @@ rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
 	enum dns_rc rc;
 	int i, listed = 0;
 
-	rc = dns_query(r, name, DNS_A, &a);
+	rc = pquery(s, r, name, DNS_A, &a);
 	ptrace(s, "policy: RBL %s: A %s", name, dns_rc_text(rc));
 	if (dns_rc_temporary(rc))
 		return -1;
@@ -69,8 +87,9 @@ rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
 		if (!a.addr[i].v4 || a.addr[i].a[12] != 127)
 			continue;
 		if (a.addr[i].a[13] == 255 && a.addr[i].a[14] == 255) {
-			ptrace(s, "policy: RBL %s answers error code "
-				  "127.255.255.%u; ignored",
+			ptrace(s,
+			    "policy: RBL %s answers error code "
+			    "127.255.255.%u; ignored",
 			    zone, a.addr[i].a[15]);
 			continue;
 		}
@@ -78,7 +97,7 @@ rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
 	}
 	if (!listed)
 		return 0;
-	if (dns_query(r, name, DNS_TXT, &a) == DNS_OK && a.txt[0] != '\0')
+	if (pquery(s, r, name, DNS_TXT, &a) == DNS_OK && a.txt[0] != '\0')
 		pclean(msg, msglen, a.txt);
 	else
 		snprintf(msg, msglen, "Your address is listed in %s", zone);
@@ -104,8 +123,9 @@ pdns_rbl(struct policy_sess *s, const char *zones, char *msg, size_t msglen)
 			*next++ = '\0';
 		if (*z == '\0' || strcmp(z, "+") == 0) {
 			if (*z == '+')
-				ptrace(s, "policy: RBL '+' (the long gone "
-					  "rbl.maps.vix.com) ignored");
+				ptrace(s,
+				    "policy: RBL '+' (the long gone "
+				    "rbl.maps.vix.com) ignored");
 			continue;
 		}
 		if (snprintf(name, sizeof(name), "%s.%s", rev, z) >= 254)
@@ -130,7 +150,7 @@ addrs(struct dns_res *r, const char *name, int *ours, int *priv,
 	int t, i, found = 0, temp = 0;
 
 	for (t = 0; t < 2; t++) {
-		rc = dns_query(r, name, types[t], &a);
+		rc = pquery(s, r, name, types[t], &a);
 		if (dns_rc_temporary(rc))
 			temp = 1;
 		for (i = 0; rc == DNS_OK && i < a.n; i++) {
@@ -149,7 +169,8 @@ mx_hosts(struct policy_sess *s, struct dns_res *r, struct dns_answer *mx,
 	int i, temp = 0;
 
 	for (i = 0; i < mx->n && i < MAX_MXHOSTS; i++) {
-		if (mx->mx[i].name[0] == '\0' || strcmp(mx->mx[i].name, ".") == 0)
+		if (mx->mx[i].name[0] == '\0' ||
+		    strcmp(mx->mx[i].name, ".") == 0)
 			continue; /* null MX (RFC 7505) */
 		if (addrs(r, mx->mx[i].name, ours, priv, s) < 0)
 			temp = 1;
@@ -168,7 +189,7 @@ pdns_mx(struct policy_sess *s, const char *dom, int mode, int *local)
 	*local = 0;
 	if (r == NULL)
 		return PV_DNS_TEMP;
-	rc = dns_query(r, dom, DNS_MX, &a);
+	rc = pquery(s, r, dom, DNS_MX, &a);
 	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(rc), a.n);
 	if (dns_rc_temporary(rc))
 		return PV_DNS_TEMP;
@@ -200,7 +221,7 @@ pdns_exists(struct policy_sess *s, const char *dom, int mode)
 	(void)mode; /* '+' and '-' differ only in ZMailer's 5xx tempfails */
 	if (r == NULL)
 		return PV_DNS_TEMP;
-	rc = dns_query(r, dom, DNS_MX, &a);
+	rc = pquery(s, r, dom, DNS_MX, &a);
 	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(rc), a.n);
 	if (dns_rc_temporary(rc))
 		return PV_DNS_TEMP;
@@ -208,12 +229,14 @@ pdns_exists(struct policy_sess *s, const char *dom, int mode)
 		return PV_DNS_HARD;
 	if (rc == DNS_OK)
 		return (a.mx[0].name[0] == '\0' ||
-			   strcmp(a.mx[0].name, ".") == 0) ?
-		    PV_DNS_HARD :
-		    0;
+		           strcmp(a.mx[0].name, ".") == 0)
+		    ? PV_DNS_HARD
+		    : 0;
 	found = addrs(r, dom, &ours, &priv, s);
 	ptrace(s, "policy: A/AAAA %s: %s", dom,
-	    found > 0 ? "found" : found < 0 ? "temporary failure" : "none");
+	    found > 0       ? "found"
+	        : found < 0 ? "temporary failure"
+	                    : "none");
 	if (found < 0 || priv > 0)
 		return PV_DNS_TEMP;
 	return found > 0 ? 0 : PV_DNS_HARD;

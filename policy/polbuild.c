@@ -115,8 +115,8 @@ first_word(const char *s, char *out, size_t outlen)
 
 /* Transform one line of a source file as policy-builder.sh's awk does. */
 static void
-one_line(struct build *b, enum src_kind kind, char *s, const char *file,
-    long line)
+one_line(
+    struct build *b, enum src_kind kind, char *s, const char *file, long line)
 {
 	char out[POLSRC_LINE_MAX + 32], word[POLSRC_LINE_MAX];
 	int n = 0;
@@ -129,8 +129,8 @@ one_line(struct build *b, enum src_kind kind, char *s, const char *file,
 		return;
 	if (kind == K_LOCALNAMES) {
 		if ((n = first_word(s, word, sizeof(word))) > 0)
-			n = snprintf(out, sizeof(out), "%s = _localnames",
-			    word);
+			n = snprintf(
+			    out, sizeof(out), "%s = _localnames", word);
 	} else if (kind == K_RELAY || kind == K_MX) {
 		cut_comment(s);
 		if (first_word(s, word, sizeof(word)) > 0)
@@ -141,9 +141,8 @@ one_line(struct build *b, enum src_kind kind, char *s, const char *file,
 		compile(b, out, file, line);
 }
 
-static void
-read_lines(struct build *b, FILE *fp, const char *file, enum src_kind kind,
-    struct spamline **spam, size_t *nspam);
+static void read_lines(struct build *b, FILE *fp, const char *file,
+    enum src_kind kind, struct spamline **spam, size_t *nspam);
 
 static int
 feed(struct build *b, const char *file, enum src_kind kind, int required,
@@ -183,8 +182,8 @@ spam_add(struct build *b, char *s, const char *file, long line,
 	    (n[*nspam].text = strdup(s)) == NULL) {
 		if (n != NULL)
 			*spam = n;
-		fprintf(b->errs, "%s/%s:%ld: out of memory\n", b->dir, file,
-		    line);
+		fprintf(
+		    b->errs, "%s/%s:%ld: out of memory\n", b->dir, file, line);
 		b->errors++;
 		return;
 	}
@@ -246,11 +245,11 @@ spam_compile(struct build *b, struct spamline *spam, size_t n)
 		if (i > 0 && strcmp(spam[i].text, spam[i - 1].text) == 0)
 			continue;
 		if (spam[i].text[0] == '[')
-			len = snprintf(out, sizeof(out), "%s  rejectnet +",
-			    spam[i].text);
+			len = snprintf(
+			    out, sizeof(out), "%s  rejectnet +", spam[i].text);
 		else if (first_word(spam[i].text, word, sizeof(word)) != 0)
-			len = snprintf(out, sizeof(out), "%s  = _bulk_mail",
-			    spam[i].text);
+			len = snprintf(
+			    out, sizeof(out), "%s  = _bulk_mail", spam[i].text);
 		else
 			continue;
 		if (len > 0 && (size_t)len < sizeof(out))
@@ -312,9 +311,9 @@ polbuild(const char *dir, const char *base, FILE *errs)
 	int rc = -1;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/%s-new.gdbm", dir, base) >=
-		(int)sizeof(tmp) ||
+	        (int)sizeof(tmp) ||
 	    snprintf(final, sizeof(final), "%s/%s.gdbm", dir, base) >=
-		(int)sizeof(final)) {
+	        (int)sizeof(final)) {
 		fprintf(errs, "%s: path too long\n", dir);
 		return -1;
 	}

@@ -29,8 +29,8 @@ open_db(struct policy *p, char *err, size_t errlen)
 	struct stat st;
 
 	if (stat_db(p, &st) < 0) {
-		snprintf(err, errlen, "policydb %s: %s", p->file,
-		    strerror(errno));
+		snprintf(
+		    err, errlen, "policydb %s: %s", p->file, strerror(errno));
 		return -1;
 	}
 	if ((db = pdb_open(p->file, err, errlen)) == NULL)
@@ -144,7 +144,7 @@ policy_dns(struct policy *p)
 	char err[200];
 
 	if (p->dns == NULL)
-		p->dns = dns_new(NULL, 0, 10, 2, err, sizeof(err));
+		p->dns = dns_new(NULL, 0, 5, 2, err, sizeof(err));
 	return p->dns;
 }
 
@@ -192,8 +192,8 @@ pdecide(struct policy_sess *s, int verdict, int a, const char *why)
 	if (a > 0 && (s->pa.have & PA_BIT(a))) {
 		pclean(s->msg, sizeof(s->msg), s->pa.msg[a]);
 		ptrace(s, "policy: verdict %d: %s %s (key %s)%s%s", verdict,
-		    pattr_name(a), s->pa.val[a], s->pa.from[a],
-		    why ? "; " : "", why ? why : "");
+		    pattr_name(a), s->pa.val[a], s->pa.from[a], why ? "; " : "",
+		    why ? why : "");
 	} else
 		ptrace(s, "policy: verdict %d: %s", verdict, why ? why : "");
 	return verdict;
@@ -215,6 +215,22 @@ maybe_reopen(struct policy *p, struct policy_sess *s)
 		ptrace(s, "policy: reopen failed, keeping the old: %s", err);
 	else
 		ptrace(s, "policy: %s changed, reopened", p->file);
+}
+
+static void
+rate_label(struct policy_sess *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *a = s->peer.v4 ? s->peer.a + 12 : s->peer.a;
+	size_t i, n = s->peer.v4 ? 4 : 8, o = 2;
+
+	s->ratelabel[0] = s->peer.v4 ? '4' : '6';
+	s->ratelabel[1] = ':';
+	for (i = 0; i < n; i++) {
+		s->ratelabel[o++] = hex[a[i] >> 4];
+		s->ratelabel[o++] = hex[a[i] & 0xf];
+	}
+	s->ratelabel[o] = '\0';
 }
 
 struct policy_sess *
@@ -239,6 +255,7 @@ policy_sess_new(struct policy *p, const struct sockaddr *peer,
 		    s->peer.v4 ? "" : "IPv6:", a);
 		s->self_client = netaddr_is_loopback(&s->peer) ||
 		    policy_is_self(p, &s->peer);
+		rate_label(s);
 	} else
 		snprintf(s->ipbr, sizeof(s->ipbr), "[local]");
 	if (ptrname != NULL)
@@ -251,6 +268,13 @@ void
 policy_sess_free(struct policy_sess *s)
 {
 	free(s);
+}
+
+void
+policy_set_rate(struct policy_sess *s, policy_rate_fn count, void *arg)
+{
+	s->rate = count;
+	s->rate_arg = arg;
 }
 
 void
@@ -292,8 +316,11 @@ net_values(struct policy_sess *s)
 		s->f.maxoutsize = num(v);
 	if ((v = pattrs_val(pa, PA_MAXSAMEIPSOURCE)) != NULL)
 		s->f.maxsameipsource = num(v);
-	if ((v = pattrs_val(pa, PA_RATELIMITMSGS)) != NULL)
+	if ((v = pattrs_val(pa, PA_RATELIMITMSGS)) != NULL) {
 		pclean(s->f.ratelimitmsgs, sizeof(s->f.ratelimitmsgs), v);
+		pclean(
+		    s->ratemsg, sizeof(s->ratemsg), pa->msg[PA_RATELIMITMSGS]);
+	}
 	if ((v = pattrs_val(pa, PA_FILTERING)) != NULL)
 		s->f.content_filter = strcmp(v, "+") == 0;
 }
@@ -334,8 +361,9 @@ net_rbl(struct policy_sess *s)
 	else if (rc > 0)
 		pclean(s->f.rblmsg, sizeof(s->f.rblmsg), txt);
 	return pdecide(s, 0, PA_RCPTDNSRBL,
-	    rc < 0 ? "lookup failed, RCPT will tempfail" :
-	    rc > 0 ? "listed, kept for RCPT" : "not listed");
+	    rc < 0       ? "lookup failed, RCPT will tempfail"
+	        : rc > 0 ? "listed, kept for RCPT"
+	                 : "not listed");
 }
 
 static int
@@ -360,7 +388,8 @@ connect_addr(struct policy_sess *s)
 		s->f.always_reject = 1;
 		pdecide(s, PV_REJECT, PA_REJECTNET, "always_reject");
 		if (s->msg[0] == '\0')
-			snprintf(s->msg, sizeof(s->msg), "Your network "
+			snprintf(s->msg, sizeof(s->msg),
+			    "Your network "
 			    "address is blackholed in our static tables");
 		return PV_REJECT;
 	}
@@ -376,9 +405,9 @@ connect_addr(struct policy_sess *s)
 		s->f.always_accept = 1;
 	if (s->f.trust_recipients || s->f.full_trust || s->f.always_accept)
 		return pdecide(s, 0,
-		    s->f.always_accept ? PA_RELAYCUSTNET :
-		    s->f.full_trust	? PA_FULLTRUSTNET :
-					  PA_TRUSTRECIPIENTS,
+		    s->f.always_accept    ? PA_RELAYCUSTNET
+		        : s->f.full_trust ? PA_FULLTRUSTNET
+		                          : PA_TRUSTRECIPIENTS,
 		    "trusted network, no blocklist check");
 	return net_rbl(s);
 }
@@ -391,8 +420,9 @@ connect_name(struct policy_sess *s)
 
 	if (s->ptr[0] == '\0' || s->f.full_trust || s->f.trusted)
 		return;
-	pattrs_init(&s->pa, PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET) |
-		PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_RCPTDNSRBL));
+	pattrs_init(&s->pa,
+	    PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET) |
+	        PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_RCPTDNSRBL));
 	ptrace(s, "policy: client name %s", s->ptr);
 	if (pdb_lookup_domain(s->pol->db, s->ptr, &s->pa) <= 0)
 		return;
@@ -418,6 +448,7 @@ policy_connect(struct policy_sess *s, struct policy_result *res)
 {
 	int v;
 
+	s->dns_timeouts = 0;
 	if (!s->have_peer) {
 		s->f.full_trust = 1;
 		v = pdecide(s, 0, 0, "local session, fully trusted");
@@ -435,8 +466,8 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 
 	preply_connect(s, 0, res);
 	if (s->f.always_reject || s->f.always_freeze || s->f.always_accept ||
-	    s->f.full_trust || s->f.trusted || helo == NULL ||
-	    helo[0] == '[' || helo[0] == '\0')
+	    s->f.full_trust || s->f.trusted || helo == NULL || helo[0] == '[' ||
+	    helo[0] == '\0')
 		return 0;
 	for (i = 0; helo[i] != '\0' && i < PVAL_MAX; i++)
 		dom[i] = (char)tolower((unsigned char)helo[i]);
@@ -449,10 +480,27 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 		return 0;
 	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
-		pdecide(s, 0, PA_REJECTNET, "HELO: always_reject (felt at MAIL)");
+		pdecide(
+		    s, 0, PA_REJECTNET, "HELO: always_reject (felt at MAIL)");
 	} else if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		pdecide(s, 0, PA_FREEZENET, "HELO: always_freeze");
 	}
 	return 0;
+}
+
+int
+policy_content_gate(const struct policy_sess *s)
+{
+	if (s->f.always_reject)
+		return -1;
+	if (s->f.sender_reject)
+		return -2;
+	if (s->f.always_freeze)
+		return 1;
+	if (s->f.sender_freeze)
+		return 2;
+	if (s->f.always_accept && s->f.content_filter != 1)
+		return POLICY_GATE_SKIP;
+	return POLICY_GATE_FILTER;
 }

@@ -31,13 +31,13 @@ struct policy_result {
 /* What the policy learnt about the session (read-only for the session). */
 struct policy_flags {
 	int always_reject, always_freeze, always_accept; /* relaycustnet */
-	int full_trust, trust_recipients, trusted;	 /* trusted: AUTH */
+	int full_trust, trust_recipients, trusted;       /* trusted: AUTH */
 	int sender_reject, sender_freeze, sender_norelay;
-	int content_filter;   /* "filtering": -1 unset, 0, 1 */
-	long maxinsize;	      /* -1 unset */
-	long maxoutsize;      /* -1 unset */
-	long maxsameipsource; /* -1 unset; 0 = refuse the client */
-	char rblmsg[512];     /* rcpt-dns-rbl listing, "" if none */
+	int content_filter;     /* "filtering": -1 unset, 0, 1 */
+	long maxinsize;         /* -1 unset */
+	long maxoutsize;        /* -1 unset */
+	long maxsameipsource;   /* -1 unset; 0 = refuse the client */
+	char rblmsg[512];       /* rcpt-dns-rbl listing, "" if none */
 	char ratelimitmsgs[64]; /* "a[,b]" from the client's network */
 };
 
@@ -48,24 +48,25 @@ typedef void (*policy_trace_fn)(void *arg, const char *line);
  * bhash, ndbm, dbm, sleepyrpc) and unknown types are refused; the error
  * names what is supported.  NULL with a reason in err.
  */
-struct policy *policy_open(const char *type, const char *path, char *err,
-    size_t errlen);
+struct policy *policy_open(
+    const char *type, const char *path, char *err, size_t errlen);
 void policy_close(struct policy *);
 /* Reopen now (SIGHUP); on failure the old database stays.  0 / -1. */
 int policy_reopen(struct policy *, char *err, size_t errlen);
 /* Nameserver for the DNS checks ("127.0.0.1", port, seconds per try);
- * server NULL = resolv.conf.  Default: resolv.conf, 10 s, 2 tries. */
-int policy_set_dns(struct policy *, const char *server, int port,
-    int timeout, char *err, size_t errlen);
+ * server NULL = resolv.conf.  Default: resolv.conf, 5 s, 2 tries. */
+int policy_set_dns(struct policy *, const char *server, int port, int timeout,
+    char *err, size_t errlen);
 /* One of our own addresses (text), for MX checks and for skipping the
  * RBL of our own clients; interfaces are added at open. 0 / -1. */
 int policy_add_self(struct policy *, const char *addr);
 
 /*
- * A session.  peer NULL = local (-i without -T): fully trusted.
- * ptrname: the client's forward-confirmed name or NULL.
- * trace: called with one line per decision (smtpserver -d 1), or NULL.
- * The database is reopened first if its file was replaced.
+ * A session.  peer NULL (or not AF_INET/AF_INET6) = local: -i without
+ * -T, fully trusted.  ptrname: the client's forward-confirmed name or
+ * NULL (never an unconfirmed PTR).  trace: called with one line per
+ * lookup and decision (smtpserver -d 1, -T), or NULL.  The database is
+ * reopened first if its file was replaced.  NULL when out of memory.
  */
 struct policy_sess *policy_sess_new(struct policy *,
     const struct sockaddr *peer, const char *ptrname, policy_trace_fn trace,
@@ -76,17 +77,40 @@ void policy_set_trusted(struct policy_sess *, int);
 const struct policy_flags *policy_flags(const struct policy_sess *);
 
 /*
- * The checks return the verdict and fill *res.  Addresses are given
- * without angle brackets; "" is the null sender.  policy_rcptto sees
- * through source routes, '%', '!' and quoted local parts, and rescues
- * postmaster (plain always; postmaster@dom if that key has relaytarget +).
+ * ratelimitmsgs "a[,b]" on a relaycustnet client's network: every MAIL
+ * calls count(arg, label) once; it counts this MAIL in the shared
+ * scoreboard and returns the number in the current interval, or -1 if
+ * unknown (then no limit).  label: "4:c0000201" (IPv4) or "6:" and the
+ * /64 in hex (IPv6).  A count >= |a| (or |b|) refuses the MAIL: 451 for
+ * a positive limit, 553 for a negative one; AUTH multiplies by 10.
+ */
+typedef long (*policy_rate_fn)(void *arg, const char *label);
+void policy_set_rate(struct policy_sess *, policy_rate_fn count, void *arg);
+
+/*
+ * The checks return the verdict and fill *res.  Call policy_connect once
+ * before the greeting; a refusal is the greeting to send (554, or 421
+ * on a DNS failure: then close).  policy_helo never refuses by itself:
+ * what it finds is felt at MAIL.  Addresses are given without angle
+ * brackets; "" is the null sender.  policy_rcptto sees through source
+ * routes, '%', '!' and quoted local parts, and rescues postmaster
+ * (plain always; postmaster@dom if that key has relaytarget +).
  */
 int policy_connect(struct policy_sess *, struct policy_result *);
-int policy_helo(struct policy_sess *, const char *helo,
-    struct policy_result *);
-int policy_mailfrom(struct policy_sess *, const char *addr,
-    struct policy_result *);
-int policy_rcptto(struct policy_sess *, const char *addr,
-    struct policy_result *);
+int policy_helo(struct policy_sess *, const char *helo, struct policy_result *);
+int policy_mailfrom(
+    struct policy_sess *, const char *addr, struct policy_result *);
+int policy_rcptto(
+    struct policy_sess *, const char *addr, struct policy_result *);
+
+/*
+ * Before the content filter (spec 7.5): POLICY_GATE_FILTER run it,
+ * POLICY_GATE_SKIP accept unfiltered (trusted network without
+ * "filtering +"), < 0 refuse (-1 always_reject, -2 sender_reject), > 0
+ * freeze unfiltered (1 always_freeze, 2 sender_freeze).
+ */
+#define POLICY_GATE_FILTER 0
+#define POLICY_GATE_SKIP 3
+int policy_content_gate(const struct policy_sess *);
 
 #endif

@@ -91,8 +91,8 @@ paddr_lookup(struct policy_sess *s, const char *dom)
 	    netaddr_key((struct sockaddr *)&ss, &k) < 0)
 		return -1;
 	rc = pdb_lookup_ip(s->pol->db, &k, &s->pa);
-	if (policy_is_self(s->pol, &k) && (s->pa.request == 0 ||
-	    (s->pa.request & PA_BIT(PA_LOCALDOMAIN)))) {
+	if (policy_is_self(s->pol, &k) &&
+	    (s->pa.request == 0 || (s->pa.request & PA_BIT(PA_LOCALDOMAIN)))) {
 		/* mail to user@[one of our addresses] is local */
 		s->pa.have |= PA_BIT(PA_LOCALDOMAIN) | PA_BIT(PA_RELAYTARGET);
 		snprintf(s->pa.val[PA_LOCALDOMAIN], 2, "+");
@@ -128,9 +128,56 @@ mail_user(struct policy_sess *s, const char *a, int *v, unsigned int *mask)
 		*v = pdecide(s, PV_REJECT, PA_REJECTSOURCE, "sender_reject");
 		return 1;
 	}
-	*mask &= ~(s->pa.have & (PA_BIT(PA_REJECTSOURCE) |
-			 PA_BIT(PA_FREEZESOURCE)));
+	*mask &=
+	    ~(s->pa.have & (PA_BIT(PA_REJECTSOURCE) | PA_BIT(PA_FREEZESOURCE)));
 	return 0;
+}
+
+static long
+limit(const char *s, char **end)
+{
+	long n = strtol(s, end, 10);
+
+	return n > 1000000000L ? 1000000000L
+	    : n < -1000000000L ? -1000000000L
+	                       : n;
+}
+
+/* ratelimitmsgs of a relaycustnet network (spec 7.4); 0 = under it. */
+static int
+mail_rate(struct policy_sess *s)
+{
+	const char *t = s->f.ratelimitmsgs;
+	long a, b = 0, n;
+	char *end;
+	int v = 0;
+
+	if (!s->f.always_accept || *t == '\0' || s->rate == NULL)
+		return 0;
+	a = limit(t, &end);
+	if (end == t)
+		return 0;
+	if (*end == ',')
+		b = limit(end + 1, &end);
+	if (s->f.trusted) {
+		a *= 10;
+		b *= 10;
+	}
+	if ((n = s->rate(s->rate_arg, s->ratelabel)) < 0)
+		return 0;
+	if ((a < 0 && n >= -a) || (b < 0 && n >= -b))
+		v = PV_REJECT;
+	else if ((a > 0 && n >= a) || (b > 0 && n >= b))
+		v = PV_SOFT;
+	if (v == 0)
+		return 0;
+	ptrace(s, "policy: %s sent %ld, ratelimitmsgs %s", s->ratelabel, n, t);
+	pdecide(s, v, 0, "ratelimitmsgs exceeded");
+	snprintf(s->msg, sizeof(s->msg), "%s",
+	    s->ratemsg[0] ? s->ratemsg
+	                  : "You are sending too much mail/rcpts per time "
+	                    "interval.  Try again later.");
+	return v;
 }
 
 static int
@@ -145,7 +192,8 @@ mail_eval(struct policy_sess *s, char *a)
 	if (a[0] != '\0') {
 		if (mail_user(s, a, &rc, &mask))
 			return rc;
-		if ((at = paddr_last_at(a)) == NULL || paddr_check_dom(at + 1) < 0)
+		if ((at = paddr_last_at(a)) == NULL ||
+		    paddr_check_dom(at + 1) < 0)
 			return pdecide(s, PV_REJECT, 0, "no @domain");
 		dom = at + 1;
 	}
@@ -155,6 +203,8 @@ mail_eval(struct policy_sess *s, char *a)
 		s->f.sender_norelay = 1;
 		pdecide(s, 0, PA_SENDERNORELAY, "sender_norelay");
 	}
+	if ((rc = mail_rate(s)) != 0)
+		return rc;
 	if (pattrs_is(&s->pa, PA_REJECTSOURCE, "+")) {
 		s->f.sender_reject = 1;
 		return pdecide(s, PV_REJECT, PA_REJECTSOURCE, "sender_reject");
@@ -166,7 +216,7 @@ mail_eval(struct policy_sess *s, char *a)
 	if (s->f.trusted || s->f.always_accept) {
 		rc = sender_dns(s, dom, '-');
 		pdecide(s, rc, 0, "trusted client: sender domain in DNS?");
-		if (rc != 0 && rc > PV_SOFT)
+		if (rc != 0 && s->f.trusted) /* AUTH: ZMailer's text */
 			snprintf(s->msg, sizeof(s->msg),
 			    "Sorry, bad DNS result for your source domain");
 		return rc;
@@ -178,14 +228,15 @@ mail_eval(struct policy_sess *s, char *a)
 }
 
 int
-policy_mailfrom(struct policy_sess *s, const char *addr,
-    struct policy_result *res)
+policy_mailfrom(
+    struct policy_sess *s, const char *addr, struct policy_result *res)
 {
 	char a[PADDR_MAX];
 	int v;
 
 	s->f.sender_reject = s->f.sender_freeze = s->f.sender_norelay = 0;
 	s->msg[0] = '\0';
+	s->dns_timeouts = 0;
 	ptrace(s, "policy: MAIL FROM <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");

@@ -14,8 +14,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: policy-builder [-n] [-d dbdir] [-f basename]\n");
+	fprintf(
+	    stderr, "usage: policy-builder [-n] [-d dbdir] [-f basename]\n");
 	exit(64);
 }
 
@@ -47,7 +47,7 @@ main(int argc, char **argv)
 	if (dir == NULL) {
 		mailvar = getenv("MAILVAR");
 		if (snprintf(defdir, sizeof(defdir), "%s/db",
-			mailvar ? mailvar : "/var/lib/zmailer") >=
+		        mailvar ? mailvar : "/var/lib/zmailer") >=
 		    (int)sizeof(defdir))
 			usage();
 		dir = defdir;

@@ -45,9 +45,14 @@ struct policy_sess {
 	struct netkey peer;
 	char ipbr[64]; /* "[192.0.2.1]" / "[IPv6:...]" for replies */
 	char ptr[256];
-	int self_client; /* the client is one of our addresses */
-	int rbl_temp;	 /* rcpt-dns-rbl lookup failed temporarily */
-	char msg[PVAL_MAX + 1]; /* message of the current decision */
+	int self_client;            /* the client is one of our addresses */
+	int rbl_temp;               /* rcpt-dns-rbl lookup failed temporarily */
+	int dns_timeouts;           /* in the current check (dnsbl.c) */
+	char msg[PVAL_MAX + 1];     /* message of the current decision */
+	char ratemsg[PVAL_MAX + 1]; /* message of ratelimitmsgs */
+	char ratelabel[40];         /* "4:c0000201", "6:<64 bits hex>" */
+	policy_rate_fn rate;
+	void *rate_arg;
 	struct pattrs pa;
 };
 
@@ -63,17 +68,16 @@ struct dns_res *policy_dns(struct policy *);
 
 /* Replies (policy_reply.c). */
 void preply_connect(struct policy_sess *, int v, struct policy_result *);
-void preply_mail(struct policy_sess *, int v, const char *addr,
-    struct policy_result *);
-void preply_rcpt(struct policy_sess *, int v, const char *addr,
-    struct policy_result *);
+void preply_mail(
+    struct policy_sess *, int v, const char *addr, struct policy_result *);
+void preply_rcpt(
+    struct policy_sess *, int v, const char *addr, struct policy_result *);
 /* Copy with control characters blanked, bounded. */
 void pclean(char *out, size_t outlen, const char *in);
 
 /* DNS checks (dnsbl.c).  Results are verdict codes (0 = fine). */
 /* 1 listed (reason in msg), 0 not listed, -1 temporary failure. */
-int pdns_rbl(struct policy_sess *, const char *zones, char *msg,
-    size_t msglen);
+int pdns_rbl(struct policy_sess *, const char *zones, char *msg, size_t msglen);
 /* We are an MX for dom (or own its address).  mode: value of acceptifmx
  * ('+', '-') or '.'.  *local set when dom's own A/AAAA is ours. */
 int pdns_mx(struct policy_sess *, const char *dom, int mode, int *local);

@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RCPT_MASK                                                     \
-	(PA_BIT(PA_RELAYTARGET) | PA_BIT(PA_FREEZE) |                 \
-	    PA_BIT(PA_TESTRCPTDNSRBL) | PA_BIT(PA_TRUSTWHOSON) |      \
+#define RCPT_MASK                                                              \
+	(PA_BIT(PA_RELAYTARGET) | PA_BIT(PA_FREEZE) |                          \
+	    PA_BIT(PA_TESTRCPTDNSRBL) | PA_BIT(PA_TRUSTWHOSON) |               \
 	    PA_BIT(PA_LOCALDOMAIN))
 #define DOM_MASK (RCPT_MASK | PA_BIT(PA_ACCEPTIFMX) | PA_BIT(PA_ACCEPTIFDNS))
 #define MAX_ROUNDS 20
@@ -129,7 +129,8 @@ innermost(struct policy_sess *s, struct target *t, int *rounds)
 {
 	while (is_local(s)) {
 		if (++*rounds > MAX_ROUNDS)
-			return pdecide(s, PV_REJECT, 0, "too many routing steps");
+			return pdecide(
+			    s, PV_REJECT, 0, "too many routing steps");
 		if (!step(t))
 			return 0;
 		ptrace(s, "policy: local part routes on to %s", t->dom);
@@ -207,8 +208,8 @@ rcpt_eval(struct policy_sess *s, char *a)
 	if (rcpt_user(s, a, &v))
 		return v;
 	if ((at = paddr_last_at(a)) == NULL)
-		return pdecide(s, s->f.always_accept ? 0 : PV_REJECT, 0,
-		    "no @domain");
+		return pdecide(
+		    s, s->f.always_accept ? 0 : PV_REJECT, 0, "no @domain");
 	unquote(a, (size_t)(at - a), t.local, sizeof(t.local));
 	snprintf(t.dom, sizeof(t.dom), "%s", at + 1);
 	return rcpt_domain(s, &t);
@@ -233,13 +234,14 @@ rescue(struct policy_sess *s, const char *a, int v)
 }
 
 int
-policy_rcptto(struct policy_sess *s, const char *addr,
-    struct policy_result *res)
+policy_rcptto(
+    struct policy_sess *s, const char *addr, struct policy_result *res)
 {
 	char a[PADDR_MAX], msg[sizeof(s->msg)];
 	int v;
 
 	s->msg[0] = '\0';
+	s->dns_timeouts = 0;
 	ptrace(s, "policy: RCPT TO <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");

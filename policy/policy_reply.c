@@ -18,14 +18,12 @@ pclean(char *out, size_t outlen, const char *in)
 	if (outlen == 0)
 		return;
 	for (i = 0; in[i] != '\0' && i + 1 < outlen; i++)
-		out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ?
-		    ' ' :
-		    in[i];
+		out[i] = ((unsigned char)in[i] < 0x20 || in[i] == 0x7f) ? ' '
+		                                                        : in[i];
 	out[i] = '\0';
 }
 
-static void
-set(struct policy_result *r, int verdict, int code, const char *enh,
+static void set(struct policy_result *r, int verdict, int code, const char *enh,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 static void
@@ -66,13 +64,14 @@ preply_connect(struct policy_sess *s, int v, struct policy_result *r)
 		    s->ipbr);
 	else
 		set(r, v, 554, "5.7.1", "Hello %s; %s", s->ipbr,
-		    s->msg[0] ? s->msg :
-				"You are on our reject-IP-address -list, GO AWAY!");
+		    s->msg[0]
+		        ? s->msg
+		        : "You are on our reject-IP-address -list, GO AWAY!");
 }
 
 void
-preply_mail(struct policy_sess *s, int v, const char *addr,
-    struct policy_result *r)
+preply_mail(
+    struct policy_sess *s, int v, const char *addr, struct policy_result *r)
 {
 	char a[300];
 
@@ -80,7 +79,8 @@ preply_mail(struct policy_sess *s, int v, const char *addr,
 	if (v >= 0)
 		ok_reply(r, v);
 	else if (s->msg[0] != '\0')
-		set(r, v, v > PV_SOFT ? 553 : 451, v > PV_SOFT ? "5.7.1" : "4.7.1",
+		set(r, v, v > PV_SOFT ? 553 : 451,
+		    v > PV_SOFT ? "5.7.1" : "4.7.1",
 		    "Hello %s, for your MAIL FROM address <%s> policy analysis "
 		    "reported: %s",
 		    s->ipbr, a, s->msg);
@@ -141,8 +141,8 @@ rcpt_soft(struct policy_sess *s, int v, const char *a, struct policy_result *r)
 }
 
 void
-preply_rcpt(struct policy_sess *s, int v, const char *addr,
-    struct policy_result *r)
+preply_rcpt(
+    struct policy_sess *s, int v, const char *addr, struct policy_result *r)
 {
 	char a[300];
 

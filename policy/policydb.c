@@ -206,8 +206,8 @@ trace(struct pattrs *pa, const char *fmt, const char *a, const char *b,
 	pa->trace(pa->trace_arg, line);
 }
 
-static int resolve(struct pdb *, const unsigned char *, int, const char *,
-    struct pattrs *);
+static int resolve(
+    struct pdb *, const unsigned char *, int, const char *, struct pattrs *);
 
 /* "= _tag": look the tag up in place, one level deeper. */
 static void
@@ -223,9 +223,9 @@ follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
 		return;
 	}
 	for (i = 0; tag[i] != '\0' && i < PVAL_MAX; i++)
-		low[i] = (char)((tag[i] >= 'A' && tag[i] <= 'Z') ?
-			tag[i] - 'A' + 'a' :
-			tag[i]);
+		low[i] =
+		    (char)((tag[i] >= 'A' && tag[i] <= 'Z') ? tag[i] - 'A' + 'a'
+		                                            : tag[i]);
 	low[i] = '\0';
 	if (pkey_str(key, sizeof(key), PK_TAG, low) < 0)
 		return;
@@ -235,8 +235,7 @@ follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
 }
 
 static void
-take(struct pattrs *pa, int a, const char *v, const char *msg,
-    const char *path)
+take(struct pattrs *pa, int a, const char *v, const char *msg, const char *path)
 {
 	pa->request &= ~PA_BIT(a);
 	pa->have |= PA_BIT(a);
@@ -255,6 +254,11 @@ resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
 	const char *msg = NULL;
 	size_t len, l;
 
+	if (pa->fetches >= PDB_FETCH_MAX) {
+		trace(pa, "  lookup budget spent at %s%s%s", "", path, "");
+		return 0;
+	}
+	pa->fetches++;
 	if ((val = pdb_fetch(p, key, &len)) == NULL)
 		return 0;
 	for (r = val; len >= 3 && pa->request != 0; r += l, len -= l) {
@@ -281,9 +285,12 @@ int
 pdb_lookup_key(struct pdb *p, const unsigned char *key, struct pattrs *pa)
 {
 	char path[80];
+	int found;
 
 	pkey_text(key, path, sizeof(path));
-	return resolve(p, key, 0, path, pa);
+	if ((found = resolve(p, key, 0, path, pa)) > 0)
+		trace(pa, "  key %s found%s%s", path, "", "");
+	return found;
 }
 
 static void

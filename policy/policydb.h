@@ -46,10 +46,11 @@ enum {
 };
 
 #define PA_BIT(a) (1u << (a))
-#define PKEY_MAX 255	  /* a key's length byte */
-#define PVAL_MAX 252	  /* longest value / key string */
+#define PKEY_MAX 255         /* a key's length byte */
+#define PVAL_MAX 252         /* longest value / key string */
 #define PDB_RECORD_MAX 65536 /* longest value block we accept */
-#define PDB_TAG_DEPTH 5	  /* "= _tag" levels followed */
+#define PDB_TAG_DEPTH 5      /* "= _tag" levels followed */
+#define PDB_FETCH_MAX 512    /* database reads per lookup */
 
 /* Attribute name <-> code ("=" is PA_ALIAS); -1 / NULL if unknown. */
 int pattr_code(const char *name);
@@ -58,8 +59,8 @@ const char *pattr_name(int code);
 /* Key encoders: return the key length (out[0]), or -1 if it does not fit
  * or the input is empty.  Strings are stored as given (lowercase them
  * first). */
-int pkey_ip(unsigned char *out, size_t outlen, const struct netkey *,
-    int width);
+int pkey_ip(
+    unsigned char *out, size_t outlen, const struct netkey *, int width);
 int pkey_str(unsigned char *out, size_t outlen, int type, const char *s);
 /* Printable form of a key ("[192.0.2.0]/24", "_tag", "u@d") */
 void pkey_text(const unsigned char *key, char *out, size_t outlen);
@@ -75,9 +76,10 @@ unsigned char *pdb_fetch(struct pdb *, const unsigned char *key, size_t *len);
 struct pattrs {
 	unsigned int request; /* bits still wanted */
 	unsigned int have;    /* bits found */
+	unsigned int fetches; /* reads so far; capped at PDB_FETCH_MAX */
 	char val[PA_MAX][PVAL_MAX + 1];
 	char msg[PA_MAX][PVAL_MAX + 1]; /* "message" before it, or "" */
-	char from[PA_MAX][80];		/* key (and tag) that decided */
+	char from[PA_MAX][80];          /* key (and tag) that decided */
 	void (*trace)(void *, const char *);
 	void *trace_arg;
 };

@@ -44,14 +44,14 @@ mask(unsigned char *a, int nbytes, int width)
 	for (i = 0; i < nbytes; i++) {
 		keep = width - i * 8;
 		if (keep < 8)
-			a[i] &= keep <= 0 ? 0 :
-					    (unsigned char)(0xff << (8 - keep));
+			a[i] &=
+			    keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
 	}
 }
 
 static int
-net_key(char *text, char *slash, unsigned char *key, size_t keylen,
-    char *why, size_t whylen)
+net_key(char *text, char *slash, unsigned char *key, size_t keylen, char *why,
+    size_t whylen)
 {
 	static const unsigned char v4map[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		0xff, 0xff };
@@ -86,14 +86,15 @@ net_key(char *text, char *slash, unsigned char *key, size_t keylen,
 	}
 	return pkey_ip(key, keylen, &k, w);
 bad:
-	snprintf(why, whylen, "bad network key (want [a.b.c.d]/w or "
-			      "[ipv6.x::y]/w)");
+	snprintf(why, whylen,
+	    "bad network key (want [a.b.c.d]/w or "
+	    "[ipv6.x::y]/w)");
 	return -1;
 }
 
 int
-polsrc_key(char *text, unsigned char *key, size_t keylen, char *why,
-    size_t whylen)
+polsrc_key(
+    char *text, unsigned char *key, size_t keylen, char *why, size_t whylen)
 {
 	char *slash;
 	int type = PK_DOMAIN, n;
@@ -101,6 +102,17 @@ polsrc_key(char *text, unsigned char *key, size_t keylen, char *why,
 	lower(text);
 	if ((slash = strchr(text, '/')) != NULL)
 		return net_key(text, slash, key, keylen, why, whylen);
+	n = (int)strlen(text);
+	if (text[0] == '[' && n > 2 && text[n - 1] == ']' && n < 80) {
+		/* a bare "[address]" is that host (ZMailer made it a domain
+		 * key that never matched, e.g. in smtp-policy.spam) */
+		char host[96];
+
+		snprintf(host, sizeof(host), "%s/%d", text,
+		    strchr(text, ':') ? 128 : 32);
+		return net_key(host, strchr(host, '/'), key, keylen, why,
+		    whylen);
+	}
 	if (text[0] == '_')
 		type = PK_TAG;
 	else if (strchr(text, '@') != NULL)
@@ -140,8 +152,8 @@ token(char **sp, int *quoted)
 }
 
 static int
-add_attr(struct polsrc_rec *r, const char *name, const char *value,
-    char *why, size_t whylen)
+add_attr(struct polsrc_rec *r, const char *name, const char *value, char *why,
+    size_t whylen)
 {
 	int code = pattr_code(name);
 	size_t n = strlen(value);

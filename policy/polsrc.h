@@ -25,7 +25,7 @@ struct polsrc_rec {
  */
 int polsrc_line(char *line, struct polsrc_rec *, char *why, size_t whylen);
 /* Encode a key text (lowercased in place): network, user, tag, domain. */
-int polsrc_key(char *text, unsigned char *key, size_t keylen, char *why,
-    size_t whylen);
+int polsrc_key(
+    char *text, unsigned char *key, size_t keylen, char *why, size_t whylen);
 
 #endif

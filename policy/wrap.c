@@ -81,8 +81,8 @@ wrap_check(const struct sockaddr *peer, const char *ptrname)
 
 	if (netaddr_text(peer, addr, sizeof(addr)) < 0)
 		return 0;
-	request_init(&req, RQ_DAEMON, wrap_daemon_name(), RQ_CLIENT_ADDR,
-	    addr, RQ_CLIENT_NAME,
+	request_init(&req, RQ_DAEMON, wrap_daemon_name(), RQ_CLIENT_ADDR, addr,
+	    RQ_CLIENT_NAME,
 	    (ptrname != NULL && *ptrname != '\0') ? ptrname : STRING_UNKNOWN,
 	    0);
 	return hosts_access(&req) ? 1 : 0;

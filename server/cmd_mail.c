@@ -74,10 +74,12 @@ parse_size(const char *v, long long *out)
 
 /* One MAIL parameter; 0 ok, -1 when a reply was sent. */
 static int
-mail_param(struct smtp *s, const struct esmtp_param *p)
+mail_param(struct smtp *s, const struct esmtp_param *p, void *arg)
 {
 	struct smtp_txn *t = &s->tx;
 	const char *k = p->key, *v = p->value;
+
+	(void)arg;
 
 	if (strcmp(k, "SIZE") == 0) {
 		if (parse_size(v, &t->size) < 0)
@@ -109,8 +111,13 @@ mail_param(struct smtp *s, const struct esmtp_param *p)
 	return 0;
 }
 
+/*
+ * Split the ESMTP parameters after a path and give each to fn (which
+ * replies on error); 0 when all were good, -1 when a reply was sent.
+ */
 static int
-mail_params(struct smtp *s, const char *rest)
+each_param(struct smtp *s, const char *rest,
+    int (*fn)(struct smtp *, const struct esmtp_param *, void *), void *arg)
 {
 	struct esmtp_param ps[MAX_PARAMS];
 	const char *err = NULL;
@@ -124,7 +131,7 @@ mail_params(struct smtp *s, const char *rest)
 		return -1;
 	}
 	for (i = 0; i < n && r == 0; i++)
-		r = mail_param(s, &ps[i]);
+		r = fn(s, &ps[i], arg);
 	rfc5321_params_free(ps, (size_t)n);
 	return r;
 }
@@ -152,7 +159,7 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 		return;
 	}
 	s->tx.size = -1;
-	if (mail_params(s, p + path.end) < 0)
+	if (each_param(s, p + path.end, mail_param, NULL) < 0)
 		goto fail;
 	if (path.utf8 && !s->tx.smtputf8) {
 		reply_r(s, RID_MAIL_UTF8_NEEDED);
@@ -185,10 +192,12 @@ fail:
 	smtp_txn_reset(s);
 }
 
-/* One RCPT parameter into r; 0 ok, -1 when a reply was sent. */
+/* One RCPT parameter into the env_rcpt arg; 0 ok, -1 after a reply. */
 static int
-rcpt_param(struct smtp *s, const struct esmtp_param *p, struct env_rcpt *r)
+rcpt_param(struct smtp *s, const struct esmtp_param *p, void *arg)
 {
+	struct env_rcpt *r = arg;
+
 	if (strcmp(p->key, "NOTIFY") == 0 && s->g->dsn) {
 		if (p->value == NULL || rfc5321_notify_valid(p->value) < 0)
 			return reply_r(s, RID_RCPT_NOTIFY_BAD), -1;
@@ -209,25 +218,13 @@ rcpt_param(struct smtp *s, const struct esmtp_param *p, struct env_rcpt *r)
 static int
 rcpt_params(struct smtp *s, const char *rest, struct env_rcpt *r)
 {
-	struct esmtp_param ps[MAX_PARAMS];
-	const char *err = NULL;
-	int n, i, rc = 0;
-
-	while (*rest == ' ')
-		rest++;
-	n = rfc5321_params(rest, strlen(rest), ps, MAX_PARAMS, &err);
-	if (n < 0) {
-		reply_r(s, RID_MAIL_PARAM_DUP, err ? err : "bad parameters");
+	if (each_param(s, rest, rcpt_param, r) < 0)
 		return -1;
-	}
-	for (i = 0; i < n && rc == 0; i++)
-		rc = rcpt_param(s, &ps[i], r);
-	rfc5321_params_free(ps, (size_t)n);
-	if (rc == 0 && s->g->force_rcpt_notify_never) {
+	if (s->g->force_rcpt_notify_never) {
 		free(r->notify);
 		r->notify = strdup("NEVER");
 	}
-	return rc;
+	return 0;
 }
 
 /* The policy's word on a recipient; a refused one is remembered for the

@@ -59,8 +59,8 @@ ns_from_system(struct dns_res *r, int port)
 	for (i = 0; i < r->rs.nscount && i < MAXNS; i++) {
 		if (r->rs.nsaddr_list[i].sin_family != AF_INET)
 			continue;
-		memcpy(&r->ns, &r->rs.nsaddr_list[i],
-		    sizeof(struct sockaddr_in));
+		memcpy(
+		    &r->ns, &r->rs.nsaddr_list[i], sizeof(struct sockaddr_in));
 		if (port != 0)
 			((struct sockaddr_in *)&r->ns)->sin_port =
 			    htons((unsigned short)port);
@@ -197,8 +197,8 @@ copy_txt(const unsigned char *rd, size_t rdlen, char *out, size_t outlen)
 	while (i < rdlen && o + 1 < outlen) {
 		l = rd[i++];
 		for (k = 0; k < l && i < rdlen && o + 1 < outlen; k++, i++)
-			out[o++] = (rd[i] < 0x20 || rd[i] == 0x7f) ? ' ' :
-							    (char)rd[i];
+			out[o++] =
+			    (rd[i] < 0x20 || rd[i] == 0x7f) ? ' ' : (char)rd[i];
 	}
 	out[o] = '\0';
 }
@@ -221,7 +221,7 @@ store_rr(ns_msg *msg, ns_rr *rr, enum dns_type type, struct dns_answer *a)
 	} else if (type == DNS_MX && rdlen >= 3) {
 		a->mx[a->n].pref = ns_get16(rd);
 		if (ns_name_uncompress(ns_msg_base(*msg), ns_msg_end(*msg),
-			rd + 2, a->mx[a->n].name, DNS_NAMELEN) < 0)
+		        rd + 2, a->mx[a->n].name, DNS_NAMELEN) < 0)
 			return;
 	} else if (type == DNS_TXT) {
 		if (a->n == 0)
@@ -232,8 +232,8 @@ store_rr(ns_msg *msg, ns_rr *rr, enum dns_type type, struct dns_answer *a)
 }
 
 static enum dns_rc
-parse_answer(const unsigned char *ans, int len, enum dns_type type,
-    struct dns_answer *a)
+parse_answer(
+    const unsigned char *ans, int len, enum dns_type type, struct dns_answer *a)
 {
 	ns_msg msg;
 	ns_rr rr;
@@ -250,7 +250,8 @@ parse_answer(const unsigned char *ans, int len, enum dns_type type,
 	for (i = 0; i < count && a->n < DNS_MAXANS; i++) {
 		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
 			break;
-		if (ns_rr_class(rr) == ns_c_in && (int)ns_rr_type(rr) == (int)type)
+		if (ns_rr_class(rr) == ns_c_in &&
+		    (int)ns_rr_type(rr) == (int)type)
 			store_rr(&msg, &rr, type, a);
 	}
 	if (a->n > 0)
@@ -269,8 +270,8 @@ dns_query(struct dns_res *r, const char *name, enum dns_type type,
 	memset(a, 0, sizeof(*a));
 	if (strlen(name) >= NS_MAXDNAME)
 		return DNS_ERROR;
-	qlen = res_nmkquery(&r->rs, ns_o_query, name, ns_c_in, (int)type,
-	    NULL, 0, NULL, q, sizeof(q));
+	qlen = res_nmkquery(&r->rs, ns_o_query, name, ns_c_in, (int)type, NULL,
+	    0, NULL, q, sizeof(q));
 	if (qlen < HFIXEDSZ)
 		return DNS_ERROR;
 	fd = socket(r->ns.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);

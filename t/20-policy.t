@@ -8,12 +8,21 @@ use lib 't/lib';
 use Test::More;
 use IO::Socket::INET;
 use SmtpPipe;
+use TestDNS;
 
+# The DNS the default policy (ZMailer's MX rule) asks: senders exist,
+# foreign.example has its MX elsewhere.
+my $dns = TestDNS::start(
+    A => { 'mx.sender.example' => '198.51.100.200',
+	'mx.foreign.example' => '198.51.100.201' },
+    MX => { 'sender.example' => 'mx.sender.example',
+	'foreign.example' => 'mx.foreign.example',
+	'example.org' => 'mx.foreign.example' });
 my $po = postoffice();
-my $pol = policy_db($po,
+my $pol = policy_db($po, dns_port => $dns,
     'smtp-policy.relay' => "[127.0.0.1]/32 fulltrustnet +\n"
 	. "[198.51.100.0]/24 fulltrustnet +\n",
-    'smtp-policy.spam' => "[192.0.2.99]/32\nspammer.example\n",
+    'smtp-policy.spam' => "[192.0.2.99]\nspammer.example\n",
     'localnames' => "example.org\n");
 my $conf = write_conf($po, $pol . "* 999 ve\n");
 

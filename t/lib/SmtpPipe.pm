@@ -23,10 +23,12 @@ sub postoffice {
 
 # Build a policy database in $po/db from conf/db's samples (plus extra
 # source files given as name => text; by default 127/8 is a fulltrustnet)
-# and return the PARAM lines for it.  DNS goes to 127.0.0.1:9 (nothing
-# there), so no test ever asks a real nameserver.
+# and return the PARAM lines for it.  DNS goes to 127.0.0.1, port
+# dns_port => N (default 9: nothing there), so no test ever asks a real
+# nameserver.
 sub policy_db {
 	my ($po, %files) = @_;
+	my $dnsport = delete($files{dns_port}) // 9;
 	$files{'smtp-policy.relay'} //= "[127.0.0.0]/8 fulltrustnet +\n"
 	    . "[ipv6.::1]/128 fulltrustnet +\n";
 	my $db = "$po/db";
@@ -44,7 +46,8 @@ sub policy_db {
 	my $pb = ($ENV{SMTPSERVER_BUILD} // 'build') . '/policy-builder';
 	system($pb, '-d', $db) == 0 or die "policy-builder failed: $?";
 	return "PARAM policydb gdbm $db/smtp-policy\n"
-	    . "PARAM dns-server 127.0.0.1\nPARAM dns-port 9\nPARAM dns-timeout 2\n";
+	    . "PARAM dns-server 127.0.0.1\nPARAM dns-port $dnsport\n"
+	    . "PARAM dns-timeout 2\n";
 }
 
 # Write a config file into dir and return its path.

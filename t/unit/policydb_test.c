@@ -26,21 +26,23 @@ static const struct keycase keys[] = {
 	{ "[0.0.0.0]/0", 7, { 7, 1, 0, 0, 0, 0, 0 } },
 	{ "[1.2.3.4]/32", 7, { 7, 1, 1, 2, 3, 4, 32 } },
 	{ "[IPv6.2001:DB8::1]/32", 19,
-	    { 19, 2, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0, 32 } },
+	    { 19, 2, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	        32 } },
 	{ "[ipv6:::1]/128", 19,
 	    { 19, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 128 } },
 	{ "2001:db8:ffff::/33", 19,
-	    { 19, 2, 0x20, 0x01, 0x0d, 0xb8, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-		0, 0, 33 } },
+	    { 19, 2, 0x20, 0x01, 0x0d, 0xb8, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	        0, 33 } },
 	{ "[ipv6.::ffff:10.1.0.0]/104", 7, { 7, 1, 10, 0, 0, 0, 8 } },
-	{ "Example.COM", 14, { 14, 4, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.',
-				 'c', 'o', 'm', 0 } },
+	{ "Example.COM", 14,
+	    { 14, 4, 'e', 'x', 'a', 'm', 'p', 'l', 'e', '.', 'c', 'o', 'm',
+	        0 } },
 	{ ".", 4, { 4, 4, '.', 0 } },
 	{ "U@D.x", 8, { 8, 5, 'u', '@', 'd', '.', 'x', 0 } },
 	{ "Friend@", 10, { 10, 5, 'f', 'r', 'i', 'e', 'n', 'd', '@', 0 } },
-	{ "_Full_Rights", 15, { 15, 3, '_', 'f', 'u', 'l', 'l', '_', 'r', 'i',
-				  'g', 'h', 't', 's', 0 } },
+	{ "_Full_Rights", 15,
+	    { 15, 3, '_', 'f', 'u', 'l', 'l', '_', 'r', 'i', 'g', 'h', 't', 's',
+	        0 } },
 	{ "[300.1.1.1]/8", -1, { 0 } },
 	{ "[1.2.3.4]/33", -1, { 0 } },
 	{ "1.2.3.4/x", -1, { 0 } },
@@ -120,8 +122,8 @@ test_lines(void)
 	snprintf(buf, sizeof(buf), "x.example message \"hi there\" freeze +");
 	polsrc_line(buf, &r, why, sizeof(why));
 	ok(r.val[0] == 11 && r.val[1] == PA_MESSAGE &&
-		memcmp(r.val + 2, "hi there", 9) == 0 && r.val[11] == 4 &&
-		r.val[12] == PA_FREEZE && r.val[13] == '+' && r.val[14] == 0,
+	        memcmp(r.val + 2, "hi there", 9) == 0 && r.val[11] == 4 &&
+	        r.val[12] == PA_FREEZE && r.val[13] == '+' && r.val[14] == 0,
 	    "records are [len][attr][value NUL]");
 }
 
@@ -184,8 +186,9 @@ ip_val(struct pdb *p, const char *ip, int a)
 	struct netkey k;
 
 	netaddr_parse(ip, &k);
-	pattrs_init(&pa, PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_FREEZENET) |
-		PA_BIT(PA_MAXINSIZE) | PA_BIT(PA_REJECTNET));
+	pattrs_init(&pa,
+	    PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_FREEZENET) |
+	        PA_BIT(PA_MAXINSIZE) | PA_BIT(PA_REJECTNET));
 	if (pdb_lookup_ip(p, &k, &pa) <= 0)
 		return "(none)";
 	return pattrs_val(&pa, a) ? pattrs_val(&pa, a) : "(unset)";
@@ -246,17 +249,17 @@ test_users(struct pdb *p)
 
 	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	ok(pdb_lookup_user(p, "u@d.example", &pa) == 1 &&
-		pattrs_is(&pa, PA_MAXINSIZE, "10"),
+	        pattrs_is(&pa, PA_MAXINSIZE, "10"),
 	    "user u@d");
 	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	ok(pdb_lookup_user(p, "u@other.example", &pa) == 1 &&
-		pattrs_is(&pa, PA_MAXINSIZE, "11"),
+	        pattrs_is(&pa, PA_MAXINSIZE, "11"),
 	    "user u@ after u@d misses");
 	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	is_int(pdb_lookup_user(p, "v@d.example", &pa), 0, "no user key");
 	pattrs_init(&pa, PA_BIT(PA_REJECTSOURCE));
 	ok(pdb_lookup_user(p, "friend@x.example", &pa) == 1 &&
-		pattrs_is(&pa, PA_REJECTSOURCE, "+"),
+	        pattrs_is(&pa, PA_REJECTSOURCE, "+"),
 	    "spam friend@ is _bulk_mail");
 }
 
@@ -267,8 +270,8 @@ test_tags(struct pdb *p)
 	    PA_BIT(PA_ACCEPTIFDNS) | PA_BIT(PA_ACCEPTIFMX);
 
 	is_str(dom_val(p, "t0.example", PA_FREEZE, all), "-", "tag depth 1");
-	is_str(dom_val(p, "t0.example", PA_RELAYTARGET, all), "+",
-	    "tag depth 4");
+	is_str(
+	    dom_val(p, "t0.example", PA_RELAYTARGET, all), "+", "tag depth 4");
 	is_str(dom_val(p, "t0.example", PA_ACCEPTIFDNS, all), "+",
 	    "tag depth 5 is followed");
 	is_str(dom_val(p, "t0.example", PA_ACCEPTIFMX, all), "(unset)",
@@ -321,7 +324,7 @@ test_errors(void)
 	out[n] = '\0';
 	fclose(fp);
 	ok(strstr(out, "smtp-policy.src:3: unknown attribute 'nonsense'") !=
-		NULL,
+	        NULL,
 	    "error names file:line");
 	tmp_path("smtp-policy-new.gdbm", path, sizeof(path));
 	ok(access(path, F_OK) != 0, "no half-built database left behind");

@@ -42,6 +42,28 @@ tmp_write(const char *name, const char *text)
 	fclose(fp);
 }
 
+/* Copy file src into the directory as name; -1 if src is unreadable. */
+static inline int
+tmp_copy(const char *src, const char *name)
+{
+	char path[1024], buf[4096];
+	FILE *in, *out;
+	size_t n;
+
+	if ((in = fopen(src, "r")) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/%s", tmp_dir, name);
+	if ((out = fopen(path, "w")) == NULL) {
+		fclose(in);
+		return -1;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+	fclose(out);
+	return 0;
+}
+
 static inline void
 tmp_path(const char *name, char *out, size_t outlen)
 {
