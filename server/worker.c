@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -209,6 +210,10 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 	switch (ev) {
 	case SEV_STATE:
 		scoreboard_set_verb(w->sb, w->slot, p);
+		/* A client that said QUIT may reconnect before we are done
+		 * tidying up; it is not counted against its limits twice. */
+		if (p && strcasecmp(p, "QUIT") == 0)
+			scoreboard_release(w->sb, w->slot);
 		break;
 	case SEV_MESSAGE:
 		sess_msgs++;
