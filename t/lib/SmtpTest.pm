@@ -70,7 +70,7 @@ sub free_port {
 sub new {
 	my ($class, %o) = @_;
 	my $self = bless { %o }, $class;
-	my $dir = $o{dir} // tempdir('smtpd-XXXXXX', TMPDIR => 1,
+	my $dir = $o{dir} // tempdir('smtpd-daemon-XXXXXX', TMPDIR => 1,
 	    CLEANUP => 1);
 	$self->{dir} = $dir;
 	$self->{po} = "$dir/postoffice";
