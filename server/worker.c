@@ -436,6 +436,12 @@ accept_loop(struct worker *w)
 	free(p);
 }
 
+long
+worker_rate(void *arg, const char *label)
+{
+	return scoreboard_rate(arg, label, time(NULL));
+}
+
 /* Before the drop: the policy database of every group (read-only). */
 static void
 open_policies(const struct worker *w)
