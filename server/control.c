@@ -81,6 +81,7 @@ snapshot(struct scoreboard *sb)
 	scoreboard_unlock(sb);
 	c->slots = (struct sb_slot *)(c + 1);
 	c->ips = (struct sb_ip *)(c->slots + c->nslots);
+	c->rates = (struct sb_rate *)(c->ips + c->nips);
 	return c;
 }
 

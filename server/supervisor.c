@@ -38,6 +38,7 @@
 #define KILL_PREVIOUS_MS 15000
 #define HARD_KILL_AFTER 5 /* s after the grace period: SIGKILL */
 #define DEFAULT_GRACE 30
+#define SPAWN_BURST 32 /* most workers forked in one round */
 
 struct sup {
 	const struct options *opts;
@@ -60,6 +61,7 @@ struct sup {
 	time_t deadline;
 	int fastfail;
 	time_t nextspawn;
+	time_t lasttrim;
 };
 
 static int sigpipe_fds[2] = { -1, -1 };
@@ -207,23 +209,34 @@ trim(struct sup *s, int n)
 	}
 }
 
+/*
+ * Grow fast, shrink slowly: below min idle, fork the deficit and, under
+ * load, up to a quarter of the busy workers more (at most SPAWN_BURST per
+ * round), so a step in load does not wait in the backlog for one fork
+ * after another; above max idle, retire half the excess once a second, so
+ * a bursty load does not fork and retire the same workers over and over.
+ */
 static void
 maintain(struct sup *s)
 {
 	struct census c;
-	int lo, hi, cap = pool_cap(s);
+	int lo, hi, n, cap = pool_cap(s);
+	time_t now = time(NULL);
 
-	if (s->stopping || time(NULL) < s->nextspawn)
+	if (s->stopping || now < s->nextspawn)
 		return;
 	idle_bounds(s->conf, &lo, &hi);
 	count(s, &c);
-	while (c.idle < lo && c.live < cap) {
-		spawn(s);
-		c.idle++;
-		c.live++;
+	if (c.idle < lo) {
+		n = lo - c.idle;
+		if (n < c.busy / 4)
+			n = c.busy / 4 < SPAWN_BURST ? c.busy / 4 : SPAWN_BURST;
+		for (; n > 0 && c.live < cap; n--, c.live++)
+			spawn(s);
+	} else if (c.idle > hi && now != s->lasttrim) {
+		trim(s, (c.idle - hi + 1) / 2);
+		s->lasttrim = now;
 	}
-	if (c.idle > hi)
-		trim(s, c.idle - hi);
 }
 
 /* Signal the workers (only the idle ones: a signal must not interrupt a

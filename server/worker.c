@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -210,6 +211,10 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 	switch (ev) {
 	case SEV_STATE:
 		scoreboard_set_verb(w->sb, w->slot, p);
+		/* A client that said QUIT may reconnect before we are done
+		 * tidying up; it is not counted against its limits twice. */
+		if (p && strcasecmp(p, "QUIT") == 0)
+			scoreboard_release(w->sb, w->slot);
 		break;
 	case SEV_MESSAGE:
 		sess_msgs++;
@@ -224,6 +229,20 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		scoreboard_rcpt(w->sb, w->slot);
 		break;
 	}
+}
+
+/* -l file, with -S local (our name) or -S remote (the client) appended. */
+static const char *
+log_name(const struct worker *w, const struct conn *c, char *buf, size_t len)
+{
+	const char *sfx = w->opts->logsuffix;
+	int n;
+
+	if (w->opts->logfile == NULL || sfx == NULL)
+		return w->opts->logfile;
+	n = snprintf(buf, len, "%s.%s", w->opts->logfile,
+	    strcmp(sfx, "remote") == 0 ? c->ip : w->myhostname);
+	return n > 0 && (size_t)n < len ? buf : w->opts->logfile;
 }
 
 /* AUTH failures per client key, across every worker (the scoreboard). */
@@ -245,6 +264,7 @@ run_session(struct worker *w, const struct conn *c)
 {
 	struct session_env env;
 	const struct options *o = w->opts;
+	char lname[4096];
 
 	memset(&env, 0, sizeof(env));
 	env.conf = w->conf;
@@ -267,8 +287,8 @@ run_session(struct worker *w, const struct conn *c)
 		env.ident = o->ident;
 		env.style = o->style;
 		env.maxsize = o->maxsize;
-		env.xlog = xlog_open(
-		    o->logfile, o->log_syslog, time(NULL), (long)getpid());
+		env.xlog = xlog_open(log_name(w, c, lname, sizeof(lname)),
+		    o->log_syslog, time(NULL), (long)getpid());
 	}
 	env.same_ip = c->same_ip;
 	env.policy = pols ? pols[c->l->group] : NULL;
@@ -434,6 +454,12 @@ accept_loop(struct worker *w)
 	free(p);
 }
 
+long
+worker_rate(void *arg, const char *label)
+{
+	return scoreboard_rate(arg, label, time(NULL));
+}
+
 /* Before the drop: the policy database of every group (read-only). */
 static void
 open_policies(const struct worker *w)
@@ -458,15 +484,16 @@ worker_main(struct worker *w)
 	char err[256];
 
 	worker_signals();
-	prctl(PR_SET_PDEATHSIG, SIGTERM); /* an orphan must not serve */
-	if (getppid() != w->parent)
-		_exit(1);
 	scoreboard_slot_pid(w->sb, w->slot, getpid());
 	open_policies(w);
 	if (daemon_drop(w->uid, w->gid, err, sizeof(err)) < 0) {
 		log_msg(LOG_CRIT, "worker: %s", err);
 		_exit(2);
 	}
+	/* After the drop, which clears it: an orphan must not serve. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != w->parent)
+		_exit(1);
 	accept_loop(w);
 	scoreboard_set_state(w->sb, w->slot, -1, SB_EXITING);
 	wake(w);

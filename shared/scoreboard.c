@@ -155,7 +155,7 @@ struct scoreboard *
 scoreboard_create(unsigned nslots)
 {
 	struct scoreboard *sb;
-	unsigned nips;
+	unsigned nips, nrates;
 	size_t size;
 	void *p;
 	int rc;
@@ -165,8 +165,10 @@ scoreboard_create(unsigned nslots)
 		return NULL;
 	}
 	nips = pow2_at_least(2 * nslots);
+	nrates = pow2_at_least(nslots < 512 ? 1024 : 2 * nslots);
 	size = sizeof(*sb) + nslots * sizeof(struct sb_slot) +
-	    nips * sizeof(struct sb_ip) + nips * sizeof(struct sb_authfail);
+	    nips * sizeof(struct sb_ip) + nrates * sizeof(struct sb_rate) +
+	    nips * sizeof(struct sb_authfail);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
 	    -1, 0);
 	if (p == MAP_FAILED)
@@ -177,7 +179,9 @@ scoreboard_create(unsigned nslots)
 	sb->nips = nips;
 	sb->slots = (struct sb_slot *)(sb + 1);
 	sb->ips = (struct sb_ip *)(sb->slots + nslots);
-	sb->authfails = (struct sb_authfail *)(sb->ips + nips);
+	sb->nrates = nrates;
+	sb->rates = (struct sb_rate *)(sb->ips + nips);
+	sb->authfails = (struct sb_authfail *)(sb->rates + nrates);
 	sb->started = sb->loaded = time(NULL);
 	sb->generation = 1;
 	if ((rc = init_lock(&sb->lock)) != 0) {
@@ -428,6 +432,62 @@ scoreboard_ip_count(struct scoreboard *sb, const struct netkey *key)
 	n = ip_find(sb, key)->count;
 	scoreboard_unlock(sb);
 	return n;
+}
+
+#define RATE_PROBE 16
+
+static unsigned
+label_hash(const char *s, unsigned mask)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h & mask;
+}
+
+/* The entry for label: found, or an empty or least recently used one. */
+static struct sb_rate *
+rate_find(struct scoreboard *sb, const char *label)
+{
+	unsigned mask = sb->nrates - 1, i = label_hash(label, mask), n;
+	struct sb_rate *r, *victim = NULL;
+
+	for (n = 0; n < RATE_PROBE; n++, i = (i + 1) & mask) {
+		r = &sb->rates[i];
+		if (strcmp(r->label, label) == 0)
+			return r;
+		if (victim == NULL || r->label[0] == '\0' ||
+		    (victim->label[0] != '\0' && r->last < victim->last))
+			victim = r;
+	}
+	memset(victim, 0, sizeof(*victim));
+	memcpy(victim->label, label, strlen(label) + 1);
+	return victim;
+}
+
+long
+scoreboard_rate(struct scoreboard *sb, const char *label, time_t now)
+{
+	long epoch = (long)(now / SB_RATE_SECS), sum = 0;
+	struct sb_rate *r;
+	int k = (int)(epoch % SB_RATE_SLOTS), i;
+
+	if (label == NULL || *label == '\0' || strlen(label) >= SB_RATE_LABEL)
+		return -1;
+	scoreboard_lock(sb);
+	r = rate_find(sb, label);
+	if (r->epoch[k] != epoch) {
+		r->epoch[k] = epoch;
+		r->count[k] = 0;
+	}
+	r->count[k]++;
+	r->last = now;
+	for (i = 0; i < SB_RATE_SLOTS; i++)
+		if (r->epoch[i] > epoch - SB_RATE_SLOTS)
+			sum += (long)r->count[i];
+	scoreboard_unlock(sb);
+	return sum;
 }
 
 #define AUTHFAIL_PROBES 8

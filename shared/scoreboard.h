@@ -64,6 +64,18 @@ struct sb_ip {
 	int count; /* 0 = empty bucket */
 };
 
+/* Message-rate tracking (ratelimitmsgs): ZMailer's 8 slots of 450 s. */
+#define SB_RATE_SLOTS 8
+#define SB_RATE_SECS 450
+#define SB_RATE_LABEL 40
+
+struct sb_rate {
+	char label[SB_RATE_LABEL]; /* "" = empty */
+	long epoch[SB_RATE_SLOTS]; /* interval number each count is for */
+	unsigned long count[SB_RATE_SLOTS];
+	time_t last;
+};
+
 /* AUTH failures of one client key within a window (issue 5). */
 struct sb_authfail {
 	struct netkey key;
@@ -82,6 +94,7 @@ struct scoreboard {
 	pthread_mutex_t lock;
 	size_t size;           /* bytes of the mapping */
 	unsigned nslots, nips; /* nips is a power of two >= 2 * nslots */
+	unsigned nrates;       /* a power of two */
 	unsigned long generation;
 	time_t started, loaded; /* supervisor start, last (re)load */
 	int stopping;           /* the daemon is shutting down */
@@ -89,6 +102,7 @@ struct scoreboard {
 	struct sb_totals t;
 	struct sb_slot *slots; /* point into the mapping (same address in */
 	struct sb_ip *ips;     /* every process: mapped before fork) */
+	struct sb_rate *rates;
 	struct sb_authfail *authfails; /* nips entries, probed, expiring */
 };
 
@@ -134,6 +148,14 @@ void scoreboard_rcpt(struct scoreboard *, int slot);
 /* Generation: read; bump (returns the new one, records the time). */
 unsigned long scoreboard_generation(struct scoreboard *);
 unsigned long scoreboard_bump(struct scoreboard *);
+
+/*
+ * ratelimitmsgs: count one MAIL for label (the policy's "4:c0000201" or
+ * "6:" + /64 in hex) and return the MAILs counted for it in the last hour
+ * (8 intervals of 450 s, as ZMailer's rate tracker); -1 for a bad label.
+ * The table is a cache: when full, the least recently used label goes.
+ */
+long scoreboard_rate(struct scoreboard *, const char *label, time_t now);
 
 /*
  * AUTH failures of key (cut by scoreboard_key) within the last window

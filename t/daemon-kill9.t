@@ -54,5 +54,27 @@ like($d->log_text, qr/worker $victim->{pid} killed by signal 9/,
     'the death is logged');
 ok(wait_until(sub { $d->status->{connections}{now} == 0 }),
     'nothing left counted');
-is($d->stop, 0, 'daemon stops cleanly');
+# The supervisor itself killed: no orphan worker goes on serving.
+my @workers = children($d->{pid});
+ok(@workers >= 3, 'the workers are children of the supervisor');
+kill('KILL', $d->{pid});
+ok(wait_until(sub { !grep { alive($_) } @workers }, 10),
+    'workers exit when the supervisor is killed');
 done_testing();
+
+sub children {
+	my ($ppid) = @_;
+	my @c;
+	for my $stat (glob('/proc/[0-9]*/stat')) {
+		open(my $fh, '<', $stat) or next;
+		my $l = <$fh> // next;
+		push(@c, $1) if $l =~ /^(\d+) \(.*\) \S (\d+) / && $2 == $ppid;
+	}
+	return @c;
+}
+
+sub alive {	# a zombie (not reaped by a container's init) counts as gone
+	open(my $fh, '<', "/proc/$_[0]/stat") or return 0;
+	my $l = <$fh> // return 0;
+	return $l !~ /^\d+ \(.*\) [ZX] /;
+}

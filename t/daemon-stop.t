@@ -10,6 +10,7 @@ use SmtpTest qw(wait_until);
 SmtpTest::skip_unless_wired();
 my $d = SmtpTest->new(conf => ['PARAM BindAddress [127.0.0.1]',
 	'PARAM shutdown-grace 20']);
+$d->{args} = ['-l', "$d->{dir}/transcript"];
 $d->start;
 my $pidfile = "$d->{po}/.pid.smtpserver";
 ok(-s $pidfile, 'pid file written');
@@ -25,6 +26,9 @@ is($d->wait_exit(10), 0, 'then the daemon exits 0');
 ok(!-e $pidfile, 'pid file removed');
 ok(!-e $d->{ctl}, 'control socket removed');
 is(scalar($d->spooled), 1, 'the message is in router/');
+open(my $tr, '<', "$d->{dir}/transcript") or die;
+my $transcript = do { local $/; <$tr> };
+like($transcript, qr/EHLO c\.example/, '-l file: the unprivileged worker wrote the transcript');
 
 # Grace over: the session is told 421 and closed.
 my $e = SmtpTest->new(conf => ['PARAM BindAddress [127.0.0.1]',

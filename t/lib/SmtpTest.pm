@@ -70,7 +70,7 @@ sub free_port {
 sub new {
 	my ($class, %o) = @_;
 	my $self = bless { %o }, $class;
-	my $dir = $o{dir} // tempdir('smtpd-XXXXXX', TMPDIR => 1,
+	my $dir = $o{dir} // tempdir('smtpd-daemon-XXXXXX', TMPDIR => 1,
 	    CLEANUP => 1);
 	$self->{dir} = $dir;
 	$self->{po} = "$dir/postoffice";
@@ -137,6 +137,8 @@ sub start_once {
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0) {
 		setpgid(0, 0);
+		# die with the test even when it is killed (PR_SET_PDEATHSIG)
+		eval { require 'syscall.ph'; syscall(&SYS_prctl(), 1, 9) };
 		open(STDIN, '<', '/dev/null');
 		open(STDOUT, '>>', $self->{log});
 		open(STDERR, '>&', \*STDOUT);

@@ -184,6 +184,36 @@ test_dead_holder(void)
 	scoreboard_destroy(sb);
 }
 
+static void
+test_rate(void)
+{
+	struct scoreboard *sb = scoreboard_create(4);
+	time_t t = 1000000 * (time_t)SB_RATE_SECS;
+	char label[32];
+	long n = 0;
+	int i, bad = 0;
+
+	for (i = 0; i < 5; i++)
+		n = scoreboard_rate(sb, "4:c0000201", t + i);
+	is_int(n, 5, "five MAILs counted");
+	is_int(scoreboard_rate(sb, "4:c0000202", t), 1, "labels are apart");
+	n = scoreboard_rate(sb, "4:c0000201", t + 7 * SB_RATE_SECS);
+	is_int(n, 6, "still counted 7 intervals later");
+	n = scoreboard_rate(sb, "4:c0000201", t + 8 * SB_RATE_SECS);
+	is_int(n, 2, "the first interval has aged out after an hour");
+	is_int(scoreboard_rate(sb, "", t), -1, "empty label: no limit");
+	/* more labels than the table holds: it keeps working as a cache */
+	for (i = 0; i < 5000; i++) {
+		snprintf(label, sizeof(label), "6:%016x", i);
+		if (scoreboard_rate(sb, label, t + 9 * SB_RATE_SECS) != 1)
+			bad++;
+	}
+	is_int(bad, 0, "a full table evicts the least recently used");
+	n = scoreboard_rate(sb, "6:0000000000001387", t + 9 * SB_RATE_SECS);
+	is_int(n, 2, "a recent label is still there");
+	scoreboard_destroy(sb);
+}
+
 /* AUTH failures per key: counted, per key, forgotten after the window. */
 static void
 test_authfail(void)
@@ -222,5 +252,6 @@ main(void)
 	test_v6_and_reap();
 	test_churn();
 	test_dead_holder();
+	test_rate();
 	return tap_done();
 }

@@ -1,0 +1,140 @@
+/*
+ * daemon_test.c - pid file write/remove, killing a previous daemon named
+ * in it (and waiting for it), and the verified privilege drop (as root).
+ */
+#include <sys/wait.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/daemon_test.XXXXXX";
+
+static void
+slurp(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(out, 1, len - 1, f) : 0;
+
+	out[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
+static void
+test_pidfile(void)
+{
+	char path[256], got[64], want[64], err[256];
+
+	snprintf(path, sizeof(path), "%s/.pid.smtpserver", dir);
+	is_int(daemon_pidfile_write(path, err, sizeof(err)), 0, "pid written");
+	slurp(path, got, sizeof(got));
+	snprintf(want, sizeof(want), "%ld\n", (long)getpid());
+	is_str(got, want, "pid file holds our pid and a newline");
+	is_int(daemon_kill_previous(path, 100, err, sizeof(err)), 0,
+	    "our own pid is not a previous daemon");
+	daemon_pidfile_remove(path);
+	ok(access(path, F_OK) < 0, "removed");
+	is_int(daemon_kill_previous(path, 100, err, sizeof(err)), 0,
+	    "no pid file: nothing to kill");
+	is_int(daemon_pidfile_write("/nonexistent/dir/pid", err, sizeof(err)),
+	    -1, "unwritable pid file fails");
+	ok(strstr(err, "Can't write my pidfile") != NULL,
+	    "with ZMailer's words");
+}
+
+static void
+test_kill_previous(void)
+{
+	char path[256], err[256], line[32];
+	pid_t pid = fork();
+	FILE *f;
+	int st, ready[2];
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	snprintf(path, sizeof(path), "%s/old.pid", dir);
+	f = fopen(path, "w");
+	snprintf(line, sizeof(line), "%ld\n", (long)pid);
+	fputs(line, f);
+	fclose(f);
+	is_int(daemon_kill_previous(path, 5000, err, sizeof(err)), 0,
+	    "previous daemon told to go, and gone (zombie counts as gone)");
+	waitpid(pid, &st, 0);
+	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "it got SIGTERM");
+
+	if (pipe(ready) < 0)
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGTERM, SIG_IGN);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	if (read(ready[0], line, 1) != 1) /* it ignores SIGTERM now */
+		abort();
+	f = fopen(path, "w");
+	snprintf(line, sizeof(line), "%ld\n", (long)pid);
+	fputs(line, f);
+	fclose(f);
+	is_int(daemon_kill_previous(path, 200, err, sizeof(err)), -1,
+	    "one that does not go: bounded wait, error");
+	ok(strstr(err, "still running") != NULL, "error says so");
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+static void
+test_drop(void)
+{
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	int st;
+
+	is_int(daemon_user("root", &uid, &gid, err, sizeof(err)), -1,
+	    "TRUSTEDUSER root is refused");
+	is_int(daemon_user("no-such-user-xyz", &uid, &gid, err, sizeof(err)),
+	    -1, "unknown TRUSTEDUSER is refused");
+	if (getuid() != 0 ||
+	    daemon_user("daemon", &uid, &gid, err, sizeof(err)) < 0) {
+		ok(1, "# skip not root or no user daemon");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (daemon_drop(uid, gid, err, sizeof(err)) < 0)
+			_exit(1);
+		_exit(getuid() == uid && geteuid() == uid && getegid() == gid &&
+		            setuid(0) < 0
+		        ? 0
+		        : 2);
+	}
+	waitpid(pid, &st, 0);
+	is_int(WEXITSTATUS(st), 0, "dropped to daemon; uid 0 cannot return");
+}
+
+int
+main(void)
+{
+	char cmd[128];
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	test_pidfile();
+	test_kill_previous();
+	test_drop();
+	snprintf(cmd, sizeof(cmd), "%s/old.pid", dir);
+	unlink(cmd);
+	rmdir(dir);
+	return tap_done();
+}
