@@ -80,12 +80,12 @@ void
 cmd_starttls(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
-	if (!s->g->use_tls) {
-		reply_r(s, RID_TLS_NOT_CONF);
-		return;
-	}
 	if (smtp_tls_on(s)) {
 		reply_r(s, RID_TLS_ACTIVE);
+		return;
+	}
+	if (!s->g->use_tls) {
+		reply_r(s, RID_TLS_NOT_CONF);
 		return;
 	}
 	/* commands sent before our 220 must never run inside TLS */
