@@ -165,6 +165,8 @@ mail_rate(struct policy_sess *s)
 	}
 	if ((n = s->rate(s->rate_arg, s->ratelabel)) < 0)
 		return 0;
+	n--; /* the counter includes this MAIL; ZMailer compared the ones
+		before it, so "ratelimitmsgs 2" lets two through */
 	if ((a < 0 && n >= -a) || (b < 0 && n >= -b))
 		v = PV_REJECT;
 	else if ((a > 0 && n >= a) || (b > 0 && n >= b))

@@ -23,6 +23,7 @@
 #include "policy.h"
 #include "privhelper.h"
 #include "session.h"
+#include "supervisor.h"
 #include "tls.h"
 #include "zenv.h"
 
@@ -30,7 +31,6 @@
 #define DEFAULT_POSTOFFICE "/var/spool/postoffice"
 #define DEFAULT_MAILSHARE "/etc/zmailer"
 
-int supervisor_main(const struct options *, struct conf *, struct zenv *);
 
 static void
 usage(const char *argv0)
@@ -340,7 +340,7 @@ main(int argc, char **argv)
 	} else if (o.interactive || o.inetd) {
 		rc = one_session(&o, c, z);
 	} else {
-		rc = supervisor_main(&o, c, z);
+		rc = supervisor_run(&o, c, z);
 	}
 	conf_free(c);
 	zenv_free(z);

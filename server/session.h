@@ -50,6 +50,9 @@ struct session_env {
 	struct policy *policy;	/* open policy database; NULL only for local
 				   (-i) sessions, which are trusted */
 	int same_ip;		/* connections from this client now (daemon) */
+	/* ratelimitmsgs counter (daemon: the scoreboard); NULL = none */
+	long (*rate)(void *arg, const char *label);
+	void *rate_arg;
 	void (*event)(void *arg, enum sess_event, const void *p, long n);
 	void *event_arg;
 	volatile const int *stopping; /* set when the server shuts down */

@@ -101,6 +101,8 @@ smtp_policy_connect(struct smtp *s)
 		reply_r(s, RID_NO_POLICY, s->myhost);
 		return -1;
 	}
+	if (e->rate)
+		policy_set_rate(s->pol, e->rate, e->rate_arg);
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s);
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {

@@ -620,11 +620,3 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	cleanup(&s);
 	return 0;
 }
-
-/* The name main.c calls until it includes supervisor.h; then remove. */
-int
-supervisor_main(
-    const struct options *opts, struct conf *conf, struct zenv *zenv)
-{
-	return supervisor_run(opts, conf, zenv);
-}

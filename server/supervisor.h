@@ -17,7 +17,5 @@ struct zenv;
  * written (spec 2).
  */
 int supervisor_run(const struct options *, struct conf *, struct zenv *);
-/* Transitional alias for main.c's current call; same as supervisor_run. */
-int supervisor_main(const struct options *, struct conf *, struct zenv *);
 
 #endif

@@ -294,6 +294,8 @@ run_session(struct worker *w, const struct conn *c)
 	env.policy = pols ? pols[c->l->group] : NULL;
 	env.event = on_event;
 	env.event_arg = w;
+	env.rate = worker_rate;
+	env.rate_arg = w->sb;
 	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
 	env.auth = w->sec ? w->sec->auth : NULL;
 	env.auth_failures = auth_failures;

@@ -1,0 +1,41 @@
+#!/usr/bin/perl
+# ratelimitmsgs of a relaycustnet network, counted in the daemon's shared
+# scoreboard across sessions and workers: two messages pass, the third
+# MAIL gets 451, and another network is not affected.
+use strict; use warnings;
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::More;
+use SmtpTest;
+use SmtpPipe ();
+use TestDNS;
+
+SmtpTest::skip_unless_wired();
+my $dns = TestDNS::start(A => { 'mx.sender.example' => '198.51.100.200' },
+    MX => { 'sender.example' => 'mx.sender.example' });
+my $d = SmtpTest->new(conf => []);
+$d->{policy} = [ split /\n/, SmtpPipe::policy_db($d->{po}, dns_port => $dns,
+    'smtp-policy.relay' => "[127.0.0.2]/32 ratelimitmsgs 2\n"
+	. "[127.0.0.3]/32\n[127.0.0.1]/32 fulltrustnet +\n") ];
+$d->write_conf('PARAM BindAddress [127.0.0.1]', 'PARAM min-idle-workers 2',
+    'PARAM max-idle-workers 4');
+$d->start(idle => 2);
+
+sub mail_from {
+	my ($src) = @_;
+	my $s = $d->connect(src => $src) or die "connect: $!";
+	SmtpTest::reply($s);
+	SmtpTest::cmd($s, 'EHLO c.example');
+	my $r = SmtpTest::cmd($s, 'MAIL FROM:<a@sender.example>');
+	SmtpTest::cmd($s, 'QUIT');
+	close $s;
+	return $r // '';
+}
+
+like(mail_from('127.0.0.2'), qr/^250 /, '127.0.0.2: first MAIL');
+like(mail_from('127.0.0.2'), qr/^250 /, '127.0.0.2: second MAIL (another session)');
+like(mail_from('127.0.0.2'),
+    qr/^451 4\.7\.1 .*You are sending too much mail\/rcpts per time interval/,
+    '127.0.0.2: third MAIL over ratelimitmsgs 2');
+like(mail_from('127.0.0.3'), qr/^250 /, '127.0.0.3 (no limit) still served');
+$d->stop;
+done_testing();
