@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "daemon.h"
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
@@ -269,6 +270,30 @@ privileged_setup(const struct options *o, struct session_env *e)
 	}
 }
 
+/*
+ * -n as root (inetd): the session runs as TRUSTEDUSER (default daemon),
+ * like the daemon's workers, once keys, helper and policy are open.
+ */
+static int
+inetd_drop(const struct zenv *z)
+{
+	const char *user = zenv_get(z, "TRUSTEDUSER");
+	char err[256];
+	uid_t uid;
+	gid_t gid;
+
+	if (geteuid() != 0)
+		return 0;
+	if (daemon_user(user ? user : "daemon", &uid, &gid, err,
+		sizeof(err)) < 0 ||
+	    daemon_drop(uid, gid, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "-n: cannot drop privileges: %s", err);
+		fprintf(stderr, "smtpserver: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* -i and -n: one session on the inherited descriptors. */
 static int
 one_session(const struct options *o, struct conf *c, struct zenv *z)
@@ -309,6 +334,8 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	e.xlog = xlog_open(log_name(o, host, lname, sizeof(lname)),
 	    o->log_syslog, time(NULL), (long)getpid());
 	privileged_setup(o, &e);
+	if (o->inetd && inetd_drop(z) < 0)
+		return 2;
 	rc = session_run(&e);
 	privhelper_close(e.auth);
 	tls_server_free(e.tls);

@@ -31,6 +31,12 @@ ok($smtp->dataend(), 'message accepted');
 like($smtp->message, qr/Message accepted; S[\w=-]+/, 'reply names the spool id');
 ok($smtp->quit, 'QUIT');
 waitpid($pid, 0);
+SKIP: {
+	skip 'not root', 1 unless $> == 0;
+	my @files = glob("$po/router/*");
+	is((stat $files[0])[4], scalar getpwnam('daemon'),
+	    '-n as root: the session ran as daemon (spool file owner)');
+}
 my @f = take_spool();
 is(scalar @f, 1, 'one spool file');
 like($f[0], qr/\Aexternal\nrcvdfrom \S+ \(\[127\.0\.0\.1\]:\d+ "EHLO client\.example" rhost-flags-[A-Z]+-[A-Z]+-OK-[A-Z]+\)\n/,

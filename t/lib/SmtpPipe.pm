@@ -18,6 +18,11 @@ our $BIN = ($ENV{SMTPSERVER_BUILD} // 'build') . '/smtpserver';
 sub postoffice {
 	my $d = tempdir('smtpd-po-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 	mkdir "$d/$_" or die "$d/$_: $!" for qw(public router freezer);
+	chmod 0755, $d;
+	if ($> == 0) {	# -n sessions run as daemon, like the workers
+		my ($uid, $gid) = (getpwnam('daemon'))[2, 3];
+		chown $uid, $gid, map { "$d/$_" } qw(public router freezer);
+	}
 	return $d;
 }
 
