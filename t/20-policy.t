@@ -106,7 +106,26 @@ my ($o2, $rc) = run_i(conf => $nopol, po => $po, args => ['-T', '[192.0.2.1]'],
 is($rc, 2, 'no policy database: -T session refused (exit 2)');
 is($o2, '', 'nothing said on the wire');
 
-# 8. over TCP from 127.0.0.2 (not trusted): relaying refused
+# 8. tcp-wrappers: daemon name smtp-receiver, files named by PARAMs
+my $allow = "$po/hosts.allow";
+my $deny = "$po/hosts.deny";
+open my $fa, '>', $allow or die;
+print $fa "smtp-receiver: 192.0.2.1\n";
+close $fa;
+open my $fd, '>', $deny or die;
+print $fd "smtp-receiver: ALL\n";
+close $fd;
+my $wconf = write_conf(postoffice(), $pol . "PARAM use-tcp-wrapper\n"
+    . "PARAM tcp-wrapper-allow $allow\nPARAM tcp-wrapper-deny $deny\n* 999 ve\n");
+$out = run_i(conf => $wconf, po => $po, args => ['-T', '[192.0.2.1]'],
+    input => lines('QUIT'));
+like($out, qr/\A220 /, 'tcp-wrapper: allowed client greeted');
+$out = run_i(conf => $wconf, po => $po, args => ['-T', '[192.0.2.7]'],
+    input => lines('EHLO c.example', 'QUIT'));
+like($out, qr/\A421 4\.7\.0 \S+ smtpserver \S+ WILL NOT TALK TO YOU at .*\r\n\z/,
+    'tcp-wrapper: denied client gets 421 and nothing else');
+
+# 9. over TCP from 127.0.0.2 (not trusted): relaying refused
 my ($port, $pid) = inetd_listen(conf => $conf, po => $po);
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
     LocalAddr => '127.0.0.2', Timeout => 10) or die "connect: $!";
