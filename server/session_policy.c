@@ -171,6 +171,27 @@ smtp_policy_end(struct smtp *s)
 	s->pol = NULL;
 }
 
+/* ZENV SELFADDRESSES: a comma list added to "our addresses" (spec 2). */
+static void
+add_self(struct policy *p, const char *list)
+{
+	char one[64];
+	size_t n;
+
+	while (list && *list) {
+		n = strcspn(list, ", \t");
+		if (n > 0 && n < sizeof(one)) {
+			memcpy(one, list, n);
+			one[n] = '\0';
+			if (policy_add_self(p, one) < 0)
+				log_msg(LOG_WARNING, "SELFADDRESSES: bad "
+				    "address %s", one);
+		}
+		list += n;
+		list += strspn(list, ", \t");
+	}
+}
+
 /*
  * The policy database of a group, with the DNS settings (ZENV DNSSERVER /
  * DNSPORT override the PARAMs).  NULL with a reason in err.
@@ -199,6 +220,7 @@ session_open_policy(const struct conf *c, const struct conf_group *g,
 		policy_close(p);
 		return NULL;
 	}
+	add_self(p, zenv_get(z, "SELFADDRESSES"));
 	if (c->wrap_allow || c->wrap_deny)
 		wrap_set_tables(c->wrap_allow, c->wrap_deny);
 	return p;

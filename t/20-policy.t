@@ -14,8 +14,10 @@ use TestDNS;
 # foreign.example has its MX elsewhere.
 my $dns = TestDNS::start(
     A => { 'mx.sender.example' => '198.51.100.200',
+	'mx.ours.example' => '198.51.100.50',
 	'mx.foreign.example' => '198.51.100.201' },
     MX => { 'sender.example' => 'mx.sender.example',
+	'mxed.example' => 'mx.ours.example',
 	'foreign.example' => 'mx.foreign.example',
 	'example.org' => 'mx.foreign.example' });
 my $po = postoffice();
@@ -125,7 +127,20 @@ $out = run_i(conf => $wconf, po => $po, args => ['-T', '[192.0.2.7]'],
 like($out, qr/\A421 4\.7\.0 \S+ smtpserver \S+ WILL NOT TALK TO YOU at .*\r\n\z/,
     'tcp-wrapper: denied client gets 421 and nothing else');
 
-# 9. over TCP from 127.0.0.2 (not trusted): relaying refused
+# 9. ZENV SELFADDRESSES: a domain whose MX is one of our addresses
+my $zf = "$po/zmailer.conf";
+open my $zh, '>', $zf or die;
+print $zh "SELFADDRESSES=192.0.2.250,198.51.100.50\n";
+close $zh;
+$out = as_client('192.0.2.1', 'MAIL FROM:<a@sender.example>',
+    'RCPT TO:<u@mxed.example>');
+like($out, qr/^550 5\.7\.1 .*MX rule/m, 'MX elsewhere: refused (MX rule)');
+$out = run_i(conf => $conf, po => $po, args => ['-T', '[192.0.2.1]', '-Z', $zf],
+    input => lines('EHLO c.example', 'MAIL FROM:<a@sender.example>',
+	'RCPT TO:<u@mxed.example>', 'QUIT'));
+like($out, qr/^250 2\.1\.5 /m, 'MX on a SELFADDRESSES address: accepted');
+
+# 10. over TCP from 127.0.0.2 (not trusted): relaying refused
 my ($port, $pid) = inetd_listen(conf => $conf, po => $po);
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
     LocalAddr => '127.0.0.2', Timeout => 10) or die "connect: $!";
