@@ -110,8 +110,8 @@ polsrc_key(
 
 		snprintf(host, sizeof(host), "%s/%d", text,
 		    strchr(text, ':') ? 128 : 32);
-		return net_key(host, strchr(host, '/'), key, keylen, why,
-		    whylen);
+		return net_key(
+		    host, strchr(host, '/'), key, keylen, why, whylen);
 	}
 	if (text[0] == '_')
 		type = PK_TAG;

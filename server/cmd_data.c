@@ -74,7 +74,8 @@ store(struct smtp *s, const char *p, size_t n, int *werr)
 
 	if (t->over_size || *werr)
 		return;
-	if (s->maxsize > 0 && spool_size(t->spool) + (long long)n > s->maxsize) {
+	if (s->maxsize > 0 &&
+	    spool_size(t->spool) + (long long)n > s->maxsize) {
 		t->over_size = 1;
 		return;
 	}
@@ -97,8 +98,8 @@ commit(struct smtp *s, char *id, size_t idlen, char *err, size_t errlen)
 		return spool_commit(t->spool, id, idlen, err, errlen);
 	log_msg(LOG_INFO, "%s: message from %s%s frozen by policy (%d)",
 	    xlog_tag(s->env->xlog), s->rhost, s->iplit, n);
-	return spool_freeze(t->spool, s->state == ST_BDAT ? -1 : n, id, idlen,
-	    err, errlen);
+	return spool_freeze(
+	    t->spool, s->state == ST_BDAT ? -1 : n, id, idlen, err, errlen);
 }
 
 /* Commit and give the final reply(s); the transaction ends here. */
@@ -120,17 +121,19 @@ finish(struct smtp *s, int werr, long long got)
 	} else {
 		t->spool = NULL;
 		s->nmsgs++;
-		log_msg(LOG_INFO, "%s: %s: accepted from %s%s size=%lld "
-		    "from=<%s> nrcpt=%zu", xlog_tag(s->env->xlog), id,
-		    s->rhost, s->iplit, got, t->from, t->nrcpts);
+		log_msg(LOG_INFO,
+		    "%s: %s: accepted from %s%s size=%lld "
+		    "from=<%s> nrcpt=%zu",
+		    xlog_tag(s->env->xlog), id, s->rhost, s->iplit, got,
+		    t->from, t->nrcpts);
 		xlog_note(s->env->xlog, "%s: %lld bytes", id, got);
 		smtp_event(s, SEV_MESSAGE, id, (long)got);
 		if (s->state == ST_BDAT)
 			reply_r(s, RID_BDAT_LAST_OK, id, t->bdat_last, got);
 		else if (s->lmtp)
 			for (i = 0; i < t->nrcpts; i++)
-				reply_r(s, RID_DATA_LMTP_OK, t->rcpts[i].addr,
-				    id);
+				reply_r(
+				    s, RID_DATA_LMTP_OK, t->rcpts[i].addr, id);
 		else
 			reply_r(s, RID_DATA_OK, id);
 	}
@@ -195,8 +198,8 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 	reply_r(s, RID_DATA_GO);
 	reply_flush(s);
 	s->st.timeout = s->g->timeout_data;
-	if (s->g->data_deadline > 0 && (saved == 0 ||
-	    time(NULL) + s->g->data_deadline < saved))
+	if (s->g->data_deadline > 0 &&
+	    (saved == 0 || time(NULL) + s->g->data_deadline < saved))
 		s->st.deadline = time(NULL) + s->g->data_deadline;
 	r = read_body(s, &werr);
 	s->st.timeout = s->g->timeout_command;
@@ -206,8 +209,10 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 		return;
 	}
 	xlog_note(s->env->xlog, "aborted (%lld bytes): %s",
-	    spool_size(s->tx.spool), r == 1 ? "bare LF" :
-	    r == SR_TIMEOUT ? "timeout" : "EOF");
+	    spool_size(s->tx.spool),
+	    r == 1                ? "bare LF"
+	        : r == SR_TIMEOUT ? "timeout"
+	                          : "EOF");
 	smtp_txn_reset(s);
 	if (r == 1)
 		reply_r(s, RID_DATA_BARE_LF);

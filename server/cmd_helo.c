@@ -133,7 +133,8 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		s->with = s->lmtp ? "LMTP" : ehlo ? "ESMTP" : "SMTP";
 	if (!ehlo) {
 		if (expected(s, arg))
-			reply_r(s, RID_HELO_EXPECTED, s->myhost, verb, s->rhost);
+			reply_r(
+			    s, RID_HELO_EXPECTED, s->myhost, verb, s->rhost);
 		else
 			reply_r(s, RID_HELO_OK, s->myhost, arg);
 		return;

@@ -178,8 +178,8 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 		reply_r(s, RID_MAIL_TOO_MANY_LT, p);
 		return;
 	}
-	if (rfc5321_path(p, strlen(p), path_flags(s) | RFC5321_ALLOW_NULL,
-		&path) < 0) {
+	if (rfc5321_path(
+	        p, strlen(p), path_flags(s) | RFC5321_ALLOW_NULL, &path) < 0) {
 		reply_caret(s, 501, "5.1.7", column(s, p) + path.errcol);
 		reply_r(s, RID_MAIL_PATH, path.err);
 		rfc5321_path_free(&path);
@@ -210,8 +210,8 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 	s->tx.from = strdup(path.addr);
 	s->state = ST_RCPT;
 	reply_r(s, RID_MAIL_OK,
-	    path.route && !s->cf->allow_source_route ?
-		", source route ignored" : "");
+	    path.route && !s->cf->allow_source_route ? ", source route ignored"
+	                                             : "");
 	rfc5321_path_free(&path);
 	return;
 fail:
@@ -328,8 +328,9 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 		reply_r(s, RID_RCPT_NO_TO, arg);
 		return;
 	}
-	if (rfc5321_path(p, strlen(p), path_flags(s) | RFC5321_POSTMASTER |
-		RFC5321_ALLOW_NULL, &path) < 0) {
+	if (rfc5321_path(p, strlen(p),
+	        path_flags(s) | RFC5321_POSTMASTER | RFC5321_ALLOW_NULL,
+	        &path) < 0) {
 		reply_caret(s, 501, "5.1.3", column(s, p) + path.errcol);
 		reply_r(s, RID_RCPT_PATH, path.err);
 		rfc5321_path_free(&path);
@@ -347,7 +348,8 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 			s->state = ST_RCPT_DATA;
 			smtp_event(s, SEV_RCPT, NULL, 0);
 			if (s->tx.size > 0)
-				reply_r(s, RID_RCPT_OK_SIZE, s->tx.size, r.addr);
+				reply_r(
+				    s, RID_RCPT_OK_SIZE, s->tx.size, r.addr);
 			else
 				reply_r(s, RID_RCPT_OK, r.addr);
 			rfc5321_path_free(&path);

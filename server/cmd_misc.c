@@ -43,13 +43,16 @@ cmd_help(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	(void)arg;
-	reply_cont(s, 214, "2.0.0", "smtpserver %s, a ZMailer-compatible "
-	    "SMTP server", SMTPSERVER_VERSION);
+	reply_cont(s, 214, "2.0.0",
+	    "smtpserver %s, a ZMailer-compatible "
+	    "SMTP server",
+	    SMTPSERVER_VERSION);
 	for (i = 0; i < s->cf->nhelp; i++)
 		reply_cont(s, 214, "2.0.0", "%s", s->cf->help[i]);
-	reply_cont(s, 214, "2.0.0", "Commands: HELO EHLO MAIL RCPT DATA "
-	    "BDAT RSET NOOP QUIT HELP%s%s VERB", s->g->vrfycmd ? " VRFY" : "",
-	    s->g->expncmd ? " EXPN" : "");
+	reply_cont(s, 214, "2.0.0",
+	    "Commands: HELO EHLO MAIL RCPT DATA "
+	    "BDAT RSET NOOP QUIT HELP%s%s VERB",
+	    s->g->vrfycmd ? " VRFY" : "", s->g->expncmd ? " EXPN" : "");
 	reply_r(s, RID_HELP_END, s->myhost);
 }
 

@@ -32,7 +32,6 @@
 #define DEFAULT_POSTOFFICE "/var/spool/postoffice"
 #define DEFAULT_MAILSHARE "/etc/zmailer"
 
-
 static void
 usage(const char *argv0)
 {
@@ -64,39 +63,92 @@ static void
 opt_char(struct options *o, int c, const char *argv0)
 {
 	switch (c) {
-	case '4': o->force4 = 1; break;
-	case '6': o->force6 = 1; break;
-	case 'a': o->ident = 1; break;
-	case 'B': o->bsmtp = 1; break;
-	case 'C': o->cfgfile = optarg; break;
-	case 'd': o->debug = (int)num_arg(argv0, optarg); break;
-	case 'F': o->foreground = 1; break;
-	case 'g': o->gullible = 1; break;
-	case 'h': o->helo_strict = 1; break;
-	case 'i': o->interactive = 1; break;
-	case 'I': o->pidfile = optarg; break;
-	case 'K': o->check_only = 1; break;
+	case '4':
+		o->force4 = 1;
+		break;
+	case '6':
+		o->force6 = 1;
+		break;
+	case 'a':
+		o->ident = 1;
+		break;
+	case 'B':
+		o->bsmtp = 1;
+		break;
+	case 'C':
+		o->cfgfile = optarg;
+		break;
+	case 'd':
+		o->debug = (int)num_arg(argv0, optarg);
+		break;
+	case 'F':
+		o->foreground = 1;
+		break;
+	case 'g':
+		o->gullible = 1;
+		break;
+	case 'h':
+		o->helo_strict = 1;
+		break;
+	case 'i':
+		o->interactive = 1;
+		break;
+	case 'I':
+		o->pidfile = optarg;
+		break;
+	case 'K':
+		o->check_only = 1;
+		break;
 	case 'l':
 		if (strcmp(optarg, "SYSLOG") == 0)
 			o->log_syslog = 1;
 		else
 			o->logfile = optarg;
 		break;
-	case 'L': o->maxload = (double)num_arg(argv0, optarg); break;
-	case 'M': o->maxsize = num_arg(argv0, optarg); break;
-	case 'n': o->inetd = 1; break;
-	case 'p': o->port = (int)num_arg(argv0, optarg); break;
-	case 'P': o->postoffice = optarg; break;
-	case 'R': o->router = optarg; break;
-	case 's': o->style = optarg; break;
-	case 'S': o->logsuffix = optarg; break;
-	case 't': o->implicit_tls = 1; break;
-	case 'T': o->test_addr = optarg; break;
-	case 'v': o->verbose = 1; break;
-	case 'w': o->whoson = 1; break;
-	case 'X': case '8': break; /* charset translation: not built */
-	case 'Z': o->zenvfile = optarg; break;
-	default: usage(argv0);
+	case 'L':
+		o->maxload = (double)num_arg(argv0, optarg);
+		break;
+	case 'M':
+		o->maxsize = num_arg(argv0, optarg);
+		break;
+	case 'n':
+		o->inetd = 1;
+		break;
+	case 'p':
+		o->port = (int)num_arg(argv0, optarg);
+		break;
+	case 'P':
+		o->postoffice = optarg;
+		break;
+	case 'R':
+		o->router = optarg;
+		break;
+	case 's':
+		o->style = optarg;
+		break;
+	case 'S':
+		o->logsuffix = optarg;
+		break;
+	case 't':
+		o->implicit_tls = 1;
+		break;
+	case 'T':
+		o->test_addr = optarg;
+		break;
+	case 'v':
+		o->verbose = 1;
+		break;
+	case 'w':
+		o->whoson = 1;
+		break;
+	case 'X':
+	case '8':
+		break; /* charset translation: not built */
+	case 'Z':
+		o->zenvfile = optarg;
+		break;
+	default:
+		usage(argv0);
 	}
 }
 
@@ -110,7 +162,7 @@ parse_options(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->maxsize = -1;
 	while ((c = getopt(argc, argv,
-		    "?46aBC:d:FghiI:Kl:L:M:np:P:R:s:S:tT:VvwX8Z:")) != -1) {
+	            "?46aBC:d:FghiI:Kl:L:M:np:P:R:s:S:tT:VvwX8Z:")) != -1) {
 		if (c == 'V') {
 			printf("smtpserver %s\n", SMTPSERVER_VERSION);
 			exit(0);
@@ -127,8 +179,10 @@ parse_options(int argc, char **argv, struct options *o)
 	    strcmp(o->logsuffix, "remote") != 0)
 		usage(argv[0]);
 	if (o->test_addr && netaddr_literal(o->test_addr, &ss, &len) < 0) {
-		fprintf(stderr, "%s: -T needs an address literal such as "
-		    "'[192.0.2.1]' or '[IPv6:2001:db8::1]'\n", argv[0]);
+		fprintf(stderr,
+		    "%s: -T needs an address literal such as "
+		    "'[192.0.2.1]' or '[IPv6:2001:db8::1]'\n",
+		    argv[0]);
 		usage(argv[0]);
 	}
 }
@@ -165,8 +219,7 @@ load_zenv(struct options *o)
 }
 
 static struct conf *
-load_conf(struct options *o, const struct zenv *z, char *pathbuf,
-    size_t len)
+load_conf(struct options *o, const struct zenv *z, char *pathbuf, size_t len)
 {
 	const char *share = zenv_get(z, "MAILSHARE");
 	struct conf *c;
@@ -177,8 +230,8 @@ load_conf(struct options *o, const struct zenv *z, char *pathbuf,
 		    share ? share : DEFAULT_MAILSHARE);
 		o->cfgfile = pathbuf;
 	}
-	if (access(o->cfgfile, F_OK) < 0 && errno == ENOENT &&
-	    !o->check_only && o->cfgfile == pathbuf) {
+	if (access(o->cfgfile, F_OK) < 0 && errno == ENOENT && !o->check_only &&
+	    o->cfgfile == pathbuf) {
 		log_msg(LOG_WARNING, "no %s, using defaults", o->cfgfile);
 		return conf_defaults();
 	}
@@ -219,11 +272,11 @@ session_peer(const struct options *o, struct session_env *e)
 	e->peerlen = sizeof(e->peer);
 	e->locallen = sizeof(e->local);
 	if (fstat(e->fd_in, &st) == 0 && S_ISSOCK(st.st_mode) &&
-	    getpeername(e->fd_in, (struct sockaddr *)&e->peer,
-		&e->peerlen) == 0) {
+	    getpeername(e->fd_in, (struct sockaddr *)&e->peer, &e->peerlen) ==
+	        0) {
 		e->network = 1;
 		if (getsockname(e->fd_in, (struct sockaddr *)&e->local,
-			&e->locallen) < 0)
+		        &e->locallen) < 0)
 			e->locallen = 0;
 	} else {
 		e->peerlen = e->locallen = 0;
@@ -284,8 +337,8 @@ inetd_drop(const struct zenv *z)
 
 	if (geteuid() != 0)
 		return 0;
-	if (daemon_user(user ? user : "daemon", &uid, &gid, err,
-		sizeof(err)) < 0 ||
+	if (daemon_user(user ? user : "daemon", &uid, &gid, err, sizeof(err)) <
+	        0 ||
 	    daemon_drop(uid, gid, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "-n: cannot drop privileges: %s", err);
 		fprintf(stderr, "smtpserver: %s\n", err);

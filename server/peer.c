@@ -36,13 +36,12 @@ peer_lookup(const struct sockaddr *sa, const char *iplit, char *rhost,
     size_t rhostlen, char flags[4])
 {
 	char name[NI_MAXHOST];
-	socklen_t len = sa->sa_family == AF_INET6 ?
-	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+	                                          : sizeof(struct sockaddr_in);
 
 	memcpy(flags, "FFXX", 4);
 	snprintf(rhost, rhostlen, "%s", iplit);
-	if (getnameinfo(sa, len, name, sizeof(name), NULL, 0,
-		NI_NAMEREQD) != 0)
+	if (getnameinfo(sa, len, name, sizeof(name), NULL, 0, NI_NAMEREQD) != 0)
 		return;
 	snprintf(rhost, rhostlen, "%s", name);
 	flags[0] = 'O';

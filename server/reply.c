@@ -53,8 +53,7 @@ tarpit(struct smtp *s)
 }
 
 static void
-put_line(struct smtp *s, int code, const char *enh, int last,
-    const char *text)
+put_line(struct smtp *s, int code, const char *enh, int last, const char *text)
 {
 	char line[REPLY_TEXT_MAX + 40];
 	size_t n, i;
@@ -66,11 +65,11 @@ put_line(struct smtp *s, int code, const char *enh, int last,
 		k = snprintf(line, sizeof(line), "%03d%c%s ", code,
 		    last ? ' ' : '-', enh);
 	else
-		k = snprintf(line, sizeof(line), "%03d%c", code,
-		    last ? ' ' : '-');
+		k = snprintf(
+		    line, sizeof(line), "%03d%c", code, last ? ' ' : '-');
 	n = (size_t)k;
-	for (i = 0; text[i] && n < sizeof(line) - 3 &&
-	     i < REPLY_TEXT_MAX; i++) {
+	for (i = 0; text[i] && n < sizeof(line) - 3 && i < REPLY_TEXT_MAX;
+	     i++) {
 		unsigned char c = (unsigned char)text[i];
 
 		line[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
@@ -88,8 +87,8 @@ put_line(struct smtp *s, int code, const char *enh, int last,
 }
 
 static void
-vreply(struct smtp *s, int code, const char *enh, int last,
-    const char *fmt, va_list ap)
+vreply(struct smtp *s, int code, const char *enh, int last, const char *fmt,
+    va_list ap)
 {
 	char text[REPLY_TEXT_MAX + 1];
 

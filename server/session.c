@@ -66,20 +66,36 @@ expand220(const struct smtp *s, const char *tpl, struct buf *out)
 			continue;
 		}
 		switch (*++tpl) {
-		case '%': buf_putc(out, '%'); break;
-		case 'H': buf_puts(out, s->myhost); break;
-		case 'I': buf_puts(out, s->env->ident ? " +IDENT" : ""); break;
-		case 'i': buf_puts(out, s->iplit); break;
-		case 'p': buf_printf(out, "%d", s->lport); break;
-		case 'V': buf_puts(out, SMTPSERVER_VERSION); break;
-		case 'X': break;
+		case '%':
+			buf_putc(out, '%');
+			break;
+		case 'H':
+			buf_puts(out, s->myhost);
+			break;
+		case 'I':
+			buf_puts(out, s->env->ident ? " +IDENT" : "");
+			break;
+		case 'i':
+			buf_puts(out, s->iplit);
+			break;
+		case 'p':
+			buf_printf(out, "%d", s->lport);
+			break;
+		case 'V':
+			buf_puts(out, SMTPSERVER_VERSION);
+			break;
+		case 'X':
+			break;
 		case 'T':
 			localtime_r(&now, &tm);
 			strftime(tbuf, sizeof(tbuf), "%a, %d %b %Y %H:%M:%S %z",
 			    &tm);
 			buf_puts(out, tbuf);
 			break;
-		default: buf_putc(out, '%'); buf_putc(out, *tpl); break;
+		default:
+			buf_putc(out, '%');
+			buf_putc(out, *tpl);
+			break;
 		}
 	}
 }
@@ -87,8 +103,9 @@ expand220(const struct smtp *s, const char *tpl, struct buf *out)
 static void
 greet(struct smtp *s)
 {
-	static const char *deflt = "%H ZMailer-compatible smtpserver %V ESMTP%I "
-				   "ready at %T";
+	static const char *deflt =
+	    "%H ZMailer-compatible smtpserver %V ESMTP%I "
+	    "ready at %T";
 	const char *const *lines = (const char *const *)s->cf->hdr220;
 	size_t n = s->cf->nhdr220, i;
 	struct buf b;
@@ -126,12 +143,23 @@ smtp_style(struct smtp *s, const char *flags)
 		flags = (f && !s->strict && !s->sloppy) ? f : "ve";
 	for (; *flags; flags++) {
 		switch (*flags) {
-		case 'R': s->style_R = 1; break;
-		case 'S': s->sloppy = 1; break;
-		case 'v': s->style_v = 1; break;
-		case 'e': s->style_e = 1; break;
-		case 'D': s->style_D = 1; break;
-		default: break;
+		case 'R':
+			s->style_R = 1;
+			break;
+		case 'S':
+			s->sloppy = 1;
+			break;
+		case 'v':
+			s->style_v = 1;
+			break;
+		case 'e':
+			s->style_e = 1;
+			break;
+		case 'D':
+			s->style_D = 1;
+			break;
+		default:
+			break;
 		}
 	}
 	if (s->sloppy)
@@ -168,13 +196,13 @@ setup_peer(struct smtp *s)
 		return;
 	s->rport = netaddr_port(sa);
 	s->ipv6 = strchr(s->ip, ':') != NULL;
-	snprintf(s->iplit, sizeof(s->iplit), s->ipv6 ? "[IPv6:%s]" : "[%s]",
-	    s->ip);
+	snprintf(
+	    s->iplit, sizeof(s->iplit), s->ipv6 ? "[IPv6:%s]" : "[%s]", s->ip);
 	if (e->locallen)
 		s->lport = netaddr_port((const struct sockaddr *)&e->local);
 	if (e->network)
-		peer_lookup(sa, s->iplit, s->rhost, sizeof(s->rhost),
-		    s->rhost_flags);
+		peer_lookup(
+		    sa, s->iplit, s->rhost, sizeof(s->rhost), s->rhost_flags);
 }
 
 static void
@@ -209,8 +237,8 @@ setup(struct smtp *s, const struct session_env *e)
 	s->spool.myhostname = s->myhost;
 	zv = e->zenv ? zenv_get(e->zenv, "ROUTERDIRHASH") : NULL;
 	s->spool.routerdirhash = zv && strcmp(zv, "1") == 0;
-	s->spool.routernotify = e->zenv ? zenv_get(e->zenv, "ROUTERNOTIFY") :
-	    NULL;
+	s->spool.routernotify =
+	    e->zenv ? zenv_get(e->zenv, "ROUTERNOTIFY") : NULL;
 }
 
 /* NUL, controls other than TAB, and 8-bit bytes (spec 3.3). */
@@ -277,8 +305,9 @@ read_command(struct smtp *s)
 		return 0;
 	}
 	if (!s->strict)
-		while (s->line.len && (s->line.data[s->line.len - 1] == ' ' ||
-		    s->line.data[s->line.len - 1] == '\t'))
+		while (s->line.len &&
+		    (s->line.data[s->line.len - 1] == ' ' ||
+		        s->line.data[s->line.len - 1] == '\t'))
 			s->line.data[--s->line.len] = '\0';
 	if (check_chars(s) < 0)
 		return 0;
@@ -299,7 +328,8 @@ summary(struct smtp *s)
 		total += s->verb_count[i];
 		buf_printf(&b, " %s=%lu", verbs_name(i), s->verb_count[i]);
 	}
-	log_msg(LOG_INFO, "%s: disconnect from %s%s%s commands=%lu messages=%lu",
+	log_msg(LOG_INFO,
+	    "%s: disconnect from %s%s%s commands=%lu messages=%lu",
 	    xlog_tag(s->env->xlog), s->rhost, s->iplit, b.data ? b.data : "",
 	    total, s->nmsgs);
 	buf_free(&b);
@@ -312,8 +342,8 @@ session_run(const struct session_env *e)
 	int r, rc = 1;
 
 	setup(&s, e);
-	xlog_note(e->xlog, "connection from %s %s:%d", s.rhost, s.iplit,
-	    s.rport);
+	xlog_note(
+	    e->xlog, "connection from %s %s:%d", s.rhost, s.iplit, s.rport);
 	/* implicit TLS first: even a refusing greeting goes inside TLS */
 	r = e->kind == BIND_SMTPS ? smtp_tls_implicit(&s) : 0;
 	if (r == 0)

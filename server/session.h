@@ -19,37 +19,37 @@ struct tls_server;
 struct privhelper;
 
 enum sess_event {
-	SEV_STATE,	/* arg = verb text (const char *) now running */
-	SEV_MESSAGE,	/* a message was committed: n = bytes */
-	SEV_REJECT,	/* a 4xx/5xx reply was sent: n = reply code */
-	SEV_RCPT,	/* a recipient got 250 */
+	SEV_STATE,   /* arg = verb text (const char *) now running */
+	SEV_MESSAGE, /* a message was committed: n = bytes */
+	SEV_REJECT,  /* a 4xx/5xx reply was sent: n = reply code */
+	SEV_RCPT,    /* a recipient got 250 */
 };
 
 struct session_env {
 	const struct conf *conf;
 	const struct conf_group *grp;
 	const struct zenv *zenv;
-	int fd_in, fd_out;	/* the same socket, or 0/1 under -i */
-	int network;		/* peer is a network client (policy applies) */
+	int fd_in, fd_out; /* the same socket, or 0/1 under -i */
+	int network;       /* peer is a network client (policy applies) */
 	struct sockaddr_storage peer, local;
 	socklen_t peerlen, locallen;
-	enum bind_kind kind;	/* SMTP, SMTPS (implicit TLS), SUBMIT */
+	enum bind_kind kind; /* SMTP, SMTPS (implicit TLS), SUBMIT */
 	const char *postoffice;
 	const char *myhostname;
-	int interactive;	/* -i */
-	int bsmtp;		/* -B */
-	int echo;		/* -v under -i */
-	int debug;		/* -d n */
-	int gullible;		/* -g */
-	int helo_strict;	/* -h */
-	int ident;		/* -a */
-	const char *style;	/* -s value: "strict", "sloppy", or flags */
-	long maxsize;		/* -M overrides PARAM maxsize when >= 0 */
-	const char *test_addr;	/* -T '[a.b.c.d]' */
-	struct xlog *xlog;	/* session transcript, may be NULL */
-	struct policy *policy;	/* open policy database; NULL only for local
+	int interactive;       /* -i */
+	int bsmtp;             /* -B */
+	int echo;              /* -v under -i */
+	int debug;             /* -d n */
+	int gullible;          /* -g */
+	int helo_strict;       /* -h */
+	int ident;             /* -a */
+	const char *style;     /* -s value: "strict", "sloppy", or flags */
+	long maxsize;          /* -M overrides PARAM maxsize when >= 0 */
+	const char *test_addr; /* -T '[a.b.c.d]' */
+	struct xlog *xlog;     /* session transcript, may be NULL */
+	struct policy *policy; /* open policy database; NULL only for local
 				   (-i) sessions, which are trusted */
-	int same_ip;		/* connections from this client now (daemon) */
+	int same_ip;           /* connections from this client now (daemon) */
 	/* ratelimitmsgs counter (daemon: the scoreboard); NULL = none */
 	long (*rate)(void *arg, const char *label);
 	void *rate_arg;

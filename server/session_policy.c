@@ -48,7 +48,7 @@ wrap_ok(struct smtp *s)
 	if (!s->g->use_tcp_wrapper || !s->env->network)
 		return 1;
 	if (wrap_check((const struct sockaddr *)&s->env->peer,
-		s->rhost_flags[1] == 'O' ? s->rhost : NULL))
+	        s->rhost_flags[1] == 'O' ? s->rhost : NULL))
 		return 1;
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
@@ -89,14 +89,14 @@ smtp_policy_connect(struct smtp *s)
 	if (!wrap_ok(s))
 		return -1;
 	if (e->policy == NULL) {
-		log_msg(LOG_ERR, "no policy database: refusing %s%s",
-		    s->rhost, s->iplit);
+		log_msg(LOG_ERR, "no policy database: refusing %s%s", s->rhost,
+		    s->iplit);
 		reply_r(s, RID_NO_POLICY, s->myhost);
 		return -1;
 	}
 	s->pol = policy_sess_new(e->policy, (const struct sockaddr *)&e->peer,
-	    s->rhost_flags[1] == 'O' ? s->rhost : NULL,
-	    e->debug ? trace : NULL, s);
+	    s->rhost_flags[1] == 'O' ? s->rhost : NULL, e->debug ? trace : NULL,
+	    s);
 	if (s->pol == NULL) {
 		reply_r(s, RID_NO_POLICY, s->myhost);
 		return -1;
@@ -184,8 +184,10 @@ add_self(struct policy *p, const char *list)
 			memcpy(one, list, n);
 			one[n] = '\0';
 			if (policy_add_self(p, one) < 0)
-				log_msg(LOG_WARNING, "SELFADDRESSES: bad "
-				    "address %s", one);
+				log_msg(LOG_WARNING,
+				    "SELFADDRESSES: bad "
+				    "address %s",
+				    one);
 		}
 		list += n;
 		list += strspn(list, ", \t");
@@ -200,12 +202,13 @@ struct policy *
 session_open_policy(const struct conf *c, const struct conf_group *g,
     const struct zenv *z, char *err, size_t errlen)
 {
-	const char *srv = zenv_get(z, "DNSSERVER"), *port = zenv_get(z,
-	    "DNSPORT");
+	const char *srv = zenv_get(z, "DNSSERVER"),
+	           *port = zenv_get(z, "DNSPORT");
 	struct policy *p;
 
 	if (g->policydb_type == NULL) {
-		snprintf(err, errlen, "no policy database configured "
+		snprintf(err, errlen,
+		    "no policy database configured "
 		    "(PARAM policydb gdbm PATH); a network session without "
 		    "one would be an open relay, refusing");
 		return NULL;
@@ -216,7 +219,7 @@ session_open_policy(const struct conf *c, const struct conf_group *g,
 	if (srv == NULL)
 		srv = c->dns_server;
 	if (policy_set_dns(p, srv, port ? atoi(port) : c->dns_port,
-		c->dns_timeout, err, errlen) < 0) {
+	        c->dns_timeout, err, errlen) < 0) {
 		policy_close(p);
 		return NULL;
 	}

@@ -15,41 +15,41 @@
 #include "spool.h"
 #include "stream.h"
 
-#define CMD_LINE_MAX 2048	/* command line bytes, CRLF excluded */
-#define DATA_SEG_MAX 8192	/* body read granularity */
+#define CMD_LINE_MAX 2048 /* command line bytes, CRLF excluded */
+#define DATA_SEG_MAX 8192 /* body read granularity */
 
 enum smtp_state {
 	ST_HELLO = 0x01,     /* waiting for HELO/EHLO */
-	ST_MAIL = 0x02,	     /* MailOrHello */
-	ST_RCPT = 0x04,	     /* Recipient */
+	ST_MAIL = 0x02,      /* MailOrHello */
+	ST_RCPT = 0x04,      /* Recipient */
 	ST_RCPT_DATA = 0x08, /* RecipientOrData */
-	ST_BDAT = 0x10,	     /* inside a BDAT transfer */
+	ST_BDAT = 0x10,      /* inside a BDAT transfer */
 };
 #define ST_ANY (ST_HELLO | ST_MAIL | ST_RCPT | ST_RCPT_DATA | ST_BDAT)
 
 struct smtp_txn {
-	int active;		/* MAIL accepted */
-	char *from;		/* "" for <> */
-	int mail_rejected;	/* MAIL refused by policy */
-	long long size;		/* SIZE= or -1 */
-	const char *bodytype;	/* BODY= or NULL */
+	int active;           /* MAIL accepted */
+	char *from;           /* "" for <> */
+	int mail_rejected;    /* MAIL refused by policy */
+	long long size;       /* SIZE= or -1 */
+	const char *bodytype; /* BODY= or NULL */
 	char *envid;
-	char *auth_param;	/* MAIL AUTH=, decoded; kept if authenticated */
+	char *auth_param; /* MAIL AUTH=, decoded; kept if authenticated */
 	const char *ret;
 	int smtputf8;
-	int freeze;		/* policy freeze verdict on the sender */
+	int freeze; /* policy freeze verdict on the sender */
 	struct env_rcpt *rcpts;
 	size_t nrcpts, rcap;
-	int tried;		/* every RCPT counts */
-	char **rejected;	/* policy-refused rcpts (comments) */
+	int tried;       /* every RCPT counts */
+	char **rejected; /* policy-refused rcpts (comments) */
 	size_t nrejected;
 	/* BDAT */
 	struct spool_txn *spool;
-	int bdat_error;		/* later chunks get 452 */
-	int bdat_cr;		/* a CR ended the previous chunk */
-	long long bdat_total;	/* bytes in all chunks */
-	long long bdat_last;	/* bytes in the LAST chunk */
-	int over_size;		/* maxsize exceeded: stop storing */
+	int bdat_error;       /* later chunks get 452 */
+	int bdat_cr;          /* a CR ended the previous chunk */
+	long long bdat_total; /* bytes in all chunks */
+	long long bdat_last;  /* bytes in the LAST chunk */
+	int over_size;        /* maxsize exceeded: stop storing */
 };
 
 struct smtp {
@@ -60,7 +60,7 @@ struct smtp {
 	struct buf line;
 	int line_flags;
 	int state;
-	int esmtp;		/* EHLO completed */
+	int esmtp; /* EHLO completed */
 	int helo_seen;
 	char *helo_arg;
 	char *helo_line;
@@ -69,32 +69,32 @@ struct smtp {
 	int strict, sloppy, style_R, style_v, style_e, style_D;
 	int bare_lf_reject;
 	char myhost[256];
-	char ip[64];		/* client address text */
-	char iplit[80];		/* "[1.2.3.4]" or "[IPv6:...]" */
-	char rhost[300];	/* PTR name or iplit */
+	char ip[64];     /* client address text */
+	char iplit[80];  /* "[1.2.3.4]" or "[IPv6:...]" */
+	char rhost[300]; /* PTR name or iplit */
 	int rport, lport;
 	int ipv6;
 	char rhost_flags[4];
 	int unknown_cmds;
 	double tarpit;
-	int quit;		/* close after the current reply */
-	long maxsize;		/* effective maximum message size */
-	const char *with;	/* envelope "with" */
+	int quit;         /* close after the current reply */
+	long maxsize;     /* effective maximum message size */
+	const char *with; /* envelope "with" */
 	struct smtp_txn tx;
 	unsigned long nmsgs, nrcpts_total;
 	unsigned long verb_count[40]; /* per command-table row */
 	unsigned long nrejects;
 	struct spool_cfg spool;
-	struct policy_sess *pol;	/* NULL: local session, trusted */
-	int greet_rejected;		/* connect policy said 554 */
+	struct policy_sess *pol; /* NULL: local session, trusted */
+	int greet_rejected;      /* connect policy said 554 */
 	/* TLS and AUTH (cmd_tls.c, cmd_auth.c) */
-	int msa;		/* submission (RFC 6409): AUTH before MAIL */
-	int authenticated;	/* AUTH succeeded: the client may relay */
-	char *auth_user;	/* who, for the envelope and policy */
-	int auth_fails;		/* per-session failure count ... */
-	time_t auth_fail_first;	/* ... and when the window began */
-	char tls_cipher[160];	/* "<name> keybits N/M version V" */
-	char tls_peer[160];	/* verified client certificate CN */
+	int msa;                /* submission (RFC 6409): AUTH before MAIL */
+	int authenticated;      /* AUTH succeeded: the client may relay */
+	char *auth_user;        /* who, for the envelope and policy */
+	int auth_fails;         /* per-session failure count ... */
+	time_t auth_fail_first; /* ... and when the window began */
+	char tls_cipher[160];   /* "<name> keybits N/M version V" */
+	char tls_peer[160];     /* verified client certificate CN */
 };
 
 /* reply.c: the reply table (replies.h) and the one reply builder */
@@ -109,8 +109,8 @@ void reply_rcont(struct smtp *, enum rid, ...);
 int reply_code(enum rid);
 void reply(struct smtp *, int code, const char *enh, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-void reply_cont(struct smtp *, int code, const char *enh,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void reply_cont(struct smtp *, int code, const char *enh, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 void reply_caret(struct smtp *, int code, const char *enh, size_t col);
 void reply_flush(struct smtp *);
 

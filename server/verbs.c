@@ -13,16 +13,16 @@
 #include "log.h"
 
 /* flags */
-#define V_LMTP 0x01	 /* only in lmtp-mode */
-#define V_NOLMTP 0x02	 /* not in lmtp-mode */
-#define V_EHLO 0x04	 /* needs EHLO enabled (NoEHLO) */
-#define V_CHUNKING 0x08	 /* needs CHUNKING (NoCHUNKING) */
-#define V_VRFY 0x10	 /* needs VRFYcmd */
-#define V_EXPN 0x20	 /* needs EXPNcmd */
-#define V_OWNSTATE 0x40	 /* handler checks state itself (BDAT) */
-#define V_NOARGS 0x80	 /* strict: arguments are junk */
-#define V_ETRN 0x100	 /* needs ETRN (NoETRN) */
-#define V_AUTH 0x200	 /* MSA mode: needs AUTH first (RFC 6409) */
+#define V_LMTP 0x01     /* only in lmtp-mode */
+#define V_NOLMTP 0x02   /* not in lmtp-mode */
+#define V_EHLO 0x04     /* needs EHLO enabled (NoEHLO) */
+#define V_CHUNKING 0x08 /* needs CHUNKING (NoCHUNKING) */
+#define V_VRFY 0x10     /* needs VRFYcmd */
+#define V_EXPN 0x20     /* needs EXPNcmd */
+#define V_OWNSTATE 0x40 /* handler checks state itself (BDAT) */
+#define V_NOARGS 0x80   /* strict: arguments are junk */
+#define V_ETRN 0x100    /* needs ETRN (NoETRN) */
+#define V_AUTH 0x200    /* MSA mode: needs AUTH first (RFC 6409) */
 
 typedef void (*verb_fn)(struct smtp *, const char *, const char *);
 

@@ -49,8 +49,8 @@ struct conf_group {
 	int max_error_rcpts;
 	int use_tcp_wrapper;
 	double tarpit_init, tarpit_exp, tarpit_top;
-	int deliverby;		/* DELIVERBY advertised */
-	long deliverby_min;	/* its argument, 0 = none */
+	int deliverby;      /* DELIVERBY advertised */
+	long deliverby_min; /* its argument, 0 = none */
 	char *policydb_type, *policydb_path;
 	int debugcmd, expncmd, vrfycmd;
 	int smtp_auth, no_auth_on_25, auth_login_without_tls;
@@ -62,8 +62,8 @@ struct conf_group {
 	int rcvd_ident, rcvd_whoson, rcvd_auth_user, rcvd_tls_mode,
 	    rcvd_tls_peer;
 	/* EHLO features: 1 = offered (the default), 0 = disabled by NoX */
-	int pipelining, enhancedstatus, eightbitmime, chunking, dsn, ehlo,
-	    etrn, smtputf8;
+	int pipelining, enhancedstatus, eightbitmime, chunking, dsn, ehlo, etrn,
+	    smtputf8;
 	int multiline_replies;
 	int force_rcpt_notify_never;
 	char *contact_pointer;
@@ -79,14 +79,14 @@ struct conf_group {
 	int tls_scache_timeout;
 	char *report_auth_file;
 	/* ours (not in ZMailer) */
-	enum bare_lf bare_lf;	 /* bare LF in commands/DATA */
-	int timeout_command;	 /* s, waiting for a command line */
-	int timeout_data;	 /* s, waiting for DATA/BDAT bytes */
-	int session_deadline;	 /* s, whole session; 0 = none */
-	int data_deadline;	 /* s, one DATA/BDAT transfer; 0 = none */
-	int auth_fail_limit;	 /* AUTH failures per client address */
-	int auth_fail_window;	 /* s, the window they count in */
-	int auth_pipe_timeout;	 /* s, SMTP-auth-pipe run time */
+	enum bare_lf bare_lf;  /* bare LF in commands/DATA */
+	int timeout_command;   /* s, waiting for a command line */
+	int timeout_data;      /* s, waiting for DATA/BDAT bytes */
+	int session_deadline;  /* s, whole session; 0 = none */
+	int data_deadline;     /* s, one DATA/BDAT transfer; 0 = none */
+	int auth_fail_limit;   /* AUTH failures per client address */
+	int auth_fail_window;  /* s, the window they count in */
+	int auth_pipe_timeout; /* s, SMTP-auth-pipe run time */
 };
 
 struct conf {
@@ -95,8 +95,8 @@ struct conf {
 	int max_same_ip;
 	int max_parallel;
 	int bind_port;
-	long maxsize;		/* bytes, 0 = unlimited */
-	long min_availspace;	/* KB */
+	long maxsize;        /* bytes, 0 = unlimited */
+	long min_availspace; /* KB */
 	int max_unknown_cmds;
 	int sum_sizeoption;
 	int allow_source_route;
@@ -118,9 +118,9 @@ struct conf {
 	struct conf_triple tracking_cluster[CONF_MAX_CLUSTER];
 	size_t ntracking_cluster;
 	/* ours */
-	int received_header;	/* standalone mode: prepend Received: */
-	char *hostname;		/* our name; NULL = from the system */
-	char *dns_server;	/* nameserver for policy DNS checks, NULL =
+	int received_header; /* standalone mode: prepend Received: */
+	char *hostname;      /* our name; NULL = from the system */
+	char *dns_server;    /* nameserver for policy DNS checks, NULL =
 				   resolv.conf (ZENV DNSSERVER overrides) */
 	int dns_port, dns_timeout;
 	char *wrap_allow, *wrap_deny; /* other hosts.allow / hosts.deny */
@@ -159,8 +159,8 @@ const struct conf_group *conf_group(const struct conf *, size_t idx);
 /* First HELO pattern that matches name (lowercased glob), or NULL. */
 const struct conf_helo *conf_helo_match(const struct conf *, const char *name);
 /* Dump every PARAM with its effective value, one per line (for -V / check). */
-void conf_dump(const struct conf *, void (*out)(void *, const char *),
-    void *arg);
+void conf_dump(
+    const struct conf *, void (*out)(void *, const char *), void *arg);
 
 /*
  * What a reload changes, one line per PARAM ("[group/]name: old -> new",
@@ -179,11 +179,11 @@ struct conf_param_info {
 	const char *type;    /* "integer", "flag", "path", ... */
 	const char *def;     /* default as PARAM text, NULL = none */
 	const char *choices; /* "a|b" for choice types, else NULL */
-	long min, max;	     /* numbers: range; lists: max entries */
-	int group;	     /* 1 = per group (g), 0 = global (G) */
-	int reloadable;	     /* takes effect on SIGHUP */
-	int deprecated;	     /* accepted with a warning */
-	int ours;	     /* not in ZMailer */
+	long min, max;       /* numbers: range; lists: max entries */
+	int group;           /* 1 = per group (g), 0 = global (G) */
+	int reloadable;      /* takes effect on SIGHUP */
+	int deprecated;      /* accepted with a warning */
+	int ours;            /* not in ZMailer */
 };
 size_t conf_param_count(void);
 const char *conf_param_name(size_t i);

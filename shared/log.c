@@ -16,7 +16,7 @@
 static int log_stderr;
 
 struct xlog {
-	int fd;		/* -1 when no file */
+	int fd; /* -1 when no file */
 	int use_syslog;
 	time_t start;
 	char tag[8];
@@ -87,7 +87,7 @@ static void
 make_tag(char tag[8], time_t start, long pid)
 {
 	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"
-				  "abcdefghijklmnopqrstuvwxyz4567890-=";
+	                          "abcdefghijklmnopqrstuvwxyz4567890-=";
 	struct tm tm;
 
 	gmtime_r(&start, &tm);
@@ -113,8 +113,8 @@ xlog_open(const char *file, int use_syslog, time_t start, long pid)
 		return NULL;
 	x->fd = -1;
 	if (file) {
-		x->fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		    0640);
+		x->fd =
+		    open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
 		if (x->fd < 0)
 			log_msg(LOG_ERR, "cannot open log file %s: %s", file,
 			    strerror(errno));

@@ -23,8 +23,8 @@ char *log_escape(char *out, size_t outlen, const char *s, size_t n);
 /* Session transcript. */
 struct xlog;
 /* file may be NULL; use_syslog for -l SYSLOG.  NULL if neither. */
-struct xlog *xlog_open(const char *file, int use_syslog, time_t start,
-    long pid);
+struct xlog *xlog_open(
+    const char *file, int use_syslog, time_t start, long pid);
 void xlog_close(struct xlog *);
 /* dir: 'r' client line, 'w' server line, '#' note. */
 void xlog_line(struct xlog *, char dir, const char *text, size_t len);

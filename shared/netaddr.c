@@ -9,8 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0xff, 0xff };
+static const unsigned char v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff,
+	0xff };
 
 int
 netaddr_key(const struct sockaddr *sa, struct netkey *k)
@@ -25,8 +25,7 @@ netaddr_key(const struct sockaddr *sa, struct netkey *k)
 		return 0;
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 =
-		    (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
 
 		memcpy(k->a, &s6->sin6_addr, 16);
 		k->v4 = memcmp(k->a, v4mapped, 12) == 0;
@@ -84,8 +83,7 @@ netaddr_parse(const char *text, struct netkey *k)
 }
 
 int
-netaddr_literal(const char *lit, struct sockaddr_storage *ss,
-    socklen_t *len)
+netaddr_literal(const char *lit, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char tmp[64];
 	size_t n = strlen(lit);
@@ -97,7 +95,8 @@ netaddr_literal(const char *lit, struct sockaddr_storage *ss,
 	tmp[n - 2] = '\0';
 	memset(ss, 0, sizeof(*ss));
 	p = tmp;
-	if (strncasecmp(p, "ipv6:", 5) == 0 || strncasecmp(p, "ipv6.", 5) == 0) {
+	if (strncasecmp(p, "ipv6:", 5) == 0 ||
+	    strncasecmp(p, "ipv6.", 5) == 0) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 
 		if (inet_pton(AF_INET6, p + 5, &s6->sin6_addr) != 1)

@@ -9,25 +9,25 @@
 
 #include <stddef.h>
 
-#define RFC5321_STRICT 0x01	  /* require <>, no blanks, @domain required */
-#define RFC5321_SLOPPY 0x02	  /* "<" ">" may be missing, extra blanks */
-#define RFC5321_UTF8 0x04	  /* SMTPUTF8: UTF-8 in local part and domain */
-#define RFC5321_KEEP_ROUTE 0x08	  /* allowsourceroute: keep <@a,@b:u@d> */
-#define RFC5321_NEED_DOMAIN 0x10  /* style R: u@domain required */
-#define RFC5321_ALLOW_NULL 0x20	  /* <> accepted (MAIL FROM) */
-#define RFC5321_POSTMASTER 0x40	  /* bare <postmaster> accepted (RCPT) */
+#define RFC5321_STRICT 0x01      /* require <>, no blanks, @domain required */
+#define RFC5321_SLOPPY 0x02      /* "<" ">" may be missing, extra blanks */
+#define RFC5321_UTF8 0x04        /* SMTPUTF8: UTF-8 in local part and domain */
+#define RFC5321_KEEP_ROUTE 0x08  /* allowsourceroute: keep <@a,@b:u@d> */
+#define RFC5321_NEED_DOMAIN 0x10 /* style R: u@domain required */
+#define RFC5321_ALLOW_NULL 0x20  /* <> accepted (MAIL FROM) */
+#define RFC5321_POSTMASTER 0x40  /* bare <postmaster> accepted (RCPT) */
 
 struct smtp_path {
-	char *addr;	  /* local@domain (route stripped unless KEEP_ROUTE);
+	char *addr;      /* local@domain (route stripped unless KEEP_ROUTE);
 			     "" for <> */
-	char *route;	  /* "@a,@b" when a source route was given, else NULL */
-	int null;	  /* <> */
-	int postmaster;	  /* bare <postmaster> (any case) */
-	int utf8;	  /* contains non-ASCII */
-	int literal;	  /* domain is an address literal */
-	size_t end;	  /* offset just after the path in the input */
-	const char *err;  /* reason on failure (static text) */
-	size_t errcol;	  /* column of the fault */
+	char *route;     /* "@a,@b" when a source route was given, else NULL */
+	int null;        /* <> */
+	int postmaster;  /* bare <postmaster> (any case) */
+	int utf8;        /* contains non-ASCII */
+	int literal;     /* domain is an address literal */
+	size_t end;      /* offset just after the path in the input */
+	const char *err; /* reason on failure (static text) */
+	size_t errcol;   /* column of the fault */
 };
 
 struct esmtp_param {
@@ -39,8 +39,8 @@ struct esmtp_param {
  * Parse a path at the start of s (len bytes, blanks before it skipped
  * unless STRICT).  Returns 0 and fills p, or -1 with p->err/p->errcol.
  */
-int rfc5321_path(const char *s, size_t len, unsigned flags,
-    struct smtp_path *p);
+int rfc5321_path(
+    const char *s, size_t len, unsigned flags, struct smtp_path *p);
 void rfc5321_path_free(struct smtp_path *);
 
 /*

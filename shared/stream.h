@@ -18,14 +18,14 @@
 
 enum stream_rc {
 	SR_OK = 0,
-	SR_EOF = -1,	 /* peer closed */
+	SR_EOF = -1,     /* peer closed */
 	SR_TIMEOUT = -2, /* no byte within the timeout or past the deadline */
-	SR_ERROR = -3,	 /* I/O error */
+	SR_ERROR = -3,   /* I/O error */
 };
 
 /* Line end seen by stream_getline. */
-#define SL_CRLF 0x01	/* ended with CR LF */
-#define SL_LF 0x02	/* ended with a bare LF */
+#define SL_CRLF 0x01    /* ended with CR LF */
+#define SL_LF 0x02      /* ended with a bare LF */
 #define SL_PARTIAL 0x04 /* no LF: the segment filled max (line goes on) */
 #define SL_TOOLONG 0x08 /* line exceeded max and was drained (getline) */
 
@@ -34,14 +34,14 @@ struct stream {
 	char rbuf[STREAM_RBUF];
 	size_t rpos, rlen;
 	struct buf out;
-	int timeout;	 /* seconds per read/write wait */
+	int timeout;     /* seconds per read/write wait */
 	time_t deadline; /* absolute; 0 = none */
 	int eof;
 	/* transport: plain fds by default; TLS swaps these */
 	ssize_t (*rd)(struct stream *, void *, size_t);
 	ssize_t (*wr)(struct stream *, const void *, size_t);
 	int (*rpending)(struct stream *); /* bytes buffered in transport */
-	void *tp;			  /* transport state */
+	void *tp;                         /* transport state */
 	unsigned long long bytes_in, bytes_out;
 };
 
@@ -52,8 +52,7 @@ void stream_free(struct stream *);
  * get SL_CRLF / SL_LF; a longer line is drained to its LF and gives
  * SL_TOOLONG with line holding its first max bytes.
  */
-int stream_getline(struct stream *, struct buf *line, size_t max,
-    int *flags);
+int stream_getline(struct stream *, struct buf *line, size_t max, int *flags);
 /*
  * One segment: up to max bytes ending at LF (SL_CRLF/SL_LF) or, when the
  * line is longer, max bytes (SL_PARTIAL; a trailing CR is held back).

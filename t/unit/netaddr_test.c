@@ -23,7 +23,8 @@ main(void)
 	ok(netaddr_literal("1.2.3.4", &ss, &len) < 0, "brackets mandatory");
 	ok(netaddr_literal("[1.2.3]", &ss, &len) < 0, "short IPv4 refused");
 	ok(netaddr_literal("[IPv6:zz::1]", &ss, &len) < 0, "bad IPv6 refused");
-	ok(netaddr_parse("::ffff:10.1.2.3", &k) == 0 && k.v4, "v4-mapped is v4");
+	ok(netaddr_parse("::ffff:10.1.2.3", &k) == 0 && k.v4,
+	    "v4-mapped is v4");
 	netaddr_key_text(&k, txt, sizeof(txt));
 	is_str(txt, "10.1.2.3", "v4-mapped shown as IPv4");
 	netaddr_parse("10.0.0.0", &net);
