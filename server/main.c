@@ -398,6 +398,44 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	return rc;
 }
 
+/*
+ * -K: the file parsed (errors already reported); also open every group's
+ * policy database as the daemon would, since a network session without
+ * one is refused.  0 usable, 1 not.
+ */
+static int
+check_config(
+    const struct options *o, const struct conf *c, const struct zenv *z)
+{
+	const struct conf_group *g;
+	struct policy *p;
+	char err[512];
+	size_t i;
+	int bad = 0;
+
+	if (o->debug)
+		conf_dump(c, dump_line, NULL);
+	for (i = 0; (g = conf_group(c, i)) != NULL; i++) {
+		p = session_open_policy(c, g, z, err, sizeof(err));
+		if (p == NULL) {
+			fprintf(stderr, "%s: group %s: %s\n", o->cfgfile,
+			    g->name ? g->name : "default", err);
+			bad = 1;
+		}
+		policy_close(p);
+	}
+	if (c->nhelo == 0)
+		fprintf(stderr,
+		    "%s: warning: no HELO-pattern line; the usual "
+		    "last line is '* 999 veR'\n",
+		    o->cfgfile);
+	printf("%s: configuration %s\n", o->cfgfile,
+	    bad ? "NOT usable by "
+	          "the daemon"
+	        : "OK");
+	return bad;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -413,10 +451,7 @@ main(int argc, char **argv)
 	z = load_zenv(&o);
 	c = load_conf(&o, z, cfpath, sizeof(cfpath));
 	if (o.check_only) {
-		if (o.debug)
-			conf_dump(c, dump_line, NULL);
-		printf("%s: configuration OK\n", o.cfgfile);
-		rc = 0;
+		rc = check_config(&o, c, z);
 	} else if (o.interactive || o.inetd) {
 		rc = one_session(&o, c, z);
 	} else {

@@ -36,10 +36,11 @@ is($rc, 1, '-T without brackets is a usage error');
 like($out, qr/address literal/, 'and says why');
 
 # -K: configuration check
-my $good = write_conf($po, "PARAM maxsize 1000\nPARAM NoSuchThing 1\n* 999 ve\n");
+my $good = write_conf($po, policy_db($po)
+    . "PARAM maxsize 1000\nPARAM NoSuchThing 1\n* 999 ve\n");
 ($out, $rc) = run_cmd($BIN, '-K', '-C', $good, '-Z', '/dev/null');
 is($rc, 0, '-K on a good config exits 0');
-like($out, qr/smtpserver\.conf:2: .*NoSuchThing/, 'unknown PARAM is a warning with file:line');
+like($out, qr/smtpserver\.conf:\d+: .*NoSuchThing/, 'unknown PARAM is a warning with file:line');
 like($out, qr/configuration OK/, 'and the config is OK');
 ($out, $rc) = run_cmd($BIN, '-K', '-d', '1', '-C', $good, '-Z', '/dev/null');
 like($out, qr/^maxsize\s*=?\s*1000$/mi, '-K -d 1 dumps the effective values');
@@ -47,6 +48,15 @@ my $bad = write_conf(postoffice(), "PARAM maxsize 1000\nPARAM maxsize lots\n");
 ($out, $rc) = run_cmd($BIN, '-K', '-C', $bad, '-Z', '/dev/null');
 is($rc, 1, '-K on a bad config exits 1');
 like($out, qr/smtpserver\.conf:2: /, 'error names file:line');
+
+my $nodb = write_conf(postoffice(), "* 999 ve\n");
+($out, $rc) = run_cmd($BIN, '-K', '-C', $nodb, '-Z', '/dev/null');
+is($rc, 1, '-K without a policy database exits 1');
+like($out, qr/no policy database configured/, 'and says why');
+my $missing = write_conf(postoffice(),
+    "PARAM policydb gdbm /nonexistent/smtp-policy\n* 999 ve\n");
+($out, $rc) = run_cmd($BIN, '-K', '-C', $missing, '-Z', '/dev/null');
+is($rc, 1, '-K with an unopenable policy database exits 1');
 
 # $-expansion from the ZENV file given with -Z
 my $zenv = "$po/zmailer.conf";
