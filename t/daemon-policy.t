@@ -1,7 +1,8 @@
 #!/usr/bin/perl
-# ratelimitmsgs of a relaycustnet network, counted in the daemon's shared
-# scoreboard across sessions and workers: two messages pass, the third
-# MAIL gets 451, and another network is not affected.
+# Policy attributes that need the daemon's shared scoreboard:
+# ratelimitmsgs of a relaycustnet network, counted across sessions and
+# workers (two messages pass, the third MAIL gets 451, another network is
+# not affected), and a per-network maxsameipsource.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
@@ -15,7 +16,8 @@ my $dns = TestDNS::start(A => { 'mx.sender.example' => '198.51.100.200' },
 my $d = SmtpTest->new(conf => []);
 $d->{policy} = [ split /\n/, SmtpPipe::policy_db($d->{po}, dns_port => $dns,
     'smtp-policy.relay' => "[127.0.0.2]/32 ratelimitmsgs 2\n"
-	. "[127.0.0.3]/32\n[127.0.0.1]/32 fulltrustnet +\n") ];
+	. "[127.0.0.3]/32\n[127.0.0.1]/32 fulltrustnet +\n"
+	. "[127.0.0.4]/32 maxsameipsource 1\n") ];
 $d->write_conf('PARAM BindAddress [127.0.0.1]', 'PARAM min-idle-workers 2',
     'PARAM max-idle-workers 4');
 $d->start(idle => 2);
@@ -37,5 +39,15 @@ like(mail_from('127.0.0.2'),
     qr/^451 4\.7\.1 .*You are sending too much mail\/rcpts per time interval/,
     '127.0.0.2: third MAIL over ratelimitmsgs 2');
 like(mail_from('127.0.0.3'), qr/^250 /, '127.0.0.3 (no limit) still served');
+# maxsameipsource 1 for 127.0.0.4: the second open session is told 421
+my $first = $d->connect(src => '127.0.0.4');
+like(SmtpTest::reply($first), qr/^220 /, '127.0.0.4: first session');
+my $second = $d->connect(src => '127.0.0.4');
+like(SmtpTest::reply($second) // '',
+    qr/^421 4\.7\.0 \S+ Too many simultaneous connections from this IP address \(2 of 1\)/,
+    '127.0.0.4: second session over maxsameipsource 1');
+close $second;
+like(SmtpTest::cmd($first, 'QUIT'), qr/^221 /, 'the first one goes on');
+close $first;
 $d->stop;
 done_testing();
