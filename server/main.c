@@ -268,19 +268,23 @@ static void
 session_peer(const struct options *o, struct session_env *e)
 {
 	struct stat st;
+	int fam;
 
 	e->peerlen = sizeof(e->peer);
 	e->locallen = sizeof(e->local);
 	if (fstat(e->fd_in, &st) == 0 && S_ISSOCK(st.st_mode) &&
 	    getpeername(e->fd_in, (struct sockaddr *)&e->peer, &e->peerlen) ==
 	        0) {
-		e->network = 1;
+		fam = e->peer.ss_family;
+		/* only an IP peer is a network client; anything else (a
+		 * UNIX socket from a wrapper) has no address to judge */
+		e->network = fam == AF_INET || fam == AF_INET6;
 		if (getsockname(e->fd_in, (struct sockaddr *)&e->local,
 		        &e->locallen) < 0)
 			e->locallen = 0;
-	} else {
-		e->peerlen = e->locallen = 0;
 	}
+	if (!e->network)
+		e->peerlen = e->locallen = 0;
 	if (o->test_addr) {
 		netaddr_literal(o->test_addr, &e->peer, &e->peerlen);
 		e->network = 1;
@@ -363,6 +367,17 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	e.fd_in = 0;
 	e.fd_out = o->inetd ? 0 : 1;
 	session_peer(o, &e);
+	if (o->inetd && !e.network) {
+		/* -n without a TCP peer would be a trusted local session,
+		 * which for a network service means an open relay */
+		fprintf(stderr,
+		    "smtpserver: -n needs a TCP connection on "
+		    "descriptor 0 (with an IPv4/IPv6 peer)\n");
+		log_msg(LOG_ERR,
+		    "-n: descriptor 0 is not a TCP connection, "
+		    "refusing the session");
+		return 2;
+	}
 	e.kind = o->implicit_tls ? BIND_SMTPS : BIND_SMTP;
 	e.postoffice = o->postoffice;
 	e.myhostname = host;

@@ -8,6 +8,7 @@ use lib 't/lib';
 use Test::More;
 use Net::SMTP;
 use SmtpPipe;
+use POSIX ();
 
 my $po = postoffice();
 my $conf = write_conf($po, policy_db($po) . "* 999 ve\n");
@@ -72,7 +73,37 @@ is(smtp_read($s, 5), '', 'and the connection is closed');
 close $s;
 waitpid($pid, 0);
 
-# 4. swaks over -i (swaks --pipe)
+# 4. -n refuses descriptors without an IP peer (a UNIX socket from a
+# wrapper, a pipe): such a session would be a trusted local one
+{
+	use Socket qw(AF_UNIX SOCK_STREAM PF_UNSPEC);
+	socketpair(my $a, my $b, AF_UNIX, SOCK_STREAM, PF_UNSPEC) or die;
+	my $pid = fork // die;
+	if ($pid == 0) {
+		close $a;
+		open STDIN, '<&', $b or POSIX::_exit(1);
+		open STDOUT, '>&', $b or POSIX::_exit(1);
+		open STDERR, '>', '/dev/null';
+		exec { 'timeout' } 'timeout', '30', $SmtpPipe::BIN, '-n', '-C', $conf,
+		    '-P', $po, '-Z', '/dev/null' or POSIX::_exit(1);
+	}
+	close $b;
+	syswrite($a, "EHLO x.example\r\nMAIL FROM:<s\@evil.example>\r\n"
+	    . "RCPT TO:<v\@foreign.example>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n");
+	is(smtp_read($a, 10), '', '-n on a UNIX socket: not a word');
+	waitpid($pid, 0);
+	is($? >> 8, 2, '-n on a UNIX socket: exit 2');
+	is(scalar(take_spool()), 0, 'nothing spooled');
+	my ($o, $rc) = run_cmd_pipe();
+	is($rc, 2, '-n on a pipe: exit 2');
+}
+
+sub run_cmd_pipe {
+	my $out = `printf 'QUIT\r\n' | $SmtpPipe::BIN -n -C $conf -P $po -Z /dev/null 2>&1`;
+	return ($out, $? >> 8);
+}
+
+# 5. swaks over -i (swaks --pipe)
 SKIP: {
 	skip 'swaks not installed', 3 unless -x '/usr/bin/swaks';
 	my $cmd = "timeout 30 $SmtpPipe::BIN -i -C $conf -P $po -Z /dev/null";
