@@ -162,7 +162,10 @@ read_body(struct smtp *s, int *werr)
 		}
 		p = seg.data;
 		n = seg.len;
-		if (bol && n == 1 && p[0] == '.' && (fl & SL_CRLF) && prev_crlf)
+		/* only <CRLF>.<CRLF> ends DATA; a person typing at a
+		 * terminal (-i) sends LF */
+		if (bol && n == 1 && p[0] == '.' &&
+		    (((fl & SL_CRLF) && prev_crlf) || (s->tty && (fl & SL_LF))))
 			break;
 		if ((fl & SL_LF) && s->bare_lf_reject) {
 			rc = 1;
@@ -298,6 +301,10 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 	}
 	if (ok)
 		s->state = ST_BDAT;
+	/* RFC 2920: replies owed to pipelined commands go out before we
+	 * wait for chunk bytes that are not here yet */
+	if (stream_buffered(&s->st) < (size_t)n)
+		reply_flush(s);
 	r = stream_read_exact(&s->st, (size_t)n, bdat_bytes, cbarg);
 	if (r != SR_OK) {
 		smtp_txn_reset(s);

@@ -72,7 +72,9 @@ put_line(struct smtp *s, int code, const char *enh, int last, const char *text)
 	     i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		line[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+		line[n++] = (c < 0x20 || c == 0x7f)  ? ' '
+		    : (c >= 0x80 && !s->tx.smtputf8) ? '?'
+		                                     : (char)c;
 	}
 	xlog_line(s->env->xlog, 'w', line, n);
 	line[n++] = '\r';

@@ -224,6 +224,7 @@ setup(struct smtp *s, const struct session_env *e)
 		snprintf(s->myhost, sizeof(s->myhost), "localhost");
 	setup_peer(s);
 	s->tarpit = s->g->tarpit_init;
+	s->tty = e->interactive && isatty(e->fd_in);
 	s->lmtp = s->cf->lmtp_mode;
 	s->maxsize = e->maxsize >= 0 ? e->maxsize : s->cf->maxsize;
 	smtp_style(s, NULL);

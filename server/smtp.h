@@ -68,6 +68,7 @@ struct smtp {
 	/* style: -s strict, or flags from the HELO pattern (spec 4.2) */
 	int strict, sloppy, style_R, style_v, style_e, style_D;
 	int bare_lf_reject;
+	int tty; /* -i on a terminal: LF ends lines and DATA */
 	char myhost[256];
 	char ip[64];     /* client address text */
 	char iplit[80];  /* "[1.2.3.4]" or "[IPv6:...]" */

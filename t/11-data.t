@@ -104,6 +104,19 @@ like($out, qr/^503 5\.5\.1 .*Must not intermix BDAT and DATA/m,
     'DATA inside BDAT');
 like($out, qr/^221 /m, 'still in step at QUIT');
 
+# 8b. a person typing at a terminal (-i on a tty) ends DATA with "." LF
+SKIP: {
+	skip 'script(1) not available', 2 unless -x '/usr/bin/script';
+	my $in = "$po/typed";
+	open my $t, '>', $in or die;
+	print $t "HELO x.example\nMAIL FROM:<a\@b.example>\nRCPT TO:<c\@d.example>\n"
+	    . "DATA\ntyped\n.\nQUIT\n";
+	close $t;
+	my $o = `timeout 20 script -qec '$SmtpPipe::BIN -i -Z /dev/null -C $conf -P $po' /dev/null < $in`;
+	like($o, qr/^250 2\.0\.0 Message accepted/m, 'tty: "." LF ends the message');
+	is(body_of(), "typed\n", 'tty: body stored');
+}
+
 # 9. pipelined MAIL/RCPT/DATA arrive in one write over -i too
 $out = run(lines('EHLO a.example') . lines('MAIL FROM:<a@b.example>',
     'RCPT TO:<c@d.example>', 'RCPT TO:<bad@@x>', 'DATA', 'hi', '.',

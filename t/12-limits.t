@@ -33,6 +33,10 @@ $out = run_i(conf => $conf8, po => $po,
 like($out, qr/^500 5\.5\.2 Illegal input characters: 8-bit char on SMTP input\r\n/m,
     '8-bit refused without SMTPUTF8');
 
+# 1b. replies stay 7-bit: an 8-bit HELO argument is not echoed raw
+$out = run(lines("HELO caf\xc3\xa9.example", 'QUIT'));
+like($out, qr/^250 \S+ Hello caf\?\?\.example\r\n/m, '8-bit HELO echoed as ?');
+
 # 2. SMTPUTF8: UTF-8 addresses need the MAIL parameter
 $out = run(lines('EHLO a.example', "MAIL FROM:<j\xc3\xb6rg\@b.example>",
     "MAIL FROM:<j\xc3\xb6rg\@b.example> SMTPUTF8",

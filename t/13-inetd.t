@@ -63,6 +63,22 @@ close $s;
 waitpid($pid, 0);
 is(scalar(take_spool()), 1, 'pipelined message spooled');
 
+# 2b. replies to pipelined MAIL/RCPT come before the server waits for
+# the rest of a BDAT chunk (RFC 2920)
+$s = inetd_session(conf => $conf, po => $po, pidref => \$pid);
+smtp_read($s);
+smtp_cmd($s, 'EHLO client.example');
+syswrite($s, "MAIL FROM:<a\@b.example>\r\nRCPT TO:<c\@d.example>\r\n"
+    . "BDAT 20 LAST\r\n0123456789");
+like(smtp_read($s, 5), qr/^250 2\.1\.0 /, 'MAIL reply while BDAT bytes are missing');
+like(smtp_read($s, 5), qr/^250 2\.1\.5 /, 'RCPT reply too');
+syswrite($s, "0123456789QUIT\r\n");
+like(smtp_read($s), qr/^250 2\.0\.0 .*Roger/, 'chunk completed');
+like(smtp_read($s), qr/^221 /, 'QUIT');
+close $s;
+waitpid($pid, 0);
+is(scalar(take_spool()), 1, 'BDAT message spooled');
+
 # 3. pipelined input before EHLO completed: refused and closed
 $s = inetd_session(conf => $conf, po => $po, pidref => \$pid);
 like(smtp_read($s), qr/^220 /, 'greeting');
