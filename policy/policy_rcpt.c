@@ -55,7 +55,6 @@ rcpt_user(struct policy_sess *s, const char *a, int *v)
 		return 1;
 	}
 	if (pattrs_is(&s->pa, PA_FREEZE, "+")) {
-		s->f.sender_freeze = 1;
 		*v = pdecide(s, 1, PA_FREEZE, "user key");
 		return 1;
 	}
@@ -179,10 +178,8 @@ rcpt_domain(struct policy_sess *s, struct target *t)
 			return v;
 		if (pattrs_is(&s->pa, PA_RELAYTARGET, "-"))
 			return pdecide(s, PV_REJECT, PA_RELAYTARGET, "target");
-		if (pattrs_is(&s->pa, PA_FREEZE, "+")) {
-			s->f.sender_freeze = 1;
+		if (pattrs_is(&s->pa, PA_FREEZE, "+"))
 			return pdecide(s, 1, PA_FREEZE, "target");
-		}
 		if (pattrs_is(&s->pa, PA_TESTRCPTDNSRBL, "+") &&
 		    rcpt_rbl(s, &v))
 			return v;
@@ -247,8 +244,6 @@ policy_rcptto(
 		v = pdecide(s, PV_REJECT, 0, "always_reject");
 	else if (s->f.sender_reject)
 		v = pdecide(s, PV_DNS_HARD, 0, "sender_reject");
-	else if (s->f.always_freeze || s->f.sender_freeze)
-		v = pdecide(s, 1, 0, "always/sender freeze");
 	else if (s->f.full_trust || s->f.trusted || s->f.trust_recipients)
 		v = pdecide(s, 0, 0, "trusted client");
 	else if (paddr_normalise(addr, a, sizeof(a)) < 0)
@@ -261,6 +256,11 @@ policy_rcptto(
 				snprintf(s->msg, sizeof(s->msg), "%s", msg);
 		}
 	}
+	/* A frozen sender freezes its accepted recipients; it never lets a
+	 * recipient past the relay checks (ZMailer skipped them, and a
+	 * recipient's "freeze +" froze the sender: a relay once released). */
+	if (v >= 0 && (s->f.always_freeze || s->f.sender_freeze))
+		v = pdecide(s, v > 0 ? v : 1, 0, "always/sender freeze");
 	preply_rcpt(s, v, addr, res);
 	return v;
 }

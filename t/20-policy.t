@@ -140,7 +140,27 @@ $out = run_i(conf => $conf, po => $po, args => ['-T', '[192.0.2.1]', '-Z', $zf],
 	'RCPT TO:<u@mxed.example>', 'QUIT'));
 like($out, qr/^250 2\.1\.5 /m, 'MX on a SELFADDRESSES address: accepted');
 
-# 10. over TCP from 127.0.0.2 (not trusted): relaying refused
+# 10. a frozen recipient: accepted into the freezer, and it does not let
+# later recipients skip the relay check
+{
+	my $fpo = postoffice();
+	my $fpol = policy_db($fpo, dns_port => $dns,
+	    'smtp-policy.mx' => "frz.example freeze +\n",
+	    'localnames' => "example.org\n");
+	my $fconf = write_conf($fpo, $fpol . "* 999 ve\n");
+	my $o = run_i(conf => $fconf, po => $fpo, args => ['-T', '[192.0.2.1]'],
+	    input => lines('EHLO c.example', 'MAIL FROM:<a@sender.example>',
+		'RCPT TO:<u@frz.example>', 'RCPT TO:<victim@foreign.example>',
+		'DATA', 'x', '.', 'QUIT'));
+	like($o, qr/^250 2\.1\.5 .*\r\n550 5\.7\.1 /m,
+	    'freeze + recipient accepted, the foreign one after it refused');
+	like($o, qr/^250 2\.0\.0 /m, 'message accepted');
+	my @fz = glob("$fpo/freezer/*");
+	is(scalar @fz, 1, 'into the freezer');
+	is(scalar(spool_files($fpo)), 0, 'not into router/');
+}
+
+# 11. over TCP from 127.0.0.2 (not trusted): relaying refused
 my ($port, $pid) = inetd_listen(conf => $conf, po => $po);
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
     LocalAddr => '127.0.0.2', Timeout => 10) or die "connect: $!";
