@@ -254,6 +254,32 @@ rcpt_params(struct smtp *s, const char *rest, struct env_rcpt *r)
 	return 0;
 }
 
+/*
+ * With allowsourceroute the route stays in the envelope, so the router
+ * would send the message to the first hop: that hop must pass the policy
+ * too (the policy itself judges the final mailbox).  "@a,@b:u@d" is also
+ * checked as "u@a".
+ */
+static int
+route_hop_ok(struct smtp *s, const char *addr)
+{
+	const char *colon = strchr(addr, ':'), *at, *hop_end;
+	char hop[600];
+	int fr, n;
+
+	if (!s->cf->allow_source_route || addr[0] != '@' || colon == NULL)
+		return 1;
+	at = strrchr(colon, '@');
+	hop_end = addr + strcspn(addr, ",:");
+	if (at == NULL)
+		return 0;
+	n = snprintf(hop, sizeof(hop), "%.*s@%.*s", (int)(at - colon - 1),
+	    colon + 1, (int)(hop_end - addr - 1), addr + 1);
+	if (n < 0 || (size_t)n >= sizeof(hop))
+		return 0;
+	return smtp_policy_rcpt(s, hop, &fr) == 0;
+}
+
 /* The policy's word on a recipient; a refused one is remembered for the
  * envelope's comment line (spec 6). */
 static int
@@ -262,7 +288,7 @@ rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 	struct smtp_txn *t = &s->tx;
 	char **n;
 
-	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0)
+	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0 && route_hop_ok(s, addr))
 		return 0;
 	if (t->nrejected < 100 &&
 	    (n = realloc(t->rejected, (t->nrejected + 1) * sizeof(*n)))) {

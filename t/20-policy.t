@@ -160,7 +160,18 @@ like($out, qr/^250 2\.1\.5 /m, 'MX on a SELFADDRESSES address: accepted');
 	is(scalar(spool_files($fpo)), 0, 'not into router/');
 }
 
-# 11. over TCP from 127.0.0.2 (not trusted): relaying refused
+# 11. allowsourceroute keeps the route, so its first hop is judged too
+{
+	my $rconf = write_conf(postoffice(), $pol . "PARAM allowsourceroute\n* 999 ve\n");
+	my $o = run_i(conf => $rconf, po => $po, args => ['-T', '[192.0.2.1]'],
+	    input => lines('EHLO c.example', 'MAIL FROM:<a@sender.example>',
+		'RCPT TO:<@foreign.example:user@example.org>',
+		'RCPT TO:<@example.org:user@example.org>', 'QUIT'));
+	like($o, qr/^550 5\.7\.1 .*\r\n250 2\.1\.5 /m,
+	    'route via a foreign first hop refused; via our own accepted');
+}
+
+# 12. over TCP from 127.0.0.2 (not trusted): relaying refused
 my ($port, $pid) = inetd_listen(conf => $conf, po => $po);
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
     LocalAddr => '127.0.0.2', Timeout => 10) or die "connect: $!";
