@@ -5,6 +5,7 @@
  * "smtp-receive" appears in them, so both ZMailer spellings work.
  */
 #include "wrap.h"
+#include "log.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,7 +40,7 @@ wrap_set_tables(const char *allow, const char *deny)
 	return 0;
 }
 
-/* 1 real name, 2 manual name only, 0 neither, in one file. */
+/* Bits: 1 the real name is in the file, 2 the manual's name is. */
 static int
 mentions(const char *file)
 {
@@ -58,19 +59,24 @@ mentions(const char *file)
 		}
 	}
 	fclose(fp);
-	return real ? 1 : manual ? 2 : 0;
+	return real | (manual ? 2 : 0);
 }
 
 const char *
 wrap_daemon_name(void)
 {
-	int a = mentions(hosts_allow_table), d = mentions(hosts_deny_table);
+	static int warned;
+	int m = mentions(hosts_allow_table) | mentions(hosts_deny_table);
 
-	if (a == 1 || d == 1)
-		return NAME_REAL;
-	if (a == 2 || d == 2)
-		return NAME_MANUAL;
-	return NAME_REAL;
+	if (m == 3 && !warned) {
+		/* libwrap matches one daemon name: rules for the other are
+		 * not applied, deny rules included */
+		warned = 1;
+		log_msg(LOG_WARNING,
+		    "tcp-wrapper files name both " NAME_REAL " and " NAME_MANUAL
+		    "; only " NAME_REAL " rules apply, rename the others");
+	}
+	return (m & 1) || m == 0 ? NAME_REAL : NAME_MANUAL;
 }
 
 int
