@@ -59,6 +59,25 @@ num_arg(const char *argv0, const char *s)
 	return v;
 }
 
+/* -L: a load average such as 8 or 2.5. */
+static double
+load_arg(const char *argv0, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < 0 || v > 1e6) {
+		fprintf(stderr,
+		    "%s: -L needs a load average such as 8 or "
+		    "2.5\n",
+		    argv0);
+		usage(argv0);
+	}
+	return v;
+}
+
 static void
 opt_char(struct options *o, int c, const char *argv0)
 {
@@ -106,7 +125,7 @@ opt_char(struct options *o, int c, const char *argv0)
 			o->logfile = optarg;
 		break;
 	case 'L':
-		o->maxload = (double)num_arg(argv0, optarg);
+		o->maxload = load_arg(argv0, optarg);
 		break;
 	case 'M':
 		o->maxsize = num_arg(argv0, optarg);
