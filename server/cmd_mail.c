@@ -345,7 +345,12 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	memset(&r, 0, sizeof(r));
-	s->tx.tried++;
+	/* accepted ones are capped by rcpt_limits(); refused ones too,
+	 * at twice RcptLimitCount, so a dictionary probe ends */
+	if (++s->tx.tried > 2L * s->g->rcpt_limit) {
+		reply_r(s, RID_RCPT_TOO_MANY);
+		return;
+	}
 	if (s->tx.mail_rejected) {
 		reply_r(s, RID_RCPT_REJECTED_MAIL, s->iplit);
 		return;

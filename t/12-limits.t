@@ -71,6 +71,14 @@ my @to = ($f[0] // '') =~ /^to </mg;
 is(scalar @to, 100, 'spool has exactly the accepted recipients');
 unlink glob("$po/router/*");
 
+# 5b. refused RCPTs count too, at twice RcptLimitCount
+@rc = map { "RCPT TO:<r$_\@\@bad>" } 1 .. 250;
+$out = run(lines('EHLO a.example', 'MAIL FROM:<a@b.example>', @rc, 'QUIT'));
+my @bad = $out =~ /^501 5\.1\.3 Path data/mg;
+@full = $out =~ /^452 4\.5\.3 /mg;
+is(scalar @bad, 200, 'the first 200 bad recipients answered 501');
+is(scalar @full, 50, 'then 452 for every further RCPT');
+
 # 6. null sender: max-error-recipients
 $out = run(lines('EHLO a.example', 'MAIL FROM:<>', 'RCPT TO:<a@d.example>',
     'RCPT TO:<b@d.example>', 'RCPT TO:<c@d.example>', 'QUIT'));
