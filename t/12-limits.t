@@ -115,4 +115,28 @@ like(smtp_read($s, 10), qr/^421 4\.4\.2 \S+ Timeout waiting for client input/,
     'idle client gets 421 on timeout');
 is(smtp_read($s, 5), '', 'then the connection closes');
 
+# 10. timeout in DATA and the session deadline
+my $dt = write_conf(postoffice(), policy_db($po)
+    . "PARAM timeout-data 1\nPARAM session-deadline 3\n* 999 ve\n");
+$s = inetd_session(conf => $dt, po => $po);
+smtp_read($s);
+smtp_cmd($s, 'EHLO a.example');
+smtp_cmd($s, 'MAIL FROM:<a@b.example>');
+smtp_cmd($s, 'RCPT TO:<c@d.example>');
+like(smtp_cmd($s, 'DATA'), qr/^354 /, 'DATA');
+syswrite($s, "partial line\r\n");
+like(smtp_read($s, 10), qr/^421 4\.4\.2 /, 'idle inside DATA: 421 after timeout-data');
+is(smtp_read($s, 5), '', 'closed');
+is(scalar(spool_files($po)), 0, 'the partial message is not spooled');
+is(scalar(glob("$po/public/*")), undef, 'and its temp file is gone');
+$s = inetd_session(conf => $dt, po => $po);
+smtp_read($s);
+my $r = '';
+for (1 .. 20) {	# a busy client: NOOPs keep coming, the deadline ends it
+	$r = smtp_cmd($s, 'NOOP');
+	last if $r !~ /^250 /;
+	select(undef, undef, undef, 0.25);
+}
+like($r, qr/^421 4\.4\.2 /, 'session-deadline ends even a busy session');
+
 done_testing();
