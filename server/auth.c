@@ -116,10 +116,20 @@ auth_user_ok(const char *user)
 {
 	size_t i;
 
+	if (user[0] == '-') /* argv[1] of the pipe program: not an option */
+		return 0;
 	for (i = 0; user[i]; i++)
 		if ((unsigned char)user[i] <= 0x20 ||
 		    (unsigned char)user[i] == 0x7f || user[i] == '"' ||
 		    user[i] == '\\')
 			return 0;
 	return i > 0 && i <= AUTH_USER_MAX;
+}
+
+int
+auth_pass_ok(const char *pass)
+{
+	size_t n = strlen(pass);
+
+	return n > 0 && n <= AUTH_PASS_MAX && strpbrk(pass, "\r\n") == NULL;
 }

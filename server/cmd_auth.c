@@ -231,7 +231,9 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 	int v = PH_NO;
 
 	log_escape(esc, sizeof(esc), user, strlen(user));
-	if (auth_user_ok(user) && *pass && strlen(pass) <= AUTH_PASS_MAX)
+	/* a user like "-x" or a password with a line break never reaches a
+	 * checker: it is a plain failure */
+	if (auth_user_ok(user) && auth_pass_ok(pass))
 		v = privhelper_check(s->env->auth,
 		    (size_t)(s->g - s->cf->groups), user, pass, s->ip,
 		    s->g->auth_pipe_timeout + 5);

@@ -147,10 +147,17 @@ ph_wipe(struct ph_msg *m)
 
 /* ---- the helper ---- */
 
+/* What the helper serves with: the configuration and TRUSTEDUSER. */
+struct helper {
+	const struct conf *cf;
+	struct authcheck_user as;
+};
+
 /* One request: its verdict (never more than yes, no, try later). */
 static int
-answer(struct ph_msg *m, size_t n, const struct conf *cf)
+answer(struct ph_msg *m, size_t n, const struct helper *h)
 {
+	const struct conf *cf = h->cf;
 	char user[256], pass[1024], ip[64];
 	const struct conf_group *g;
 	enum ph_type type;
@@ -165,7 +172,7 @@ answer(struct ph_msg *m, size_t n, const struct conf *cf)
 		log_msg(LOG_WARNING, "auth helper: malformed request");
 	} else if (g->auth_pipe && *g->auth_pipe) {
 		v = authcheck_pipe(
-		    g->auth_pipe, user, pass, g->auth_pipe_timeout);
+		    g->auth_pipe, user, pass, g->auth_pipe_timeout, &h->as);
 	} else {
 		v = authcheck_pam(PH_SERVICE, user, pass, ip);
 	}
@@ -204,10 +211,10 @@ recv_req(int door, struct ph_msg *m, int *fd)
 
 /* Check one request and send the verdict on its reply socket. */
 static void
-serve_one(struct ph_msg *m, size_t n, int fd, const struct conf *cf)
+serve_one(struct ph_msg *m, size_t n, int fd, const struct helper *h)
 {
 	struct ph_msg r;
-	uint32_t v = (uint32_t)answer(m, n, cf);
+	uint32_t v = (uint32_t)answer(m, n, h);
 
 	ph_init(&r, PH_AUTH_REP);
 	ph_put_u32(&r, v);
@@ -221,8 +228,9 @@ serve_one(struct ph_msg *m, size_t n, int fd, const struct conf *cf)
  * PAM module or pipe program does not hold up every other session.
  */
 void
-privhelper_serve(int door, const struct conf *cf)
+privhelper_serve(int door, const struct conf *cf, uid_t uid, gid_t gid)
 {
+	struct helper h = { cf, { uid, gid } };
 	struct ph_msg m;
 	ssize_t n;
 	int fd, running = 0;
@@ -238,11 +246,11 @@ privhelper_serve(int door, const struct conf *cf)
 		}
 		if ((pid = fork()) == 0) {
 			close(door);
-			serve_one(&m, (size_t)n, fd, cf);
+			serve_one(&m, (size_t)n, fd, &h);
 			_exit(0);
 		}
 		if (pid < 0) /* no process to spare: answer it here */
-			serve_one(&m, (size_t)n, fd, cf);
+			serve_one(&m, (size_t)n, fd, &h);
 		else
 			running++;
 		if (pid > 0)
@@ -282,7 +290,8 @@ helper_child(int door)
 }
 
 struct privhelper *
-privhelper_spawn(const struct conf *cf, char *err, size_t errlen)
+privhelper_spawn(
+    const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	struct privhelper *ph;
 	int sv[2];
@@ -301,7 +310,7 @@ privhelper_spawn(const struct conf *cf, char *err, size_t errlen)
 	}
 	if (pid == 0) {
 		helper_child(sv[1]);
-		privhelper_serve(sv[1], cf);
+		privhelper_serve(sv[1], cf, uid, gid);
 		_exit(0);
 	}
 	close(sv[1]);

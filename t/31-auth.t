@@ -280,4 +280,60 @@ smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
 
+# 9. the pipe program runs as TRUSTEDUSER (daemon), never as root; a user
+# name like an option or a password with a line break never reaches it
+my $seen = "$po/checker.log";
+my $rec = "$po/recpipe";
+open $fh, '>', $rec or die;
+print $fh <<"EOS";
+#!/bin/sh
+read -r pw
+echo "uid=\$(id -u) groups=\$(id -G) user=\$1" >>$seen
+[ "\$1" = alice ] && [ "\$pw" = s3cret ] && exit 0
+exit 1
+EOS
+close $fh;
+chmod 0755, $rec;
+sub checker_log {
+	open my $l, '<', $seen or return '';
+	local $/;
+	my $t = <$l> // '';
+	close $l;
+	truncate $seen, 0;
+	return $t;
+}
+open $fh, '>', $seen or die;
+close $fh;
+chmod 0666, $seen;
+my $recconf = write_conf($po, $base . "PARAM SMTP-auth-pipe $rec\n");
+($s, $pid, $e) = tls_session($recconf);
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')), qr/^235 /,
+    'recording checker: 235');
+my $ran = checker_log();
+SKIP: {
+	skip 'not root: the helper has no one to become', 2 unless $> == 0;
+	my ($duid, $dgid) = (getpwnam('daemon'))[2, 3];
+	like($ran, qr/^uid=$duid groups=$dgid user=alice$/m,
+	    'the pipe program runs as daemon, with only its group');
+	unlike($ran, qr/^uid=0 /m, 'the pipe program does not run as root');
+}
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+($s, $pid, $e) = tls_session($recconf);
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('-x', 's3cret')),
+    qr/^535 5\.7\.8 /, 'PLAIN user "-x": 535');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', "s3cret\nextra")),
+    qr/^535 5\.7\.8 /, 'PLAIN password with LF: 535');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', "s3cret\rextra")),
+    qr/^535 5\.7\.8 /, 'PLAIN password with CR: 535');
+like(smtp_cmd($s, 'AUTH LOGIN ' . encode_base64('alice', '')),
+    qr/^334 /, 'LOGIN user alice');
+like(smtp_cmd($s, encode_base64("s3cret\r\nx", '')), qr/^535 5\.7\.8 /,
+    'LOGIN password with CRLF: 535');
+is(checker_log(), '', 'the checker never ran for them');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+
 done_testing();

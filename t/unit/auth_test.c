@@ -100,6 +100,12 @@ test_plain(void)
 	ok(!auth_user_ok("al ice"), "user with a blank");
 	ok(!auth_user_ok("al\"ice"), "user with a quote");
 	ok(!auth_user_ok(""), "empty user");
+	ok(!auth_user_ok("-x"), "user like an option");
+	ok(auth_user_ok("a-x"), "user with a dash inside");
+	ok(auth_pass_ok("s3cret"), "password");
+	ok(!auth_pass_ok("s3cret\nextra"), "password with LF");
+	ok(!auth_pass_ok("s3cret\r"), "password with CR");
+	ok(!auth_pass_ok(""), "empty password");
 	ok(auth_mech("plain", 5) == AUTH_MECH_PLAIN, "mechanism case");
 	ok(auth_mech("CRAM-MD5", 8) == AUTH_MECH_NONE, "unknown mechanism");
 }
