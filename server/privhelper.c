@@ -181,17 +181,55 @@ answer(struct ph_msg *m, size_t n, const struct helper *h)
 	return v;
 }
 
-/* Receive one request and the reply socket that came with it. */
+/* Descriptors one request may carry before we stop looking: the control
+ * buffer's size.  More are closed by the kernel (MSG_CTRUNC). */
+#define PH_FDS_MAX 16
+
+/*
+ * Every descriptor of every SCM_RIGHTS message in mh: the first into *fd
+ * when it is the only one, all of them closed otherwise.  Whatever a
+ * worker sends, the helper keeps at most the one reply socket.
+ */
+static void
+take_fds(struct msghdr *mh, int *fd)
+{
+	struct cmsghdr *ch;
+	int got = 0, bad = (mh->msg_flags & MSG_CTRUNC) != 0, f;
+	size_t i, n;
+
+	*fd = -1;
+	for (ch = CMSG_FIRSTHDR(mh); ch; ch = CMSG_NXTHDR(mh, ch)) {
+		if (ch->cmsg_level != SOL_SOCKET ||
+		    ch->cmsg_type != SCM_RIGHTS || ch->cmsg_len < CMSG_LEN(0)) {
+			bad = 1;
+			continue;
+		}
+		n = (ch->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&f, CMSG_DATA(ch) + i * sizeof(int), sizeof(f));
+			if (got++ == 0)
+				*fd = f;
+			else
+				close(f);
+		}
+	}
+	if ((bad || got != 1) && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Receive one request and the reply socket that came with it (-1 in
+ * *fd when it did not come alone). */
 static ssize_t
 recv_req(int door, struct ph_msg *m, int *fd)
 {
 	union {
 		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
+		char b[CMSG_SPACE(PH_FDS_MAX * sizeof(int))];
 	} c;
 	struct iovec iov = { m->b, sizeof(m->b) };
 	struct msghdr mh = { 0 };
-	struct cmsghdr *ch;
 	ssize_t n;
 
 	mh.msg_iov = &iov;
@@ -202,10 +240,12 @@ recv_req(int door, struct ph_msg *m, int *fd)
 	do
 		n = recvmsg(door, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	ch = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (ch && ch->cmsg_level == SOL_SOCKET && ch->cmsg_type == SCM_RIGHTS &&
-	    ch->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(ch), sizeof(int));
+	if (n >= 0)
+		take_fds(&mh, fd);
+	if (n == 0 && *fd >= 0) { /* an empty request is no request */
+		close(*fd);
+		*fd = -1;
+	}
 	return n;
 }
 

@@ -56,7 +56,11 @@ struct privhelper {
  */
 struct privhelper *privhelper_spawn(
     const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen);
-/* The helper's loop on its end of the door; returns when it closes. */
+/*
+ * The helper's loop on its end of the door; returns when it closes.  A
+ * request must carry exactly one descriptor (its reply socket): any other
+ * descriptors that come along are closed and the request is dropped.
+ */
 void privhelper_serve(int door, const struct conf *cf, uid_t uid, gid_t gid);
 /*
  * Ask: is pass right for user, in group gi, from client address ip?
