@@ -105,7 +105,7 @@ auth_plain(const char *msg, size_t len, const char **user, const char **pass)
 		return -1;
 	/* we do not let one user act for another */
 	if (al != 0 && (al != ul || memcmp(a, u, ul) != 0))
-		return -1;
+		return -2;
 	*user = u;
 	*pass = p;
 	return 0;

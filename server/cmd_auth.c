@@ -192,14 +192,17 @@ static int
 mech_plain(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
     const char **user, const char **pass)
 {
+	int r;
+
 	(void)b;
 	if (first(s, ir, "", a) < 0)
 		return -1;
-	if (a->data == NULL || auth_plain(a->data, a->len, user, pass) < 0) {
+	r = a->data ? auth_plain(a->data, a->len, user, pass) : -1;
+	if (r == -2) /* an authzid for someone else: no proxy authorisation */
+		reply_r(s, RID_AUTH_FAIL);
+	else if (r < 0)
 		reply_r(s, RID_AUTH_B64);
-		return -1;
-	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 static int

@@ -336,4 +336,14 @@ smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
 
+# 10. PLAIN with an authzid for someone else: no proxy authorisation
+($s, $pid, $e) = tls_session($recconf);
+like(smtp_cmd($s, 'AUTH PLAIN ' . encode_base64("bob\0alice\0s3cret", '')),
+    qr/^535 5\.7\.8 /, 'PLAIN authzid bob for alice: 535 5.7.8');
+like(smtp_cmd($s, 'AUTH PLAIN ' . encode_base64("alice\0alice\0s3cret", '')),
+    qr/^235 /, 'PLAIN authzid = authcid: 235');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+
 done_testing();

@@ -38,16 +38,16 @@ static const struct {
 static const struct {
 	const char *msg;
 	size_t len;
-	int ok;
+	int ok; /* 1 ok; 0 malformed (-1); -2 proxy authorisation (-2) */
 	const char *user, *pass;
 } plain[] = {
 	{ "\0alice\0secret", 13, 1, "alice", "secret" },
 	{ "alice\0alice\0secret", 18, 1, "alice", "secret" },
-	{ "bob\0alice\0secret", 16, 0, NULL, NULL }, /* acting for bob */
-	{ "\0alice\0", 7, 0, NULL, NULL },           /* empty password */
-	{ "\0\0secret", 8, 0, NULL, NULL },          /* empty user */
-	{ "\0alice", 6, 0, NULL, NULL },             /* one NUL */
-	{ "\0alice\0sec\0ret", 14, 0, NULL, NULL },  /* three NULs */
+	{ "bob\0alice\0secret", 16, -2, NULL, NULL }, /* acting for bob */
+	{ "\0alice\0", 7, 0, NULL, NULL },            /* empty password */
+	{ "\0\0secret", 8, 0, NULL, NULL },           /* empty user */
+	{ "\0alice", 6, 0, NULL, NULL },              /* one NUL */
+	{ "\0alice\0sec\0ret", 14, 0, NULL, NULL },   /* three NULs */
 };
 
 static void
@@ -96,9 +96,12 @@ test_plain(void)
 		memcpy(m, plain[i].msg, plain[i].len);
 		m[plain[i].len] = '\0';
 		r = auth_plain(m, plain[i].len, &u, &p);
-		ok((r == 0) == plain[i].ok, "PLAIN case %zu %s", i,
-		    plain[i].ok ? "ok" : "refused");
-		if (plain[i].ok && r == 0) {
+		ok(plain[i].ok == 1 ? r == 0 : r == (plain[i].ok ? -2 : -1),
+		    "PLAIN case %zu %s", i,
+		    plain[i].ok == 1      ? "ok"
+		        : plain[i].ok < 0 ? "refused as proxy authorisation"
+		                          : "refused");
+		if (plain[i].ok == 1 && r == 0) {
 			is_str(u, plain[i].user, "PLAIN user");
 			is_str(p, plain[i].pass, "PLAIN password");
 		}
