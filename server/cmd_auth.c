@@ -32,10 +32,12 @@ port_refused(const struct smtp *s)
 	return s->g->no_auth_on_25 && s->env->kind == BIND_SMTP && !s->msa;
 }
 
+/* Submission (RFC 8314, 6409) always wants TLS before AUTH: there
+ * AUTH-LOGIN-also-without-TLS does not count. */
 static int
 needs_tls(const struct smtp *s)
 {
-	return !smtp_tls_on(s) && !s->g->auth_login_without_tls;
+	return !smtp_tls_on(s) && (s->msa || !s->g->auth_login_without_tls);
 }
 
 /* Worth offering in EHLO: it could succeed now. */

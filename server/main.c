@@ -338,7 +338,7 @@ privileged_setup(const struct options *o, struct session_env *e)
 		if (e->tls == NULL)
 			log_msg(LOG_ERR, "TLS: %s", err);
 	}
-	if (g->smtp_auth || e->conf->msa_mode) {
+	if (g->smtp_auth || e->conf->msa_mode || o->implicit_tls) {
 		if (trusted_ids(e->zenv, &uid, &gid, err, sizeof(err)) < 0)
 			log_msg(LOG_ERR, "AUTH helper: %s", err);
 		e->auth = privhelper_spawn(e->conf, uid, gid, err, sizeof(err));

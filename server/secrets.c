@@ -34,10 +34,11 @@ wants_auth(const struct conf *c)
 	if (c->msa_mode)
 		return 1;
 	for (i = 0; i < c->ngroups; i++) {
-		if (c->groups[i].smtp_auth)
+		if (c->groups[i].smtp_auth || c->groups[i].listen_ssmtp)
 			return 1;
 		for (j = 0; j < c->groups[i].nbinds; j++)
-			if (c->groups[i].binds[j].kind == BIND_SUBMIT)
+			if (c->groups[i].binds[j].kind == BIND_SUBMIT ||
+			    c->groups[i].binds[j].kind == BIND_SMTPS)
 				return 1;
 	}
 	return 0;

@@ -346,4 +346,51 @@ smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
 
+# 11. submission wants TLS before AUTH, AUTH-LOGIN-also-without-TLS or not
+# (RFC 8314, 6409); 465 (implicit TLS, here -t) is submission too, even
+# without msa-mode or smtp-auth; fulltrustnet stays exempt from AUTH
+my $tail = $base =~ s/\A.*?(?=\* 999)//sr;
+$msa = write_conf($po2, "PARAM msa-mode\n" . $stranger . $tail
+    . "PARAM SMTP-auth-pipe $pipe\nPARAM AUTH-LOGIN-also-without-TLS\n");
+$s = inetd_session(conf => $msa, po => $po, pidref => \$pid);
+smtp_read($s);
+unlike(smtp_cmd($s, 'EHLO client.example'), qr/AUTH/,
+    'MSA + AUTH-LOGIN-also-without-TLS: AUTH not offered in plaintext');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')),
+    qr/^538 5\.7\.11 /, 'MSA + AUTH-LOGIN-also-without-TLS: plaintext AUTH 538');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+sub smtps_session {
+	my ($conf) = @_;
+	my $pid;
+	my $s = inetd_session(conf => $conf, po => $po, pidref => \$pid,
+	    args => ['-t']);
+	IO::Socket::SSL->start_SSL($s, SSL_verify_mode => SSL_VERIFY_NONE,
+	    Timeout => 10) or die "TLS: $SSL_ERROR";
+	smtp_read($s);
+	return ($s, $pid, smtp_cmd($s, 'EHLO client.example'));
+}
+my $noauth = $tail =~ s/^PARAM smtp-auth\n//mr;
+my $smtps = write_conf($po2, $stranger . $noauth
+    . "PARAM SMTP-auth-pipe $pipe\n");
+($s, $pid, $e) = smtps_session($smtps);
+like($e, qr/^250-AUTH PLAIN LOGIN\r$/m, '465: AUTH offered without smtp-auth');
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'),
+    qr/^530 5\.7\.0 Authentication required/, '465: MAIL before AUTH: 530');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')), qr/^235 /,
+    '465: AUTH');
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /, '465: MAIL after AUTH');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+$smtps = write_conf($po2, $base =~ s/^PARAM smtp-auth\n//mr
+    . "PARAM SMTP-auth-pipe $pipe\n");
+($s, $pid, $e) = smtps_session($smtps);
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /,
+    '465: a fulltrustnet client needs no AUTH');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+
 done_testing();
