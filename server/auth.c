@@ -105,7 +105,7 @@ auth_plain(const char *msg, size_t len, const char **user, const char **pass)
 		return -1;
 	/* we do not let one user act for another */
 	if (al != 0 && (al != ul || memcmp(a, u, ul) != 0))
-		return -1;
+		return -2;
 	*user = u;
 	*pass = p;
 	return 0;
@@ -116,10 +116,20 @@ auth_user_ok(const char *user)
 {
 	size_t i;
 
+	if (user[0] == '-') /* argv[1] of the pipe program: not an option */
+		return 0;
 	for (i = 0; user[i]; i++)
 		if ((unsigned char)user[i] <= 0x20 ||
 		    (unsigned char)user[i] == 0x7f || user[i] == '"' ||
 		    user[i] == '\\')
 			return 0;
 	return i > 0 && i <= AUTH_USER_MAX;
+}
+
+int
+auth_pass_ok(const char *pass)
+{
+	size_t n = strlen(pass);
+
+	return n > 0 && n <= AUTH_PASS_MAX && strpbrk(pass, "\r\n") == NULL;
 }

@@ -25,12 +25,17 @@ int auth_b64_decode(const char *in, size_t n, struct buf *out);
 int auth_b64_encode(const char *s, size_t n, char *out, size_t outlen);
 /*
  * Split a decoded PLAIN message authzid NUL authcid NUL passwd: pointers
- * into msg (which has a spare NUL after len bytes).  -1 when malformed,
- * too long, or the authzid names someone else.
+ * into msg (which has a spare NUL after len bytes).  -1 when malformed
+ * or too long; -2 when the authzid names someone else (proxy
+ * authorisation, which we do not support).
  */
 int auth_plain(
     const char *msg, size_t len, const char **user, const char **pass);
-/* 1 if a user name is acceptable (printable, no blanks, short). */
+/* 1 if a user name is acceptable (printable, no blanks, short, and not
+ * starting with '-', which the pipe program would take for an option). */
 int auth_user_ok(const char *user);
+/* 1 if a password may go to a checker: not empty, not too long, and no
+ * CR or LF (the pipe program reads one line).  NUL is the caller's job. */
+int auth_pass_ok(const char *pass);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * authcheck.c - PAM and SMTP-auth-pipe password checks for the AUTH
  * helper (see authcheck.h).  The pipe program is started with execve and
- * an explicit argv: no shell ever sees the user name.
+ * an explicit argv, as TRUSTEDUSER: no shell sees the user name and the
+ * admin's script gets none of the helper's root rights.
  * Not for: the helper protocol (privhelper.c).
  */
 #include "authcheck.h"
@@ -19,6 +20,8 @@
 
 #include <security/pam_appl.h>
 
+#include "auth.h"
+#include "daemon.h"
 #include "log.h"
 #include "privhelper.h"
 
@@ -119,8 +122,24 @@ authcheck_pam(
 	}
 }
 
+/*
+ * In the child: become uid/gid (groups too) when the helper is root, and
+ * never run the program as root.  Exit 126 ("cannot run") otherwise.
+ */
 static void
-run_child(const char *prog, const char *user, int in, int out)
+child_drop(uid_t uid, gid_t gid)
+{
+	char err[128];
+
+	if (getuid() != 0 && geteuid() != 0)
+		return; /* an unprivileged helper has nothing to give away */
+	if (uid == 0 || daemon_drop(uid, gid, err, sizeof(err)) < 0)
+		_exit(126);
+}
+
+static void
+run_child(const char *prog, const char *user, int in, int out,
+    const struct authcheck_user *as)
 {
 	char tz[128], zc[1024];
 	const char *v;
@@ -143,6 +162,9 @@ run_child(const char *prog, const char *user, int in, int out)
 	}
 	envp[n] = NULL;
 	if (dup2(in, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0)
+		_exit(126);
+	child_drop(as->uid, as->gid);
+	if (chdir("/") < 0)
 		_exit(126);
 	execve(prog, argv, envp);
 	_exit(127);
@@ -183,13 +205,16 @@ reap(pid_t pid, time_t deadline)
 }
 
 int
-authcheck_pipe(
-    const char *prog, const char *user, const char *pass, int timeout)
+authcheck_pipe(const char *prog, const char *user, const char *pass,
+    int timeout, const struct authcheck_user *as)
 {
 	int in[2], out[2], st;
 	time_t deadline = time(NULL) + timeout;
 	pid_t pid;
 
+	/* the session refuses these already; the helper trusts no one */
+	if (!auth_user_ok(user) || !auth_pass_ok(pass))
+		return PH_NO;
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return PH_TEMP;
 	if (pipe2(out, O_CLOEXEC) < 0) {
@@ -198,7 +223,7 @@ authcheck_pipe(
 		return PH_TEMP;
 	}
 	if ((pid = fork()) == 0)
-		run_child(prog, user, in[0], out[1]);
+		run_child(prog, user, in[0], out[1], as);
 	close(in[0]);
 	close(out[1]);
 	if (pid > 0) {

@@ -32,10 +32,12 @@ port_refused(const struct smtp *s)
 	return s->g->no_auth_on_25 && s->env->kind == BIND_SMTP && !s->msa;
 }
 
+/* Submission (RFC 8314, 6409) always wants TLS before AUTH: there
+ * AUTH-LOGIN-also-without-TLS does not count. */
 static int
 needs_tls(const struct smtp *s)
 {
-	return !smtp_tls_on(s) && !s->g->auth_login_without_tls;
+	return !smtp_tls_on(s) && (s->msa || !s->g->auth_login_without_tls);
 }
 
 /* Worth offering in EHLO: it could succeed now. */
@@ -192,14 +194,17 @@ static int
 mech_plain(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
     const char **user, const char **pass)
 {
+	int r;
+
 	(void)b;
 	if (first(s, ir, "", a) < 0)
 		return -1;
-	if (a->data == NULL || auth_plain(a->data, a->len, user, pass) < 0) {
+	r = a->data ? auth_plain(a->data, a->len, user, pass) : -1;
+	if (r == -2) /* an authzid for someone else: no proxy authorisation */
+		reply_r(s, RID_AUTH_FAIL);
+	else if (r < 0)
 		reply_r(s, RID_AUTH_B64);
-		return -1;
-	}
-	return 0;
+	return r < 0 ? -1 : 0;
 }
 
 static int
@@ -231,7 +236,9 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 	int v = PH_NO;
 
 	log_escape(esc, sizeof(esc), user, strlen(user));
-	if (auth_user_ok(user) && *pass && strlen(pass) <= AUTH_PASS_MAX)
+	/* a user like "-x" or a password with a line break never reaches a
+	 * checker: it is a plain failure */
+	if (auth_user_ok(user) && auth_pass_ok(pass))
 		v = privhelper_check(s->env->auth,
 		    (size_t)(s->g - s->cf->groups), user, pass, s->ip,
 		    s->g->auth_pipe_timeout + 5);

@@ -328,19 +328,39 @@ log_name(const struct options *o, const char *host, char *buf, size_t len)
  * there is no supervisor to own it.  Failures are logged: the session
  * then answers 454 to STARTTLS / AUTH (or closes under -t).
  */
+/* TRUSTEDUSER (default daemon) when we are root, else ourselves. */
+static int
+trusted_ids(
+    const struct zenv *z, uid_t *uid, gid_t *gid, char *err, size_t errlen)
+{
+	const char *user = zenv_get(z, "TRUSTEDUSER");
+
+	*uid = getuid();
+	*gid = getgid();
+	if (getuid() != 0 && geteuid() != 0)
+		return 0;
+	*uid = 0; /* unknown: the helper will not run a pipe program */
+	return daemon_user(
+	    user && *user ? user : "daemon", uid, gid, err, errlen);
+}
+
 static void
 privileged_setup(const struct options *o, struct session_env *e)
 {
 	const struct conf_group *g = e->grp;
 	char err[512];
+	uid_t uid;
+	gid_t gid;
 
 	if (g->use_tls || o->implicit_tls) {
 		e->tls = tls_server_new(g, err, sizeof(err));
 		if (e->tls == NULL)
 			log_msg(LOG_ERR, "TLS: %s", err);
 	}
-	if (g->smtp_auth || e->conf->msa_mode) {
-		e->auth = privhelper_spawn(e->conf, err, sizeof(err));
+	if (g->smtp_auth || e->conf->msa_mode || o->implicit_tls) {
+		if (trusted_ids(e->zenv, &uid, &gid, err, sizeof(err)) < 0)
+			log_msg(LOG_ERR, "AUTH helper: %s", err);
+		e->auth = privhelper_spawn(e->conf, uid, gid, err, sizeof(err));
 		if (e->auth == NULL)
 			log_msg(LOG_ERR, "AUTH helper: %s", err);
 	}
@@ -353,15 +373,13 @@ privileged_setup(const struct options *o, struct session_env *e)
 static int
 inetd_drop(const struct zenv *z)
 {
-	const char *user = zenv_get(z, "TRUSTEDUSER");
 	char err[256];
 	uid_t uid;
 	gid_t gid;
 
 	if (geteuid() != 0)
 		return 0;
-	if (daemon_user(user ? user : "daemon", &uid, &gid, err, sizeof(err)) <
-	        0 ||
+	if (trusted_ids(z, &uid, &gid, err, sizeof(err)) < 0 ||
 	    daemon_drop(uid, gid, err, sizeof(err)) < 0) {
 		log_msg(LOG_ERR, "-n: cannot drop privileges: %s", err);
 		fprintf(stderr, "smtpserver: %s\n", err);

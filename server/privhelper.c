@@ -147,10 +147,17 @@ ph_wipe(struct ph_msg *m)
 
 /* ---- the helper ---- */
 
+/* What the helper serves with: the configuration and TRUSTEDUSER. */
+struct helper {
+	const struct conf *cf;
+	struct authcheck_user as;
+};
+
 /* One request: its verdict (never more than yes, no, try later). */
 static int
-answer(struct ph_msg *m, size_t n, const struct conf *cf)
+answer(struct ph_msg *m, size_t n, const struct helper *h)
 {
+	const struct conf *cf = h->cf;
 	char user[256], pass[1024], ip[64];
 	const struct conf_group *g;
 	enum ph_type type;
@@ -165,7 +172,7 @@ answer(struct ph_msg *m, size_t n, const struct conf *cf)
 		log_msg(LOG_WARNING, "auth helper: malformed request");
 	} else if (g->auth_pipe && *g->auth_pipe) {
 		v = authcheck_pipe(
-		    g->auth_pipe, user, pass, g->auth_pipe_timeout);
+		    g->auth_pipe, user, pass, g->auth_pipe_timeout, &h->as);
 	} else {
 		v = authcheck_pam(PH_SERVICE, user, pass, ip);
 	}
@@ -174,17 +181,55 @@ answer(struct ph_msg *m, size_t n, const struct conf *cf)
 	return v;
 }
 
-/* Receive one request and the reply socket that came with it. */
+/* Descriptors one request may carry before we stop looking: the control
+ * buffer's size.  More are closed by the kernel (MSG_CTRUNC). */
+#define PH_FDS_MAX 16
+
+/*
+ * Every descriptor of every SCM_RIGHTS message in mh: the first into *fd
+ * when it is the only one, all of them closed otherwise.  Whatever a
+ * worker sends, the helper keeps at most the one reply socket.
+ */
+static void
+take_fds(struct msghdr *mh, int *fd)
+{
+	struct cmsghdr *ch;
+	int got = 0, bad = (mh->msg_flags & MSG_CTRUNC) != 0, f;
+	size_t i, n;
+
+	*fd = -1;
+	for (ch = CMSG_FIRSTHDR(mh); ch; ch = CMSG_NXTHDR(mh, ch)) {
+		if (ch->cmsg_level != SOL_SOCKET ||
+		    ch->cmsg_type != SCM_RIGHTS || ch->cmsg_len < CMSG_LEN(0)) {
+			bad = 1;
+			continue;
+		}
+		n = (ch->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < n; i++) {
+			memcpy(&f, CMSG_DATA(ch) + i * sizeof(int), sizeof(f));
+			if (got++ == 0)
+				*fd = f;
+			else
+				close(f);
+		}
+	}
+	if ((bad || got != 1) && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* Receive one request and the reply socket that came with it (-1 in
+ * *fd when it did not come alone). */
 static ssize_t
 recv_req(int door, struct ph_msg *m, int *fd)
 {
 	union {
 		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
+		char b[CMSG_SPACE(PH_FDS_MAX * sizeof(int))];
 	} c;
 	struct iovec iov = { m->b, sizeof(m->b) };
 	struct msghdr mh = { 0 };
-	struct cmsghdr *ch;
 	ssize_t n;
 
 	mh.msg_iov = &iov;
@@ -195,19 +240,21 @@ recv_req(int door, struct ph_msg *m, int *fd)
 	do
 		n = recvmsg(door, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
-	ch = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (ch && ch->cmsg_level == SOL_SOCKET && ch->cmsg_type == SCM_RIGHTS &&
-	    ch->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(ch), sizeof(int));
+	if (n >= 0)
+		take_fds(&mh, fd);
+	if (n == 0 && *fd >= 0) { /* an empty request is no request */
+		close(*fd);
+		*fd = -1;
+	}
 	return n;
 }
 
 /* Check one request and send the verdict on its reply socket. */
 static void
-serve_one(struct ph_msg *m, size_t n, int fd, const struct conf *cf)
+serve_one(struct ph_msg *m, size_t n, int fd, const struct helper *h)
 {
 	struct ph_msg r;
-	uint32_t v = (uint32_t)answer(m, n, cf);
+	uint32_t v = (uint32_t)answer(m, n, h);
 
 	ph_init(&r, PH_AUTH_REP);
 	ph_put_u32(&r, v);
@@ -221,8 +268,9 @@ serve_one(struct ph_msg *m, size_t n, int fd, const struct conf *cf)
  * PAM module or pipe program does not hold up every other session.
  */
 void
-privhelper_serve(int door, const struct conf *cf)
+privhelper_serve(int door, const struct conf *cf, uid_t uid, gid_t gid)
 {
+	struct helper h = { cf, { uid, gid } };
 	struct ph_msg m;
 	ssize_t n;
 	int fd, running = 0;
@@ -238,11 +286,11 @@ privhelper_serve(int door, const struct conf *cf)
 		}
 		if ((pid = fork()) == 0) {
 			close(door);
-			serve_one(&m, (size_t)n, fd, cf);
+			serve_one(&m, (size_t)n, fd, &h);
 			_exit(0);
 		}
 		if (pid < 0) /* no process to spare: answer it here */
-			serve_one(&m, (size_t)n, fd, cf);
+			serve_one(&m, (size_t)n, fd, &h);
 		else
 			running++;
 		if (pid > 0)
@@ -282,7 +330,8 @@ helper_child(int door)
 }
 
 struct privhelper *
-privhelper_spawn(const struct conf *cf, char *err, size_t errlen)
+privhelper_spawn(
+    const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen)
 {
 	struct privhelper *ph;
 	int sv[2];
@@ -301,7 +350,7 @@ privhelper_spawn(const struct conf *cf, char *err, size_t errlen)
 	}
 	if (pid == 0) {
 		helper_child(sv[1]);
-		privhelper_serve(sv[1], cf);
+		privhelper_serve(sv[1], cf, uid, gid);
 		_exit(0);
 	}
 	close(sv[1]);

@@ -50,12 +50,18 @@ struct privhelper {
 /*
  * Fork the helper for cf (it must outlive no one: it exits when every
  * copy of the door is closed).  The child gives up stdin/stdout (the
- * client connection under -n).  NULL with the reason in err.
+ * client connection under -n).  PAM runs in the helper with its rights;
+ * an SMTP-auth-pipe program runs as uid/gid (TRUSTEDUSER; 0 when unknown,
+ * and then a root helper refuses to run it).  NULL with the reason in err.
  */
 struct privhelper *privhelper_spawn(
-    const struct conf *cf, char *err, size_t errlen);
-/* The helper's loop on its end of the door; returns when it closes. */
-void privhelper_serve(int door, const struct conf *cf);
+    const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen);
+/*
+ * The helper's loop on its end of the door; returns when it closes.  A
+ * request must carry exactly one descriptor (its reply socket): any other
+ * descriptors that come along are closed and the request is dropped.
+ */
+void privhelper_serve(int door, const struct conf *cf, uid_t uid, gid_t gid);
 /*
  * Ask: is pass right for user, in group gi, from client address ip?
  * Waits at most timeout seconds.  Returns an enum ph_verdict.

@@ -34,10 +34,11 @@ wants_auth(const struct conf *c)
 	if (c->msa_mode)
 		return 1;
 	for (i = 0; i < c->ngroups; i++) {
-		if (c->groups[i].smtp_auth)
+		if (c->groups[i].smtp_auth || c->groups[i].listen_ssmtp)
 			return 1;
 		for (j = 0; j < c->groups[i].nbinds; j++)
-			if (c->groups[i].binds[j].kind == BIND_SUBMIT)
+			if (c->groups[i].binds[j].kind == BIND_SUBMIT ||
+			    c->groups[i].binds[j].kind == BIND_SMTPS)
 				return 1;
 	}
 	return 0;
@@ -64,7 +65,8 @@ helper_start(struct secrets *sc, const struct conf *c)
 
 	if (!wants_auth(c))
 		return;
-	sc->auth = privhelper_spawn(c, err, sizeof(err));
+	sc->auth =
+	    privhelper_spawn(c, sc->pipe_uid, sc->pipe_gid, err, sizeof(err));
 	if (sc->auth == NULL)
 		log_msg(LOG_ERR, "AUTH helper: %s; AUTH will answer 454", err);
 }
@@ -81,10 +83,12 @@ helper_detach(struct secrets *sc)
 }
 
 void
-secrets_open(struct secrets *sc, const struct conf *c)
+secrets_open(struct secrets *sc, const struct conf *c, uid_t uid, gid_t gid)
 {
 	size_t i;
 
+	sc->pipe_uid = uid;
+	sc->pipe_gid = gid;
 	sc->ngroups = c->ngroups;
 	sc->tls = calloc(c->ngroups ? c->ngroups : 1, sizeof(*sc->tls));
 	for (i = 0; sc->tls && i < c->ngroups; i++)

@@ -21,11 +21,13 @@ struct secrets {
 	struct tls_server **tls; /* per group; NULL: no TLS there */
 	size_t ngroups;
 	struct privhelper *auth; /* NULL: no group offers AUTH */
+	uid_t pipe_uid;          /* TRUSTEDUSER: the helper runs the */
+	gid_t pipe_gid;          /* SMTP-auth-pipe program as this */
 };
 
 /* Build everything for c; problems are logged, never fatal (STARTTLS
- * then answers 454, AUTH 454). */
-void secrets_open(struct secrets *, const struct conf *c);
+ * then answers 454, AUTH 454).  uid/gid: TRUSTEDUSER, for the helper. */
+void secrets_open(struct secrets *, const struct conf *c, uid_t, gid_t);
 /* SIGHUP with the new configuration nc (already validated). */
 void secrets_reload(struct secrets *, const struct conf *nc);
 /* A child died: if it was the helper, start another; 1 if it was. */

@@ -230,7 +230,9 @@ setup(struct smtp *s, const struct session_env *e)
 	smtp_style(s, NULL);
 	s->state = helo_optional(s) ? ST_MAIL : ST_HELLO;
 	s->tx.size = -1;
-	s->msa = e->kind == BIND_SUBMIT || s->cf->msa_mode;
+	/* submission: 587, and 465 too (RFC 8314 section 3.3) */
+	s->msa =
+	    e->kind == BIND_SUBMIT || e->kind == BIND_SMTPS || s->cf->msa_mode;
 	s->with = e->bsmtp ? "BSMTP" : s->lmtp ? "LMTP" : "SMTP";
 	s->spool.postoffice = e->postoffice;
 	s->spool.min_availspace = s->cf->min_availspace;

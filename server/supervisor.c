@@ -567,7 +567,8 @@ go_background(struct sup *s, char *err, size_t errlen)
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return 1;
 	}
-	secrets_open(&s->sec, s->conf); /* after detach: the helper is ours */
+	/* after detach: the helper is ours */
+	secrets_open(&s->sec, s->conf, s->uid, s->gid);
 	s->ci.sb = s->sb;
 	s->ci.pid = getpid();
 	s->ci.config = conf_path(s);

@@ -60,17 +60,27 @@ verify_cb(int ok, X509_STORE_CTX *x)
 	return 1;
 }
 
+/* Either of a certificate/key pair alone names both: one PEM file with
+ * the certificate (chain) and the key (spec 4.1, as ZMailer). */
+static void
+pair(const char **cert, const char **key)
+{
+	if (*cert == NULL || **cert == '\0')
+		*cert = *key;
+	if (*key == NULL || **key == '\0')
+		*key = *cert;
+}
+
 static int
 load_keys(SSL_CTX *ctx, const struct conf_group *g, char *err, size_t errlen)
 {
 	const char *cert = g->tls_cert_file, *key = g->tls_key_file;
 
+	pair(&cert, &key);
 	if (cert == NULL || *cert == '\0') {
 		snprintf(err, errlen, "tls-cert-file is not set");
 		return -1;
 	}
-	if (key == NULL || *key == '\0')
-		key = cert;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		return ssl_err(err, errlen, "certificate", cert), -1;
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
@@ -78,7 +88,8 @@ load_keys(SSL_CTX *ctx, const struct conf_group *g, char *err, size_t errlen)
 	if (SSL_CTX_check_private_key(ctx) != 1)
 		return ssl_err(err, errlen, "key does not match", cert), -1;
 	cert = g->tls_dcert_file;
-	key = g->tls_dkey_file ? g->tls_dkey_file : cert;
+	key = g->tls_dkey_file;
+	pair(&cert, &key);
 	if (cert == NULL || *cert == '\0')
 		return 0;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 ||

@@ -492,8 +492,12 @@ scoreboard_rate(struct scoreboard *sb, const char *label, time_t now)
 
 #define AUTHFAIL_PROBES 8
 
-/* The entry for k among the probes: its own, else a free or expired one,
- * else the oldest. */
+/*
+ * The entry for k among its probes: its own, else a free one (expired
+ * entries are freed on the way).  NULL when every probe holds another
+ * key's live count: those are never evicted, or an attacker rotating
+ * source addresses could reset someone else's count.
+ */
 static struct sb_authfail *
 authfail_entry(
     struct scoreboard *sb, const struct netkey *k, time_t now, int window)
@@ -507,13 +511,13 @@ authfail_entry(
 			e->fails = 0;
 		if (e->fails > 0 && key_eq(&e->key, k))
 			return e;
-		if (spare == NULL ||
-		    (spare->fails > 0 &&
-		        (e->fails == 0 || e->first < spare->first)))
+		if (spare == NULL && e->fails == 0)
 			spare = e;
 	}
-	memset(spare, 0, sizeof(*spare));
-	spare->key = *k;
+	if (spare != NULL) {
+		memset(spare, 0, sizeof(*spare));
+		spare->key = *k;
+	}
 	return spare;
 }
 
@@ -526,7 +530,14 @@ scoreboard_auth_fail(
 	int n;
 
 	scoreboard_lock(sb);
-	e = authfail_entry(sb, key, now, window);
+	if ((e = authfail_entry(sb, key, now, window)) == NULL) {
+		/* no room: one count shared by everyone who found none */
+		e = &sb->authfail_overflow;
+		if (e->fails > 0 && now - e->first >= window)
+			e->fails = 0;
+		if (add)
+			sb->authfail_overflows++;
+	}
 	if (add) {
 		if (e->fails++ == 0)
 			e->first = now;

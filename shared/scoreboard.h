@@ -104,6 +104,8 @@ struct scoreboard {
 	struct sb_ip *ips;     /* every process: mapped before fork) */
 	struct sb_rate *rates;
 	struct sb_authfail *authfails; /* nips entries, probed, expiring */
+	struct sb_authfail authfail_overflow; /* shared when those are full */
+	unsigned long authfail_overflows;     /* failures counted there */
 };
 
 /* Map a scoreboard for nslots workers; NULL with errno on failure. */
@@ -159,8 +161,10 @@ long scoreboard_rate(struct scoreboard *, const char *label, time_t now);
 
 /*
  * AUTH failures of key (cut by scoreboard_key) within the last window
- * seconds, after recording one more when add.  A bounded table: when it
- * is full the oldest neighbouring entry is forgotten.
+ * seconds, after recording one more when add.  A bounded table in which
+ * only expired entries make room: a key that finds its probes all held by
+ * other keys' live counts is counted in one overflow count shared by all
+ * such keys (it errs towards refusing, never towards forgetting).
  */
 int scoreboard_auth_fail(
     struct scoreboard *, const struct netkey *key, int add, int window);

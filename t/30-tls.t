@@ -173,4 +173,32 @@ waitpid($pid, 0);
 like($out, qr/^<~  250 2\.0\.0 Message accepted/m, 'required and given');
 take_spool();
 
+# 10. one PEM file with certificate and key: either of tls-cert-file and
+# tls-key-file alone names it (each defaults the other)
+my $pem = "$po/combined.pem";
+{
+	local $/;
+	open my $o, '>', $pem or die;
+	for my $in ($crt, $key) {
+		open my $i, '<', $in or die;
+		my $text = <$i>;
+		close $i;
+		print $o $text;
+	}
+	close $o;
+	chmod 0600, $pem;
+}
+for my $which (qw(tls-cert-file tls-key-file)) {
+	my $one = write_conf($po, policy_db($po)
+	    . "* 999 ve\nPARAM use-tls\nPARAM $which $pem\n");
+	($port, $pid) = inetd_listen(conf => $one, po => $po);
+	($out, $rc) = swaks($port, '--tls');
+	waitpid($pid, 0);
+	like($out, qr/^=== TLS started with cipher/m,
+	    "only $which, a combined PEM: TLS works");
+	like($out, qr/^<~  250 2\.0\.0 Message accepted/m,
+	    "only $which: message accepted inside TLS");
+	take_spool();
+}
+
 done_testing();

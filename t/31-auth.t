@@ -280,4 +280,117 @@ smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
 
+# 9. the pipe program runs as TRUSTEDUSER (daemon), never as root; a user
+# name like an option or a password with a line break never reaches it
+my $seen = "$po/checker.log";
+my $rec = "$po/recpipe";
+open $fh, '>', $rec or die;
+print $fh <<"EOS";
+#!/bin/sh
+read -r pw
+echo "uid=\$(id -u) groups=\$(id -G) user=\$1" >>$seen
+[ "\$1" = alice ] && [ "\$pw" = s3cret ] && exit 0
+exit 1
+EOS
+close $fh;
+chmod 0755, $rec;
+sub checker_log {
+	open my $l, '<', $seen or return '';
+	local $/;
+	my $t = <$l> // '';
+	close $l;
+	truncate $seen, 0;
+	return $t;
+}
+open $fh, '>', $seen or die;
+close $fh;
+chmod 0666, $seen;
+my $recconf = write_conf($po, $base . "PARAM SMTP-auth-pipe $rec\n");
+($s, $pid, $e) = tls_session($recconf);
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')), qr/^235 /,
+    'recording checker: 235');
+my $ran = checker_log();
+SKIP: {
+	skip 'not root: the helper has no one to become', 2 unless $> == 0;
+	my ($duid, $dgid) = (getpwnam('daemon'))[2, 3];
+	like($ran, qr/^uid=$duid groups=$dgid user=alice$/m,
+	    'the pipe program runs as daemon, with only its group');
+	unlike($ran, qr/^uid=0 /m, 'the pipe program does not run as root');
+}
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+($s, $pid, $e) = tls_session($recconf);
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('-x', 's3cret')),
+    qr/^535 5\.7\.8 /, 'PLAIN user "-x": 535');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', "s3cret\nextra")),
+    qr/^535 5\.7\.8 /, 'PLAIN password with LF: 535');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', "s3cret\rextra")),
+    qr/^535 5\.7\.8 /, 'PLAIN password with CR: 535');
+like(smtp_cmd($s, 'AUTH LOGIN ' . encode_base64('alice', '')),
+    qr/^334 /, 'LOGIN user alice');
+like(smtp_cmd($s, encode_base64("s3cret\r\nx", '')), qr/^535 5\.7\.8 /,
+    'LOGIN password with CRLF: 535');
+is(checker_log(), '', 'the checker never ran for them');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+
+# 10. PLAIN with an authzid for someone else: no proxy authorisation
+($s, $pid, $e) = tls_session($recconf);
+like(smtp_cmd($s, 'AUTH PLAIN ' . encode_base64("bob\0alice\0s3cret", '')),
+    qr/^535 5\.7\.8 /, 'PLAIN authzid bob for alice: 535 5.7.8');
+like(smtp_cmd($s, 'AUTH PLAIN ' . encode_base64("alice\0alice\0s3cret", '')),
+    qr/^235 /, 'PLAIN authzid = authcid: 235');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+
+# 11. submission wants TLS before AUTH, AUTH-LOGIN-also-without-TLS or not
+# (RFC 8314, 6409); 465 (implicit TLS, here -t) is submission too, even
+# without msa-mode or smtp-auth; fulltrustnet stays exempt from AUTH
+my $tail = $base =~ s/\A.*?(?=\* 999)//sr;
+$msa = write_conf($po2, "PARAM msa-mode\n" . $stranger . $tail
+    . "PARAM SMTP-auth-pipe $pipe\nPARAM AUTH-LOGIN-also-without-TLS\n");
+$s = inetd_session(conf => $msa, po => $po, pidref => \$pid);
+smtp_read($s);
+unlike(smtp_cmd($s, 'EHLO client.example'), qr/AUTH/,
+    'MSA + AUTH-LOGIN-also-without-TLS: AUTH not offered in plaintext');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')),
+    qr/^538 5\.7\.11 /, 'MSA + AUTH-LOGIN-also-without-TLS: plaintext AUTH 538');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+sub smtps_session {
+	my ($conf) = @_;
+	my $pid;
+	my $s = inetd_session(conf => $conf, po => $po, pidref => \$pid,
+	    args => ['-t']);
+	IO::Socket::SSL->start_SSL($s, SSL_verify_mode => SSL_VERIFY_NONE,
+	    Timeout => 10) or die "TLS: $SSL_ERROR";
+	smtp_read($s);
+	return ($s, $pid, smtp_cmd($s, 'EHLO client.example'));
+}
+my $noauth = $tail =~ s/^PARAM smtp-auth\n//mr;
+my $smtps = write_conf($po2, $stranger . $noauth
+    . "PARAM SMTP-auth-pipe $pipe\n");
+($s, $pid, $e) = smtps_session($smtps);
+like($e, qr/^250-AUTH PLAIN LOGIN\r$/m, '465: AUTH offered without smtp-auth');
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'),
+    qr/^530 5\.7\.0 Authentication required/, '465: MAIL before AUTH: 530');
+like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')), qr/^235 /,
+    '465: AUTH');
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /, '465: MAIL after AUTH');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+$smtps = write_conf($po2, $base =~ s/^PARAM smtp-auth\n//mr
+    . "PARAM SMTP-auth-pipe $pipe\n");
+($s, $pid, $e) = smtps_session($smtps);
+like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /,
+    '465: a fulltrustnet client needs no AUTH');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+
 done_testing();

@@ -83,6 +83,8 @@ is($f1, fp(cert_fingerprint("$dir/one.crt")), 'client sees one.crt');
 like(SmtpTest::reply($s) // '', qr/^220 /, 'greeting inside TLS');
 like(SmtpTest::cmd($s, 'EHLO client.example') // '', qr/^250-AUTH PLAIN LOGIN\r$/m,
     'AUTH offered on 465');
+like(SmtpTest::cmd($s, 'MAIL FROM:<>') // '', qr/^530 5\.7\.0 Authentication required/,
+    '465 is submission: MAIL before AUTH: 530');
 like(SmtpTest::cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')) // '',
     qr/^235 2\.7\.0 /, 'AUTH through the supervisor\'s helper');
 like(SmtpTest::message($s, from => '', to => 'c@foreign.example') // '',

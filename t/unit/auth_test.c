@@ -1,14 +1,21 @@
 /*
  * auth_test.c - AUTH mechanics: strict base64 both ways, the PLAIN
  * message split, user name checks, the transcript cut of AUTH lines, and
- * the helper's message codec (sizes checked, trailing bytes refused).
+ * the helper's message codec (sizes checked, trailing bytes refused), and
+ * the helper's door: descriptors that come with a bad request are closed.
  */
 #include "auth.h"
 #include "privhelper.h"
 #include "smtp.h"
 #include "tap.h"
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static const struct {
 	const char *in;
@@ -31,16 +38,16 @@ static const struct {
 static const struct {
 	const char *msg;
 	size_t len;
-	int ok;
+	int ok; /* 1 ok; 0 malformed (-1); -2 proxy authorisation (-2) */
 	const char *user, *pass;
 } plain[] = {
 	{ "\0alice\0secret", 13, 1, "alice", "secret" },
 	{ "alice\0alice\0secret", 18, 1, "alice", "secret" },
-	{ "bob\0alice\0secret", 16, 0, NULL, NULL }, /* acting for bob */
-	{ "\0alice\0", 7, 0, NULL, NULL },           /* empty password */
-	{ "\0\0secret", 8, 0, NULL, NULL },          /* empty user */
-	{ "\0alice", 6, 0, NULL, NULL },             /* one NUL */
-	{ "\0alice\0sec\0ret", 14, 0, NULL, NULL },  /* three NULs */
+	{ "bob\0alice\0secret", 16, -2, NULL, NULL }, /* acting for bob */
+	{ "\0alice\0", 7, 0, NULL, NULL },            /* empty password */
+	{ "\0\0secret", 8, 0, NULL, NULL },           /* empty user */
+	{ "\0alice", 6, 0, NULL, NULL },              /* one NUL */
+	{ "\0alice\0sec\0ret", 14, 0, NULL, NULL },   /* three NULs */
 };
 
 static void
@@ -89,9 +96,12 @@ test_plain(void)
 		memcpy(m, plain[i].msg, plain[i].len);
 		m[plain[i].len] = '\0';
 		r = auth_plain(m, plain[i].len, &u, &p);
-		ok((r == 0) == plain[i].ok, "PLAIN case %zu %s", i,
-		    plain[i].ok ? "ok" : "refused");
-		if (plain[i].ok && r == 0) {
+		ok(plain[i].ok == 1 ? r == 0 : r == (plain[i].ok ? -2 : -1),
+		    "PLAIN case %zu %s", i,
+		    plain[i].ok == 1      ? "ok"
+		        : plain[i].ok < 0 ? "refused as proxy authorisation"
+		                          : "refused");
+		if (plain[i].ok == 1 && r == 0) {
 			is_str(u, plain[i].user, "PLAIN user");
 			is_str(p, plain[i].pass, "PLAIN password");
 		}
@@ -100,6 +110,12 @@ test_plain(void)
 	ok(!auth_user_ok("al ice"), "user with a blank");
 	ok(!auth_user_ok("al\"ice"), "user with a quote");
 	ok(!auth_user_ok(""), "empty user");
+	ok(!auth_user_ok("-x"), "user like an option");
+	ok(auth_user_ok("a-x"), "user with a dash inside");
+	ok(auth_pass_ok("s3cret"), "password");
+	ok(!auth_pass_ok("s3cret\nextra"), "password with LF");
+	ok(!auth_pass_ok("s3cret\r"), "password with CR");
+	ok(!auth_pass_ok(""), "empty password");
 	ok(auth_mech("plain", 5) == AUTH_MECH_PLAIN, "mechanism case");
 	ok(auth_mech("CRAM-MD5", 8) == AUTH_MECH_NONE, "unknown mechanism");
 }
@@ -153,6 +169,117 @@ test_msg(void)
 	ok(m.len == 0 && m.b[10] == 0, "wipe");
 }
 
+/* Descriptors open in process pid. */
+static int
+fd_count(pid_t pid)
+{
+	char path[64];
+	struct dirent *d;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+	if ((dir = opendir(path)) == NULL)
+		return -1;
+	while ((d = readdir(dir)) != NULL)
+		if (d->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n;
+}
+
+/* A request with nfd copies of fd, in ncm control messages. */
+static int
+send_fds(int door, int fd, int nfd, int ncm)
+{
+	union {
+		struct cmsghdr h;
+		char b[4 * CMSG_SPACE(8 * sizeof(int))];
+	} c;
+	struct ph_msg m;
+	struct iovec iov;
+	struct msghdr mh = { 0 };
+	struct cmsghdr *ch;
+	int fds[32], i, k, per = nfd / ncm;
+
+	if (nfd > 32 || per > 8 || ncm > 4)
+		return -1;
+	for (i = 0; i < nfd; i++)
+		fds[i] = fd;
+	ph_init(&m, PH_AUTH_REQ);
+	ph_put_u32(&m, 0);
+	ph_put_str(&m, "alice");
+	ph_put_str(&m, "pw");
+	ph_put_str(&m, "192.0.2.1");
+	iov.iov_base = m.b;
+	iov.iov_len = m.len;
+	memset(&c, 0, sizeof(c));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = (size_t)ncm * CMSG_SPACE((size_t)per * sizeof(int));
+	for (ch = CMSG_FIRSTHDR(&mh), k = 0; k < ncm;
+	     k++, ch = CMSG_NXTHDR(&mh, ch)) {
+		ch->cmsg_level = SOL_SOCKET;
+		ch->cmsg_type = SCM_RIGHTS;
+		ch->cmsg_len = CMSG_LEN((size_t)per * sizeof(int));
+		memcpy(CMSG_DATA(ch), fds + k * per, (size_t)per * sizeof(int));
+	}
+	return sendmsg(door, &mh, MSG_NOSIGNAL) == (ssize_t)m.len ? 0 : -1;
+}
+
+/*
+ * A compromised worker sends requests with 2, 3, 8 or 24 descriptors, or
+ * two control messages: the helper must close them all, and still answer a
+ * good request afterwards (which also proves it read the bad ones).
+ */
+static void
+test_door_fds(void)
+{
+	/* { descriptors, control messages }: 24 is more than the helper's
+	 * control buffer takes (MSG_CTRUNC) */
+	static const int shapes[][2] = { { 2, 1 }, { 3, 1 }, { 8, 1 }, { 2, 2 },
+		{ 24, 3 } };
+	const char *text = "PARAM SMTP-auth-pipe /bin/true\n";
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct passwd *pw = getpwnam("nobody");
+	struct conf *cf;
+	struct privhelper *ph;
+	char err[256];
+	int before, after, nul, i, bad = 0;
+	size_t k;
+
+	cf = fp ? conf_load_fp(fp, "test", NULL, err, sizeof(err), NULL, NULL)
+	        : NULL;
+	if (fp)
+		fclose(fp);
+	ph = cf ? privhelper_spawn(cf, pw ? pw->pw_uid : 65534,
+	              pw ? pw->pw_gid : 65534, err, sizeof(err))
+	        : NULL;
+	nul = open("/dev/null", O_RDWR);
+	ok(ph != NULL && nul >= 0, "helper started");
+	if (ph == NULL || nul < 0)
+		return;
+	is_int(privhelper_check(ph, 0, "alice", "pw", "192.0.2.1", 10), PH_YES,
+	    "a good request is answered");
+	before = fd_count(ph->pid);
+	for (i = 0; i < 40; i++)
+		for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
+			if (send_fds(
+			        ph->door, nul, shapes[k][0], shapes[k][1]) < 0)
+				bad++;
+	is_int(bad, 0, "the bad requests went out");
+	is_int(privhelper_check(ph, 0, "alice", "pw", "192.0.2.1", 10), PH_YES,
+	    "a good request is still answered");
+	after = fd_count(ph->pid);
+	ok(before > 0 && after <= before,
+	    "helper keeps no descriptor of them (%d before, %d after)", before,
+	    after);
+	close(nul);
+	privhelper_close(ph);
+	conf_free(cf);
+}
+
 int
 main(void)
 {
@@ -160,5 +287,6 @@ main(void)
 	test_plain();
 	test_loglen();
 	test_msg();
+	test_door_fds();
 	return tap_done();
 }

@@ -214,13 +214,14 @@ test_rate(void)
 	scoreboard_destroy(sb);
 }
 
-/* AUTH failures per key: counted, per key, forgotten after the window. */
+/* AUTH failures per key: counted, per key, forgotten after the window;
+ * a full table evicts no live count (an overflow count takes the rest). */
 static void
 test_authfail(void)
 {
 	struct scoreboard *sb = scoreboard_create(4);
 	struct netkey a, b, k;
-	int i;
+	int i, n;
 
 	netaddr_parse("192.0.2.1", &k);
 	scoreboard_key(&k, &a);
@@ -233,13 +234,24 @@ test_authfail(void)
 	is_int(scoreboard_auth_fail(sb, &b, 0, 3600), 0, "other key: none");
 	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 3, "still 3");
 	is_int(scoreboard_auth_fail(sb, &a, 0, 0), 0, "expired window: 0");
+	/* rotating addresses fill the table: a's count must survive */
+	for (i = 1; i <= 3; i++)
+		scoreboard_auth_fail(sb, &a, 1, 3600);
 	for (i = 0; i < 100; i++) {
 		k.a[15] = (unsigned char)i;
 		k.a[14] = 7;
 		scoreboard_auth_fail(sb, &k, 1, 3600);
 	}
-	ok(scoreboard_auth_fail(sb, &b, 1, 3600) == 1,
-	    "full table still counts");
+	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 3,
+	    "a full table evicts no live count");
+	n = scoreboard_auth_fail(sb, &b, 1, 3600);
+	ok(n > 1, "a new key on a full table shares the overflow count (%d)",
+	    n);
+	ok(sb->authfail_overflows > 0, "overflow failures are counted");
+	is_int(scoreboard_auth_fail(sb, &b, 0, 0), 0,
+	    "expired entries make room again");
+	is_int(scoreboard_auth_fail(sb, &b, 1, 3600), 1,
+	    "and a new key gets its own count");
 	scoreboard_destroy(sb);
 }
 

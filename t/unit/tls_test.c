@@ -2,7 +2,8 @@
  * tls_test.c - server contexts and the SIGHUP reload: a context from a
  * certificate made with the openssl command line, a reload with a broken
  * key keeps the old certificate, a reload with a new one swaps it (the
- * fingerprint changes), a missing certificate is an error with a reason.
+ * fingerprint changes), a missing certificate is an error with a reason,
+ * and a combined PEM file named by tls-cert-file or tls-key-file alone.
  */
 #include "conf.h"
 #include "tls.h"
@@ -42,6 +43,31 @@ make_cert(const char *name)
 	snprintf(crt, sizeof(crt), "%s/%s.crt", dir, name);
 	snprintf(key, sizeof(key), "%s/%s.key", dir, name);
 	return run(argv);
+}
+
+/* dir/out = dir/a then dir/b. */
+static int
+combine(const char *a, const char *b, const char *out)
+{
+	char p[300], line[512];
+	const char *in[2] = { a, b };
+	FILE *o, *i;
+	int k;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, out);
+	if ((o = fopen(p, "w")) == NULL)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, in[k]);
+		if ((i = fopen(p, "r")) == NULL) {
+			fclose(o);
+			return -1;
+		}
+		while (fgets(line, sizeof(line), i))
+			fputs(line, o);
+		fclose(i);
+	}
+	return fclose(o) == 0 ? 0 : -1;
 }
 
 static void
@@ -100,6 +126,28 @@ main(void)
 	ok(ts && tls_server_fingerprint(ts, fb, sizeof(fb)) == 0 &&
 	        strcmp(fa, fb) != 0,
 	    "the fingerprint changed");
+	tls_server_free(ts);
+	ts = NULL;
+	if (combine("a.crt", "a.key", "a.pem") == 0) {
+		set(g, "a.pem", "a.pem");
+		free(g->tls_cert_file);
+		g->tls_cert_file = NULL;
+		ts = tls_server_new(g, err, sizeof(err));
+		ok(ts != NULL, "only tls-key-file, a combined PEM: %s",
+		    ts ? "ok" : err);
+		ok(ts && tls_server_fingerprint(ts, f, sizeof(f)) == 0 &&
+		        strcmp(f, fa) == 0,
+		    "its certificate is a.crt");
+		tls_server_free(ts);
+		set(g, "a.pem", "a.pem");
+		free(g->tls_key_file);
+		g->tls_key_file = NULL;
+		ts = tls_server_new(g, err, sizeof(err));
+		ok(ts != NULL, "only tls-cert-file, a combined PEM: %s",
+		    ts ? "ok" : err);
+	} else {
+		ok(0, "combined PEM file written");
+	}
 	free(g->tls_cipher_list);
 	g->tls_cipher_list = strdup("NO-SUCH-CIPHER");
 	ok(ts && tls_server_reload(ts, g, err, sizeof(err)) < 0,
