@@ -32,6 +32,7 @@
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
+#include "spool.h"
 #include "worker.h"
 #include "zenv.h"
 
@@ -260,6 +261,27 @@ signal_workers(struct sup *s, int sig, int idle_only)
 	scoreboard_unlock(s->sb);
 }
 
+/*
+ * A worker killed mid-message leaves its spool temp file in public/; the
+ * names are those spool.c gives a process with that pid and our host name
+ * (the workers' myhostname), and nothing else in the shared directory.
+ */
+static void
+remove_temps(struct sup *s, pid_t pid)
+{
+	struct spool_cfg cfg;
+	int n;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.postoffice = s->postoffice;
+	cfg.myhostname = s->host;
+	n = spool_remove_temps(&cfg, (long)pid);
+	if (n > 0)
+		log_msg(LOG_NOTICE,
+		    "removed %d spool temp file%s of worker %ld", n,
+		    n == 1 ? "" : "s", (long)pid);
+}
+
 static void
 note_death(struct sup *s, pid_t pid, int st, int slot)
 {
@@ -275,6 +297,8 @@ note_death(struct sup *s, pid_t pid, int st, int slot)
 		    (long)pid, WEXITSTATUS(st));
 	if (slot < 0)
 		return;
+	if (bad)
+		remove_temps(s, pid);
 	s->fastfail = bad ? s->fastfail + 1 : 0;
 	if (s->fastfail > 5) /* workers die at once: do not fork-loop */
 		s->nextspawn = time(NULL) + 1;
