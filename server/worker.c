@@ -167,6 +167,7 @@ refuse_450(
 	if (len > 0)
 		put(c->fd, out,
 		    (size_t)len < sizeof(out) ? (size_t)len : sizeof(out) - 1);
+	scoreboard_reject(w->sb, w->slot, 450);
 	linger(c->fd);
 }
 
@@ -186,6 +187,7 @@ load_too_high(const struct worker *w, const struct conn *c)
 	if (len > 0 && (size_t)len < sizeof(out))
 		put(c->fd, out, (size_t)len);
 	scoreboard_refused(w->sb, SB_REF_LOAD);
+	scoreboard_reject(w->sb, w->slot, 421);
 	log_msg(LOG_NOTICE, "refused [%s]:%d: load %.2f over %.2f", c->ip,
 	    c->port, la[0], w->opts->maxload);
 	return 1;
@@ -201,6 +203,7 @@ say_421(const struct worker *w, const struct conn *c)
 
 	if (len > 0 && (size_t)len < sizeof(out))
 		put(c->fd, out, (size_t)len);
+	scoreboard_reject(w->sb, w->slot, 421);
 }
 
 static void
@@ -226,7 +229,7 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		scoreboard_reject(w->sb, w->slot, (int)n);
 		break;
 	case SEV_RCPT:
-		scoreboard_rcpt(w->sb, w->slot);
+		scoreboard_rcpt(w->sb, w->slot, n);
 		break;
 	}
 }
