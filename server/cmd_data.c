@@ -128,6 +128,7 @@ finish(struct smtp *s, int werr, long long got)
 		    t->from, t->nrcpts);
 		xlog_note(s->env->xlog, "%s: %lld bytes", id, got);
 		smtp_event(s, SEV_MESSAGE, id, (long)got);
+		smtp_event(s, SEV_RCPT, NULL, (long)t->nrcpts);
 		if (s->state == ST_BDAT)
 			reply_r(s, RID_BDAT_LAST_OK, id, t->bdat_last, got);
 		else if (s->lmtp)

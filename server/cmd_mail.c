@@ -377,7 +377,6 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 		path.addr = NULL;
 		if (rcpt_add(s, &r) == 0) {
 			s->state = ST_RCPT_DATA;
-			smtp_event(s, SEV_RCPT, NULL, 0);
 			if (s->tx.size > 0)
 				reply_r(
 				    s, RID_RCPT_OK_SIZE, s->tx.size, r.addr);

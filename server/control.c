@@ -2,7 +2,8 @@
  * control.c - the supervisor's control socket (see control.h): peer
  * credentials, one request line, JSON out.  Each request is served in
  * bounded time (1 s socket timeouts) from the supervisor's poll loop.
- * Not for: acting on reload/stop (supervisor.c does, from the flags).
+ * Not for: acting on reload/stop (supervisor.c does: reload through a
+ * callback before the answer, stop from a flag after it).
  */
 #include "control.h"
 
@@ -229,6 +230,28 @@ read_request(int fd, char *req, size_t len)
 	return n > 0 ? 0 : -1;
 }
 
+/* {"ok":true,"request":"reload","generation":N}, or ok false, the error
+ * and the generation still running. */
+static void
+answer_reload(struct control_info *ci, struct buf *out)
+{
+	char err[1024];
+	unsigned long gen;
+
+	err[0] = '\0';
+	gen = ci->reload ? ci->reload(ci->reload_arg, err, sizeof(err)) : 0;
+	if (gen > 0) {
+		buf_printf(out,
+		    "{\"ok\":true,\"request\":\"reload\",\"generation\":%lu}\n",
+		    gen);
+		return;
+	}
+	buf_puts(out, "{\"ok\":false,\"request\":\"reload\",\"error\":");
+	json_str(out, err[0] ? err : "reload not available");
+	buf_printf(
+	    out, ",\"generation\":%lu}\n", scoreboard_generation(ci->sb));
+}
+
 static void
 answer(struct control_info *ci, const char *req, struct buf *out)
 {
@@ -236,12 +259,11 @@ answer(struct control_info *ci, const char *req, struct buf *out)
 		if (control_status(ci, out) < 0)
 			buf_puts(
 			    out, "{\"ok\":false,\"error\":\"no memory\"}\n");
-	} else if (strcmp(req, "reload") == 0 || strcmp(req, "stop") == 0) {
-		if (req[0] == 'r')
-			ci->want_reload = 1;
-		else
-			ci->want_stop = 1;
-		buf_printf(out, "{\"ok\":true,\"request\":\"%s\"}\n", req);
+	} else if (strcmp(req, "reload") == 0) {
+		answer_reload(ci, out);
+	} else if (strcmp(req, "stop") == 0) {
+		ci->want_stop = 1;
+		buf_puts(out, "{\"ok\":true,\"request\":\"stop\"}\n");
 	} else {
 		buf_puts(out, "{\"ok\":false,\"error\":\"unknown request\"}\n");
 	}

@@ -1,12 +1,15 @@
 /*
  * control.h - the control socket: a UNIX stream socket served by the
  * supervisor.  One request line in ("status", "reload", "stop"), one JSON
- * object out.  Only root and the socket's owner may talk to it.
+ * object out.  Only root and the socket's owner may talk to it.  A reload
+ * is done before the answer, which reports its outcome; a stop is begun
+ * after it.
  */
 #ifndef SMTPD_CONTROL_H
 #define SMTPD_CONTROL_H
 
 #include <sys/types.h>
+#include <stddef.h>
 #include <time.h>
 
 struct scoreboard;
@@ -19,8 +22,14 @@ struct control_info {
 	struct scoreboard *sb;
 	pid_t pid;
 	const char *config; /* path of the running configuration */
-	int want_reload;    /* set by a "reload" request */
 	int want_stop;      /* set by a "stop" request */
+	/*
+	 * A "reload" request, done before the answer so that it tells the
+	 * outcome: the new generation, or 0 with the reason (file:line) in
+	 * err.  The current generation is in the scoreboard either way.
+	 */
+	unsigned long (*reload)(void *arg, char *err, size_t errlen);
+	void *reload_arg;
 };
 
 /* Create the socket at path with mode; the listening fd or -1 (err). */

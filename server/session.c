@@ -375,6 +375,15 @@ session_run(const struct session_env *e)
 			break;
 		}
 	}
+	/*
+	 * At the end of the shutdown grace the worker cuts our input
+	 * (shutdown SHUT_RD), so a read sees end of file: tell the client
+	 * 421 through the stream, inside TLS when TLS is on.  Not after
+	 * QUIT, and not when input ended in a TLS handshake (no eof seen
+	 * by the stream; the client speaks TLS and our stream cannot).
+	 */
+	if (e->stopping && *e->stopping && s.st.eof && s.quit != 2)
+		reply_r(&s, RID_SHUTDOWN, s.myhost);
 	reply_flush(&s);
 	smtp_txn_reset(&s);
 	smtp_auth_reset(&s);

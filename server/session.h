@@ -22,7 +22,9 @@ enum sess_event {
 	SEV_STATE,   /* arg = verb text (const char *) now running */
 	SEV_MESSAGE, /* a message was committed: n = bytes */
 	SEV_REJECT,  /* a 4xx/5xx reply was sent: n = reply code */
-	SEV_RCPT,    /* a recipient got 250 */
+	SEV_RCPT,    /* after SEV_MESSAGE: n = its recipients (each had
+			250); recipients of a transaction that did not end in
+			a committed message are not reported */
 };
 
 struct session_env {

@@ -182,6 +182,20 @@ value(struct js *j, char *path, size_t plen)
 	printf("%-32s %s\n", path, v);
 }
 
+/* The daemon's "error" text of a refused request, or "" if none. */
+static void
+error_of(const char *json, char *out, size_t len)
+{
+	struct js j = { strstr(json, "\"error\":"), 0 };
+
+	out[0] = '\0';
+	if (j.p == NULL)
+		return;
+	j.p += strlen("\"error\":");
+	ws(&j);
+	string(&j, out, len);
+}
+
 static int
 table(const char *json)
 {
@@ -198,9 +212,9 @@ int
 main(int argc, char **argv)
 {
 	const char *sock = NULL, *po = getenv("POSTOFFICE");
-	char path[4096];
+	char path[4096], err[1024];
 	struct buf out;
-	int c, json = 0, rc;
+	int c, json = 0, rc, ok;
 
 	while ((c = getopt(argc, argv, "+s:P:")) != -1) {
 		if (c == 's')
@@ -228,11 +242,17 @@ main(int argc, char **argv)
 	buf_init(&out, REPLY_MAX);
 	if (ask(sock, argv[optind], &out) < 0)
 		return 1;
-	rc = strstr(out.data, "\"ok\":true") ? 0 : 1;
+	ok = strstr(out.data, "\"ok\":true") != NULL;
+	rc = ok ? 0 : 1;
 	if (json || strcmp(argv[optind], "status") != 0)
 		fputs(out.data, stdout);
 	else if (table(out.data) != 0)
 		rc = 1;
+	if (!ok) { /* the reason, e.g. the file:line of a broken config */
+		error_of(out.data, err, sizeof(err));
+		fprintf(stderr, "smtpserverctl: %s failed: %s\n", argv[optind],
+		    err[0] ? err : "no reason given");
+	}
 	buf_free(&out);
 	return rc;
 }

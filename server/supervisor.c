@@ -32,6 +32,7 @@
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
+#include "spool.h"
 #include "worker.h"
 #include "zenv.h"
 
@@ -260,6 +261,27 @@ signal_workers(struct sup *s, int sig, int idle_only)
 	scoreboard_unlock(s->sb);
 }
 
+/*
+ * A worker killed mid-message leaves its spool temp file in public/; the
+ * names are those spool.c gives a process with that pid and our host name
+ * (the workers' myhostname), and nothing else in the shared directory.
+ */
+static void
+remove_temps(struct sup *s, pid_t pid)
+{
+	struct spool_cfg cfg;
+	int n;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.postoffice = s->postoffice;
+	cfg.myhostname = s->host;
+	n = spool_remove_temps(&cfg, (long)pid);
+	if (n > 0)
+		log_msg(LOG_NOTICE,
+		    "removed %d spool temp file%s of worker %ld", n,
+		    n == 1 ? "" : "s", (long)pid);
+}
+
 static void
 note_death(struct sup *s, pid_t pid, int st, int slot)
 {
@@ -275,6 +297,8 @@ note_death(struct sup *s, pid_t pid, int st, int slot)
 		    (long)pid, WEXITSTATUS(st));
 	if (slot < 0)
 		return;
+	if (bad)
+		remove_temps(s, pid);
 	s->fastfail = bad ? s->fastfail + 1 : 0;
 	if (s->fastfail > 5) /* workers die at once: do not fork-loop */
 		s->nextspawn = time(NULL) + 1;
@@ -325,26 +349,25 @@ check_policies(
 	return 0;
 }
 
-static void
-reload(struct sup *s)
+/* The new generation, or 0 with the reason in err (also logged). */
+static unsigned long
+reload(struct sup *s, char *err, size_t errlen)
 {
-	char err[1024];
 	struct conf *nc;
 	unsigned long gen;
 
-	nc = conf_load(
-	    conf_path(s), s->zenv, err, sizeof(err), conf_warning, NULL);
+	nc = conf_load(conf_path(s), s->zenv, err, errlen, conf_warning, NULL);
 	if (nc == NULL) {
 		log_msg(LOG_ERR, "reload failed: %s; keeping generation %lu",
 		    err, s->conf->generation);
-		return;
+		return 0;
 	}
-	if (check_policies(nc, s->zenv, err, sizeof(err)) < 0 ||
-	    listen_reopen(nc, s->opts, s->zenv, &s->ls, err, sizeof(err)) < 0) {
+	if (check_policies(nc, s->zenv, err, errlen) < 0 ||
+	    listen_reopen(nc, s->opts, s->zenv, &s->ls, err, errlen) < 0) {
 		log_msg(LOG_ERR, "reload failed: %s; keeping generation %lu",
 		    err, s->conf->generation);
 		conf_free(nc);
-		return;
+		return 0;
 	}
 	secrets_reload(&s->sec, nc);
 	gen = scoreboard_bump(s->sb);
@@ -356,6 +379,29 @@ reload(struct sup *s)
 	signal_workers(s, SIGUSR1, 1); /* idle old-generation ones go */
 	log_msg(LOG_NOTICE, "reloaded %s: generation %lu, %zu listeners",
 	    conf_path(s), gen, s->ls.n);
+	return gen;
+}
+
+/* SIGHUP: the outcome is in the log. */
+static void
+reload_on_signal(struct sup *s)
+{
+	char err[1024];
+
+	(void)reload(s, err, sizeof(err));
+}
+
+/* A control "reload": the outcome goes back to the client too. */
+static unsigned long
+reload_on_request(void *arg, char *err, size_t errlen)
+{
+	struct sup *s = arg;
+
+	if (s->stopping) {
+		snprintf(err, errlen, "the daemon is stopping");
+		return 0;
+	}
+	return reload(s, err, errlen);
 }
 
 static void
@@ -399,7 +445,7 @@ on_signals(struct sup *s)
 	while ((n = read(sigpipe_fds[0], buf, sizeof(buf))) > 0) {
 		for (i = 0; i < n; i++) {
 			if (buf[i] == SIGHUP && !s->stopping)
-				reload(s);
+				reload_on_signal(s);
 			else if (buf[i] == SIGTERM || buf[i] == SIGINT)
 				begin_stop(s);
 		}
@@ -434,11 +480,9 @@ loop(struct sup *s)
 			if (p[2].fd >= 0 && p[2].revents)
 				control_serve(s->ctl, &s->ci);
 		}
-		if (s->ci.want_reload && !s->stopping)
-			reload(s);
 		if (s->ci.want_stop)
 			begin_stop(s);
-		s->ci.want_reload = s->ci.want_stop = 0;
+		s->ci.want_stop = 0;
 		reap(s);
 		if (s->stopping) {
 			count(s, &c);
@@ -572,6 +616,8 @@ go_background(struct sup *s, char *err, size_t errlen)
 	s->ci.sb = s->sb;
 	s->ci.pid = getpid();
 	s->ci.config = conf_path(s);
+	s->ci.reload = reload_on_request;
+	s->ci.reload_arg = s;
 	return 0;
 }
 

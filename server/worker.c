@@ -35,9 +35,8 @@
 #define POLL_MS 1000
 #define DEFAULT_CONTACT "Ask HELP for our contact information."
 
-static volatile sig_atomic_t stopping, woken, cut;
+static volatile sig_atomic_t stopping, woken;
 static volatile sig_atomic_t cur_fd = -1; /* the client being served */
-static int last_reject;                   /* code of the last 4xx/5xx */
 static struct policy **pols; /* per group, opened before the drop */
 static unsigned long sess_msgs, sess_rejects; /* this session's */
 
@@ -55,7 +54,8 @@ struct conn {
 /*
  * SIGTERM at the end of the shutdown grace: a session blocked reading the
  * client sees end of input at once (shutdown is async-signal-safe), and
- * the worker then says 421 unless the session already did.
+ * says 421 itself, through its stream: a worker writing to the socket
+ * would put plaintext into a TLS session.
  */
 static void
 on_signal(int sig)
@@ -64,8 +64,8 @@ on_signal(int sig)
 
 	if (sig == SIGTERM) {
 		stopping = 1;
-		if (cur_fd >= 0 && shutdown(cur_fd, SHUT_RD) == 0)
-			cut = 1;
+		if (cur_fd >= 0)
+			shutdown(cur_fd, SHUT_RD);
 	}
 	woken = 1;
 	errno = e;
@@ -167,6 +167,7 @@ refuse_450(
 	if (len > 0)
 		put(c->fd, out,
 		    (size_t)len < sizeof(out) ? (size_t)len : sizeof(out) - 1);
+	scoreboard_reject(w->sb, w->slot, 450);
 	linger(c->fd);
 }
 
@@ -186,21 +187,10 @@ load_too_high(const struct worker *w, const struct conn *c)
 	if (len > 0 && (size_t)len < sizeof(out))
 		put(c->fd, out, (size_t)len);
 	scoreboard_refused(w->sb, SB_REF_LOAD);
+	scoreboard_reject(w->sb, w->slot, 421);
 	log_msg(LOG_NOTICE, "refused [%s]:%d: load %.2f over %.2f", c->ip,
 	    c->port, la[0], w->opts->maxload);
 	return 1;
-}
-
-static void
-say_421(const struct worker *w, const struct conn *c)
-{
-	char out[512];
-	int len = snprintf(out, sizeof(out),
-	    "421 %s%s Service shutting down, closing connection\r\n",
-	    c->grp->enhancedstatus ? "4.3.2 " : "", w->myhostname);
-
-	if (len > 0 && (size_t)len < sizeof(out))
-		put(c->fd, out, (size_t)len);
 }
 
 static void
@@ -222,11 +212,10 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		break;
 	case SEV_REJECT:
 		sess_rejects++;
-		last_reject = (int)n;
 		scoreboard_reject(w->sb, w->slot, (int)n);
 		break;
 	case SEV_RCPT:
-		scoreboard_rcpt(w->sb, w->slot);
+		scoreboard_rcpt(w->sb, w->slot, n);
 		break;
 	}
 }
@@ -300,12 +289,9 @@ run_session(struct worker *w, const struct conn *c)
 	env.auth = w->sec ? w->sec->auth : NULL;
 	env.auth_failures = auth_failures;
 	env.stopping = &stopping;
-	last_reject = 0;
 	cur_fd = c->fd;
 	session_run(&env);
 	cur_fd = -1;
-	if (cut && last_reject != 421)
-		say_421(w, c);
 	xlog_close(env.xlog);
 }
 

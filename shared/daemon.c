@@ -9,13 +9,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "log.h"
 
 static long
 read_pid(const char *path)
@@ -61,6 +65,66 @@ alive(pid_t pid)
 	return !(p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X'));
 }
 
+/* The last component of path, without the " (deleted)" the kernel adds
+ * to /proc/PID/exe when the binary was replaced (an upgrade). */
+static void
+base_name(const char *path, char *out, size_t outlen)
+{
+	const char *b = strrchr(path, '/');
+	size_t n;
+
+	b = b ? b + 1 : path;
+	n = strlen(b);
+	if (n > 10 && strcmp(b + n - 10, " (deleted)") == 0)
+		n -= 10;
+	snprintf(out, outlen, "%.*s", (int)n, b);
+}
+
+/* Program name of pid: its executable's, or argv[0]'s when that cannot be
+ * read (another user's process); "" when neither can. */
+static void
+program_of(pid_t pid, char *out, size_t outlen)
+{
+	char path[64], buf[PATH_MAX];
+	ssize_t n;
+	int fd;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)pid);
+	if ((n = readlink(path, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		base_name(buf, out, outlen);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0'; /* argv[0] ends at its NUL */
+	base_name(buf, out, outlen);
+}
+
+/*
+ * Is pid an smtpserver: its program is named "smtpserver", or the same as
+ * ours (a renamed binary)?  1 yes, 0 no, -1 when /proc cannot tell.
+ */
+static int
+is_smtpserver(pid_t pid)
+{
+	char theirs[256], ours[256];
+
+	if (access("/proc/self/exe", F_OK) < 0)
+		return -1;
+	program_of(pid, theirs, sizeof(theirs));
+	program_of(getpid(), ours, sizeof(ours));
+	if (theirs[0] == '\0')
+		return 0;
+	return strcmp(theirs, "smtpserver") == 0 || strcmp(theirs, ours) == 0;
+}
+
 int
 daemon_kill_previous(const char *path, int wait_ms, char *err, size_t errlen)
 {
@@ -70,6 +134,13 @@ daemon_kill_previous(const char *path, int wait_ms, char *err, size_t errlen)
 
 	if (pid <= 0 || pid == (long)getpid() || !alive((pid_t)pid))
 		return 0;
+	if (is_smtpserver((pid_t)pid) == 0) {
+		log_msg(LOG_WARNING,
+		    "pid file %s names pid %ld, which is not an smtpserver: "
+		    "stale, left alone and overwritten",
+		    path, pid);
+		return 0;
+	}
 	if (kill((pid_t)pid, SIGTERM) < 0 && errno != ESRCH) {
 		snprintf(err, errlen,
 		    "cannot signal previous daemon pid %ld: %s", pid,

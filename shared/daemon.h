@@ -10,9 +10,12 @@
 #include <stddef.h>
 
 /*
- * If path names a live process other than us, SIGTERM it and wait up to
+ * If path names a live smtpserver other than us, SIGTERM it and wait up to
  * wait_ms for it to go.  0 when nothing is left running, -1 (err) if it
- * is still there.
+ * is still there.  A live process that is not an smtpserver (a stale pid
+ * file whose pid was reused: /proc/PID/exe, or argv[0] when exe cannot be
+ * read, is neither "smtpserver" nor our own program's name) is logged and
+ * left alone (0); without /proc any live process is signalled, as before.
  */
 int daemon_kill_previous(
     const char *path, int wait_ms, char *err, size_t errlen);

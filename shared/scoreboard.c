@@ -392,11 +392,13 @@ scoreboard_reject(struct scoreboard *sb, int slot, int code)
 }
 
 void
-scoreboard_rcpt(struct scoreboard *sb, int slot)
+scoreboard_rcpt(struct scoreboard *sb, int slot, long n)
 {
+	unsigned long k = n > 0 ? (unsigned long)n : 0;
+
 	scoreboard_lock(sb);
-	sb->t.rcpts++;
-	sb->slots[slot].rcpts++;
+	sb->t.rcpts += k;
+	sb->slots[slot].rcpts += k;
 	scoreboard_unlock(sb);
 }
 

@@ -145,7 +145,8 @@ int scoreboard_reap(struct scoreboard *, pid_t);
 void scoreboard_refused(struct scoreboard *, enum sb_refusal);
 void scoreboard_message(struct scoreboard *, int slot, long bytes);
 void scoreboard_reject(struct scoreboard *, int slot, int code);
-void scoreboard_rcpt(struct scoreboard *, int slot);
+/* n recipients of a committed message */
+void scoreboard_rcpt(struct scoreboard *, int slot, long n);
 
 /* Generation: read; bump (returns the new one, records the time). */
 unsigned long scoreboard_generation(struct scoreboard *);

@@ -331,21 +331,30 @@ host_part(const struct spool_cfg *cfg, char *out, size_t outlen)
 			*p = '_';
 }
 
+/* The temp names of pid, tried in this order (ZMailer's SUFFIXCHARS). */
+static const char temp_sfx[] = " abcdefghijklmnopqrstuvwxyz";
+
+/* public/<host>:<pid>, with suffix i of temp_sfx (0 = none); malloc'ed. */
+static char *
+temp_name(const struct spool_cfg *cfg, const char *host, long pid, size_t i)
+{
+	return mkpath("%s/public/%s:%ld%.*s", cfg->postoffice, host, pid,
+	    i == 0 ? 0 : 1, &temp_sfx[i]);
+}
+
 /* public/<host>:<pid>, then with a..z appended while the name is taken. */
 static int
 create_temp(
     struct spool_txn *t, const struct spool_cfg *cfg, char *err, size_t errlen)
 {
-	static const char sfx[] = " abcdefghijklmnopqrstuvwxyz";
 	char host[NAME_HOST_MAX + 1];
 	size_t i;
 	int fd;
 
 	host_part(cfg, host, sizeof(host));
-	for (i = 0; sfx[i] != '\0'; i++) {
+	for (i = 0; temp_sfx[i] != '\0'; i++) {
 		free(t->path);
-		t->path = mkpath("%s/public/%s:%ld%.*s", cfg->postoffice, host,
-		    (long)getpid(), sfx[i] == ' ' ? 0 : 1, &sfx[i]);
+		t->path = temp_name(cfg, host, (long)getpid(), i);
 		if (t->path == NULL)
 			return fail(err, errlen, "temp name", "", errno);
 		fd = open(t->path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
@@ -363,6 +372,24 @@ create_temp(
 	free(t->path);
 	t->path = NULL;
 	return -1;
+}
+
+int
+spool_remove_temps(const struct spool_cfg *cfg, long pid)
+{
+	char host[NAME_HOST_MAX + 1], *path;
+	size_t i;
+	int n = 0;
+
+	host_part(cfg, host, sizeof(host));
+	for (i = 0; temp_sfx[i] != '\0'; i++) {
+		if ((path = temp_name(cfg, host, pid, i)) == NULL)
+			return -1;
+		if (unlink(path) == 0)
+			n++;
+		free(path);
+	}
+	return n;
 }
 
 /* Standalone: fix the mtime now, so the Received: id is the final id. */

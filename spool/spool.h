@@ -87,6 +87,14 @@ int spool_freeze(struct spool_txn *, int n, char *id, size_t idlen, char *err,
     size_t errlen);
 /* Unlink and free. */
 void spool_abort(struct spool_txn *);
+/*
+ * A writer that died (the daemon's worker, killed mid-message) leaves its
+ * temp file behind: unlink public/<host>:<pid> and its a..z variants, the
+ * only names a process with that pid can have made (public/ is shared
+ * with the rest of ZMailer).  Only for a pid known dead.  Returns how
+ * many were removed, or -1 when out of memory.
+ */
+int spool_remove_temps(const struct spool_cfg *, long pid);
 /* Path of the temp file (for a content filter); spool_flush() first. */
 const char *spool_path(const struct spool_txn *);
 /* Write out buffered bytes (no fsync) so the file at spool_path() is

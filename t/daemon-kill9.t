@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # kill -9 of a worker in the middle of DATA: its IP count is released, a
-# replacement starts, another session is untouched, and no half-written
-# file reaches router/.
+# replacement starts, another session is untouched, no half-written file
+# reaches router/, and its temp file does not stay in public/.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
@@ -32,6 +32,15 @@ ok($victim && $victim->{pid} > 1, 'status names the worker serving it');
 my ($top) = grep { $_->{ip} eq '127.0.0.2' } @{ $st->{top} };
 is($top->{count}, 1, 'its IP is counted');
 my $before = $st->{workers}{total};
+my @temps = public($d);
+is(scalar(@temps), 1, 'the message being received has a temp file in public/');
+my $vpid = $victim->{pid};
+like($temps[0] // '', qr/^[^:\/]{1,19}:\Q$vpid\E[a-z]?$/,
+    'named <host>:<pid of the worker>');
+# A file of another program (or another pid) in the shared public/ stays.
+my $other = "$d->{po}/public/otherprog:1";
+open(my $of, '>', $other) or die;
+close($of);
 kill('KILL', $victim->{pid});
 
 is(SmtpTest::reply($a), undef, 'the victim sees its connection drop');
@@ -54,6 +63,11 @@ like($d->log_text, qr/worker $victim->{pid} killed by signal 9/,
     'the death is logged');
 ok(wait_until(sub { $d->status->{connections}{now} == 0 }),
     'nothing left counted');
+ok(wait_until(sub { !grep { $_ ne 'otherprog:1' } public($d) }),
+    "the killed worker's temp file is removed from public/")
+    or diag(join(' ', public($d)));
+ok(-e $other, 'a file that is not ours stays in public/');
+unlink($other);
 # The supervisor itself killed: no orphan worker goes on serving.
 my @workers = children($d->{pid});
 ok(@workers >= 3, 'the workers are children of the supervisor');
@@ -61,6 +75,12 @@ kill('KILL', $d->{pid});
 ok(wait_until(sub { !grep { alive($_) } @workers }, 10),
     'workers exit when the supervisor is killed');
 done_testing();
+
+sub public {
+	my ($d) = @_;
+	opendir(my $dh, "$d->{po}/public") or return ();
+	return grep { !/^\./ } readdir($dh);
+}
 
 sub children {
 	my ($ppid) = @_;

@@ -19,7 +19,7 @@ is($d->stop, 0, 'stops');
 open(my $fh, '<', '/proc/loadavg');
 my ($load) = split(' ', <$fh> // '0');
 SKIP: {
-	skip "load average $load is below 1.5 here", 3 unless $load >= 1.5;
+	skip "load average $load is below 1.5 here", 4 unless $load >= 1.5;
 	my $e = SmtpTest->new(conf => ['PARAM BindAddress [127.0.0.1]'],
 	    args => ['-L', '1']);
 	$e->start;
@@ -29,5 +29,6 @@ SKIP: {
 	    '-L 1 on a loaded host: 421 4.3.2');
 	is(SmtpTest::reply($s, 5), undef, 'and closed');
 	is($e->status->{connections}{refused}{load}, 1, 'counted as refused');
+	is($e->status->{rejects}{'4xx'}, 1, 'and as a 4xx reply');
 }
 done_testing();

@@ -1,9 +1,11 @@
 #!/usr/bin/perl
 # A second daemon with the same pid file (-I) kills the first one through
-# it, takes over the port and writes its own pid.
+# it, takes over the port and writes its own pid.  A stale pid file naming
+# a process that is not an smtpserver does not get that process killed.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
+use POSIX ();
 use SmtpTest qw(wait_until);
 
 SmtpTest::skip_unless_wired();
@@ -22,6 +24,32 @@ like(SmtpTest::reply($s), qr/^220 /, 'the new daemon serves the port');
 close($s);
 is($b->stop, 0, 'stops cleanly');
 ok(!-e $pidfile, 'pid file removed');
+
+# A stale pid file whose pid now belongs to another program: that process
+# is not signalled, and the pid file is taken over.
+my $sleeper;
+END { kill('KILL', $sleeper) if $sleeper }	# even when a test dies
+$sleeper = fork() // die;
+if ($sleeper == 0) {
+	exec('sleep', '300') or POSIX::_exit(127);
+}
+ok(wait_until(sub { (readlink("/proc/$sleeper/exe") // '') =~ m{/sleep$} }),
+    'an unrelated process (sleep) runs');
+open(my $fh, '>', $pidfile) or die;
+print $fh "$sleeper\n";
+close($fh);
+my $c = SmtpTest->new(conf => \@conf, dir => $a->{dir}, port => $a->{port},
+    args => ['-I', 'smtpd.pid']);
+$c->start;
+is(waitpid($sleeper, POSIX::WNOHANG()), 0,
+    'a daemon starting with its pid in the pid file leaves it alone');
+is(slurp($pidfile), "$c->{pid}\n", 'and overwrites the pid file');
+like($c->log_text, qr/pid $sleeper, which is not an smtpserver/,
+    'saying why');
+is($c->stop, 0, 'stops cleanly');
+kill('KILL', $sleeper);
+waitpid($sleeper, 0);
+undef $sleeper;
 done_testing();
 
 sub slurp {

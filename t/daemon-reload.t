@@ -1,11 +1,14 @@
 #!/usr/bin/perl
 # SIGHUP while 20 clients are sending: no session is cut, every message
 # that got 250 is in the spool, new sessions see the new hdr220.  Then a
-# broken config: the error is logged and the old config keeps serving.
+# broken config: smtpserverctl reload fails with the error, which is also
+# logged, and the old config keeps serving.  A good one reports its
+# generation.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use IO::Handle;
+use JSON::PP;
 use SmtpTest qw(wait_until);
 
 SmtpTest::skip_unless_wired();
@@ -72,8 +75,14 @@ is(scalar($d->spooled), $acked, 'every acknowledged message is in router/');
 $d->write_raw_conf("PARAM BindAddress [127.0.0.1]\nPARAM hdr220 three\n" .
     "PARAM MaxSameIpSource many\n* * ve\n");
 my ($out, $rc) = $d->ctl('reload');
-is($rc, 0, 'smtpserverctl reload is accepted');
-ok(wait_until(sub { $d->log_text =~ /reload failed: .*smtpserver\.conf:3/ }),
+isnt($rc, 0, 'smtpserverctl reload of a broken config exits non-zero');
+like($out, qr/^smtpserverctl: reload failed: .*smtpserver\.conf:3/m,
+    'and prints the error with file:line');
+my $j = $d->control('reload');
+is($j && $j->{ok}, JSON::PP::false, 'the control socket answers ok false');
+like($j && $j->{error}, qr/smtpserver\.conf:3/, 'with the error');
+is($j && $j->{generation}, 2, 'and the generation still running');
+ok($d->log_text =~ /reload failed: .*smtpserver\.conf:3/,
     'the error is logged with file:line');
 is($d->status->{config}{generation}, 2, 'generation unchanged');
 $n = $d->connect;
@@ -83,10 +92,13 @@ like(SmtpTest::message($n), qr/^250/, 'and accepting mail');
 close($n);
 # Listeners follow the config: a new one opens, a dropped one closes,
 # the unchanged one stays open throughout.
+# (This reload through smtpserverctl: it answers once it is done.)
 my $p2 = SmtpTest::free_port();
 $d->write_conf('PARAM BindSmtp [127.0.0.1] ' . $p2, 'PARAM hdr220 four');
-kill('HUP', $d->{pid});
-ok(wait_until(sub { $d->status->{config}{generation} == 3 }),
+($out, $rc) = $d->ctl('reload');
+is($rc, 0, 'smtpserverctl reload of a good config exits 0');
+like($out, qr/"ok":true.*"generation":3/, 'and reports generation 3');
+is($d->status->{config}{generation}, 3,
     'reload with other listeners: generation 3');
 $n = $d->connect(port => $p2);
 like(SmtpTest::reply($n) // '', qr/four/, 'the new listener serves');

@@ -18,7 +18,8 @@ my $t0 = time;
 $d->start(idle => 2);
 
 # The load: one session held open from .2, one from .3 that sends two
-# messages and one unknown command, one refused (450) from .2.
+# messages, abandons a transaction with two recipients and sends one
+# unknown command, one refused (450) from .2.
 my $held = $d->connect(src => '127.0.0.2');
 like(SmtpTest::reply($held), qr/^220 /, 'held session');
 my $w = $d->connect(src => '127.0.0.3');
@@ -26,6 +27,12 @@ SmtpTest::reply($w);
 SmtpTest::cmd($w, 'EHLO w.example');
 my $body = "Subject: s\r\n\r\n" . ("x" x 1000) . "\r\n";
 like(SmtpTest::message($w, body => $body), qr/^250/, 'message 1') for 1 .. 2;
+# Two recipients that got 250 in a transaction that was then abandoned:
+# they are not counted as recipients (no message was accepted).
+like(SmtpTest::cmd($w, 'MAIL FROM:<s@example.org>'), qr/^250/, 'MAIL');
+like(SmtpTest::cmd($w, "RCPT TO:<r$_\@example.net>"), qr/^250/, 'RCPT')
+    for 1 .. 2;
+like(SmtpTest::cmd($w, 'RSET'), qr/^250/, 'RSET');
 like(SmtpTest::cmd($w, 'XYZZY'), qr/^5/, 'unknown command: 5xx');
 like(SmtpTest::cmd($w, 'QUIT'), qr/^221/, 'QUIT');
 close($w);
@@ -61,9 +68,9 @@ is(scalar(@{ $j->{sessions} }), 1, 'one session listed');
 is($j->{sessions}[0]{peer}, '127.0.0.2', 'its peer');
 is($j->{messages}{accepted}, 2, 'messages accepted');
 ok($j->{messages}{bytes} >= 2 * length($body) - 10, 'bytes accepted');
-is($j->{messages}{recipients}, 2, 'recipients');
+is($j->{messages}{recipients}, 2, 'recipients of accepted messages only');
 ok($j->{rejects}{'5xx'} >= 1, 'rejects 5xx');
-is($j->{rejects}{'4xx'}, 0, 'rejects 4xx');
+is($j->{rejects}{'4xx'}, 1, "rejects 4xx: the worker's admission 450");
 
 ($out, $rc) = $d->ctl('status');
 is($rc, 0, 'table form exits 0');

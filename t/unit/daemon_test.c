@@ -1,8 +1,10 @@
 /*
  * daemon_test.c - pid file write/remove, killing a previous daemon named
- * in it (and waiting for it), and the verified privilege drop (as root).
+ * in it (and waiting for it) but not another program whose pid it names,
+ * and the verified privilege drop (as root).
  */
 #include <sys/wait.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +94,40 @@ test_kill_previous(void)
 	waitpid(pid, &st, 0);
 }
 
+/* A stale pid file naming some other program: it is left alone. */
+static void
+test_not_ours(void)
+{
+	char path[256], err[256], line[32];
+	int st, ready[2];
+	pid_t pid;
+	FILE *f;
+
+	if (pipe2(ready, O_CLOEXEC) < 0)
+		abort();
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		execl("/bin/sleep", "sleep", "300", (char *)NULL);
+		_exit(127);
+	}
+	close(ready[1]);
+	if (read(ready[0], line, 1) != 0) /* EOF: the exec closed it */
+		abort();
+	close(ready[0]);
+	snprintf(path, sizeof(path), "%s/old.pid", dir);
+	f = fopen(path, "w");
+	fprintf(f, "%ld\n", (long)pid);
+	fclose(f);
+	is_int(daemon_kill_previous(path, 200, err, sizeof(err)), 0,
+	    "a live process that is not an smtpserver: nothing to kill");
+	ok(waitpid(pid, &st, WNOHANG) == 0, "and it was not signalled");
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL,
+	    "it ran until we killed it");
+}
+
 static void
 test_drop(void)
 {
@@ -132,6 +168,7 @@ main(void)
 		return 1;
 	test_pidfile();
 	test_kill_previous();
+	test_not_ours();
 	test_drop();
 	snprintf(cmd, sizeof(cmd), "%s/old.pid", dir);
 	unlink(cmd);

@@ -241,6 +241,42 @@ test_abort_and_names(void)
 	ok(1, "spool_abort(NULL) is harmless");
 }
 
+static void
+touch_public(const char *name)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/public/%s", po, name);
+	if ((fd = open(p, O_CREAT | O_WRONLY, 0600)) >= 0)
+		close(fd);
+}
+
+/* The supervisor's clean-up after a worker died: only that pid's names. */
+static void
+test_remove_temps(void)
+{
+	static const char *const mine[] = { "averyveryverylongho:4242",
+		"averyveryverylongho:4242a", "averyveryverylongho:4242z" };
+	static const char *const others[] = { "averyveryverylongho:42420",
+		"averyveryverylongho:424", "averyveryverylongho:4242aa",
+		"averyveryverylonghos:4242", "other:4242", "4242" };
+	struct spool_cfg c = cfg_for();
+	size_t i;
+
+	setup(0);
+	c.myhostname = "averyveryverylonghostname.example";
+	for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
+		touch_public(mine[i]);
+	for (i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		touch_public(others[i]);
+	is_int(spool_remove_temps(&c, 4242), 3,
+	    "remove_temps: <host>:<pid> and its a..z variants");
+	is_int(count_dir("public"), (int)(sizeof(others) / sizeof(others[0])),
+	    "remove_temps: other pids, hosts and programs' files stay");
+	is_int(spool_remove_temps(&c, 4242), 0, "remove_temps: none left");
+}
+
 /* A bound datagram socket at <po>/notify. */
 static int
 notify_sock(char *path, size_t len)
@@ -453,6 +489,7 @@ main(void)
 	test_commit();
 	test_big_and_flush();
 	test_abort_and_names();
+	test_remove_temps();
 	test_hash_and_notify();
 	test_freeze();
 	test_space();
