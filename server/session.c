@@ -325,7 +325,7 @@ summary(struct smtp *s)
 	unsigned long total = 0;
 
 	buf_init(&b, 2048);
-	for (i = 0; i < verbs_count() && i < 40; i++) {
+	for (i = 0; i < verbs_count(); i++) {
 		if (s->verb_count[i] == 0)
 			continue;
 		total += s->verb_count[i];

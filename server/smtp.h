@@ -16,7 +16,9 @@
 #include "stream.h"
 
 #define CMD_LINE_MAX 2048 /* command line bytes, CRLF excluded */
-#define DATA_SEG_MAX 8192 /* body read granularity */
+#define DATA_SEG_MAX 8192
+#define VERB_MAX                                                               \
+	40 /* rows of the command table, at most */ /* body read granularity */
 
 enum smtp_state {
 	ST_HELLO = 0x01,     /* waiting for HELO/EHLO */
@@ -83,7 +85,7 @@ struct smtp {
 	const char *with; /* envelope "with" */
 	struct smtp_txn tx;
 	unsigned long nmsgs, nrcpts_total;
-	unsigned long verb_count[40]; /* per command-table row */
+	unsigned long verb_count[VERB_MAX]; /* per command-table row */
 	unsigned long nrejects;
 	struct spool_cfg spool;
 	struct policy_sess *pol; /* NULL: local session, trusted */

@@ -64,6 +64,7 @@ static const struct verb {
 	{ "550", cmd_ignore, ST_ANY, 0 },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
+_Static_assert(NVERBS <= VERB_MAX, "raise VERB_MAX in smtp.h");
 
 size_t
 verbs_count(void)
