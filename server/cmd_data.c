@@ -31,6 +31,10 @@ fill_envelope(struct smtp *s, struct envelope *e)
 	e->helo_line = s->helo_line ? s->helo_line : "";
 	memcpy(e->rhost_flags, s->rhost_flags, 4);
 	e->show_ident = s->g->rcvd_ident;
+	if (s->ident[0]) {
+		e->ident = s->ident;
+		e->identinfo = s->ident;
+	}
 	e->show_whoson = s->g->rcvd_whoson;
 	e->show_auth = s->g->rcvd_auth_user;
 	e->show_tls_mode = s->g->rcvd_tls_mode;

@@ -15,8 +15,12 @@
 
 #include "log.h"
 #include "netaddr.h"
+#include "ident.h"
 #include "peer.h"
 #include "zenv.h"
+
+#define IDENT_PORT 113
+#define IDENT_TIMEOUT 5
 
 void
 smtp_event(struct smtp *s, enum sess_event ev, const void *p, long n)
@@ -203,6 +207,9 @@ setup_peer(struct smtp *s)
 	if (e->network)
 		peer_lookup(
 		    sa, s->iplit, s->rhost, sizeof(s->rhost), s->rhost_flags);
+	if (e->ident && e->network && e->locallen)
+		ident_query(sa, (const struct sockaddr *)&e->local, IDENT_PORT,
+		    IDENT_TIMEOUT, s->ident, sizeof(s->ident));
 }
 
 static void

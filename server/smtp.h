@@ -78,6 +78,7 @@ struct smtp {
 	int rport, lport;
 	int ipv6;
 	char rhost_flags[4];
+	char ident[80]; /* RFC 1413 answer (-a), "" when not asked */
 	int unknown_cmds;
 	double tarpit;
 	int quit;         /* close after the current reply */
