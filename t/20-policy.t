@@ -23,7 +23,7 @@ my $dns = TestDNS::start(
 my $po = postoffice();
 my $pol = policy_db($po, dns_port => $dns,
     'smtp-policy.relay' => "[127.0.0.1]/32 fulltrustnet +\n"
-	. "[198.51.100.0]/24 fulltrustnet +\n",
+	. "[198.51.100.0]/24 fulltrustnet +\n[203.0.113.0]/24\n",
     'smtp-policy.spam' => "[192.0.2.99]\nspammer.example\n",
     'localnames' => "example.org\n");
 my $conf = write_conf($po, $pol . "* 999 ve\n");
@@ -65,6 +65,13 @@ unlink glob("$po/router/*");
 $out = as_client('198.51.100.7', 'MAIL FROM:<a@example.org>',
     'RCPT TO:<user@foreign.example>');
 like($out, qr/^250 2\.1\.5 /m, 'trusted network: foreign recipient accepted');
+
+# 2b. a relay customer (relaycustnet, smtp-policy.relay without extra
+# attributes) relays to a domain that exists in the DNS
+$out = as_client('203.0.113.9', 'MAIL FROM:<a@sender.example>',
+    'RCPT TO:<user@foreign.example>', 'RCPT TO:<user@nxdomain.example>');
+like($out, qr/^250 2\.1\.5 .*foreign\.example.*\r\n5\d\d /m,
+    'relay customer: existing foreign domain accepted, a non-existent one not');
 
 # 3. refused recipients are noted in the envelope, accepted ones are not
 $out = as_client('192.0.2.1', 'MAIL FROM:<a@sender.example>',
@@ -178,8 +185,10 @@ my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
 like(smtp_read($s), qr/^220 /, 'TCP from 127.0.0.2: greeting');
 like(smtp_cmd($s, 'EHLO c.example'), qr/^250 /m, 'EHLO');
 like(smtp_cmd($s, 'MAIL FROM:<a@sender.example>'), qr/^250 /, 'MAIL');
-like(smtp_cmd($s, 'RCPT TO:<u@foreign.example>'), qr/^550 5\.7\.1 /m,
-    'relay to a foreign domain refused');
+for my $rcpt (@foreign) {
+	like(smtp_cmd($s, "RCPT TO:$rcpt"), qr/^5\d\d /m,
+	    "TCP from 127.0.0.2: RCPT TO:$rcpt refused");
+}
 like(smtp_cmd($s, 'RCPT TO:<u@example.org>'), qr/^250 /, 'local domain accepted');
 like(smtp_cmd($s, 'QUIT'), qr/^221 /, 'QUIT');
 close $s;
