@@ -12,11 +12,16 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
 
+/* FNV-1a keyed with the scoreboard's random seed, so that nobody can
+ * choose addresses that land on somebody else's probe slots. */
 static unsigned
-ip_hash(const struct netkey *k, unsigned mask)
+ip_hash(const struct scoreboard *sb, const struct netkey *k, unsigned mask)
 {
-	uint32_t h = 2166136261u;
+	uint32_t h = 2166136261u ^ sb->seed;
 	size_t i;
 
 	for (i = 0; i < sizeof(k->a); i++)
@@ -34,7 +39,7 @@ key_eq(const struct netkey *a, const struct netkey *b)
 static struct sb_ip *
 ip_find(struct scoreboard *sb, const struct netkey *k)
 {
-	unsigned mask = sb->nips - 1, i = ip_hash(k, mask);
+	unsigned mask = sb->nips - 1, i = ip_hash(sb, k, mask);
 
 	while (sb->ips[i].count > 0 && !key_eq(&sb->ips[i].key, k))
 		i = (i + 1) & mask;
@@ -48,7 +53,7 @@ ip_delete(struct scoreboard *sb, struct sb_ip *e)
 
 	e->count = 0;
 	for (i = (hole + 1) & mask; sb->ips[i].count > 0; i = (i + 1) & mask) {
-		home = ip_hash(&sb->ips[i].key, mask);
+		home = ip_hash(sb, &sb->ips[i].key, mask);
 		/* Move i into the hole unless its home lies in (hole, i]. */
 		if (((i - home) & mask) >= ((i - hole) & mask)) {
 			sb->ips[hole] = sb->ips[i];
@@ -177,6 +182,8 @@ scoreboard_create(unsigned nslots)
 	sb->size = size;
 	sb->nslots = nslots;
 	sb->nips = nips;
+	if (getrandom(&sb->seed, sizeof(sb->seed), 0) != sizeof(sb->seed))
+		sb->seed = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
 	sb->slots = (struct sb_slot *)(sb + 1);
 	sb->ips = (struct sb_ip *)(sb->slots + nslots);
 	sb->nrates = nrates;
@@ -504,7 +511,7 @@ static struct sb_authfail *
 authfail_entry(
     struct scoreboard *sb, const struct netkey *k, time_t now, int window)
 {
-	unsigned mask = sb->nips - 1, h = ip_hash(k, mask), i;
+	unsigned mask = sb->nips - 1, h = ip_hash(sb, k, mask), i;
 	struct sb_authfail *e, *spare = NULL;
 
 	for (i = 0; i < AUTHFAIL_PROBES && i <= mask; i++) {
@@ -532,7 +539,13 @@ scoreboard_auth_fail(
 	int n;
 
 	scoreboard_lock(sb);
-	if ((e = authfail_entry(sb, key, now, window)) == NULL) {
+	if ((e = authfail_entry(sb, key, now, window)) == NULL && !add) {
+		/* a client with no entry has not failed: never refuse it
+		 * because others filled its probe slots */
+		scoreboard_unlock(sb);
+		return 0;
+	}
+	if (e == NULL) {
 		/* no room: one count shared by everyone who found none */
 		e = &sb->authfail_overflow;
 		if (e->fails > 0 && now - e->first >= window)

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -95,6 +96,7 @@ struct scoreboard {
 	size_t size;           /* bytes of the mapping */
 	unsigned nslots, nips; /* nips is a power of two >= 2 * nslots */
 	unsigned nrates;       /* a power of two */
+	uint32_t seed;         /* random key of the address hash */
 	unsigned long generation;
 	time_t started, loaded; /* supervisor start, last (re)load */
 	int stopping;           /* the daemon is shutting down */

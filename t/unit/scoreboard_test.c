@@ -244,6 +244,8 @@ test_authfail(void)
 	}
 	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 3,
 	    "a full table evicts no live count");
+	is_int(scoreboard_auth_fail(sb, &b, 0, 3600), 0,
+	    "a key that never failed is not refused on a full table");
 	n = scoreboard_auth_fail(sb, &b, 1, 3600);
 	ok(n > 1, "a new key on a full table shares the overflow count (%d)",
 	    n);
@@ -253,6 +255,17 @@ test_authfail(void)
 	is_int(scoreboard_auth_fail(sb, &b, 1, 3600), 1,
 	    "and a new key gets its own count");
 	scoreboard_destroy(sb);
+	/* the hash is keyed per scoreboard: two boards place keys apart */
+	{
+		struct scoreboard *x = scoreboard_create(64);
+		struct scoreboard *y = scoreboard_create(64);
+
+		ok(x && y && x->seed != y->seed,
+		    "each scoreboard has its own "
+		    "hash key");
+		scoreboard_destroy(x);
+		scoreboard_destroy(y);
+	}
 }
 
 int
