@@ -264,6 +264,19 @@ serve_one(struct ph_msg *m, size_t n, int fd, const struct helper *h)
 }
 
 /*
+ * recvmsg() returns 0 both for an empty message and when every sender
+ * has gone; only the latter ends the helper (a worker must not be able to
+ * stop it with an empty send).
+ */
+static int
+door_gone(int door)
+{
+	struct pollfd p = { .fd = door, .events = POLLIN | POLLRDHUP };
+
+	return poll(&p, 1, 0) < 0 || (p.revents & (POLLHUP | POLLRDHUP));
+}
+
+/*
  * One child per request, at most PH_MAX_CHECKS at a time, so that a slow
  * PAM module or pipe program does not hold up every other session.
  */
@@ -276,7 +289,10 @@ privhelper_serve(int door, const struct conf *cf, uid_t uid, gid_t gid)
 	int fd, running = 0;
 	pid_t pid;
 
-	while ((n = recv_req(door, &m, &fd)) > 0) {
+	while (
+	    (n = recv_req(door, &m, &fd)) > 0 || (n == 0 && !door_gone(door))) {
+		if (n == 0) /* an empty message, not the end: ignore it */
+			continue;
 		while (waitpid(-1, NULL,
 		           running >= PH_MAX_CHECKS ? 0 : WNOHANG) > 0)
 			running--;
