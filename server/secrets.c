@@ -34,11 +34,10 @@ wants_auth(const struct conf *c)
 	if (c->msa_mode)
 		return 1;
 	for (i = 0; i < c->ngroups; i++) {
-		if (c->groups[i].smtp_auth || c->groups[i].listen_ssmtp)
+		if (c->groups[i].smtp_auth || c->groups[i].auth_pipe)
 			return 1;
 		for (j = 0; j < c->groups[i].nbinds; j++)
-			if (c->groups[i].binds[j].kind == BIND_SUBMIT ||
-			    c->groups[i].binds[j].kind == BIND_SMTPS)
+			if (c->groups[i].binds[j].kind == BIND_SUBMIT)
 				return 1;
 	}
 	return 0;

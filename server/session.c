@@ -237,9 +237,10 @@ setup(struct smtp *s, const struct session_env *e)
 	smtp_style(s, NULL);
 	s->state = helo_optional(s) ? ST_MAIL : ST_HELLO;
 	s->tx.size = -1;
-	/* submission: 587, and 465 too (RFC 8314 section 3.3) */
-	s->msa =
-	    e->kind == BIND_SUBMIT || e->kind == BIND_SMTPS || s->cf->msa_mode;
+	/* submission: 587, and 465 too (RFC 8314 section 3.3) when AUTH is
+	 * configured for it; without, 465 stays ZMailer's implicit-TLS SMTP */
+	s->msa = e->kind == BIND_SUBMIT || s->cf->msa_mode ||
+	    (e->kind == BIND_SMTPS && (s->g->smtp_auth || s->g->auth_pipe));
 	s->with = e->bsmtp ? "BSMTP" : s->lmtp ? "LMTP" : "SMTP";
 	s->spool.postoffice = e->postoffice;
 	s->spool.min_availspace = s->cf->min_availspace;

@@ -347,8 +347,9 @@ close $s;
 waitpid($pid, 0);
 
 # 11. submission wants TLS before AUTH, AUTH-LOGIN-also-without-TLS or not
-# (RFC 8314, 6409); 465 (implicit TLS, here -t) is submission too, even
-# without msa-mode or smtp-auth; fulltrustnet stays exempt from AUTH
+# (RFC 8314, 6409); 465 (implicit TLS, here -t) is submission too when
+# AUTH is configured (smtp-auth or a pipe), else plain implicit-TLS SMTP;
+# fulltrustnet stays exempt from AUTH
 my $tail = $base =~ s/\A.*?(?=\* 999)//sr;
 $msa = write_conf($po2, "PARAM msa-mode\n" . $stranger . $tail
     . "PARAM SMTP-auth-pipe $pipe\nPARAM AUTH-LOGIN-also-without-TLS\n");
@@ -381,6 +382,14 @@ like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'),
 like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', 's3cret')), qr/^235 /,
     '465: AUTH');
 like(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^250 /, '465: MAIL after AUTH');
+smtp_cmd($s, 'QUIT');
+close $s;
+waitpid($pid, 0);
+my $plain465 = write_conf($po2, $stranger . $noauth);
+($s, $pid, $e) = smtps_session($plain465);
+unlike($e, qr/AUTH/, '465 without smtp-auth or a pipe: no AUTH offered');
+unlike(smtp_cmd($s, 'MAIL FROM:<a@b.example>'), qr/^530 /,
+    '465 without AUTH configured: implicit-TLS SMTP, MAIL not 530');
 smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
