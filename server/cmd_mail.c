@@ -258,7 +258,8 @@ rcpt_params(struct smtp *s, const char *rest, struct env_rcpt *r)
  * With allowsourceroute the route stays in the envelope, so the router
  * would send the message to the first hop: that hop must pass the policy
  * too (the policy itself judges the final mailbox).  "@a,@b:u@d" is also
- * checked as "u@a".
+ * checked as "u@a".  1 = passes, 2 = refused (replied), 0 = unusable
+ * route (not replied).
  */
 static int
 route_hop_ok(struct smtp *s, const char *addr)
@@ -277,7 +278,8 @@ route_hop_ok(struct smtp *s, const char *addr)
 	    colon + 1, (int)(hop_end - addr - 1), addr + 1);
 	if (n < 0 || (size_t)n >= sizeof(hop))
 		return 0;
-	return smtp_policy_rcpt(s, hop, &fr) == 0;
+	/* 1 passes; 2: the policy refused the hop and its reply was sent */
+	return smtp_policy_rcpt(s, hop, &fr) == 0 ? 1 : 2;
 }
 
 /* The policy's word on a recipient; a refused one is remembered for the
@@ -287,9 +289,15 @@ rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 {
 	struct smtp_txn *t = &s->tx;
 	char **n;
+	int hop;
 
-	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0 && route_hop_ok(s, addr))
-		return 0;
+	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0) {
+		hop = route_hop_ok(s, addr);
+		if (hop == 1)
+			return 0;
+		if (hop == 0) /* no usable first hop: not answered yet */
+			reply_r(s, RID_RCPT_ROUTE, addr);
+	}
 	if (t->nrejected < 100 &&
 	    (n = realloc(t->rejected, (t->nrejected + 1) * sizeof(*n)))) {
 		t->rejected = n;
@@ -345,9 +353,21 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	memset(&r, 0, sizeof(r));
-	/* accepted ones are capped by rcpt_limits(); refused ones too,
-	 * at twice RcptLimitCount, so a dictionary probe ends */
-	if (++s->tx.tried > 2L * s->g->rcpt_limit) {
+	/* accepted ones are capped by rcpt_limits(); refused ones too: at
+	 * twice RcptLimitCount per transaction 452, and a session that piles
+	 * up four times that over RSETs is ended.  RCPTs past a full
+	 * transaction (452, the client is told to send the rest later) do
+	 * not count towards the latter. */
+	if (s->tx.tried <= 2L * s->g->rcpt_limit)
+		s->tx.tried++;
+	if ((long)s->tx.nrcpts < s->g->rcpt_limit)
+		s->rcpt_attempts++;
+	if (s->rcpt_attempts - s->nrcpts_total > 4UL * s->g->rcpt_limit) {
+		reply_r(s, RID_RCPT_PROBE, s->myhost);
+		s->quit = 1;
+		return;
+	}
+	if (s->tx.tried > 2L * s->g->rcpt_limit) {
 		reply_r(s, RID_RCPT_TOO_MANY);
 		return;
 	}
@@ -377,6 +397,7 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 		path.addr = NULL;
 		if (rcpt_add(s, &r) == 0) {
 			s->state = ST_RCPT_DATA;
+			s->nrcpts_total++;
 			if (s->tx.size > 0)
 				reply_r(
 				    s, RID_RCPT_OK_SIZE, s->tx.size, r.addr);

@@ -75,6 +75,9 @@ R(RCPT_PARAM_UNKNOWN, 555, "5.5.4", "Unknown RCPT TO:<> parameter: %s")
 R(RCPT_NOTIFY_BAD, 501, "5.5.4", "NOTIFY-param data error")
 R(RCPT_ORCPT_BAD, 501, "5.5.4", "ORCPT-param data error!")
 R(RCPT_TOO_MANY, 452, "4.5.3", "Too many recipients in one go!")
+R(RCPT_ROUTE, 553, "5.1.3", "Unusable source route in <%s>")
+R(RCPT_PROBE, 421, "4.7.0",
+    "%s Too many refused recipients, closing connection")
 R(RCPT_ERR_SPAM, 550, "5.7.1",
     "SPAM trap -- too many recipients for an empty source address!")
 R(RCPT_NO_SPACE, 452, "4.3.1", "insufficient storage space, try again later")

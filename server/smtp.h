@@ -16,9 +16,8 @@
 #include "stream.h"
 
 #define CMD_LINE_MAX 2048 /* command line bytes, CRLF excluded */
-#define DATA_SEG_MAX 8192
-#define VERB_MAX                                                               \
-	40 /* rows of the command table, at most */ /* body read granularity */
+#define DATA_SEG_MAX 8192 /* body read granularity */
+#define VERB_MAX 40       /* rows of the command table, at most */
 
 enum smtp_state {
 	ST_HELLO = 0x01,     /* waiting for HELO/EHLO */
@@ -85,7 +84,8 @@ struct smtp {
 	long maxsize;     /* effective maximum message size */
 	const char *with; /* envelope "with" */
 	struct smtp_txn tx;
-	unsigned long nmsgs, nrcpts_total;
+	unsigned long nmsgs, nrcpts_total;  /* messages, accepted RCPTs */
+	unsigned long rcpt_attempts;        /* every RCPT of the session */
 	unsigned long verb_count[VERB_MAX]; /* per command-table row */
 	unsigned long nrejects;
 	struct spool_cfg spool;

@@ -78,6 +78,14 @@ my @bad = $out =~ /^501 5\.1\.3 Path data/mg;
 @full = $out =~ /^452 4\.5\.3 /mg;
 is(scalar @bad, 200, 'the first 200 bad recipients answered 501');
 is(scalar @full, 50, 'then 452 for every further RCPT');
+# ... and RSET does not start the count afresh for the session
+@rc = map { "RCPT TO:<r$_\@\@bad>" } 1 .. 250;
+$out = run(lines('EHLO a.example', 'MAIL FROM:<a@b.example>', @rc, 'RSET',
+    'MAIL FROM:<a@b.example>', @rc, 'QUIT'));
+my @n501 = $out =~ /^501 5\.1\.3 /mg;
+is(scalar @n501, 350, '200 + 150 answered before the session cap');
+like($out, qr/^421 4\.7\.0 \S+ Too many refused recipients, closing connection\r\n\z/m,
+    'more than 4 x RcptLimitCount refused RCPTs in a session: 421 and close');
 
 # 6. null sender: max-error-recipients
 $out = run(lines('EHLO a.example', 'MAIL FROM:<>', 'RCPT TO:<a@d.example>',
