@@ -5,6 +5,7 @@
  * Not for: anything the daemon does not answer over the socket.
  */
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <ctype.h>
 #include <errno.h>
@@ -47,6 +48,12 @@ ask(const char *path, const char *req, struct buf *out)
 		fprintf(
 		    stderr, "smtpserverctl: %s: %s\n", path, strerror(errno));
 		return -1;
+	}
+	{
+		/* a reload answers when it is done; never wait for ever */
+		struct timeval tv = { 120, 0 };
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
 	n = (ssize_t)strlen(req);
 	if (write(fd, req, (size_t)n) != n || write(fd, "\n", 1) != 1) {

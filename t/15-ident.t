@@ -24,6 +24,7 @@ sub identd_once {
 	my ($answer) = @_;
 	my $pid = fork // die;
 	if ($pid == 0) {
+		alarm 15;	# never outlive a session that did not ask
 		my $c = $identd->accept or POSIX::_exit(1);
 		my $q = <$c>;
 		if (defined $answer && defined $q) {
@@ -68,4 +69,26 @@ like($env, qr/^identinfo ev_il_x_y$/m, 'hostile answer cleaned');
 
 ($greet, $r, $env) = session_ident(undef);
 like($env, qr/^identinfo IDENT-CALL-FAULT$/m, 'no answer: IDENT-CALL-FAULT');
+
+# an identd that accepts and never answers: the 5 s bound holds
+{
+	my $ipid = fork // die;
+	if ($ipid == 0) {
+		alarm 20;
+		my $c = $identd->accept or POSIX::_exit(1);
+		sleep 20;	# the silent peer under test, not synchronisation
+		POSIX::_exit(0);
+	}
+	my $spid;
+	my $t0 = time;
+	my $s = inetd_session(conf => $conf, po => $po, pidref => \$spid,
+	    args => ['-a']);
+	like(smtp_read($s, 15), qr/^220 /, 'silent identd: greeted anyway');
+	ok(time - $t0 <= 10, 'within the ident bound (5 s, and some slack)');
+	smtp_cmd($s, 'QUIT');
+	close $s;
+	waitpid($spid, 0);
+	kill 'KILL', $ipid;
+	waitpid($ipid, 0);
+}
 done_testing();

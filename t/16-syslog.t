@@ -16,6 +16,7 @@ plan skip_all => 'needs root and a free /dev/log' if $> != 0 || -e '/dev/log';
 my $log = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => '/dev/log')
     or plan skip_all => "cannot bind /dev/log: $!";
 END { unlink '/dev/log' if $log }
+$SIG{INT} = $SIG{TERM} = sub { unlink '/dev/log'; exit 1 };
 
 # a reader drains /dev/log into a file while the session runs (a full
 # datagram queue would block the server's syslog())

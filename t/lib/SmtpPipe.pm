@@ -73,7 +73,7 @@ sub _args {
 }
 
 # Run `smtpserver -i` with the whole input on stdin; return stdout
-# (and the exit code in list context).
+# (and the exit code in list context: 128 + N when killed by signal N).
 sub run_i {
 	my (%a) = @_;
 	my $in = "$a{po}/.input";
@@ -90,7 +90,9 @@ sub run_i {
 	local $/;
 	my $got = <$out> // '';
 	close $out;
-	return wantarray ? ($got, $? >> 8) : $got;
+	# a signal (a crash, even through timeout(1)) is 128 + its number
+	my $rc = ($? & 127) ? 128 + ($? & 127) : $? >> 8;
+	return wantarray ? ($got, $rc) : $got;
 }
 
 # Contents of every file in router/ (and its hash subdirs), by name.
