@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <tcpd.h>
 
 #include "netaddr.h"
@@ -62,12 +63,33 @@ mentions(const char *file)
 	return real | (manual ? 2 : 0);
 }
 
+/* Modification stamp of a table, 0 when missing. */
+static long long
+stamp(const char *file)
+{
+	struct stat st;
+	long long t;
+
+	if (file == NULL || stat(file, &st) < 0)
+		return 0;
+	t = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	return t ^ ((long long)st.st_ino << 20) ^ (long long)st.st_size;
+}
+
+/* Read the tables again only when one of them changed: this runs for
+ * every connection. */
 const char *
 wrap_daemon_name(void)
 {
-	static int warned;
-	int m = mentions(hosts_allow_table) | mentions(hosts_deny_table);
+	static long long seen_a = -1, seen_d = -1;
+	static int m, warned;
+	long long a = stamp(hosts_allow_table), d = stamp(hosts_deny_table);
 
+	if (a != seen_a || d != seen_d) {
+		m = mentions(hosts_allow_table) | mentions(hosts_deny_table);
+		seen_a = a;
+		seen_d = d;
+	}
 	if (m == 3 && !warned) {
 		/* libwrap matches one daemon name: rules for the other are
 		 * not applied, deny rules included */
