@@ -110,7 +110,7 @@ split_words(char *s, char **av)
 	}
 }
 
-/* The number of words the row's setter gets (extra ones are warned about
+/* The number of words the row's setter takes (extra ones are warned about
  * and dropped), or -1 when some are missing. */
 static int
 check_args(struct pctx *cx, const struct param *p, char **av, int ac)
