@@ -12,6 +12,7 @@ use IO::Socket::SSL;
 use MIME::Base64;
 use SmtpPipe;
 use TlsCerts;
+use PamTest;
 use TestDNS;
 
 my $po = postoffice();
@@ -99,28 +100,9 @@ like($t, qr/AUTH PLAIN/, 'the AUTH command itself is there');
 
 # 2. PAM through pam_wrapper and pam_matrix
 SKIP: {
-	my ($wrap) = grep { -e } map { "$_/libpam_wrapper.so" }
-	    qw(/usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib);
-	my ($matrix) = grep { -e } map { "$_/pam_wrapper/pam_matrix.so" }
-	    qw(/usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib);
-	skip 'libpam-wrapper not installed', 6 unless $wrap && $matrix;
-	mkdir "$po/pam.d";
-	open $fh, '>', "$po/passdb" or die;
-	print $fh "bob:pam-pw:smtpauth-login\n";
-	close $fh;
-	open $fh, '>', "$po/pam.d/smtpauth-login" or die;
-	print $fh "auth required $matrix passdb=$po/passdb\n"
-	    . "account required $matrix passdb=$po/passdb\n";
-	close $fh;
-	local $ENV{LD_PRELOAD} = $wrap;
-	local $ENV{PAM_WRAPPER} = 1;
-	local $ENV{PAM_WRAPPER_SERVICE_DIR} = "$po/pam.d";
-	# ASan refuses dlopen(RTLD_DEEPBIND); pam_wrapper 1.1.4 reads the
-	# switch under uid_wrapper's name, later ones under its own
-	local $ENV{UID_WRAPPER_DISABLE_DEEPBIND} = 1;
-	local $ENV{PAM_WRAPPER_DISABLE_DEEPBIND} = 1;
-	local $ENV{ASAN_OPTIONS} = join(':', grep { defined && length }
-	    $ENV{ASAN_OPTIONS}, 'verify_asan_link_order=0');
+	my $pamenv = PamTest::setup($po);
+	skip 'libpam-wrapper not installed', 6 unless $pamenv;
+	local @ENV{ keys %$pamenv } = values %$pamenv;
 	my $pamconf = write_conf($po, $base);
 	for my $mech (qw(PLAIN LOGIN)) {
 		my ($out) = swaks($pamconf, '--tls', '--auth', $mech,

@@ -13,6 +13,7 @@ use POSIX ();
 use SmtpTest qw(wait_until);
 use SmtpPipe ();
 use TlsCerts;
+use PamTest;
 
 SmtpTest::skip_unless_wired();
 my ($p465, $p587) = (SmtpTest::free_port(), SmtpTest::free_port());
@@ -168,26 +169,9 @@ is($d->stop, 0, 'clean stop');
 # 5. PAM (pam_wrapper + pam_matrix) through the daemon's helper: a mail
 # client logs in with a PAM user on 465
 SKIP: {
-	my ($wrap) = grep { -e } map { "$_/libpam_wrapper.so" }
-	    qw(/usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib);
-	my ($matrix) = grep { -e } map { "$_/pam_wrapper/pam_matrix.so" }
-	    qw(/usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib);
-	skip 'libpam-wrapper not installed', 3 unless $wrap && $matrix;
-	mkdir "$dir/pam.d";
-	open $fh, '>', "$dir/passdb" or die;
-	print $fh "bob:pam-pw:smtpauth-login\n";
-	close $fh;
-	open $fh, '>', "$dir/pam.d/smtpauth-login" or die;
-	print $fh "auth required $matrix passdb=$dir/passdb\n"
-	    . "account required $matrix passdb=$dir/passdb\n";
-	close $fh;
-	local $ENV{LD_PRELOAD} = $wrap;
-	local $ENV{PAM_WRAPPER} = 1;
-	local $ENV{PAM_WRAPPER_SERVICE_DIR} = "$dir/pam.d";
-	local $ENV{UID_WRAPPER_DISABLE_DEEPBIND} = 1;
-	local $ENV{PAM_WRAPPER_DISABLE_DEEPBIND} = 1;
-	local $ENV{ASAN_OPTIONS} = join(':', grep { defined && length }
-	    $ENV{ASAN_OPTIONS}, 'verify_asan_link_order=0');
+	my $pamenv = PamTest::setup($dir);
+	skip 'libpam-wrapper not installed', 3 unless $pamenv;
+	local @ENV{ keys %$pamenv } = values %$pamenv;
 	@conf = grep { !/SMTP-auth-pipe/ } @conf;
 	conf_with('one.crt', 'one.key');
 	$d->start(idle => 2);
