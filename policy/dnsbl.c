@@ -178,23 +178,37 @@ mx_hosts(struct policy_sess *s, struct dns_res *r, struct dns_answer *mx,
 	return temp;
 }
 
+/*
+ * The MX query both checks start with: PV_DNS_TEMP without a resolver or
+ * on a temporary failure, PV_DNS_HARD on NXDOMAIN, else 0 with *rc and
+ * *a for the caller.
+ */
+static int
+mx_lookup(struct policy_sess *s, struct dns_res *r, const char *dom,
+    struct dns_answer *a, enum dns_rc *rc)
+{
+	if (r == NULL)
+		return PV_DNS_TEMP;
+	*rc = pquery(s, r, dom, DNS_MX, a);
+	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(*rc), a->n);
+	if (dns_rc_temporary(*rc))
+		return PV_DNS_TEMP;
+	if (*rc == DNS_NXDOMAIN)
+		return PV_DNS_HARD;
+	return 0;
+}
+
 int
 pdns_mx(struct policy_sess *s, const char *dom, int mode, int *local)
 {
 	struct dns_res *r = policy_dns(s->pol);
 	struct dns_answer a;
 	enum dns_rc rc;
-	int ours = 0, priv = 0, temp = 0, found;
+	int ours = 0, priv = 0, temp = 0, found, v;
 
 	*local = 0;
-	if (r == NULL)
-		return PV_DNS_TEMP;
-	rc = pquery(s, r, dom, DNS_MX, &a);
-	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(rc), a.n);
-	if (dns_rc_temporary(rc))
-		return PV_DNS_TEMP;
-	if (rc == DNS_NXDOMAIN)
-		return PV_DNS_HARD;
+	if ((v = mx_lookup(s, r, dom, &a, &rc)) != 0)
+		return v;
 	if (rc == DNS_OK)
 		temp = mx_hosts(s, r, &a, &ours, &priv);
 	else {
@@ -216,17 +230,11 @@ pdns_exists(struct policy_sess *s, const char *dom, int mode)
 	struct dns_res *r = policy_dns(s->pol);
 	struct dns_answer a;
 	enum dns_rc rc;
-	int ours = 0, priv = 0, found;
+	int ours = 0, priv = 0, found, v;
 
 	(void)mode; /* '+' and '-' differ only in ZMailer's 5xx tempfails */
-	if (r == NULL)
-		return PV_DNS_TEMP;
-	rc = pquery(s, r, dom, DNS_MX, &a);
-	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(rc), a.n);
-	if (dns_rc_temporary(rc))
-		return PV_DNS_TEMP;
-	if (rc == DNS_NXDOMAIN)
-		return PV_DNS_HARD;
+	if ((v = mx_lookup(s, r, dom, &a, &rc)) != 0)
+		return v;
 	if (rc == DNS_OK)
 		return (a.mx[0].name[0] == '\0' ||
 		           strcmp(a.mx[0].name, ".") == 0)
