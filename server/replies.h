@@ -92,7 +92,7 @@ R(DATA_OK, 250, "2.0.0", "Message accepted; %s")
 R(DATA_TOO_BIG, 552, "5.3.4",
     "Size of this message exceeds the fixed maximum size of  %ld  chars for "
     "received email")
-R(DATA_NO_SPACE, 452, "4.3.0",
+R(DATA_NO_SPACE, 452, "4.3.1",
     "Requested action not taken: insufficient storage")
 R(DATA_SPOOL_FAIL, 451, "4.3.0",
     "Requested action aborted: local error in processing")
@@ -100,7 +100,6 @@ R(DATA_BARE_LF, 550, "5.6.0",
     "Message contains a bare <LF>; lines must end with <CRLF>")
 R(DATA_LMTP_OK, 250, "2.0.0", "<%s> Message accepted; %s")
 R(BDAT_SYNTAX, 501, "5.5.4", "Syntax error in BDAT parameters")
-R(BDAT_DISCARDED, 452, "4.3.0", "BDAT block discarded due to earlier error")
 R(BDAT_OK, 250, "2.0.0", "Received %lld bytes")
 R(BDAT_LAST_OK, 250, "2.0.0",
     "%s Roger, got %lld bytes in the last chunk, stored %lld bytes into spool")
