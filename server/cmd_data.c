@@ -2,8 +2,9 @@
  * cmd_data.c - DATA and BDAT: the body into the spool.  Only
  * <CRLF>.<CRLF> ends DATA (no SMTP smuggling); a bare LF is a line end for
  * storage unless bare-lf reject / -s strict refuses it; a bare CR is never
- * a line end.  maxsize is enforced while receiving: storing stops, reading
- * goes on, the reply is 552.  Nothing gets 250 before spool_commit().
+ * a line end.  maxsize and the free space (spool.c) are enforced while
+ * receiving: storing stops, reading goes on, the reply is 552 or 452.
+ * Nothing gets 250 before spool_commit().
  * Not for: envelope syntax (spool/envelope.c).
  */
 #include "smtp.h"
@@ -55,36 +56,70 @@ fill_envelope(struct smtp *s, struct envelope *e)
 	e->when = time(NULL);
 }
 
+/* Why the body is not being stored (besides over_size). */
+#define W_SPACE 1 /* no room above min-availspace: 452 4.3.1 */
+#define W_IO 2    /* any other spool error: 451 4.3.0 */
+
+static int
+werr_of(int eno)
+{
+	return eno == ENOSPC ? W_SPACE : W_IO;
+}
+
+/* The spool file for the transaction; 0, or W_SPACE / W_IO. */
 static int
 begin_spool(struct smtp *s)
 {
 	struct envelope e;
 	char err[256];
+	int eno;
 
 	fill_envelope(s, &e);
 	if (spool_begin(&s->spool, &e, &s->tx.spool, err, sizeof(err)) < 0) {
+		eno = errno;
 		log_msg(LOG_ERR, "%s: spool: %s", xlog_tag(s->env->xlog), err);
 		s->tx.spool = NULL;
-		return -1;
+		return werr_of(eno);
 	}
 	return 0;
 }
 
-/* Store body bytes unless over maxsize or after a write error. */
+/* Store body bytes unless over maxsize or after a spool error. */
 static void
 store(struct smtp *s, const char *p, size_t n, int *werr)
 {
 	struct smtp_txn *t = &s->tx;
 
-	if (t->over_size || *werr)
+	if (t->over_size || *werr || t->spool == NULL)
 		return;
 	if (s->maxsize > 0 &&
 	    spool_size(t->spool) + (long long)n > s->maxsize) {
 		t->over_size = 1;
 		return;
 	}
-	if (spool_write(t->spool, p, n) < 0)
-		*werr = 1;
+	if (spool_write(t->spool, p, n) < 0) {
+		*werr = werr_of(errno);
+		if (*werr == W_SPACE)
+			log_msg(LOG_WARNING,
+			    "%s: spool full after %lld bytes from %s%s",
+			    xlog_tag(s->env->xlog), spool_size(t->spool),
+			    s->rhost, s->iplit);
+	}
+}
+
+/* The reply for a body that was not (all) stored; 0 if it was. */
+static int
+refuse_body(struct smtp *s, int werr)
+{
+	if (s->tx.over_size)
+		reply_r(s, RID_DATA_TOO_BIG, s->maxsize);
+	else if (werr == W_SPACE)
+		reply_r(s, RID_DATA_NO_SPACE);
+	else if (werr)
+		reply_r(s, RID_DATA_SPOOL_FAIL);
+	else
+		return 0;
+	return -1;
 }
 
 /* Into router/, or into the freezer when the policy said freeze. */
@@ -108,20 +143,20 @@ commit(struct smtp *s, char *id, size_t idlen, char *err, size_t errlen)
 
 /* Commit and give the final reply(s); the transaction ends here. */
 static void
-finish(struct smtp *s, int werr, long long got)
+finish(struct smtp *s, int werr)
 {
 	struct smtp_txn *t = &s->tx;
 	char id[64], err[256];
+	long long got = t->spool ? spool_size(t->spool) : 0;
 	size_t i;
 
-	if (t->over_size) {
-		reply_r(s, RID_DATA_TOO_BIG, s->maxsize);
-	} else if (werr || spool_space_ok(&s->spool, 0) < 0) {
-		reply_r(s, RID_DATA_NO_SPACE);
+	if (refuse_body(s, werr) < 0) {
+		/* nothing stored: smtp_txn_reset() removes the file */
 	} else if (commit(s, id, sizeof(id), err, sizeof(err)) < 0) {
+		werr = werr_of(errno);
 		t->spool = NULL;
 		log_msg(LOG_ERR, "%s: commit: %s", xlog_tag(s->env->xlog), err);
-		reply_r(s, RID_DATA_SPOOL_FAIL);
+		refuse_body(s, werr);
 	} else {
 		t->spool = NULL;
 		s->nmsgs++;
@@ -198,8 +233,8 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	(void)arg;
-	if (begin_spool(s) < 0) {
-		reply_r(s, RID_DATA_NO_SPACE);
+	if ((werr = begin_spool(s)) != 0) {
+		refuse_body(s, werr);
 		smtp_txn_reset(s);
 		return;
 	}
@@ -213,7 +248,7 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 	s->st.timeout = s->g->timeout_command;
 	s->st.deadline = saved;
 	if (r == 0) {
-		finish(s, werr, spool_size(s->tx.spool));
+		finish(s, werr);
 		return;
 	}
 	xlog_note(s->env->xlog, "aborted (%lld bytes): %s",
@@ -273,20 +308,42 @@ bdat_args(const char *arg, long long *n, int *last)
 	return (*last || *end == '\0') ? 0 : -1;
 }
 
-/* The reply for a chunk that is read but not stored. */
+/* The reply for a chunk that is read out of sequence. */
 static void
 bdat_refuse(struct smtp *s)
 {
 	if (s->state == ST_HELLO)
 		reply_r(s, RID_NEED_HELO, s->iplit);
-	else if (s->tx.bdat_error)
-		reply_r(s, RID_BDAT_DISCARDED);
 	else if (s->state == ST_MAIL)
 		reply_r(s, RID_NEED_MAIL, s->iplit);
 	else
 		reply_r(s, RID_NO_VALID_RCPT);
 }
 
+/*
+ * Start or continue the BDAT transaction for a chunk of n bytes.  A chunk
+ * that cannot fit under maxsize is not stored at all, so a huge announced
+ * size writes nothing; 0 or W_SPACE/W_IO.
+ */
+static int
+bdat_begin(struct smtp *s, long long n)
+{
+	int werr = 0;
+
+	if (s->tx.spool == NULL && (werr = begin_spool(s)) != 0)
+		return werr;
+	s->state = ST_BDAT;
+	/* CRLF -> LF stores at least half of the chunk */
+	if (s->maxsize > 0 && n / 2 > s->maxsize - spool_size(s->tx.spool))
+		s->tx.over_size = 1;
+	return 0;
+}
+
+/*
+ * RFC 3030: a refused chunk ends the transaction at once (its file is
+ * removed); chunks the client had already pipelined after it are read and
+ * refused as out of sequence.
+ */
 void
 cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 {
@@ -299,13 +356,9 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 		reply_r(s, RID_BDAT_SYNTAX);
 		return;
 	}
-	ok = !s->tx.bdat_error && (s->state & (ST_RCPT_DATA | ST_BDAT));
-	if (ok && s->tx.spool == NULL && begin_spool(s) < 0) {
-		s->tx.bdat_error = 1;
-		ok = 0;
-	}
+	ok = (s->state & (ST_RCPT_DATA | ST_BDAT)) != 0;
 	if (ok)
-		s->state = ST_BDAT;
+		werr = bdat_begin(s, n);
 	/* RFC 2920: replies owed to pipelined commands go out before we
 	 * wait for chunk bytes that are not here yet */
 	if (stream_buffered(&s->st) < (size_t)n)
@@ -323,17 +376,14 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 			smtp_txn_reset(s);
 		return;
 	}
-	if (werr && !last) {
-		s->tx.bdat_error = 1;
-		reply_r(s, RID_DATA_NO_SPACE);
-		return;
-	}
-	if (!last) {
+	if (last) {
+		s->tx.bdat_last = n;
+		if (s->tx.bdat_cr)
+			store(s, "\r", 1, &werr);
+		finish(s, werr);
+	} else if (refuse_body(s, werr) < 0) {
+		smtp_txn_reset(s);
+	} else {
 		reply_r(s, RID_BDAT_OK, n);
-		return;
 	}
-	s->tx.bdat_last = n;
-	if (s->tx.bdat_cr)
-		store(s, "\r", 1, &werr);
-	finish(s, werr, spool_size(s->tx.spool));
 }

@@ -51,29 +51,34 @@ cmd_help(struct smtp *s, const char *verb, const char *arg)
 		reply_cont(s, 214, "2.0.0", "%s", s->cf->help[i]);
 	reply_cont(s, 214, "2.0.0",
 	    "Commands: HELO EHLO MAIL RCPT DATA "
-	    "BDAT RSET NOOP QUIT HELP%s%s VERB",
-	    s->g->vrfycmd ? " VRFY" : "", s->g->expncmd ? " EXPN" : "");
+	    "BDAT RSET NOOP QUIT HELP VRFY%s VERB",
+	    s->g->expncmd ? " EXPN" : "");
 	reply_r(s, RID_HELP_END, s->myhost);
 }
 
+/*
+ * RFC 5321 3.5.3, 7.3: a server that does not verify answers 252, never
+ * 500, and (4.1.4) VRFY and EXPN work before HELO too.  Without a router
+ * to ask, VRFYcmd only chooses the text and the EHLO/HELP listing.
+ */
 void
 cmd_vrfy(struct smtp *s, const char *verb, const char *arg)
 {
-	(void)verb;
-	(void)arg;
-	if (s->state == ST_HELLO)
-		reply_r(s, RID_VRFY_NEED_HELO);
-	else
+	if (*arg == '\0')
+		reply_r(s, RID_VRFY_NEED_ARG, verb);
+	else if (s->g->vrfycmd)
 		reply_r(s, RID_VRFY_OK);
+	else
+		reply_r(s, RID_VRFY_OFF);
 }
 
+/* EXPN is optional (RFC 5321 3.5.2): 502, enabled or not, without a
+ * router to expand lists. */
 void
 cmd_expn(struct smtp *s, const char *verb, const char *arg)
 {
-	(void)verb;
-	(void)arg;
-	if (s->state == ST_HELLO)
-		reply_r(s, RID_VRFY_NEED_HELO);
+	if (*arg == '\0')
+		reply_r(s, RID_VRFY_NEED_ARG, verb);
 	else
 		reply_r(s, RID_EXPN_NO);
 }

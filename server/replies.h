@@ -92,7 +92,7 @@ R(DATA_OK, 250, "2.0.0", "Message accepted; %s")
 R(DATA_TOO_BIG, 552, "5.3.4",
     "Size of this message exceeds the fixed maximum size of  %ld  chars for "
     "received email")
-R(DATA_NO_SPACE, 452, "4.3.0",
+R(DATA_NO_SPACE, 452, "4.3.1",
     "Requested action not taken: insufficient storage")
 R(DATA_SPOOL_FAIL, 451, "4.3.0",
     "Requested action aborted: local error in processing")
@@ -100,7 +100,6 @@ R(DATA_BARE_LF, 550, "5.6.0",
     "Message contains a bare <LF>; lines must end with <CRLF>")
 R(DATA_LMTP_OK, 250, "2.0.0", "<%s> Message accepted; %s")
 R(BDAT_SYNTAX, 501, "5.5.4", "Syntax error in BDAT parameters")
-R(BDAT_DISCARDED, 452, "4.3.0", "BDAT block discarded due to earlier error")
 R(BDAT_OK, 250, "2.0.0", "Received %lld bytes")
 R(BDAT_LAST_OK, 250, "2.0.0",
     "%s Roger, got %lld bytes in the last chunk, stored %lld bytes into spool")
@@ -135,9 +134,10 @@ R(MAIL_AUTH_BAD, 501, "5.5.4", "AUTH-param data error")
 R(RSET_OK, 250, "2.0.0", "Reset processed, now waiting for MAIL command")
 R(NOOP_OK, 250, "2.0.0", "Ok")
 R(QUIT_OK, 221, "2.0.0", "%s Out")
-R(VRFY_NEED_HELO, 503, "5.5.1", "Waiting for HELO/EHLO command")
+R(VRFY_NEED_ARG, 501, "5.5.4", "%s requires an argument")
 R(VRFY_OK, 252, "2.5.2",
     "Cannot VRFY user, but will accept message and attempt delivery")
+R(VRFY_OFF, 252, "2.5.0", "Cannot VRFY user; try RCPT to attempt delivery")
 R(EXPN_NO, 502, "5.5.1", "Command not implemented")
 R(TICK_OK, 250, "2.0.0", "TICK %s")
 R(HELP_END, 214, "2.0.0", "For local information contact: postmaster@%s")

@@ -46,7 +46,6 @@ struct smtp_txn {
 	size_t nrejected;
 	/* BDAT */
 	struct spool_txn *spool;
-	int bdat_error;       /* later chunks get 452 */
 	int bdat_cr;          /* a CR ended the previous chunk */
 	long long bdat_total; /* bytes in all chunks */
 	long long bdat_last;  /* bytes in the LAST chunk */

@@ -17,8 +17,7 @@
 #define V_NOLMTP 0x02   /* not in lmtp-mode */
 #define V_EHLO 0x04     /* needs EHLO enabled (NoEHLO) */
 #define V_CHUNKING 0x08 /* needs CHUNKING (NoCHUNKING) */
-#define V_VRFY 0x10     /* needs VRFYcmd */
-#define V_EXPN 0x20     /* needs EXPNcmd */
+#define V_VRFY 0x10     /* EVFY needs VRFYcmd; VRFY, EXPN always answer */
 #define V_OWNSTATE 0x40 /* handler checks state itself (BDAT) */
 #define V_NOARGS 0x80   /* strict: arguments are junk */
 #define V_ETRN 0x100    /* needs ETRN (NoETRN) */
@@ -51,9 +50,9 @@ static const struct verb {
 	{ "ONEX", cmd_noop, ST_ANY, 0 },
 	{ "QUIT", cmd_quit, ST_ANY, 0 },
 	{ "HELP", cmd_help, ST_ANY, 0 },
-	{ "VRFY", cmd_vrfy, ST_ANY, V_VRFY },
+	{ "VRFY", cmd_vrfy, ST_ANY, 0 },
 	{ "EVFY", cmd_vrfy, ST_ANY, V_VRFY },
-	{ "EXPN", cmd_expn, ST_ANY, V_EXPN },
+	{ "EXPN", cmd_expn, ST_ANY, 0 },
 	{ "VERB", cmd_verb, ST_ANY, 0 },
 	{ "TURN", cmd_turn, ST_ANY, 0 },
 	{ "TICK", cmd_tick, ST_ANY, 0 },
@@ -92,8 +91,6 @@ verb_enabled(const struct smtp *s, const struct verb *v)
 	if ((v->flags & V_ETRN) && !s->g->etrn)
 		return 0;
 	if ((v->flags & V_VRFY) && !s->g->vrfycmd)
-		return 0;
-	if ((v->flags & V_EXPN) && !s->g->expncmd)
 		return 0;
 	return 1;
 }

@@ -39,7 +39,7 @@ const struct param conf_params[] = {
 { "MaxParallelConnections", AL("max-parallel-connections"), PT_INT, "800",
     1, 1000000, G, CF(max_parallel) },
 { "BindPort", NA, PT_INT, "25", 1, 65535, G, CF(bind_port) },
-{ "maxsize", NA, PT_LONG, "0", 0, LONG_MAX, G, CF(maxsize) },
+{ "maxsize", NA, PT_LONG, "52428800", 0, LONG_MAX, G, CF(maxsize) },
 { "min-availspace", NA, PT_LONG, "5000", 1000, LONG_MAX / 1024,
     G | P_CLAMP, CF(min_availspace) },
 { "max-unknown-commands", NA, PT_INT, "10", 1, 100000, G,

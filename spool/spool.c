@@ -69,6 +69,16 @@
  * the new name is unlinked, so a retry may at worst duplicate, never
  * lose).  A file never appears half-written in router/: it is complete
  * and on disk before it is renamed there.  spool_abort() unlinks.
+ *
+ * Free space.  Every byte of the file (envelope and body) is counted
+ * against the free space above min-availspace, less one block for the
+ * file's last partial block.  statvfs(2) is asked at begin, again each
+ * time SPACE_CHECK_BYTES more bytes have been written, and at commit, so
+ * one transaction never takes the file system below min-availspace (each
+ * of k concurrent writers may take at most SPACE_CHECK_BYTES of it).  A
+ * write that would, or a write the kernel refuses with ENOSPC or EDQUOT,
+ * fails with errno ENOSPC; the file is truncated to 0 at once, so the
+ * space is back while the client is still sending.
  */
 #include "spool.h"
 
@@ -89,6 +99,7 @@
 
 #define WBUF_MAX (64u * 1024)
 #define NAME_HOST_MAX 19
+#define SPACE_CHECK_BYTES (1024LL * 1024)
 
 struct spool_txn {
 	char *postoffice;
@@ -100,7 +111,10 @@ struct spool_txn {
 	long long body;  /* body bytes accepted */
 	int fixed;       /* standalone: mtime fixed at begin */
 	struct timespec mtime;
-	char err[256]; /* first write error, sticky */
+	long min_availspace; /* KB */
+	long long budget;    /* bytes that may be put before statvfs again */
+	int nospace;         /* the sticky error is ENOSPC */
+	char err[256];       /* first write error, sticky */
 };
 
 static const char spool_chars[] =
@@ -141,26 +155,39 @@ spool_id(char *out, size_t outlen, unsigned long long ino, time_t mtime,
 	    spool_chars[(mtime_nsec >> 6) & 63], spool_chars[mtime_nsec & 63]);
 }
 
-int
-spool_space_ok(const struct spool_cfg *cfg, long long need)
+/*
+ * Bytes that may still be written above min_kb KB of free space, less one
+ * block; negative when there are none.  -1 if statvfs fails.
+ */
+static int
+headroom(const char *dir, long min_kb, long long *room)
 {
 	struct statvfs sv;
 	unsigned long long kb;
 	long long avail;
 
-	if (cfg->postoffice == NULL || statvfs(cfg->postoffice, &sv) < 0)
+	if (dir == NULL || statvfs(dir, &sv) < 0)
 		return -1;
 	/* f_bavail * f_frsize / 1024 without overflow */
 	kb = (unsigned long long)sv.f_bavail / 1024 * sv.f_frsize +
 	    (unsigned long long)sv.f_bavail % 1024 * sv.f_frsize / 1024;
 	if (kb > (unsigned long long)LLONG_MAX / 2)
 		kb = (unsigned long long)LLONG_MAX / 2;
-	avail = (long long)kb - cfg->min_availspace;
+	avail = (long long)kb - min_kb;
 	if (avail > LLONG_MAX / 1024)
 		avail = LLONG_MAX / 1024;
-	if (avail < 0)
+	*room = avail < 0 ? -1 : avail * 1024 - (long long)sv.f_frsize;
+	return 0;
+}
+
+int
+spool_space_ok(const struct spool_cfg *cfg, long long need)
+{
+	long long room;
+
+	if (headroom(cfg->postoffice, cfg->min_availspace, &room) < 0)
 		return -1;
-	return avail * 1024 >= need ? 0 : -1;
+	return room >= 0 && room >= need ? 0 : -1;
 }
 
 static int
@@ -195,19 +222,33 @@ write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/*
+ * The sticky error of t.  Out of space (ours or the kernel's): errno
+ * ENOSPC, and the file is emptied so that its blocks are free again.
+ */
+static int
+txn_fail(struct spool_txn *t, const char *what, int eno)
+{
+	if (eno == ENOSPC || eno == EDQUOT) {
+		eno = ENOSPC;
+		t->nospace = 1;
+		buf_reset(&t->wbuf);
+		if (t->fd >= 0 && ftruncate(t->fd, 0) < 0) {
+			/* nothing more to do: abort unlinks it */
+		}
+	}
+	return fail(t->err, sizeof(t->err), what, t->path, eno);
+}
+
 static int
 flush_wbuf(struct spool_txn *t)
 {
-	int eno;
-
-	if (t->err[0] != '\0')
-		return -1;
-	if (write_all(t->fd, t->wbuf.data, t->wbuf.len) < 0) {
-		eno = errno;
-		fail(t->err, sizeof(t->err), "write", t->path, eno);
-		errno = eno;
+	if (t->err[0] != '\0') {
+		errno = t->nospace ? ENOSPC : EIO;
 		return -1;
 	}
+	if (write_all(t->fd, t->wbuf.data, t->wbuf.len) < 0)
+		return txn_fail(t, "write", errno);
 	buf_reset(&t->wbuf);
 	return 0;
 }
@@ -217,14 +258,41 @@ buffer(struct spool_txn *t, const char *p, size_t n)
 {
 	if (buf_append(&t->wbuf, p, n) == 0)
 		return 0;
-	return fail(t->err, sizeof(t->err), "buffer", t->path, ENOMEM);
+	return txn_fail(t, "buffer", ENOMEM);
+}
+
+/*
+ * Count n more bytes against the free space; statvfs only when the
+ * budget from the last look is used up (at most SPACE_CHECK_BYTES).
+ */
+static int
+reserve(struct spool_txn *t, size_t n)
+{
+	long long room;
+
+	if ((unsigned long long)n <= (unsigned long long)t->budget) {
+		t->budget -= (long long)n;
+		return 0;
+	}
+	if (headroom(t->postoffice, t->min_availspace, &room) < 0)
+		return txn_fail(t, "statvfs", errno);
+	room -= (long long)t->wbuf.len; /* counted, not yet on disk */
+	if (room < 0 || (unsigned long long)room < (unsigned long long)n)
+		return txn_fail(t, "min-availspace reached in", ENOSPC);
+	room -= (long long)n;
+	t->budget = room < SPACE_CHECK_BYTES ? room : SPACE_CHECK_BYTES;
+	return 0;
 }
 
 /* Buffered append; errors are sticky in t->err. */
 static int
 put(struct spool_txn *t, const char *p, size_t n)
 {
-	if (t->err[0] != '\0')
+	if (t->err[0] != '\0') {
+		errno = t->nospace ? ENOSPC : EIO;
+		return -1;
+	}
+	if (reserve(t, n) < 0)
 		return -1;
 	if (n <= t->wbuf.max - t->wbuf.len)
 		return buffer(t, p, n);
@@ -233,7 +301,7 @@ put(struct spool_txn *t, const char *p, size_t n)
 	if (n >= t->wbuf.max) {
 		if (write_all(t->fd, p, n) == 0)
 			return 0;
-		return fail(t->err, sizeof(t->err), "write", t->path, errno);
+		return txn_fail(t, "write", errno);
 	}
 	return buffer(t, p, n);
 }
@@ -430,6 +498,7 @@ txn_new(const struct spool_cfg *cfg)
 	t->fd = -1;
 	buf_init(&t->wbuf, WBUF_MAX);
 	t->routerdirhash = cfg->routerdirhash;
+	t->min_availspace = cfg->min_availspace;
 	t->postoffice = strdup(cfg->postoffice);
 	if (cfg->routernotify != NULL && *cfg->routernotify)
 		t->routernotify = strdup(cfg->routernotify);
@@ -487,16 +556,32 @@ spool_flush(struct spool_txn *t)
 	return flush_wbuf(t);
 }
 
-/* Flush, fix the mtime (standalone), fsync, stat, close; the spool id. */
+/* At commit, with every byte on disk: is min-availspace still free? */
+static int
+commit_space(struct spool_txn *t)
+{
+	long long room;
+
+	if (headroom(t->postoffice, t->min_availspace, &room) < 0)
+		return txn_fail(t, "statvfs", errno);
+	if (room < 0)
+		return txn_fail(t, "min-availspace reached in", ENOSPC);
+	return 0;
+}
+
+/* Flush, check the free space, fix the mtime (standalone), fsync, stat,
+ * close; the spool id. */
 static int
 finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 {
 	struct timespec ts[2];
+	int eno;
 
-	if (flush_wbuf(t) < 0) {
+	if (flush_wbuf(t) < 0 || commit_space(t) < 0) {
+		eno = errno;
 		if (err != NULL && errlen > 0)
 			snprintf(err, errlen, "%s", t->err);
-		errno = EIO;
+		errno = eno;
 		return -1;
 	}
 	ts[0] = ts[1] = t->mtime;
@@ -659,6 +744,7 @@ finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
 	struct target g;
 	struct stat st;
 	unsigned long long ino;
+	int eno;
 
 	if (idlen > 0)
 		id[0] = '\0';
@@ -679,8 +765,10 @@ finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
 	txn_free(t);
 	return 0;
 bad:
+	eno = errno;
 	target_free(&g);
 	spool_abort(t);
+	errno = eno;
 	return -1;
 }
 

@@ -61,23 +61,32 @@ struct envelope {
 
 struct spool_txn;
 
-/* Free space check: 0 if need bytes fit above min_availspace, else -1. */
+/* Free space check: 0 if need bytes fit above min_availspace, else -1
+ * (also when statvfs fails). */
 int spool_space_ok(const struct spool_cfg *, long long need);
 /*
  * Create the temp file in public/ (O_EXCL, 0600) and write the envelope
- * through env-end (and Received: in standalone mode).  -1 + err on failure,
- * *txn NULL and no file left.  The cfg strings are copied.
+ * through env-end (and Received: in standalone mode).  -1 + err on failure
+ * (errno ENOSPC: no room above min_availspace), *txn NULL and no file
+ * left.  The cfg strings are copied.
  */
 int spool_begin(const struct spool_cfg *, const struct envelope *,
     struct spool_txn **, char *err, size_t errlen);
-/* Append body bytes (already unstuffed, LF line ends).  -1 on I/O error. */
+/*
+ * Append body bytes (already unstuffed, LF line ends).  -1 on error, which
+ * is sticky: errno ENOSPC when the bytes would take the file system below
+ * min_availspace (free space is looked at every megabyte, not per call)
+ * or the kernel says it is full, and then the file is emptied at once;
+ * another errno for an I/O error.
+ */
 int spool_write(struct spool_txn *, const char *, size_t);
 /* Body bytes written so far. */
 long long spool_size(const struct spool_txn *);
 /*
- * fsync, rename into router/, fsync router/, notify.  id = spool id
- * (SPOOL_ID_MAX bytes).  The txn is freed either way; on -1 the file is
- * gone and err says why.
+ * Check min_availspace once more, fsync, rename into router/, fsync
+ * router/, notify.  id = spool id (SPOOL_ID_MAX bytes).  The txn is freed
+ * either way; on -1 the file is gone, err says why and errno is ENOSPC
+ * when the reason is free space.
  */
 int spool_commit(
     struct spool_txn *, char *id, size_t idlen, char *err, size_t errlen);

@@ -35,6 +35,7 @@ like($out, qr/^250-PIPELINING\r\n/m, 'PIPELINING offered');
 like($out, qr/^250-CHUNKING\r\n/m, 'CHUNKING offered');
 like($out, qr/^250-DSN\r\n/m, 'DSN offered');
 like($out, qr/^250-SIZE 100000\r\n/m, 'SIZE shows maxsize');
+unlike($out, qr/^250-(?:VRFY|EXPN)\r\n/m, 'no VRFY, EXPN in EHLO by default');
 like($out, qr/^250 2\.1\.0 Sender syntax Ok\r\n/m, 'MAIL accepted');
 like($out, qr/^250 2\.1\.5 Recipient address syntax Ok; rcpt=<rcpt\@example\.org>\r\n/m,
     'RCPT accepted');
@@ -85,7 +86,7 @@ like($r[10], qr/^221 /, 'QUIT');
 # 3. misc verbs
 $out = session(lines('NOOP', 'ONEX', 'HELP', 'VERB', 'TURN', 'TICK 42',
     'VRFY postmaster', 'EXPN list', 'ETRN example.org', 'AUTH PLAIN',
-    'STARTTLS', 'HELO', 'EHLO', 'QUIT'));
+    'STARTTLS', 'HELO', 'EHLO', 'VRFY', 'EXPN', 'QUIT'));
 like($out, qr/^250 2\.0\.0 Ok\r\n250 2\.0\.0 Ok\r\n/m, 'NOOP and ONEX');
 like($out, qr/^214-2\.0\.0 Local help line one\.\r\n/m, 'HELP shows PARAM help');
 like($out, qr/^214 2\.0\.0 For local information contact: postmaster\@/m,
@@ -93,10 +94,15 @@ like($out, qr/^214 2\.0\.0 For local information contact: postmaster\@/m,
 like($out, qr/^250 2\.0\.0 smtpserver /m, 'VERB');
 like($out, qr/^502 5\.5\.1 Command not implemented\r\n/m, 'TURN');
 like($out, qr/^250 2\.0\.0 TICK 42\r\n/m, 'TICK');
-like($out, qr/^500 5\.5\.1 Unknown command 'VRFY postmaster'\r\n/m,
-    'VRFY unknown unless VRFYcmd');
-like($out, qr/^500 5\.5\.1 Unknown command 'EXPN list'\r\n/m,
-    'EXPN unknown unless EXPNcmd');
+like($out, qr/^252 2\.5\.0 Cannot VRFY user; try RCPT to attempt delivery\r\n/m,
+    'VRFY without VRFYcmd: 252, never 500 (RFC 5321 7.3)');
+like($out, qr/^502 5\.5\.1 Command not implemented\r\n502 5\.5\.1 ETRN/m,
+    'EXPN without EXPNcmd: 502');
+unlike($out, qr/^500 /m, 'no verb above is unknown');
+like($out, qr/^501 5\.5\.4 VRFY requires an argument\r\n/m, 'bare VRFY: 501');
+like($out, qr/^501 5\.5\.4 EXPN requires an argument\r\n/m, 'bare EXPN: 501');
+like($out, qr/^214-2\.0\.0 Commands: .* HELP VRFY VERB\r\n/m,
+    'HELP lists VRFY, not EXPN');
 like($out, qr/^502 5\.5\.1 ETRN not available\r\n/m, 'ETRN not available');
 like($out, qr/^502 5\.5\.1 AUTH not available\r\n/m, 'AUTH not available');
 like($out, qr/^502 5\.5\.1 STARTTLS not available\r\n/m,
@@ -110,8 +116,8 @@ like($out, qr/^501 5\.5\.4 EHLO requires domain address\r\n/m,
 my $conf2 = write_conf(postoffice(), "PARAM VRFYcmd\nPARAM EXPNcmd\n* 999 ve\n");
 $out = run_i(conf => $conf2, po => $po, input => lines('VRFY x',
     'EHLO a.example', 'VRFY x', 'EXPN x', 'QUIT'));
-like($out, qr/^503 5\.5\.1 Waiting for HELO\/EHLO command\r\n/m,
-    'VRFY needs HELO');
+like($out, qr/\A220 [^\n]*\n252 2\.5\.2 /,
+    'VRFY before HELO answered too (RFC 5321 4.1.4)');
 like($out, qr/^250-VRFY\r\n/m, 'VRFY offered');
 like($out, qr/^250-EXPN\r\n/m, 'EXPN offered');
 like($out, qr/^252 2\.5\.2 Cannot VRFY user/m, 'VRFY 252');

@@ -104,6 +104,23 @@ like($out, qr/^503 5\.5\.1 .*Must not intermix BDAT and DATA/m,
     'DATA inside BDAT');
 like($out, qr/^221 /m, 'still in step at QUIT');
 
+# 8a. a BDAT chunk past maxsize is refused at once and ends the
+# transaction; a huge announced size is read, never stored
+my $c3 = "z" x 6000;
+$out = run($head . "BDAT " . length($c3) . "\r\n$c3" . "BDAT 3 LAST\r\nabc"
+    . lines('MAIL FROM:<a@b.example>', 'RCPT TO:<c@d.example>')
+    . "BDAT 99999\r\n" . ("w" x 99999)
+    . lines('MAIL FROM:<a@b.example>', 'RCPT TO:<c@d.example>')
+    . "BDAT 2 LAST\r\nok" . "QUIT\r\n");
+my @bd = $out =~ /^(\d{3}[ -]\d\.\d\.\d)/mg;
+is("@bd", '250 2.1.0 250 2.1.5 552 5.3.4 503 5.5.1 250 2.1.0 250 2.1.5 '
+    . '552 5.3.4 250 2.1.0 250 2.1.5 250 2.0.0 221 2.0.0',
+    'BDAT over maxsize: 552 at the chunk, transaction over, MAIL again');
+like($out, qr/^250 2\.0\.0 S[\w=-]+ Roger, got 2 bytes/m,
+    'the next message goes through');
+is(body_of(), "ok", 'only it was spooled');
+is(scalar(glob("$po/public/*")), undef, 'no temp file left');
+
 # 8b. a person typing at a terminal (-i on a tty) ends DATA with "." LF
 SKIP: {
 	skip 'script(1) not available', 2 unless -x '/usr/bin/script';

@@ -273,7 +273,7 @@ test_defaults(void)
 	is_int(c->max_same_ip, 100, "MaxSameIpSource 100 (code, not man)");
 	is_int(c->max_parallel, 800, "MaxParallelConnections 800");
 	is_int(c->bind_port, 25, "BindPort 25");
-	is_int(c->maxsize, 0, "maxsize unlimited");
+	is_int(c->maxsize, 52428800, "maxsize 50 MiB");
 	is_int(c->min_availspace, 5000, "min-availspace 5000");
 	is_int(c->max_unknown_cmds, 10, "max-unknown-commands 10");
 	is_int(c->reject_percent_kludge, 1, "reject-percent-kludge on");
