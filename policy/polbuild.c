@@ -24,6 +24,7 @@ struct build {
 	GDBM_FILE db;
 	FILE *errs;
 	int errors;
+	unsigned warned; /* PA_UNBUILT attributes already warned about */
 	struct polsrc_rec rec;
 };
 
@@ -66,6 +67,26 @@ store(struct build *b, const char *file, long line)
 	return 0;
 }
 
+/* A PA_UNBUILT attribute in the record (value not "-"): warn, once each. */
+static void
+warn_unbuilt(struct build *b, const char *file, long line)
+{
+	const unsigned char *v = b->rec.val, *end = v + b->rec.vallen;
+	unsigned bit;
+
+	for (; v + 3 <= end && v[0] >= 3 && v + v[0] <= end; v += v[0]) {
+		bit = v[1] < 32 ? PA_BIT(v[1]) : 0;
+		if (!(bit & PA_UNBUILT) || (b->warned & bit) ||
+		    strcmp((const char *)v + 2, "-") == 0)
+			continue;
+		b->warned |= bit;
+		fprintf(b->errs,
+		    "%s/%s:%ld: warning: attribute '%s' is parsed but not "
+		    "implemented, it has no effect\n",
+		    b->dir, file, line, pattr_name(v[1]));
+	}
+}
+
 /* Compile one (already transformed) source line. */
 static void
 compile(struct build *b, char *text, const char *file, long line)
@@ -77,8 +98,11 @@ compile(struct build *b, char *text, const char *file, long line)
 	if (rc < 0) {
 		fprintf(b->errs, "%s/%s:%ld: %s\n", b->dir, file, line, why);
 		b->errors++;
-	} else if (rc > 0 && store(b, file, line) < 0)
-		b->errors++;
+	} else if (rc > 0) {
+		warn_unbuilt(b, file, line);
+		if (store(b, file, line) < 0)
+			b->errors++;
+	}
 }
 
 /* Cut a " # comment" that is outside quotes (ours, see policy-builder.8). */

@@ -137,10 +137,15 @@ plan_bind(struct listeners *ls, const struct conf *c, const struct options *o,
 	int port = b->port > 0 ? b->port : kind_port(c, o, b->kind);
 	struct sockaddr_storage ss;
 	socklen_t len;
-	const char *a = b->addr ? b->addr : "any";
+	const char *a = b->addr;
 
-	if (strcasecmp(a, "any") == 0)
+	/* no address (no Bind line, no BINDADDR): every address, IPv6 and
+	 * IPv4; "any" is 0.0.0.0 and "any6" [::] as in ZMailer, so that
+	 * the two together make a dual-stack listener */
+	if (a == NULL)
 		return push_any(ls, o, 1, 1, group, b->kind, port);
+	if (strcasecmp(a, "any") == 0)
+		return push_any(ls, o, 1, 0, group, b->kind, port);
 	if (strcasecmp(a, "any6") == 0)
 		return push_any(ls, o, 0, 1, group, b->kind, port);
 	if (strncasecmp(a, "iface:", 6) == 0)
@@ -203,7 +208,7 @@ plan(const struct conf *c, const struct options *o, const struct zenv *z,
 
 	memset(ls, 0, sizeof(*ls));
 	if (!any_binds(c)) {
-		dflt.addr = (char *)(env && *env ? env : "any");
+		dflt.addr = (char *)(env && *env ? env : NULL);
 		ssmtp = c->ngroups > 0 && c->groups[0].listen_ssmtp;
 		return plan_group(ls, c, o, &dflt, 1, 0, ssmtp, err, errlen);
 	}

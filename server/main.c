@@ -26,6 +26,7 @@
 #include "session.h"
 #include "supervisor.h"
 #include "tls.h"
+#include "unbuilt.h"
 #include "zenv.h"
 
 #define DEFAULT_ZENV "/etc/zmailer.conf"
@@ -171,6 +172,17 @@ opt_char(struct options *o, int c, const char *argv0)
 	}
 }
 
+/* Remember a given OPT_UNBUILT option, once, for unbuilt_report(). */
+static void
+note_unbuilt(struct options *o, int c)
+{
+	size_t n = strlen(o->unbuilt);
+
+	if (c != 0 && strchr(OPT_UNBUILT, c) != NULL &&
+	    strchr(o->unbuilt, c) == NULL && n + 1 < sizeof(o->unbuilt))
+		o->unbuilt[n] = (char)c;
+}
+
 static void
 parse_options(int argc, char **argv, struct options *o)
 {
@@ -187,6 +199,7 @@ parse_options(int argc, char **argv, struct options *o)
 			exit(0);
 		}
 		opt_char(o, c, argv[0]);
+		note_unbuilt(o, c);
 	}
 	if (optind != argc)
 		usage(argv[0]);
@@ -450,10 +463,18 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 	return rc;
 }
 
+static void
+print_unbuilt(void *arg, const char *line)
+{
+	(void)arg;
+	fprintf(stderr, "smtpserver: warning: %s\n", line);
+}
+
 /*
  * -K: the file parsed (errors already reported); also open every group's
  * policy database as the daemon would, since a network session without
- * one is refused.  0 usable, 1 not.
+ * one is refused.  0 usable, 1 not, 2 usable but asking for keywords
+ * that are parsed and not implemented (each printed).
  */
 static int
 check_config(
@@ -462,7 +483,7 @@ check_config(
 	const struct conf_group *g;
 	struct policy *p;
 	char err[512];
-	size_t i;
+	size_t i, unbuilt;
 	int bad = 0;
 
 	if (o->debug)
@@ -481,11 +502,17 @@ check_config(
 		    "%s: warning: no HELO-pattern line; the usual "
 		    "last line is '* 999 veR'\n",
 		    o->cfgfile);
-	printf("%s: configuration %s\n", o->cfgfile,
-	    bad ? "NOT usable by "
-	          "the daemon"
-	        : "OK");
-	return bad;
+	unbuilt = unbuilt_report(o, c, print_unbuilt, NULL);
+	if (bad)
+		printf(
+		    "%s: configuration NOT usable by the daemon\n", o->cfgfile);
+	else if (unbuilt > 0)
+		printf("%s: configuration usable, but %zu keyword%s not "
+		       "implemented (see above)\n",
+		    o->cfgfile, unbuilt, unbuilt == 1 ? " is" : "s are");
+	else
+		printf("%s: configuration OK\n", o->cfgfile);
+	return bad ? 1 : unbuilt > 0 ? 2 : 0;
 }
 
 int

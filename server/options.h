@@ -4,6 +4,10 @@
 #ifndef SMTPD_OPTIONS_H
 #define SMTPD_OPTIONS_H
 
+/* Options that are parsed but not implemented (drop a letter when it is
+ * built): -R router, -w whoson, -X and -8 charset translation. */
+#define OPT_UNBUILT "RwX8"
+
 struct options {
 	int force4, force6;     /* -4 / -6 */
 	int ident;              /* -a */
@@ -31,6 +35,7 @@ struct options {
 	const char *zenvfile;   /* -Z */
 	int check_only;         /* -K: check the configuration and exit */
 	int foreground;         /* -F: daemon without detaching (systemd) */
+	char unbuilt[sizeof(OPT_UNBUILT)]; /* the OPT_UNBUILT ones given */
 };
 
 #endif

@@ -33,6 +33,7 @@
 #include "secrets.h"
 #include "session.h"
 #include "spool.h"
+#include "unbuilt.h"
 #include "worker.h"
 #include "zenv.h"
 
@@ -379,6 +380,7 @@ reload(struct sup *s, char *err, size_t errlen)
 	signal_workers(s, SIGUSR1, 1); /* idle old-generation ones go */
 	log_msg(LOG_NOTICE, "reloaded %s: generation %lu, %zu listeners",
 	    conf_path(s), gen, s->ls.n);
+	unbuilt_log(s->opts, nc);
 	return gen;
 }
 
@@ -648,6 +650,7 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	s.conf = conf;
 	s.zenv = zenv;
 	s.ctl = -1;
+	unbuilt_log(opts, conf);
 	rc = names(&s, err, sizeof(err)) < 0 ||
 	    trusted_user(&s, err, sizeof(err)) < 0;
 	if (rc == 0)

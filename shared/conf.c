@@ -652,5 +652,6 @@ conf_param_info(size_t i, struct conf_param_info *pi)
 	pi->reloadable = !(p->flags & P_NORELOAD);
 	pi->deprecated = (p->flags & P_DEPRECATED) != 0;
 	pi->ours = (p->flags & P_OURS) != 0;
+	pi->unimpl = (p->flags & P_UNIMPL) != 0;
 	return 0;
 }

@@ -162,6 +162,19 @@ const struct conf_helo *conf_helo_match(const struct conf *, const char *name);
 void conf_dump(
     const struct conf *, void (*out)(void *, const char *), void *arg);
 
+/* HELO-pattern style flags that are parsed but not implemented (drop a
+ * letter when it is built). */
+#define CONF_STYLE_UNBUILT "D"
+
+/*
+ * What c asks for that is not built, one line per keyword to out: every
+ * PARAM flagged "not implemented" in the table whose value is not its
+ * default (in any group), and every CONF_STYLE_UNBUILT flag of a HELO
+ * pattern.  Returns how many.
+ */
+size_t conf_unbuilt(
+    const struct conf *c, void (*out)(void *, const char *), void *arg);
+
 /*
  * What a reload changes, one line per PARAM ("[group/]name: old -> new",
  * secrets masked as in conf_dump), plus groups added/removed and "HELO
@@ -184,6 +197,7 @@ struct conf_param_info {
 	int reloadable;      /* takes effect on SIGHUP */
 	int deprecated;      /* accepted with a warning */
 	int ours;            /* not in ZMailer */
+	int unimpl;          /* parsed, not implemented */
 };
 size_t conf_param_count(void);
 const char *conf_param_name(size_t i);

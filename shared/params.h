@@ -39,6 +39,10 @@ enum ptype {
 #define P_DEPRECATED 0x08 /* accepted with a warning */
 #define P_CLAMP 0x10      /* below min: ZMailer raises it, we warn */
 #define P_OURS 0x20       /* not in ZMailer */
+/* Parsed, not implemented: set to other than its default it is listed by
+ * conf_unbuilt() (a warning at start and reload, -K exits 2).  Drop the
+ * flag from the row when the feature is built. */
+#define P_UNIMPL 0x40
 #define P_MAXALIAS 3
 
 struct param {

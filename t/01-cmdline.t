@@ -49,6 +49,35 @@ my $bad = write_conf(postoffice(), "PARAM maxsize 1000\nPARAM maxsize lots\n");
 is($rc, 1, '-K on a bad config exits 1');
 like($out, qr/smtpserver\.conf:2: /, 'error names file:line');
 
+unlike($out, qr/not implemented/, 'a clean config names nothing not implemented');
+
+# -K: what is parsed but not implemented is listed, and the exit is 2;
+# what is left at its default or turned off is not
+my $po2 = postoffice();
+my $unb = write_conf($po2, policy_db($po2)
+    . "PARAM contentfilter-maxpar 2\nPARAM no-DEBUGcmd\n"
+    . "PARAM enable-router\nPARAM newgroup other\n"
+    . "PARAM spf-threshold fail\n* 999 veDR\n");
+($out, $rc) = run_cmd($BIN, '-K', '-C', $unb, '-Z', '/dev/null');
+is($rc, 2, '-K with keywords that are not implemented exits 2');
+like($out, qr/^smtpserver: warning: \S+smtpserver\.conf: PARAM enable-router: parsed but not implemented/m,
+    'names enable-router with the file');
+like($out, qr/PARAM spf-threshold: parsed but not implemented/,
+    'and spf-threshold, set in a group');
+like($out, qr/HELO-pattern style flag D \(line \d+\): parsed but not implemented/,
+    'and the HELO-pattern flag D');
+unlike($out, qr/contentfilter-maxpar|DEBUGcmd/,
+    'not a keyword at its default or turned off');
+like($out, qr/configuration usable, but 3 keywords are not implemented/,
+    'and counts them');
+($out, $rc) = run_cmd($BIN, '-K', '-R', '/usr/bin/router', '-w', '-s', 'veD',
+    '-C', $good, '-Z', '/dev/null');
+is($rc, 2, '-K with options that are not implemented exits 2');
+like($out, qr/option -R: parsed but not implemented.*\n.*option -w: parsed but not implemented/,
+    'names -R and -w');
+like($out, qr/option -s style flag D: parsed but not implemented/,
+    'and the style flag D of -s');
+
 my $nodb = write_conf(postoffice(), "* 999 ve\n");
 ($out, $rc) = run_cmd($BIN, '-K', '-C', $nodb, '-Z', '/dev/null');
 is($rc, 1, '-K without a policy database exits 1');

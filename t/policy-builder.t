@@ -114,6 +114,28 @@ is(scalar(keys %got), scalar(keys %want), 'no other keys')
 is($rc, 0, '-f other');
 ok(-f "$dir/other.gdbm", 'other.gdbm written');
 
+is($out, '', 'the shipped sources draw no warning');
+
+# Attributes that are parsed but not implemented: a warning with file:line,
+# once each, none for the value "-"; the database is still built.
+my $wdir = tempdir('policy-builder-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+open(my $wf, '>', "$wdir/smtp-policy.src") or die;
+print $wf "a.example relaycustomer - spf + trust-whoson +\n",
+    "b.example spf + maxoutsize 1000 filtering +\n";
+close $wf;
+($rc, $out) = run('-d', $wdir);
+is($rc, 0, 'attributes not implemented: still built, exit 0');
+like($out, qr{/smtp-policy\.src:1: warning: attribute 'spf' is parsed but not implemented},
+    'spf named with file:line');
+like($out, qr{:1: warning: attribute 'trust-whoson' is parsed but not implemented},
+    'trust-whoson too');
+like($out, qr{:2: warning: attribute 'maxoutsize' is parsed but not implemented},
+    'maxoutsize too');
+like($out, qr{:2: warning: attribute 'filtering' is parsed but not implemented},
+    'filtering too');
+is(scalar(() = $out =~ /'spf'/g), 1, 'each attribute once');
+unlike($out, qr/relaycustomer/, 'not an attribute set to "-"');
+
 # A source error: file:line on stderr, exit 1, old database untouched.
 my $before = -s "$dir/smtp-policy.gdbm";
 open(my $fh, '>>', "$dir/smtp-policy.mx") or die;

@@ -1,7 +1,9 @@
 /*
  * conf_doc_test.c - the PARAM table against doc/smtpserver.conf.5: every
  * name and alias has an entry (".B PARAM name ..."), every entry names a
- * PARAM, and numeric defaults are the table's.  make check runs this from
+ * PARAM, numeric defaults are the table's, and an entry says "Parsed but
+ * not implemented" exactly when it documents a row flagged so (listed in
+ * NOT IMPLEMENTED, where no other PARAM is named).  make check runs this from
  * the repository root; SMTPSERVER_SRC overrides the root.  Also: the
  * sample conf/smtpserver.conf loads without a warning, and still loads
  * with every "#PARAM" example in it turned on.
@@ -142,6 +144,91 @@ check_table(void)
 	}
 }
 
+/* Is name (a PARAM name or alias) on a row flagged not implemented? */
+static int
+unimpl(const char *name)
+{
+	struct conf_param_info pi;
+	const char *a;
+	size_t i, j;
+
+	for (i = 0; i < conf_param_count(); i++)
+		for (j = 0; (a = j ? conf_param_alias(i, j - 1)
+		                   : conf_param_name(i)) != NULL;
+		     j++)
+			if (strcmp(a, name) == 0)
+				return conf_param_info(i, &pi) == 0 &&
+				    pi.unimpl;
+	return 0;
+}
+
+/* Every entry: "Parsed but not implemented" iff one of its names is; an
+ * entry runs from its .TP to the next .TP or section. */
+static void
+check_unimpl_entries(void)
+{
+	char tmp[2048], text[8192];
+	size_t i, k, n;
+	int any;
+
+	for (i = 0; i + 1 < nlines; i++) {
+		if (strncmp(lines[i], ".TP", 3) != 0 ||
+		    strncmp(lines[i + 1], ".B PARAM ", 9) != 0)
+			continue;
+		any = 0;
+		n = 0;
+		for (k = i + 1;
+		     k < nlines && strncmp(lines[k], ".TP", 3) != 0 &&
+		     strncmp(lines[k], ".S", 2) != 0;
+		     k++) {
+			snprintf(tmp, sizeof(tmp), "%s", lines[k]);
+			plain(tmp);
+			n += (size_t)snprintf(
+			    text + n, sizeof(text) - n, "%s ", tmp);
+			if (n >= sizeof(text))
+				n = sizeof(text) - 1;
+			if (strncmp(lines[k], ".B PARAM ", 9) == 0) {
+				tmp[6 + strcspn(tmp + 6, " ")] = '\0';
+				any |= unimpl(tmp + 6);
+			}
+		}
+		ok((strstr(text, "Parsed but not implemented") != NULL) == any,
+		    "%s: %s", lines[i + 1],
+		    any ? "says Parsed but not implemented"
+		        : "does not say it is not implemented");
+	}
+}
+
+/* The NOT IMPLEMENTED section names every flagged row and no other. */
+static void
+check_unimpl_section(void)
+{
+	char tmp[2048], *w;
+	size_t i, k;
+	int in = 0, named[1024] = { 0 };
+
+	for (i = 0; i < nlines; i++) {
+		if (strncmp(lines[i], ".SH", 3) == 0)
+			in = strcmp(lines[i], ".SH NOT IMPLEMENTED") == 0;
+		if (!in || lines[i][0] == '\0')
+			continue;
+		snprintf(tmp, sizeof(tmp), "%s", lines[i]);
+		plain(tmp);
+		for (w = strtok(tmp, " ,.;:()"); w; w = strtok(NULL, " ,.;:()"))
+			for (k = 0; k < conf_param_count() && k < 1024; k++)
+				if (strcmp(w, conf_param_name(k)) == 0)
+					named[k] = 1;
+	}
+	for (k = 0; k < conf_param_count() && k < 1024; k++) {
+		struct conf_param_info pi;
+
+		conf_param_info(k, &pi);
+		if (pi.unimpl || named[k])
+			ok(pi.unimpl == named[k], "%s %s NOT IMPLEMENTED",
+			    pi.name, pi.unimpl ? "is in" : "is not in");
+	}
+}
+
 static void
 check_entries(void)
 {
@@ -237,6 +324,8 @@ main(void)
 		return tap_done();
 	check_table();
 	check_entries();
+	check_unimpl_entries();
+	check_unimpl_section();
 	check_samples(prefix);
 	for (i = 0; i < nlines; i++)
 		free(lines[i]);

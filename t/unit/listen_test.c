@@ -1,6 +1,6 @@
 /*
  * listen_test.c - listeners from binds: literals, groups and kinds, -4/-6,
- * iface:, errors, and a reload that keeps unchanged sockets open.
+ * iface:, any/any6, errors, and a reload that keeps unchanged sockets open.
  */
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -141,6 +141,56 @@ test_iface_and_default(struct conf *c)
 	listen_close(&ls);
 }
 
+/* A wildcard listen_open, on fresh ports: other tests may take one. */
+static int
+open_fresh(struct conf *c, struct options *o, struct listeners *ls)
+{
+	char err[256];
+	int i, r;
+
+	for (i = 0, r = -1; i < 5 && r != 0; i++) {
+		o->port = free_port();
+		r = listen_open(c, o, NULL, ls, err, sizeof(err));
+	}
+	if (r != 0)
+		printf("# %s\n", err);
+	return r;
+}
+
+/* "any" is 0.0.0.0 and "any6" [::] (IPv6-only), so both together work;
+ * no bind at all is both. */
+static void
+test_any(struct conf *c, int v6)
+{
+	struct options o;
+	struct listeners ls;
+
+	memset(&o, 0, sizeof(o));
+	binds[0] = (struct conf_bind){ BIND_SMTP, "any", 0 };
+	binds[1] = (struct conf_bind){ BIND_SMTP, "any6", 0 };
+	set_binds(c, 1);
+	is_int(open_fresh(c, &o, &ls), 0, "BindAddress any opens");
+	ok(ls.n == 1 && strncmp(ls.v[0].name, "[0.0.0.0]:", 10) == 0,
+	    "any is the IPv4 wildcard alone");
+	listen_close(&ls);
+	if (!v6) {
+		ok(1, "# skip no IPv6 on this host");
+		return;
+	}
+	set_binds(c, 2);
+	is_int(open_fresh(c, &o, &ls), 0, "any and any6 together open");
+	ok(ls.n == 2 && strncmp(ls.v[0].name, "[0.0.0.0]:", 10) == 0 &&
+	        strncmp(ls.v[1].name, "[::]:", 5) == 0,
+	    "as the IPv4 and the IPv6 wildcard");
+	listen_close(&ls);
+	set_binds(c, 0);
+	is_int(open_fresh(c, &o, &ls), 0, "no binds opens");
+	ok(ls.n == 2 && strncmp(ls.v[0].name, "[::]:", 5) == 0 &&
+	        strncmp(ls.v[1].name, "[0.0.0.0]:", 10) == 0,
+	    "no binds: both wildcards");
+	listen_close(&ls);
+}
+
 int
 main(void)
 {
@@ -152,6 +202,7 @@ main(void)
 	test_literals(c, v6);
 	test_reopen(c);
 	test_iface_and_default(c);
+	test_any(c, v6);
 	set_binds(c, 0);
 	c->groups[0].binds = NULL;
 	conf_free(c);
