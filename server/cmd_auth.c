@@ -1,8 +1,9 @@
 /*
  * cmd_auth.c - AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN: the
- * gates, the 334 dialogue, the per-address failure limit, and the
- * verdict from the AUTH helper.  No response line is logged: they carry
- * passwords; the command line is logged up to its mechanism only.
+ * gates, the 334 dialogue, the per-address failure limit (reserve, then
+ * check), and the verdict from the AUTH helper.  No response line is
+ * logged: they carry passwords; the command line is logged up to its
+ * mechanism only.
  * Not for: base64 and PLAIN parsing (auth.c), password checks
  * (privhelper.c, authcheck.c).
  */
@@ -83,29 +84,68 @@ smtp_auth_loglen(const char *line, size_t len)
 	return i;
 }
 
-/* Failures of this address in the window; add = 1 records one. */
+/* An attempt counted against auth-fail-limit before its check. */
+struct reservation {
+	int held;
+	time_t since; /* start of the window it was counted in */
+};
+
+/*
+ * Reserve, then check: count this attempt as a failure of the address
+ * now, before anything is checked, unless the address is at its limit
+ * (0).  Parallel sessions from one address can then never have more
+ * than auth-fail-limit checks in a window.  Per session without a
+ * scoreboard (-i, -n).
+ */
 static int
-failures(struct smtp *s, int add)
+reserve(struct smtp *s, struct reservation *rv)
 {
 	const struct session_env *e = s->env;
-	int w = s->g->auth_fail_window;
+	int lim = s->g->auth_fail_limit, w = s->g->auth_fail_window;
 	time_t now = time(NULL);
 
-	if (e->auth_failures)
-		return e->auth_failures(e->event_arg, &e->peer, add, w);
-	if (s->auth_fails && now - s->auth_fail_first >= w)
-		s->auth_fails = 0;
-	if (add && s->auth_fails++ == 0)
-		s->auth_fail_first = now;
-	return s->auth_fails;
+	rv->held = 0;
+	if (lim <= 0)
+		return 1;
+	if (e->auth_reserve) {
+		if (!e->auth_reserve(
+		        e->event_arg, &e->peer, lim, w, &rv->since))
+			return 0;
+	} else {
+		if (s->auth_fails && now - s->auth_fail_first >= w)
+			s->auth_fails = 0;
+		if (s->auth_fails >= lim)
+			return 0;
+		if (s->auth_fails++ == 0)
+			s->auth_fail_first = now;
+		rv->since = s->auth_fail_first;
+	}
+	rv->held = 1;
+	return 1;
 }
 
-/* Every refusal before a mechanism runs; 0 = go on. */
-static int
-gate(struct smtp *s)
+/* The reserved attempt did not fail (success, try-later, cancelled,
+ * malformed): take it back. */
+static void
+refund(struct smtp *s, struct reservation *rv)
 {
-	int lim = s->g->auth_fail_limit;
+	const struct session_env *e = s->env;
 
+	if (!rv->held)
+		return;
+	rv->held = 0;
+	if (e->auth_refund)
+		e->auth_refund(
+		    e->event_arg, &e->peer, s->g->auth_fail_window, rv->since);
+	else if (s->auth_fails > 0 && s->auth_fail_first == rv->since)
+		s->auth_fails--;
+}
+
+/* Every refusal before a mechanism runs; 0 = go on, with the attempt
+ * reserved in rv. */
+static int
+gate(struct smtp *s, struct reservation *rv)
+{
 	if (!auth_enabled(s))
 		reply_r(s, RID_AUTH_NOT_CONF);
 	else if (port_refused(s))
@@ -118,10 +158,10 @@ gate(struct smtp *s)
 		reply_r(s, RID_AUTH_AGAIN, s->iplit);
 	else if (needs_tls(s))
 		reply_r(s, RID_AUTH_NEED_TLS);
-	else if (lim > 0 && failures(s, 0) >= lim)
-		reply_r(s, RID_AUTH_LIMIT, s->iplit);
 	else if (s->env->auth == NULL)
 		reply_r(s, RID_AUTH_TEMP);
+	else if (!reserve(s, rv))
+		reply_r(s, RID_AUTH_LIMIT, s->iplit);
 	else
 		return 0;
 	return -1;
@@ -229,7 +269,8 @@ mech_login(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
 	return 0;
 }
 
-static void
+/* Check the password and answer; the enum ph_verdict. */
+static int
 verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 {
 	char esc[300];
@@ -253,33 +294,36 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 			policy_set_trusted(s->pol, 1); /* it may relay */
 		reply_r(s, s->auth_user ? RID_AUTH_OK : RID_AUTH_TEMP);
 	} else if (v == PH_NO) {
-		failures(s, 1);
 		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
 		reply_r(s, RID_AUTH_FAIL);
 	} else {
 		reply_r(s, RID_AUTH_TEMP);
 	}
+	return v;
 }
 
 void
 cmd_auth(struct smtp *s, const char *verb, const char *arg)
 {
 	const char *sp, *ir, *user = NULL, *pass = NULL;
+	struct reservation rv;
 	struct buf a, b;
 	enum auth_mech m;
-	int r;
+	int r, v = PH_TEMP;
 
 	(void)verb;
-	if (gate(s) < 0)
+	if (gate(s, &rv) < 0)
 		return;
 	sp = arg + strcspn(arg, " \t");
 	if (sp == arg) {
 		reply_r(s, RID_AUTH_SYNTAX);
+		refund(s, &rv);
 		return;
 	}
 	if ((m = auth_mech(arg, (size_t)(sp - arg))) == AUTH_MECH_NONE) {
 		reply_r(s, RID_AUTH_MECH);
+		refund(s, &rv);
 		return;
 	}
 	sp += strspn(sp, " \t");
@@ -291,8 +335,10 @@ cmd_auth(struct smtp *s, const char *verb, const char *arg)
 	else
 		r = mech_login(s, ir, &a, &b, &user, &pass);
 	if (r == 0)
-		verdict(
+		v = verdict(
 		    s, m == AUTH_MECH_PLAIN ? "PLAIN" : "LOGIN", user, pass);
+	if (v != PH_NO) /* only a failure keeps its reservation */
+		refund(s, &rv);
 	wipe(&a);
 	wipe(&b);
 	explicit_bzero(s->line.data, s->line.len); /* the initial response */

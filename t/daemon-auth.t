@@ -1,10 +1,13 @@
 #!/usr/bin/perl
 # AUTH under the daemon, where the sessions run in workers and passwords
-# are checked by the supervisor's AUTH helper: the helper killed with -9
-# is replaced and the workers forked before it reach the new one at once.
+# are checked by the supervisor's AUTH helper: (1) the helper killed with
+# -9 is replaced and the workers forked before it reach the new one at
+# once; (2) auth-fail-limit holds for many parallel sessions from one
+# address: no more checks reach the authenticator than the limit.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
+use IO::Select;
 use MIME::Base64;
 use SmtpTest qw(wait_until);
 
@@ -123,4 +126,47 @@ like(SmtpTest::cmd($f, 'AUTH PLAIN ' . plain('alice', 's3cret')) // '',
 SmtpTest::cmd($_, 'QUIT') for grep { defined } @s, $f;
 is($d->stop, 0, 'clean stop');
 
+# 2. 40 parallel sessions from one address with a wrong password, limit
+# 5: while the checks are held, the others must be refused (454), so no
+# more than 5 reach the authenticator
+$d = daemon('PARAM auth-fail-limit 5', 'PARAM min-idle-workers 10',
+    'PARAM max-idle-workers 50', 'PARAM MaxSameIpSource 100');
+$dir = $d->{dir};
+$d->start(idle => 10);
+@s = map { session($d, '127.0.0.50') } 1 .. 40;
+is(scalar(grep { defined } @s), 40, '40 sessions from 127.0.0.50');
+open(my $hold, '>', "$dir/hold") or die;
+close($hold);
+print $_ 'AUTH PLAIN ' . plain('alice', 'wrong') . "\r\n" for @s;
+my %reply;
+my $sel = IO::Select->new(@s);
+# read what is there; the held checks answer only once the hold is gone
+my $collect = sub {
+	for my $s ($sel->can_read(0.05)) {
+		my $r = SmtpTest::reply($s, 1) // next;
+		$reply{$s} = $r;
+		$sel->remove($s);
+	}
+};
+ok(wait_until(sub {
+	$collect->();
+	return calls($dir) > 5 || calls($dir) + keys(%reply) >= 40;
+}, 30), 'every attempt was checked or refused while the checks are held');
+unlink("$dir/hold");
+wait_until(sub { $collect->(); keys(%reply) >= 40 }, 30);
+my %code;
+$code{ substr($_, 0, 3) }++ for values %reply;
+is(keys(%reply), 40, 'all 40 answered');
+ok(calls($dir) <= 5, 'at most auth-fail-limit (5) checks reached the '
+    . 'authenticator: ' . calls($dir));
+is($code{535} // 0, calls($dir), 'each of them 535');
+is($code{454} // 0, 40 - calls($dir), 'the others 454');
+like(SmtpTest::cmd($s[0], 'AUTH PLAIN ' . plain('alice', 's3cret')) // '',
+    qr/^454 4\.7\.0 .*too many authentication failures/,
+    'the right password from that address: 454 now');
+$f = session($d, '127.0.0.51');
+like(SmtpTest::cmd($f, 'AUTH PLAIN ' . plain('alice', 's3cret')) // '',
+    qr/^235 /, 'the right password from another address: 235');
+SmtpTest::cmd($_, 'QUIT') for grep { defined } @s, $f;
+is($d->stop, 0, 'clean stop');
 done_testing();
