@@ -84,6 +84,73 @@ smtp_auth_loglen(const char *line, size_t len)
 	return i;
 }
 
+/*
+ * Responses a client may send after an AUTH command line: what its
+ * mechanism asks for (two for one we do not know), less the initial
+ * response; -1 when the line is not AUTH.
+ */
+static int
+expected(const char *line, size_t len)
+{
+	size_t i = 4, m;
+	int n;
+
+	if (len < 4 || strncasecmp(line, "AUTH", 4) != 0 ||
+	    (len > 4 && line[4] != ' ' && line[4] != '\t'))
+		return -1;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (m = i; i < len && line[i] != ' ' && line[i] != '\t'; i++)
+		continue;
+	n = auth_mech(line + m, i - m) == AUTH_MECH_PLAIN ? 1 : 2;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i < len ? n - 1 : n;
+}
+
+/* Could this line be a SASL response: base64, "=" or "*"? */
+static int
+response_like(const char *p, size_t n)
+{
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                          "abcdefghijklmnopqrstuvwxyz0123456789+/=";
+	size_t i;
+
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n == 1 && p[0] == '*')
+		return 1;
+	for (i = 0; i < n; i++)
+		if (p[i] == '\0' || strchr(set, p[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * Is the command line just read (s->line) possibly a credential?  After
+ * an AUTH that was refused or cut short, a client that did not wait for
+ * the reply (pipelining, or a careless one) sends its responses anyway,
+ * and they arrive as commands.  So every AUTH line owes the responses
+ * its mechanism would read; cmd_auth pays off those it reads; each
+ * following line that looks like a response pays off one more and is
+ * never logged.  The first line that cannot be a response ends it.
+ */
+int
+smtp_auth_secret(struct smtp *s)
+{
+	const char *p = s->line.data ? s->line.data : "";
+	int secret = 0, e;
+
+	if (s->auth_owed > 0) {
+		s->auth_owed--;
+		if (!(secret = response_like(p, s->line.len)))
+			s->auth_owed = 0;
+	}
+	if (!secret && (e = expected(p, s->line.len)) >= 0)
+		s->auth_owed = e;
+	return secret;
+}
+
 /* An attempt counted against auth-fail-limit before its check. */
 struct reservation {
 	int held;
@@ -202,6 +269,8 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 	buf_init(&line, AUTH_LINE_MAX + 1);
 	r = stream_getline(&s->st, &line, AUTH_LINE_MAX, &fl);
 	xlog_note(s->env->xlog, "AUTH response (not logged)");
+	if (s->auth_owed > 0)
+		s->auth_owed--;
 	if (r == SR_TIMEOUT) {
 		reply_r(s, RID_TIMEOUT, s->myhost);
 		s->quit = 1;

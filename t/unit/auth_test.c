@@ -1,9 +1,10 @@
 /*
  * auth_test.c - AUTH mechanics: strict base64 both ways, the PLAIN
- * message split, user name checks, the transcript cut of AUTH lines, and
- * the helper's message codec (sizes checked, trailing bytes refused), and
- * the helper's door: descriptors that come with a bad request are closed,
- * and a helper restarted behind a kept door answers its old sessions.
+ * message split, user name checks, the transcript cut of AUTH lines, the
+ * lines hidden after a refused AUTH, the helper's message codec (sizes
+ * checked, trailing bytes refused), and the helper's door: descriptors
+ * that come with a bad request are closed, and a helper restarted behind
+ * a kept door answers its old sessions.
  */
 #include "auth.h"
 #include "privhelper.h"
@@ -132,6 +133,42 @@ test_loglen(void)
 	is_int(smtp_auth_loglen("AUTH LOGIN", 10), 10, "no response: all");
 	is_int(smtp_auth_loglen("MAIL FROM:<a>", 13), 13, "other verbs: all");
 	is_int(smtp_auth_loglen("AUTHX y", 7), 7, "AUTHX is not AUTH");
+}
+
+/* Lines after an AUTH that may be its responses are hidden: "1" marks
+ * a line smtp_auth_secret must hide. */
+static const struct {
+	const char *lines[5];
+	const char *secret;
+} secret_cases[] = {
+	{ { "AUTH LOGIN", "dXNlcg==", "cGFzcw==", "QUIT" }, "0110" },
+	{ { "auth login dXNlcg==", "cGFzcw== ", "NOOP" }, "010" },
+	{ { "AUTH PLAIN AGEAYg==", "NOOP" }, "00" },
+	{ { "AUTH PLAIN", "*", "NOOP" }, "010" },
+	{ { "AUTH", "dXNlcg==", "=" }, "011" },
+	{ { "AUTH CRAM-MD5", "MAIL FROM:<a@b>", "dXNlcg==" }, "000" },
+	{ { "AUTH LOGIN", "EHLO x", "AUTH LOGIN", "eA==", "eQ==" }, "00011" },
+	{ { "AUTHX LOGIN", "dXNlcg==" }, "00" },
+};
+
+static void
+test_secret(void)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof(secret_cases) / sizeof(secret_cases[0]); i++) {
+		struct smtp s;
+		char got[8] = "";
+
+		memset(&s, 0, sizeof(s));
+		for (k = 0; k < 5 && secret_cases[i].lines[k]; k++) {
+			s.line.data = (char *)secret_cases[i].lines[k];
+			s.line.len = strlen(s.line.data);
+			got[k] = smtp_auth_secret(&s) ? '1' : '0';
+		}
+		is_str(
+		    got, secret_cases[i].secret, "hidden lines, case %zu", i);
+	}
 }
 
 static void
@@ -352,6 +389,7 @@ main(void)
 	test_b64();
 	test_plain();
 	test_loglen();
+	test_secret();
 	test_msg();
 	test_door_fds();
 	test_restart();
