@@ -1,8 +1,9 @@
 /*
  * cmd_auth.c - AUTH (RFC 4954) with PLAIN (RFC 4616) and LOGIN: the
- * gates, the 334 dialogue, the per-address failure limit, and the
- * verdict from the AUTH helper.  No response line is logged: they carry
- * passwords; the command line is logged up to its mechanism only.
+ * gates, the 334 dialogue, the per-address failure limit (reserve, then
+ * check), and the verdict from the AUTH helper.  No response line is
+ * logged: they carry passwords; the command line is logged up to its
+ * mechanism only.
  * Not for: base64 and PLAIN parsing (auth.c), password checks
  * (privhelper.c, authcheck.c).
  */
@@ -83,29 +84,135 @@ smtp_auth_loglen(const char *line, size_t len)
 	return i;
 }
 
-/* Failures of this address in the window; add = 1 records one. */
+/*
+ * Responses a client may send after an AUTH command line: what its
+ * mechanism asks for (two for one we do not know), less the initial
+ * response; -1 when the line is not AUTH.
+ */
 static int
-failures(struct smtp *s, int add)
+expected(const char *line, size_t len)
 {
-	const struct session_env *e = s->env;
-	int w = s->g->auth_fail_window;
-	time_t now = time(NULL);
+	size_t i = 4, m;
+	int n;
 
-	if (e->auth_failures)
-		return e->auth_failures(e->event_arg, &e->peer, add, w);
-	if (s->auth_fails && now - s->auth_fail_first >= w)
-		s->auth_fails = 0;
-	if (add && s->auth_fails++ == 0)
-		s->auth_fail_first = now;
-	return s->auth_fails;
+	if (len < 4 || strncasecmp(line, "AUTH", 4) != 0 ||
+	    (len > 4 && line[4] != ' ' && line[4] != '\t'))
+		return -1;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	for (m = i; i < len && line[i] != ' ' && line[i] != '\t'; i++)
+		continue;
+	n = auth_mech(line + m, i - m) == AUTH_MECH_PLAIN ? 1 : 2;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	return i < len ? n - 1 : n;
 }
 
-/* Every refusal before a mechanism runs; 0 = go on. */
+/* Could this line be a SASL response: base64, "=" or "*"? */
 static int
-gate(struct smtp *s)
+response_like(const char *p, size_t n)
 {
-	int lim = s->g->auth_fail_limit;
+	static const char set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	                          "abcdefghijklmnopqrstuvwxyz0123456789+/=";
+	size_t i;
 
+	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n == 1 && p[0] == '*')
+		return 1;
+	for (i = 0; i < n; i++)
+		if (p[i] == '\0' || strchr(set, p[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * Is the command line just read (s->line) possibly a credential?  After
+ * an AUTH that was refused or cut short, a client that did not wait for
+ * the reply (pipelining, or a careless one) sends its responses anyway,
+ * and they arrive as commands.  So every AUTH line owes the responses
+ * its mechanism would read; cmd_auth pays off those it reads; each
+ * following line that looks like a response pays off one more and is
+ * never logged.  The first line that cannot be a response ends it.
+ */
+int
+smtp_auth_secret(struct smtp *s)
+{
+	const char *p = s->line.data ? s->line.data : "";
+	int secret = 0, e;
+
+	if (s->auth_owed > 0) {
+		s->auth_owed--;
+		if (!(secret = response_like(p, s->line.len)))
+			s->auth_owed = 0;
+	}
+	if (!secret && (e = expected(p, s->line.len)) >= 0)
+		s->auth_owed = e;
+	return secret;
+}
+
+/* An attempt counted against auth-fail-limit before its check. */
+struct reservation {
+	int held;
+	time_t since; /* start of the window it was counted in */
+};
+
+/*
+ * Reserve, then check: count this attempt as a failure of the address
+ * now, before anything is checked, unless the address is at its limit
+ * (0).  Parallel sessions from one address can then never have more
+ * than auth-fail-limit checks in a window.  Per session without a
+ * scoreboard (-i, -n).
+ */
+static int
+reserve(struct smtp *s, struct reservation *rv)
+{
+	const struct session_env *e = s->env;
+	int lim = s->g->auth_fail_limit, w = s->g->auth_fail_window;
+	time_t now = time(NULL);
+
+	rv->held = 0;
+	if (lim <= 0)
+		return 1;
+	if (e->auth_reserve) {
+		if (!e->auth_reserve(
+		        e->event_arg, &e->peer, lim, w, &rv->since))
+			return 0;
+	} else {
+		if (s->auth_fails && now - s->auth_fail_first >= w)
+			s->auth_fails = 0;
+		if (s->auth_fails >= lim)
+			return 0;
+		if (s->auth_fails++ == 0)
+			s->auth_fail_first = now;
+		rv->since = s->auth_fail_first;
+	}
+	rv->held = 1;
+	return 1;
+}
+
+/* The reserved attempt did not fail (success, try-later, cancelled,
+ * malformed): take it back. */
+static void
+refund(struct smtp *s, struct reservation *rv)
+{
+	const struct session_env *e = s->env;
+
+	if (!rv->held)
+		return;
+	rv->held = 0;
+	if (e->auth_refund)
+		e->auth_refund(
+		    e->event_arg, &e->peer, s->g->auth_fail_window, rv->since);
+	else if (s->auth_fails > 0 && s->auth_fail_first == rv->since)
+		s->auth_fails--;
+}
+
+/* Every refusal before a mechanism runs; 0 = go on, with the attempt
+ * reserved in rv. */
+static int
+gate(struct smtp *s, struct reservation *rv)
+{
 	if (!auth_enabled(s))
 		reply_r(s, RID_AUTH_NOT_CONF);
 	else if (port_refused(s))
@@ -118,10 +225,10 @@ gate(struct smtp *s)
 		reply_r(s, RID_AUTH_AGAIN, s->iplit);
 	else if (needs_tls(s))
 		reply_r(s, RID_AUTH_NEED_TLS);
-	else if (lim > 0 && failures(s, 0) >= lim)
-		reply_r(s, RID_AUTH_LIMIT, s->iplit);
 	else if (s->env->auth == NULL)
 		reply_r(s, RID_AUTH_TEMP);
+	else if (!reserve(s, rv))
+		reply_r(s, RID_AUTH_LIMIT, s->iplit);
 	else
 		return 0;
 	return -1;
@@ -162,6 +269,8 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 	buf_init(&line, AUTH_LINE_MAX + 1);
 	r = stream_getline(&s->st, &line, AUTH_LINE_MAX, &fl);
 	xlog_note(s->env->xlog, "AUTH response (not logged)");
+	if (s->auth_owed > 0)
+		s->auth_owed--;
 	if (r == SR_TIMEOUT) {
 		reply_r(s, RID_TIMEOUT, s->myhost);
 		s->quit = 1;
@@ -229,7 +338,8 @@ mech_login(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
 	return 0;
 }
 
-static void
+/* Check the password and answer; the enum ph_verdict. */
+static int
 verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 {
 	char esc[300];
@@ -253,33 +363,36 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 			policy_set_trusted(s->pol, 1); /* it may relay */
 		reply_r(s, s->auth_user ? RID_AUTH_OK : RID_AUTH_TEMP);
 	} else if (v == PH_NO) {
-		failures(s, 1);
 		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
 		reply_r(s, RID_AUTH_FAIL);
 	} else {
 		reply_r(s, RID_AUTH_TEMP);
 	}
+	return v;
 }
 
 void
 cmd_auth(struct smtp *s, const char *verb, const char *arg)
 {
 	const char *sp, *ir, *user = NULL, *pass = NULL;
+	struct reservation rv;
 	struct buf a, b;
 	enum auth_mech m;
-	int r;
+	int r, v = PH_TEMP;
 
 	(void)verb;
-	if (gate(s) < 0)
+	if (gate(s, &rv) < 0)
 		return;
 	sp = arg + strcspn(arg, " \t");
 	if (sp == arg) {
 		reply_r(s, RID_AUTH_SYNTAX);
+		refund(s, &rv);
 		return;
 	}
 	if ((m = auth_mech(arg, (size_t)(sp - arg))) == AUTH_MECH_NONE) {
 		reply_r(s, RID_AUTH_MECH);
+		refund(s, &rv);
 		return;
 	}
 	sp += strspn(sp, " \t");
@@ -291,8 +404,10 @@ cmd_auth(struct smtp *s, const char *verb, const char *arg)
 	else
 		r = mech_login(s, ir, &a, &b, &user, &pass);
 	if (r == 0)
-		verdict(
+		v = verdict(
 		    s, m == AUTH_MECH_PLAIN ? "PLAIN" : "LOGIN", user, pass);
+	if (v != PH_NO) /* only a failure keeps its reservation */
+		refund(s, &rv);
 	wipe(&a);
 	wipe(&b);
 	explicit_bzero(s->line.data, s->line.len); /* the initial response */

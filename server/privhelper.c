@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <syslog.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -343,36 +344,92 @@ helper_child(int door)
 		close_range(3, (unsigned)door - 1, 0);
 	close_range((unsigned)door + 1, ~0U, 0);
 	closelog(); /* its socket may be gone: reopened on the next line */
+	prctl(PR_SET_NAME, PH_PROCNAME, 0, 0, 0);
 }
 
-struct privhelper *
-privhelper_spawn(
-    const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen)
+/* A helper serving the door end back; its pid, or -1 with errno. */
+static pid_t
+fork_helper(int back, const struct conf *cf, uid_t uid, gid_t gid)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		helper_child(back);
+		privhelper_serve(back, cf, uid, gid);
+		_exit(0);
+	}
+	return pid;
+}
+
+static struct privhelper *
+spawn(const struct conf *cf, uid_t uid, gid_t gid, int keep, char *err,
+    size_t errlen)
 {
 	struct privhelper *ph;
 	int sv[2];
-	pid_t pid;
+	pid_t pid = -1;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(err, errlen, "socketpair: %s", strerror(errno));
 		return NULL;
 	}
-	if ((ph = calloc(1, sizeof(*ph))) == NULL || (pid = fork()) < 0) {
+	if ((ph = calloc(1, sizeof(*ph))) == NULL ||
+	    (pid = fork_helper(sv[1], cf, uid, gid)) < 0) {
 		snprintf(err, errlen, "auth helper: %s", strerror(errno));
 		free(ph);
 		close(sv[0]);
 		close(sv[1]);
 		return NULL;
 	}
-	if (pid == 0) {
-		helper_child(sv[1]);
-		privhelper_serve(sv[1], cf, uid, gid);
-		_exit(0);
+	if (!keep) {
+		close(sv[1]);
+		sv[1] = -1;
 	}
-	close(sv[1]);
 	ph->door = sv[0];
+	ph->back = sv[1];
 	ph->pid = pid;
 	return ph;
+}
+
+struct privhelper *
+privhelper_spawn(
+    const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	return spawn(cf, uid, gid, 0, err, errlen);
+}
+
+struct privhelper *
+privhelper_spawn_kept(
+    const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen)
+{
+	return spawn(cf, uid, gid, 1, err, errlen);
+}
+
+int
+privhelper_restart(struct privhelper *ph, const struct conf *cf, uid_t uid,
+    gid_t gid, char *err, size_t errlen)
+{
+	pid_t pid;
+
+	if (ph == NULL || ph->back < 0) {
+		snprintf(err, errlen, "auth helper: no door to restart on");
+		return -1;
+	}
+	if ((pid = fork_helper(ph->back, cf, uid, gid)) < 0) {
+		snprintf(err, errlen, "auth helper: fork: %s", strerror(errno));
+		return -1;
+	}
+	ph->pid = pid;
+	return 0;
+}
+
+void
+privhelper_child(struct privhelper *ph)
+{
+	if (ph != NULL && ph->back >= 0) {
+		close(ph->back);
+		ph->back = -1;
+	}
 }
 
 /* ---- the session side ---- */
@@ -466,6 +523,8 @@ privhelper_close(struct privhelper *ph)
 	if (ph == NULL)
 		return;
 	close(ph->door);
+	if (ph->back >= 0)
+		close(ph->back);
 	if (ph->pid > 0)
 		while (waitpid(ph->pid, NULL, 0) < 0 && errno == EINTR)
 			;

@@ -4,6 +4,8 @@
  * yes, no or try-later, nothing else.  Sessions reach it through a
  * SOCK_SEQPACKET "door": each request carries a fresh socket (SCM_RIGHTS)
  * on which the one reply comes, so many workers can share one door.
+ * A supervisor keeps the helper's end of the door too, and starts a new
+ * helper on it when one dies: sessions forked earlier never notice.
  * Backends: PAM service smtpauth-login, or the group's SMTP-auth-pipe.
  * Not for: the SMTP dialogue (cmd_auth.c), mechanisms (auth.c).
  */
@@ -44,8 +46,12 @@ void ph_wipe(struct ph_msg *);
 
 struct privhelper {
 	int door;  /* session side of the door */
+	int back;  /* helper side, kept for a restart (-1: not kept) */
 	pid_t pid; /* the helper, when we started it (else 0) */
 };
+
+/* The helper's process name (ps, /proc/PID/comm; at most 15 bytes). */
+#define PH_PROCNAME "smtpserver-auth"
 
 /*
  * Fork the helper for cf (it must outlive no one: it exits when every
@@ -56,6 +62,21 @@ struct privhelper {
  */
 struct privhelper *privhelper_spawn(
     const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen);
+/*
+ * The same for a supervisor that outlives its helper: it keeps the
+ * helper's end of the door, so that privhelper_restart can start another
+ * helper behind the same door.  Requests sent meanwhile wait in the door
+ * for the new helper.  Every session process forked after this must call
+ * privhelper_child first.
+ */
+struct privhelper *privhelper_spawn_kept(
+    const struct conf *cf, uid_t uid, gid_t gid, char *err, size_t errlen);
+/* The helper died (already reaped): start another on the kept end. */
+int privhelper_restart(struct privhelper *, const struct conf *cf, uid_t uid,
+    gid_t gid, char *err, size_t errlen);
+/* In a forked session process: give up the helper's end of the door (a
+ * session must not be able to read other sessions' requests). */
+void privhelper_child(struct privhelper *);
 /*
  * The helper's loop on its end of the door; returns when it closes.  A
  * request must carry exactly one descriptor (its reply socket): any other
@@ -68,7 +89,7 @@ void privhelper_serve(int door, const struct conf *cf, uid_t uid, gid_t gid);
  */
 int privhelper_check(struct privhelper *, size_t gi, const char *user,
     const char *pass, const char *ip, int timeout);
-/* Close the door and reap the helper we started. */
+/* Close the door (both ends we hold) and reap the helper we started. */
 void privhelper_close(struct privhelper *);
 
 #endif

@@ -1,8 +1,12 @@
 /*
  * secrets.c - the supervisor's TLS contexts and AUTH helper (see
- * secrets.h).  A helper left behind by a reload lives on for the old
- * generation's workers that still hold its door, and exits when the last
- * of them does; the supervisor's reap loop collects it.
+ * secrets.h).  The supervisor keeps both ends of the helper's door: when
+ * the helper dies another starts behind the same door, so every worker,
+ * however old, reaches it at once (requests sent meanwhile wait in the
+ * door).  Workers drop the helper's end after fork.  A helper left behind
+ * by a reload lives on for the old generation's workers that still hold
+ * its door, and exits when the last of them does; the supervisor's reap
+ * loop collects it.
  */
 #include "secrets.h"
 
@@ -64,8 +68,8 @@ helper_start(struct secrets *sc, const struct conf *c)
 
 	if (!wants_auth(c))
 		return;
-	sc->auth =
-	    privhelper_spawn(c, sc->pipe_uid, sc->pipe_gid, err, sizeof(err));
+	sc->auth = privhelper_spawn_kept(
+	    c, sc->pipe_uid, sc->pipe_gid, err, sizeof(err));
 	if (sc->auth == NULL)
 		log_msg(LOG_ERR, "AUTH helper: %s; AUTH will answer 454", err);
 }
@@ -141,6 +145,24 @@ secrets_reload(struct secrets *sc, const struct conf *nc)
 	helper_start(sc, nc);
 }
 
+/* Start a helper behind the current door if it has none; 0 if it has. */
+static int
+helper_restart(struct secrets *sc, const struct conf *c)
+{
+	char err[512];
+
+	if (sc->auth == NULL || sc->auth->pid > 0)
+		return 0;
+	if (privhelper_restart(sc->auth, c, sc->pipe_uid, sc->pipe_gid, err,
+	        sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "%s; AUTH waits, retried in a second", err);
+		return -1;
+	}
+	log_msg(LOG_NOTICE, "AUTH helper %ld started behind the same door",
+	    (long)sc->auth->pid);
+	return 0;
+}
+
 int
 secrets_reaped(struct secrets *sc, pid_t pid, const struct conf *c)
 {
@@ -149,9 +171,20 @@ secrets_reaped(struct secrets *sc, pid_t pid, const struct conf *c)
 	log_msg(
 	    LOG_WARNING, "AUTH helper %ld died; starting another", (long)pid);
 	sc->auth->pid = 0; /* already reaped */
-	helper_detach(sc);
-	helper_start(sc, c);
+	helper_restart(sc, c);
 	return 1;
+}
+
+void
+secrets_check(struct secrets *sc, const struct conf *c)
+{
+	helper_restart(sc, c);
+}
+
+void
+secrets_child(struct secrets *sc)
+{
+	privhelper_child(sc->auth);
 }
 
 struct tls_server *

@@ -3,7 +3,8 @@
  * is still privileged: one TLS server context per group (rebuilt on
  * SIGHUP, the old one kept when the new key is broken) and the AUTH
  * helper process (restarted with the new configuration on SIGHUP, and
- * when it dies).  Workers inherit both across fork.
+ * behind the same door when it dies, so that running workers reach the
+ * new one).  Workers inherit both across fork.
  * Not for: TLS itself (tls.c), the helper protocol (privhelper.c).
  */
 #ifndef SMTPD_SECRETS_H
@@ -32,6 +33,11 @@ void secrets_open(struct secrets *, const struct conf *c, uid_t, gid_t);
 void secrets_reload(struct secrets *, const struct conf *nc);
 /* A child died: if it was the helper, start another; 1 if it was. */
 int secrets_reaped(struct secrets *, pid_t, const struct conf *c);
+/* Once a second: retry a helper restart that failed (fork). */
+void secrets_check(struct secrets *, const struct conf *c);
+/* In a new worker, first thing: drop what only the supervisor keeps
+ * (the helper's end of its door). */
+void secrets_child(struct secrets *);
 /* The group's context and the helper, for a worker's session. */
 struct tls_server *secrets_tls(const struct secrets *, size_t group);
 /* Drop the supervisor's copies (workers keep theirs until they exit). */

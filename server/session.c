@@ -280,13 +280,46 @@ check_chars(struct smtp *s)
 	return 0;
 }
 
+/* Transcript (and -v echo) of the line read: an AUTH line up to its
+ * mechanism, a line that may be a credential not at all. */
+static void
+log_command(struct smtp *s)
+{
+	const char *text = s->line.data;
+	size_t n;
+
+	if ((s->line_secret = smtp_auth_secret(s)) != 0) {
+		text = SMTP_SECRET_LINE;
+		n = strlen(text);
+		xlog_note(s->env->xlog, "%s", text);
+	} else {
+		n = smtp_auth_loglen(s->line.data, s->line.len);
+		xlog_line(s->env->xlog, 'r', text, n);
+	}
+	if (s->env->echo) {
+		fwrite(text, 1, n, stderr);
+		fputc('\n', stderr);
+	}
+}
+
+/* A line that may have been a credential is not kept in memory either. */
+static void
+forget_secret(struct smtp *s)
+{
+	if (!s->line_secret)
+		return;
+	explicit_bzero(s->line.data, s->line.len);
+	stream_wipe_consumed(&s->st);
+	s->line_secret = 0;
+}
+
 /* Read and vet one command line; -1 ends the session. */
 static int
 read_command(struct smtp *s)
 {
 	int r, fl = 0;
-	size_t n;
 
+	forget_secret(s);
 	if (!stream_pending(&s->st))
 		reply_flush(s);
 	if (s->quit)
@@ -301,12 +334,7 @@ read_command(struct smtp *s)
 		return -1;
 	}
 	s->line_flags = fl;
-	n = smtp_auth_loglen(s->line.data, s->line.len);
-	xlog_line(s->env->xlog, 'r', s->line.data, n);
-	if (s->env->echo) {
-		fwrite(s->line.data, 1, n, stderr);
-		fputc('\n', stderr);
-	}
+	log_command(s);
 	if (fl & SL_TOOLONG) {
 		reply_r(s, RID_LINE_TOO_LONG, CMD_LINE_MAX);
 		return 0;
@@ -393,6 +421,7 @@ session_run(const struct session_env *e)
 	if (e->stopping && *e->stopping && s.st.eof && s.quit != 2)
 		reply_r(&s, RID_SHUTDOWN, s.myhost);
 	reply_flush(&s);
+	forget_secret(&s);
 	smtp_txn_reset(&s);
 	smtp_auth_reset(&s);
 	smtp_policy_end(&s);

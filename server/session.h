@@ -9,6 +9,7 @@
 
 #include <sys/socket.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "conf.h"
 
@@ -65,11 +66,15 @@ struct session_env {
 	struct privhelper *auth;
 	/*
 	 * AUTH failures of this client address across sessions (the
-	 * daemon's scoreboard): add = 1 records one; returns how many fell
-	 * within the last window seconds.  NULL: counted per session.
+	 * daemon's scoreboard), reserve then check: auth_reserve counts an
+	 * attempt as a failure before it is checked, unless limit failures
+	 * fell within the last window seconds (then 0); auth_refund takes
+	 * back one that did not fail.  NULL: counted per session.
 	 */
-	int (*auth_failures)(void *arg, const struct sockaddr_storage *peer,
-	    int add, int window);
+	int (*auth_reserve)(void *arg, const struct sockaddr_storage *peer,
+	    int limit, int window, time_t *since);
+	void (*auth_refund)(void *arg, const struct sockaddr_storage *peer,
+	    int window, time_t since);
 };
 
 /*

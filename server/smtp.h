@@ -96,8 +96,10 @@ struct smtp {
 	char *auth_user;        /* who, for the envelope and policy */
 	int auth_fails;         /* per-session failure count ... */
 	time_t auth_fail_first; /* ... and when the window began */
-	char tls_cipher[160];   /* "<name> keybits N/M version V" */
-	char tls_peer[160];     /* verified client certificate CN */
+	int auth_owed;        /* responses an AUTH may still get (cmd_auth.c) */
+	int line_secret;      /* line may be one of them: never logged */
+	char tls_cipher[160]; /* "<name> keybits N/M version V" */
+	char tls_peer[160];   /* verified client certificate CN */
 };
 
 /* reply.c: the reply table (replies.h) and the one reply builder */
@@ -151,6 +153,9 @@ void smtp_tls_end(struct smtp *);
 int smtp_auth_usable(const struct smtp *);
 int smtp_auth_exempt(const struct smtp *);
 size_t smtp_auth_loglen(const char *line, size_t len);
+int smtp_auth_secret(struct smtp *);
+/* What logs and replies show instead of a line smtp_auth_secret hid. */
+#define SMTP_SECRET_LINE "(possible AUTH response, not logged)"
 void smtp_auth_reset(struct smtp *);
 
 /* session_policy.c */

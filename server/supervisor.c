@@ -145,6 +145,7 @@ spawn(struct sup *s)
 		scoreboard_slot_pid(s->sb, slot, pid);
 		return;
 	}
+	secrets_child(&s->sec);
 	close(sigpipe_fds[0]);
 	close(sigpipe_fds[1]);
 	close(s->wake[0]);
@@ -486,6 +487,7 @@ loop(struct sup *s)
 			begin_stop(s);
 		s->ci.want_stop = 0;
 		reap(s);
+		secrets_check(&s->sec, s->conf);
 		if (s->stopping) {
 			count(s, &c);
 			if (c.live == 0)

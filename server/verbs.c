@@ -7,6 +7,7 @@
 #include "smtp.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -112,7 +113,13 @@ unknown(struct smtp *s)
 {
 	char esc[120];
 
-	log_escape(esc, sizeof(esc), s->line.data, s->line.len);
+	/* never a possible credential: not even AUTH's initial response
+	 * when AUTH itself is unknown here (NoEHLO) */
+	if (s->line_secret)
+		snprintf(esc, sizeof(esc), "%s", SMTP_SECRET_LINE);
+	else
+		log_escape(esc, sizeof(esc), s->line.data,
+		    smtp_auth_loglen(s->line.data, s->line.len));
 	if (++s->unknown_cmds >= s->cf->max_unknown_cmds &&
 	    s->cf->max_unknown_cmds > 0) {
 		reply_r(s, RID_TOO_MANY_UNKNOWN, s->myhost, s->iplit, esc);

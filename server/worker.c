@@ -236,16 +236,29 @@ log_name(const struct worker *w, const struct conn *c, char *buf, size_t len)
 
 /* AUTH failures per client key, across every worker (the scoreboard). */
 static int
-auth_failures(
-    void *arg, const struct sockaddr_storage *peer, int add, int window)
+auth_reserve(void *arg, const struct sockaddr_storage *peer, int limit,
+    int window, time_t *since)
 {
 	const struct worker *w = arg;
 	struct netkey k, key;
 
 	if (netaddr_key((const struct sockaddr *)peer, &k) < 0)
-		return 0;
+		memset(&k, 0, sizeof(k)); /* as admission counts it */
 	scoreboard_key(&k, &key);
-	return scoreboard_auth_fail(w->sb, &key, add, window);
+	return scoreboard_auth_reserve(w->sb, &key, limit, window, since);
+}
+
+static void
+auth_refund(
+    void *arg, const struct sockaddr_storage *peer, int window, time_t since)
+{
+	const struct worker *w = arg;
+	struct netkey k, key;
+
+	if (netaddr_key((const struct sockaddr *)peer, &k) < 0)
+		memset(&k, 0, sizeof(k));
+	scoreboard_key(&k, &key);
+	scoreboard_auth_refund(w->sb, &key, window, since);
 }
 
 static void
@@ -287,7 +300,8 @@ run_session(struct worker *w, const struct conn *c)
 	env.rate_arg = w->sb;
 	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
 	env.auth = w->sec ? w->sec->auth : NULL;
-	env.auth_failures = auth_failures;
+	env.auth_reserve = auth_reserve;
+	env.auth_refund = auth_refund;
 	env.stopping = &stopping;
 	cur_fd = c->fd;
 	session_run(&env);

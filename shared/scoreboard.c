@@ -530,34 +530,83 @@ authfail_entry(
 	return spare;
 }
 
+/* The count key is kept in: its entry, else the overflow count shared by
+ * every key that found none; NULL for a look-up (!add) without an entry. */
+static struct sb_authfail *
+authfail_count(struct scoreboard *sb, const struct netkey *key, time_t now,
+    int window, int add)
+{
+	struct sb_authfail *e = authfail_entry(sb, key, now, window);
+
+	if (e != NULL || !add)
+		return e;
+	e = &sb->authfail_overflow;
+	if (e->fails > 0 && now - e->first >= window)
+		e->fails = 0;
+	return e;
+}
+
+static void
+authfail_add(struct scoreboard *sb, struct sb_authfail *e, time_t now)
+{
+	if (e->fails++ == 0)
+		e->first = now;
+	if (e == &sb->authfail_overflow)
+		sb->authfail_overflows++;
+}
+
 int
 scoreboard_auth_fail(
     struct scoreboard *sb, const struct netkey *key, int add, int window)
 {
 	struct sb_authfail *e;
 	time_t now = time(NULL);
-	int n;
+	int n = 0;
 
 	scoreboard_lock(sb);
-	if ((e = authfail_entry(sb, key, now, window)) == NULL && !add) {
-		/* a client with no entry has not failed: never refuse it
-		 * because others filled its probe slots */
-		scoreboard_unlock(sb);
-		return 0;
-	}
-	if (e == NULL) {
-		/* no room: one count shared by everyone who found none */
-		e = &sb->authfail_overflow;
-		if (e->fails > 0 && now - e->first >= window)
-			e->fails = 0;
+	/* a client with no entry has not failed: a look-up answers 0 */
+	if ((e = authfail_count(sb, key, now, window, add)) != NULL) {
 		if (add)
-			sb->authfail_overflows++;
+			authfail_add(sb, e, now);
+		n = e->fails;
 	}
-	if (add) {
-		if (e->fails++ == 0)
-			e->first = now;
-	}
-	n = e->fails;
 	scoreboard_unlock(sb);
 	return n;
+}
+
+int
+scoreboard_auth_reserve(struct scoreboard *sb, const struct netkey *key,
+    int limit, int window, time_t *since)
+{
+	struct sb_authfail *e;
+	time_t now = time(NULL);
+	int r = 0;
+
+	scoreboard_lock(sb);
+	e = authfail_count(sb, key, now, window, 1);
+	if (limit <= 0 || e->fails < limit) {
+		authfail_add(sb, e, now);
+		*since = e->first;
+		r = 1;
+	}
+	scoreboard_unlock(sb);
+	return r;
+}
+
+void
+scoreboard_auth_refund(
+    struct scoreboard *sb, const struct netkey *key, int window, time_t since)
+{
+	struct sb_authfail *e;
+	time_t now = time(NULL);
+
+	scoreboard_lock(sb);
+	e = authfail_entry(sb, key, now, window);
+	if (e == NULL || e->fails == 0 || e->first != since)
+		e = &sb->authfail_overflow;
+	/* only within the window it was reserved in: a later window's
+	 * count is someone else's failures */
+	if (e->fails > 0 && e->first == since && now - since < window)
+		e->fails--;
+	scoreboard_unlock(sb);
 }

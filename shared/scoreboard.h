@@ -171,6 +171,21 @@ long scoreboard_rate(struct scoreboard *, const char *label, time_t now);
  */
 int scoreboard_auth_fail(
     struct scoreboard *, const struct netkey *key, int add, int window);
+/*
+ * Reserve, then check: before a password is checked, count the attempt
+ * as a failure of key unless key already has limit (<= 0: no limit)
+ * failures in the window; 1 when reserved (the window's start goes into
+ * *since), 0 when the limit is reached.  Sessions that race each other
+ * can thus never get more than limit checks per window.  A key whose
+ * probes are all held by others counts in the overflow count and is
+ * refused when that count is at the limit (towards refusing).
+ */
+int scoreboard_auth_reserve(struct scoreboard *, const struct netkey *key,
+    int limit, int window, time_t *since);
+/* The reserved attempt did not fail (it succeeded, or was never
+ * checked): take it back, unless its window has ended meanwhile. */
+void scoreboard_auth_refund(
+    struct scoreboard *, const struct netkey *key, int window, time_t since);
 
 /* Count of IP-table entries for key (tests, status). */
 int scoreboard_ip_count(struct scoreboard *, const struct netkey *key);

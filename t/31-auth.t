@@ -173,10 +173,17 @@ smtp_cmd($s, 'QUIT');
 close $s;
 waitpid($pid, 0);
 
-# 5. the failure limit: after 2 failures even the right password gets 454
+# 5. the failure limit: after 2 failures even the right password gets 454;
+# attempts that did not fail (cancelled, not base64) are given back
 my $lim = write_conf($po, $base . "PARAM SMTP-auth-pipe $pipe\n"
     . "PARAM auth-fail-limit 2\n");
 ($s, $pid, $e) = tls_session($lim);
+for my $i (1 .. 3) {
+	like(smtp_cmd($s, 'AUTH LOGIN'), qr/^334 /, "attempt $i: 334");
+	like(smtp_cmd($s, '*'), qr/^501 5\.7\.0 /, "attempt $i cancelled");
+	like(smtp_cmd($s, 'AUTH PLAIN !!!!'), qr/^501 5\.5\.2 /,
+	    "attempt $i not base64");
+}
 for my $i (1 .. 2) {
 	like(smtp_cmd($s, 'AUTH PLAIN ' . plain('alice', "bad$i")),
 	    qr/^535 5\.7\.8 /, "failure $i: 535");

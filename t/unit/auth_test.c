@@ -1,8 +1,10 @@
 /*
  * auth_test.c - AUTH mechanics: strict base64 both ways, the PLAIN
- * message split, user name checks, the transcript cut of AUTH lines, and
- * the helper's message codec (sizes checked, trailing bytes refused), and
- * the helper's door: descriptors that come with a bad request are closed.
+ * message split, user name checks, the transcript cut of AUTH lines, the
+ * lines hidden after a refused AUTH, the helper's message codec (sizes
+ * checked, trailing bytes refused), and the helper's door: descriptors
+ * that come with a bad request are closed, and a helper restarted behind
+ * a kept door answers its old sessions.
  */
 #include "auth.h"
 #include "privhelper.h"
@@ -12,9 +14,11 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static const struct {
@@ -131,6 +135,42 @@ test_loglen(void)
 	is_int(smtp_auth_loglen("AUTHX y", 7), 7, "AUTHX is not AUTH");
 }
 
+/* Lines after an AUTH that may be its responses are hidden: "1" marks
+ * a line smtp_auth_secret must hide. */
+static const struct {
+	const char *lines[5];
+	const char *secret;
+} secret_cases[] = {
+	{ { "AUTH LOGIN", "dXNlcg==", "cGFzcw==", "QUIT" }, "0110" },
+	{ { "auth login dXNlcg==", "cGFzcw== ", "NOOP" }, "010" },
+	{ { "AUTH PLAIN AGEAYg==", "NOOP" }, "00" },
+	{ { "AUTH PLAIN", "*", "NOOP" }, "010" },
+	{ { "AUTH", "dXNlcg==", "=" }, "011" },
+	{ { "AUTH CRAM-MD5", "MAIL FROM:<a@b>", "dXNlcg==" }, "000" },
+	{ { "AUTH LOGIN", "EHLO x", "AUTH LOGIN", "eA==", "eQ==" }, "00011" },
+	{ { "AUTHX LOGIN", "dXNlcg==" }, "00" },
+};
+
+static void
+test_secret(void)
+{
+	size_t i, k;
+
+	for (i = 0; i < sizeof(secret_cases) / sizeof(secret_cases[0]); i++) {
+		struct smtp s;
+		char got[8] = "";
+
+		memset(&s, 0, sizeof(s));
+		for (k = 0; k < 5 && secret_cases[i].lines[k]; k++) {
+			s.line.data = (char *)secret_cases[i].lines[k];
+			s.line.len = strlen(s.line.data);
+			got[k] = smtp_auth_secret(&s) ? '1' : '0';
+		}
+		is_str(
+		    got, secret_cases[i].secret, "hidden lines, case %zu", i);
+	}
+}
+
 static void
 test_msg(void)
 {
@@ -228,6 +268,27 @@ send_fds(int door, int fd, int nfd, int ncm)
 	return sendmsg(door, &mh, MSG_NOSIGNAL) == (ssize_t)m.len ? 0 : -1;
 }
 
+/* A helper for "PARAM SMTP-auth-pipe /bin/true"; its conf in *cfp. */
+static struct privhelper *
+true_helper(int kept, struct conf **cfp)
+{
+	const char *text = "PARAM SMTP-auth-pipe /bin/true\n";
+	FILE *fp = fmemopen((void *)text, strlen(text), "r");
+	struct passwd *pw = getpwnam("nobody");
+	uid_t uid = pw ? pw->pw_uid : 65534;
+	gid_t gid = pw ? pw->pw_gid : 65534;
+	char err[256];
+
+	*cfp = fp ? conf_load_fp(fp, "test", NULL, err, sizeof(err), NULL, NULL)
+	          : NULL;
+	if (fp)
+		fclose(fp);
+	if (*cfp == NULL)
+		return NULL;
+	return kept ? privhelper_spawn_kept(*cfp, uid, gid, err, sizeof(err))
+	            : privhelper_spawn(*cfp, uid, gid, err, sizeof(err));
+}
+
 /*
  * A compromised worker sends requests with 2, 3, 8 or 24 descriptors, or
  * two control messages: the helper must close them all, and still answer a
@@ -240,22 +301,11 @@ test_door_fds(void)
 	 * control buffer takes (MSG_CTRUNC) */
 	static const int shapes[][2] = { { 2, 1 }, { 3, 1 }, { 8, 1 }, { 2, 2 },
 		{ 24, 3 } };
-	const char *text = "PARAM SMTP-auth-pipe /bin/true\n";
-	FILE *fp = fmemopen((void *)text, strlen(text), "r");
-	struct passwd *pw = getpwnam("nobody");
-	struct conf *cf;
-	struct privhelper *ph;
-	char err[256];
+	struct conf *cf = NULL;
+	struct privhelper *ph = true_helper(0, &cf);
 	int before, after, nul, i, bad = 0;
 	size_t k;
 
-	cf = fp ? conf_load_fp(fp, "test", NULL, err, sizeof(err), NULL, NULL)
-	        : NULL;
-	if (fp)
-		fclose(fp);
-	ph = cf ? privhelper_spawn(cf, pw ? pw->pw_uid : 65534,
-	              pw ? pw->pw_gid : 65534, err, sizeof(err))
-	        : NULL;
 	nul = open("/dev/null", O_RDWR);
 	ok(ph != NULL && nul >= 0, "helper started");
 	if (ph == NULL || nul < 0)
@@ -263,12 +313,20 @@ test_door_fds(void)
 	is_int(privhelper_check(ph, 0, "alice", "pw", "192.0.2.1", 10), PH_YES,
 	    "a good request is answered");
 	before = fd_count(ph->pid);
-	for (i = 0; i < 40; i++)
+	/* A good request after each round: its answer means the helper has
+	 * read the round (the door keeps order), so that no more than one
+	 * round's descriptors are ever in flight.  Unprivileged senders may
+	 * have only RLIMIT_NOFILE of them in flight (ETOOMANYREFS). */
+	for (i = 0; i < 40; i++) {
 		for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++)
 			if (send_fds(
 			        ph->door, nul, shapes[k][0], shapes[k][1]) < 0)
 				bad++;
-	is_int(bad, 0, "the bad requests went out");
+		if (privhelper_check(ph, 0, "alice", "pw", "192.0.2.1", 10) !=
+		    PH_YES)
+			bad++;
+	}
+	is_int(bad, 0, "the bad requests went out, each round answered");
 	is_int(privhelper_check(ph, 0, "alice", "pw", "192.0.2.1", 10), PH_YES,
 	    "a good request is still answered");
 	/* the helper closes a reply descriptor just after forking its
@@ -288,13 +346,52 @@ test_door_fds(void)
 	conf_free(cf);
 }
 
+/*
+ * The supervisor's case: the helper dies, another starts behind the same
+ * door, and a session that holds the door from before is answered.
+ */
+static void
+test_restart(void)
+{
+	struct conf *cf = NULL;
+	struct privhelper *ph = true_helper(1, &cf);
+	char err[256];
+	pid_t old;
+
+	ok(ph != NULL && ph->back >= 0, "kept helper started");
+	if (ph == NULL)
+		return;
+	is_int(privhelper_check(ph, 0, "alice", "pw", "192.0.2.1", 10), PH_YES,
+	    "answered");
+	old = ph->pid;
+	kill(old, SIGKILL);
+	waitpid(old, NULL, 0);
+	ph->pid = 0;
+	ok(privhelper_restart(ph, cf, 65534, 65534, err, sizeof(err)) == 0 &&
+	        ph->pid > 0 && ph->pid != old,
+	    "restarted after kill -9");
+	is_int(privhelper_check(ph, 0, "alice", "pw", "192.0.2.1", 10), PH_YES,
+	    "the same door reaches the new helper");
+	privhelper_close(ph);
+	conf_free(cf);
+	ph = true_helper(0, &cf);
+	ok(ph != NULL && ph->back < 0, "a plain helper keeps no back end");
+	ok(ph == NULL ||
+	        privhelper_restart(ph, cf, 65534, 65534, err, sizeof(err)) < 0,
+	    "and cannot be restarted");
+	privhelper_close(ph);
+	conf_free(cf);
+}
+
 int
 main(void)
 {
 	test_b64();
 	test_plain();
 	test_loglen();
+	test_secret();
 	test_msg();
 	test_door_fds();
+	test_restart();
 	return tap_done();
 }

@@ -268,10 +268,61 @@ test_authfail(void)
 	}
 }
 
+/* Reserve, then check: the limit holds before any check; a refund gives
+ * an attempt back only within its window. */
+static void
+test_authreserve(void)
+{
+	struct scoreboard *sb = scoreboard_create(4);
+	struct netkey a, b, k;
+	time_t since[4], old;
+	int i, n = 0;
+
+	netaddr_parse("192.0.2.1", &k);
+	scoreboard_key(&k, &a);
+	netaddr_parse("192.0.2.2", &k);
+	scoreboard_key(&k, &b);
+	for (i = 0; i < 4; i++)
+		n += scoreboard_auth_reserve(sb, &a, 3, 3600, &since[i]);
+	is_int(n, 3, "limit 3: three attempts reserved, the fourth refused");
+	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 3,
+	    "reserved attempts count as failures");
+	ok(scoreboard_auth_reserve(sb, &b, 3, 3600, &since[3]),
+	    "another address is not affected");
+	scoreboard_auth_refund(sb, &a, 3600, since[0]);
+	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 2, "a refund gives back");
+	ok(scoreboard_auth_reserve(sb, &a, 3, 3600, &since[0]),
+	    "so one more attempt may go");
+	ok(!scoreboard_auth_reserve(sb, &a, 3, 3600, &old),
+	    "and then none again");
+	scoreboard_auth_refund(sb, &a, 3600, since[0] - 1);
+	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 3,
+	    "a refund from another window gives nothing back");
+	ok(scoreboard_auth_reserve(sb, &a, 3, 0, &old),
+	    "an expired window starts afresh");
+	ok(scoreboard_auth_reserve(sb, &a, 0, 3600, &old), "limit 0: no limit");
+	/* a full table: keys without an entry share the overflow count,
+	 * and the limit holds for it too */
+	for (i = 0; i < 100; i++) {
+		k.a[15] = (unsigned char)i;
+		k.a[14] = 9;
+		scoreboard_auth_fail(sb, &k, 1, 3600);
+	}
+	sb->authfail_overflow.fails = 0;
+	for (i = 0, n = 0; i < 10; i++) {
+		k.a[15] = (unsigned char)i;
+		k.a[14] = 11;
+		n += scoreboard_auth_reserve(sb, &k, 3, 3600, &old);
+	}
+	is_int(n, 3, "overflowing keys: no more than the limit together");
+	scoreboard_destroy(sb);
+}
+
 int
 main(void)
 {
 	test_authfail();
+	test_authreserve();
 	test_same_ip();
 	test_total();
 	test_v6_and_reap();
