@@ -53,8 +53,8 @@ struct policy *policy_open(
 void policy_close(struct policy *);
 /* Reopen now (SIGHUP); on failure the old database stays.  0 / -1. */
 int policy_reopen(struct policy *, char *err, size_t errlen);
-/* Nameserver for the DNS checks ("127.0.0.1", port, seconds per try);
- * server NULL = resolv.conf.  Default: resolv.conf, 5 s, 2 tries. */
+/* Nameserver for the DNS checks ("127.0.0.1", port, seconds per lookup);
+ * server NULL = resolv.conf.  Default: resolv.conf, 5 s. */
 int policy_set_dns(struct policy *, const char *server, int port, int timeout,
     char *err, size_t errlen);
 /* One of our own addresses (text), for MX checks and for skipping the
