@@ -1,7 +1,8 @@
 /*
- * dns.h - the resolver of the policy's DNS checks: libunbound forwarding
- * to a configured nameserver (or to those of /etc/resolv.conf), caching
- * per process, with TCP fallback, and a deadline on every lookup.
+ * dns.h - the resolver of the policy's DNS checks and of the client's
+ * reverse lookup: libunbound forwarding to a configured nameserver (or to
+ * those of /etc/resolv.conf), caching per process, with TCP fallback, and
+ * a deadline on every lookup.
  * Answers come back as small bounded structs.
  * Not for: DNSSEC validation (not configured yet).
  */
