@@ -66,7 +66,6 @@ static const char *const options[][2] = {
 	{ "msg-cache-slabs:", "1" },
 	{ "rrset-cache-size:", "2m" },
 	{ "rrset-cache-slabs:", "1" },
-	{ "key-cache-slabs:", "1" },
 	{ "infra-cache-slabs:", "1" },
 	{ "infra-cache-numhosts:", "100" },
 	{ "neg-cache-size:", "256k" },
