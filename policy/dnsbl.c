@@ -48,28 +48,6 @@ private_addr(const struct netkey *k)
 	    (k->a[0] & 0xfe) == 0xfc || k->a[0] == 0xff;
 }
 
-/* "4.3.2.1" or 32 reversed nibbles (RFC 5782 section 2.1, 2.4). */
-static void
-reversed(const struct netkey *k, char *out, size_t outlen)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = 0;
-	int i;
-
-	if (k->v4) {
-		snprintf(out, outlen, "%u.%u.%u.%u", k->a[15], k->a[14],
-		    k->a[13], k->a[12]);
-		return;
-	}
-	for (i = 15; i >= 0 && o + 4 < outlen; i--) {
-		out[o++] = hex[k->a[i] & 0xf];
-		out[o++] = '.';
-		out[o++] = hex[k->a[i] >> 4];
-		out[o++] = '.';
-	}
-	out[o > 0 ? o - 1 : 0] = '\0';
-}
-
 /* One zone: 1 listed, 0 not, -1 temporary failure. */
 static int
 rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
@@ -116,7 +94,7 @@ pdns_rbl(struct policy_sess *s, const char *zones, char *msg, size_t msglen)
 		return 0;
 	if (r == NULL)
 		return -1;
-	reversed(&s->peer, rev, sizeof(rev));
+	dns_reversed(&s->peer, rev, sizeof(rev));
 	snprintf(list, sizeof(list), "%s", zones);
 	for (z = list, n = 0; z != NULL && n < MAX_ZONES; z = next, n++) {
 		if ((next = strchr(z, ':')) != NULL)

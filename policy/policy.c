@@ -129,7 +129,7 @@ int
 policy_set_dns(struct policy *p, const char *server, int port, int timeout,
     char *err, size_t errlen)
 {
-	struct dns_res *r = dns_new(server, port, timeout, 2, err, errlen);
+	struct dns_res *r = dns_new(server, port, timeout, err, errlen);
 
 	if (r == NULL)
 		return -1;
@@ -144,7 +144,7 @@ policy_dns(struct policy *p)
 	char err[200];
 
 	if (p->dns == NULL)
-		p->dns = dns_new(NULL, 0, 5, 2, err, sizeof(err));
+		p->dns = dns_new(NULL, 0, 5, err, sizeof(err));
 	return p->dns;
 }
 

@@ -13,6 +13,7 @@
 
 struct policy;
 struct policy_sess;
+struct dns_res;
 
 /*
  * verdict < 0: refuse with code/enh/text (4xx when tempfail, else 5xx).
@@ -53,10 +54,12 @@ struct policy *policy_open(
 void policy_close(struct policy *);
 /* Reopen now (SIGHUP); on failure the old database stays.  0 / -1. */
 int policy_reopen(struct policy *, char *err, size_t errlen);
-/* Nameserver for the DNS checks ("127.0.0.1", port, seconds per try);
- * server NULL = resolv.conf.  Default: resolv.conf, 5 s, 2 tries. */
+/* Nameserver for the DNS checks ("127.0.0.1", port, seconds per lookup);
+ * server NULL = resolv.conf.  Default: resolv.conf, 5 s. */
 int policy_set_dns(struct policy *, const char *server, int port, int timeout,
     char *err, size_t errlen);
+/* That resolver (for the client's reverse lookup too); NULL if none. */
+struct dns_res *policy_dns(struct policy *);
 /* One of our own addresses (text), for MX checks and for skipping the
  * RBL of our own clients; interfaces are added at open. 0 / -1. */
 int policy_add_self(struct policy *, const char *addr);

@@ -64,7 +64,6 @@ int pdecide(struct policy_sess *, int verdict, int a, const char *why);
 
 /* Our own addresses (interfaces, policy_add_self). */
 int policy_is_self(const struct policy *, const struct netkey *);
-struct dns_res *policy_dns(struct policy *);
 
 /* Replies (policy_reply.c). */
 void preply_connect(struct policy_sess *, int v, struct policy_result *);

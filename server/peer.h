@@ -8,13 +8,16 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+struct dns_res;
+
 /*
- * rhost = PTR name, or iplit when there is none; flags[0] = 'O' (OK) when
- * a PTR exists, flags[1] = 'O' when the name resolves back to the address,
- * 'F' (FAIL) otherwise; [2] and [3] (HELO syntax, HELO matches) are left
- * 'X' for the HELO handler.
+ * rhost = PTR name (the first that is a valid host name), or iplit when
+ * there is none; flags[0] = 'O' (OK) when a PTR exists, flags[1] = 'O'
+ * when the name resolves back to the address, 'F' (FAIL) otherwise; [2]
+ * and [3] (HELO syntax, HELO matches) are left 'X' for the HELO handler.
+ * Lookups go through dns (NULL: none are made).
  */
-void peer_lookup(const struct sockaddr *, const char *iplit, char *rhost,
-    size_t rhostlen, char flags[4]);
+void peer_lookup(struct dns_res *dns, const struct sockaddr *,
+    const char *iplit, char *rhost, size_t rhostlen, char flags[4]);
 
 #endif

@@ -17,6 +17,7 @@
 #include "netaddr.h"
 #include "ident.h"
 #include "peer.h"
+#include "policy.h"
 #include "zenv.h"
 
 #define IDENT_PORT 113
@@ -205,8 +206,8 @@ setup_peer(struct smtp *s)
 	if (e->locallen)
 		s->lport = netaddr_port((const struct sockaddr *)&e->local);
 	if (e->network)
-		peer_lookup(
-		    sa, s->iplit, s->rhost, sizeof(s->rhost), s->rhost_flags);
+		peer_lookup(e->policy ? policy_dns(e->policy) : NULL, sa,
+		    s->iplit, s->rhost, sizeof(s->rhost), s->rhost_flags);
 	if (e->ident && e->network && e->locallen)
 		ident_query(sa, (const struct sockaddr *)&e->local, IDENT_PORT,
 		    IDENT_TIMEOUT, s->ident, sizeof(s->ident));

@@ -1,84 +1,166 @@
 /*
- * dns.c - stub resolver over UDP with a per-try timeout (see dns.h).
- * libresolv builds the query and walks the answer (ns_initparse and
- * friends check every length); we only send, wait and copy out.
- * Not for: TCP fallback (a truncated answer is used as far as it parses).
+ * dns.c - the resolver (see dns.h) on libunbound.  Each process keeps one
+ * unbound context per forwarder, made at its first query, so every
+ * worker has its own cache; queries go to the context's thread and we
+ * wait for the answer on its descriptor until the lookup's deadline, then
+ * cancel.  The library does retries, TCP fallback on truncation and the
+ * parsing; we copy the records out with bounds checks.
+ * Not for: recursion from the root (we forward), DNSSEC validation.
  */
 #include "dns.h"
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <resolv.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
+#include <sys/types.h>
 #include <time.h>
+#include <unbound.h>
 #include <unistd.h>
 
+#define FWD_LEN (INET6_ADDRSTRLEN + 8) /* "addr@port" */
+#define MAX_CTX 4                      /* distinct forwarders per process */
+#define MAX_WAKEUPS 1000               /* per lookup: answers, signals */
+
 struct dns_res {
-	struct sockaddr_storage ns;
-	socklen_t nslen;
-	int timeout; /* seconds per try */
-	int tries;
-	struct __res_state rs;
+	char fwd[FWD_LEN]; /* "" = resolv.conf */
+	int timeout;       /* seconds per lookup */
+	struct uctx *u;    /* attached at the first query ... */
+	pid_t upid;        /* ... in this process */
 };
 
-static int
-ns_from_text(struct dns_res *r, const char *server, int port)
-{
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&r->ns;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&r->ns;
+/* A context of this process, shared by the handles with its forwarder. */
+static struct uctx {
+	pid_t pid;
+	char fwd[FWD_LEN];
+	struct ub_ctx *ctx;
+	int users;
+	int started; /* its resolver thread runs */
+} uctxs[MAX_CTX];
 
-	memset(&r->ns, 0, sizeof(r->ns));
-	if (inet_pton(AF_INET, server, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons((unsigned short)port);
-		r->nslen = sizeof(*s4);
-		return 0;
+/* One lookup in flight (the callback's argument). */
+struct pending {
+	int done, err, abandoned;
+	struct ub_result *res;
+};
+
+/*
+ * Small caches (the worker is meant to stay small; the library runs one
+ * resolver thread per context, num-threads cannot be set); answers
+ * from 127.0.0.1 allowed (a local resolver, the tests' server); private
+ * and documentation reverse zones and .test are the forwarder's to
+ * answer, not empty zones of the library (localhost stays local).
+ */
+static const char *const options[][2] = {
+	{ "do-not-query-localhost:", "no" },
+	{ "unblock-lan-zones:", "yes" },
+	{ "local-zone:", "test. transparent" },
+	{ "module-config:", "iterator" },
+	{ "msg-cache-size:", "1m" },
+	{ "msg-cache-slabs:", "1" },
+	{ "rrset-cache-size:", "2m" },
+	{ "rrset-cache-slabs:", "1" },
+	{ "infra-cache-slabs:", "1" },
+	{ "infra-cache-numhosts:", "100" },
+	{ "neg-cache-size:", "256k" },
+	{ "outgoing-range:", "64" },
+	{ "num-queries-per-thread:", "32" },
+	{ "infra-keep-probing:", "yes" },
+};
+
+static struct ub_ctx *
+uctx_create(const char *fwd)
+{
+	struct ub_ctx *c;
+	size_t i;
+	int rc = 0;
+
+	if ((c = ub_ctx_create()) == NULL)
+		return NULL;
+	ub_ctx_debugout(c, NULL); /* no library chatter on stderr */
+	for (i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+		rc |= ub_ctx_set_option(c, options[i][0], options[i][1]);
+	rc |= ub_ctx_async(c, 1);
+	if (fwd[0] != '\0')
+		rc |= ub_ctx_set_fwd(c, fwd);
+	else {
+		if (ub_ctx_resolvconf(c, NULL) != 0)
+			rc |= ub_ctx_set_fwd(c, "127.0.0.1");
+		(void)ub_ctx_hosts(c, NULL); /* as getaddrinfo would */
 	}
-	if (inet_pton(AF_INET6, server, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons((unsigned short)port);
-		r->nslen = sizeof(*s6);
-		return 0;
+	if (rc != 0) {
+		ub_ctx_delete(c);
+		return NULL;
 	}
-	return -1;
+	return c;
 }
 
-/* The first IPv4 nameserver res_ninit found in resolv.conf. */
-static int
-ns_from_system(struct dns_res *r, int port)
+/*
+ * The context of this process for fwd, made on first use.  A context
+ * inherited over fork belongs to the parent's thread: it is forgotten,
+ * never used or deleted here.
+ */
+static struct uctx *
+uctx_get(const char *fwd)
 {
-	int i;
+	struct uctx *u, *slot = NULL;
+	pid_t me = getpid();
+	size_t i;
 
-	for (i = 0; i < r->rs.nscount && i < MAXNS; i++) {
-		if (r->rs.nsaddr_list[i].sin_family != AF_INET)
-			continue;
-		memcpy(
-		    &r->ns, &r->rs.nsaddr_list[i], sizeof(struct sockaddr_in));
-		if (port != 0)
-			((struct sockaddr_in *)&r->ns)->sin_port =
-			    htons((unsigned short)port);
-		r->nslen = sizeof(struct sockaddr_in);
-		return 0;
+	for (i = 0; i < MAX_CTX; i++) {
+		u = &uctxs[i];
+		if (u->ctx != NULL && u->pid != me)
+			memset(u, 0, sizeof(*u));
+		if (u->ctx == NULL) {
+			if (slot == NULL)
+				slot = u;
+		} else if (strcmp(u->fwd, fwd) == 0)
+			return u;
 	}
-	return ns_from_text(r, "127.0.0.1", port ? port : 53);
+	if (slot == NULL || (slot->ctx = uctx_create(fwd)) == NULL)
+		return NULL;
+	slot->pid = me;
+	snprintf(slot->fwd, sizeof(slot->fwd), "%s", fwd);
+	slot->users = 0;
+	slot->started = 0;
+	return slot;
+}
+
+static struct uctx *
+attach(struct dns_res *r)
+{
+	pid_t me = getpid();
+
+	if (r->u != NULL && r->upid == me)
+		return r->u;
+	if ((r->u = uctx_get(r->fwd)) == NULL)
+		return NULL;
+	r->u->users++;
+	r->upid = me;
+	return r->u;
 }
 
 struct dns_res *
-dns_new(const char *server, int port, int timeout, int tries, char *err,
-    size_t errlen)
+dns_new(const char *server, int port, int timeout, char *err, size_t errlen)
 {
+	unsigned char bin[16];
 	struct dns_res *r;
 
-	if (port < 0 || port > 65535 || timeout <= 0 || timeout > 300 ||
-	    tries < 1 || tries > 10) {
-		snprintf(err, errlen, "dns: bad port, timeout or tries");
+	if (port < 0 || port > 65535 || timeout <= 0 || timeout > 300) {
+		snprintf(err, errlen, "dns: bad port or timeout");
+		return NULL;
+	}
+	if (server != NULL && *server != '\0' &&
+	    inet_pton(AF_INET, server, bin) != 1 &&
+	    inet_pton(AF_INET6, server, bin) != 1) {
+		snprintf(err, errlen,
+		    "dns: nameserver '%s' is not an IP address", server);
 		return NULL;
 	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -86,32 +168,25 @@ dns_new(const char *server, int port, int timeout, int tries, char *err,
 		return NULL;
 	}
 	r->timeout = timeout;
-	r->tries = tries;
-	if (res_ninit(&r->rs) != 0 && (server == NULL || *server == '\0')) {
-		snprintf(err, errlen, "dns: res_ninit failed");
-		free(r);
-		return NULL;
-	}
-	if (server != NULL && *server != '\0') {
-		if (ns_from_text(r, server, port ? port : 53) < 0) {
-			snprintf(err, errlen,
-			    "dns: nameserver '%s' is not an IP address",
-			    server);
-			res_nclose(&r->rs);
-			free(r);
-			return NULL;
-		}
-	} else
-		(void)ns_from_system(r, port);
+	if (server != NULL && *server != '\0')
+		snprintf(
+		    r->fwd, sizeof(r->fwd), "%s@%d", server, port ? port : 53);
 	return r;
 }
 
 void
 dns_free(struct dns_res *r)
 {
+	struct uctx *u;
+
 	if (r == NULL)
 		return;
-	res_nclose(&r->rs);
+	u = r->u;
+	if (u != NULL && r->upid == getpid() && u->pid == r->upid &&
+	    --u->users == 0) {
+		ub_ctx_delete(u->ctx);
+		memset(u, 0, sizeof(*u));
+	}
 	free(r);
 }
 
@@ -141,6 +216,27 @@ dns_rc_temporary(enum dns_rc rc)
 	return rc == DNS_SERVFAIL || rc == DNS_TIMEOUT || rc == DNS_ERROR;
 }
 
+void
+dns_reversed(const struct netkey *k, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+	int i;
+
+	if (k->v4) {
+		snprintf(out, outlen, "%u.%u.%u.%u", k->a[15], k->a[14],
+		    k->a[13], k->a[12]);
+		return;
+	}
+	for (i = 15; i >= 0 && o + 4 < outlen; i--) {
+		out[o++] = hex[k->a[i] & 0xf];
+		out[o++] = '.';
+		out[o++] = hex[k->a[i] >> 4];
+		out[o++] = '.';
+	}
+	out[o > 0 ? o - 1 : 0] = '\0';
+}
+
 static long
 ms_left(const struct timespec *deadline)
 {
@@ -153,39 +249,69 @@ ms_left(const struct timespec *deadline)
 	return ms < 0 ? 0 : ms;
 }
 
+static void
+on_answer(void *arg, int err, struct ub_result *res)
+{
+	struct pending *p = arg;
+
+	if (p->abandoned) {
+		ub_resolve_free(res);
+		free(p);
+		return;
+	}
+	p->done = 1;
+	p->err = err;
+	p->res = res;
+}
+
 /*
- * One try: send q, wait up to the timeout for a reply with our id.
- * Returns the reply length, 0 on timeout, -1 on a socket error.
+ * The first query starts the context's thread, which inherits our signal
+ * mask: with every signal blocked there, process signals (the worker's
+ * SIGTERM) keep reaching, and interrupting, this thread.
  */
 static int
-exchange(struct dns_res *r, int fd, const unsigned char *q, int qlen,
-    unsigned char *ans, int anslen)
+ask(struct uctx *u, const char *name, enum dns_type type, struct pending *p,
+    int *id)
+{
+	sigset_t all, old;
+	int rc;
+
+	if (u->started)
+		return ub_resolve_async(
+		    u->ctx, name, (int)type, ns_c_in, p, on_answer, id);
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = ub_resolve_async(
+	    u->ctx, name, (int)type, ns_c_in, p, on_answer, id);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	u->started = rc == 0;
+	return rc;
+}
+
+/* Wait for p until timeout seconds have passed: 0 done, -1 not. */
+static int
+wait_answer(struct ub_ctx *ctx, struct pending *p, int timeout)
 {
 	struct timespec deadline;
 	struct pollfd pfd;
-	ssize_t n;
-	int i;
+	long ms;
+	int i, n;
 
-	if (send(fd, q, (size_t)qlen, 0) != qlen)
-		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += r->timeout;
-	for (i = 0; i < 64; i++) { /* bounded: stray datagrams */
-		pfd.fd = fd;
+	deadline.tv_sec += timeout;
+	pfd.fd = ub_fd(ctx);
+	for (i = 0; !p->done && i < MAX_WAKEUPS; i++) {
+		if ((ms = ms_left(&deadline)) == 0)
+			break;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (poll(&pfd, 1, (int)ms_left(&deadline)) <= 0)
-			return 0;
-		n = recv(fd, ans, (size_t)anslen, 0);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (n < 0)
-			return -1;
-		if (n >= HFIXEDSZ && ans[0] == q[0] && ans[1] == q[1] &&
-		    (ans[2] & 0x80) != 0)
-			return (int)n;
+		n = poll(&pfd, 1, (int)ms);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0 && ub_process(ctx) != 0)
+			break;
 	}
-	return 0;
+	return p->done ? 0 : -1;
 }
 
 /* Bounded copy of a TXT rdata's character-strings into out. */
@@ -203,12 +329,25 @@ copy_txt(const unsigned char *rd, size_t rdlen, char *out, size_t outlen)
 	out[o] = '\0';
 }
 
-static void
-store_rr(ns_msg *msg, ns_rr *rr, enum dns_type type, struct dns_answer *a)
+/* The domain name at rd + off (uncompressed) as text; -1 if malformed. */
+static int
+rd_name(const unsigned char *rd, size_t rdlen, size_t off, char *out)
 {
-	const unsigned char *rd = ns_rr_rdata(*rr);
-	size_t rdlen = ns_rr_rdlen(*rr);
+	unsigned char wire[NS_MAXCDNAME];
+
+	if (off >= rdlen ||
+	    ns_name_unpack(rd, rd + rdlen, rd + off, wire, sizeof(wire)) < 0 ||
+	    ns_name_ntop(wire, out, DNS_NAMELEN) < 0)
+		return -1;
+	return 0;
+}
+
+static void
+store_rr(const unsigned char *rd, size_t rdlen, enum dns_type type,
+    struct dns_answer *a)
+{
 	struct netkey *k = &a->addr[a->n];
+	struct dns_mx *mx = &a->mx[a->n];
 
 	if (type == DNS_A && rdlen == 4) {
 		memset(k, 0, sizeof(*k));
@@ -219,9 +358,12 @@ store_rr(ns_msg *msg, ns_rr *rr, enum dns_type type, struct dns_answer *a)
 		memset(k, 0, sizeof(*k));
 		memcpy(k->a, rd, 16);
 	} else if (type == DNS_MX && rdlen >= 3) {
-		a->mx[a->n].pref = ns_get16(rd);
-		if (ns_name_uncompress(ns_msg_base(*msg), ns_msg_end(*msg),
-		        rd + 2, a->mx[a->n].name, DNS_NAMELEN) < 0)
+		mx->pref = ns_get16(rd);
+		if (rd_name(rd, rdlen, 2, mx->name) < 0)
+			return;
+	} else if (type == DNS_PTR) {
+		mx->pref = 0;
+		if (rd_name(rd, rdlen, 0, mx->name) < 0)
 			return;
 	} else if (type == DNS_TXT) {
 		if (a->n == 0)
@@ -232,62 +374,55 @@ store_rr(ns_msg *msg, ns_rr *rr, enum dns_type type, struct dns_answer *a)
 }
 
 static enum dns_rc
-parse_answer(
-    const unsigned char *ans, int len, enum dns_type type, struct dns_answer *a)
+take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
 {
-	ns_msg msg;
-	ns_rr rr;
-	int i, rcode, count;
+	const struct ub_result *res = p->res;
+	int i;
 
-	if (ns_initparse(ans, len, &msg) < 0)
-		return DNS_ERROR;
-	rcode = ns_msg_getflag(msg, ns_f_rcode);
-	if (rcode == ns_r_nxdomain)
-		return DNS_NXDOMAIN;
-	if (rcode != ns_r_noerror)
+	if (p->err != 0 || res == NULL)
+		return p->err == UB_SERVFAIL ? DNS_SERVFAIL : DNS_ERROR;
+	if (res->bogus)
 		return DNS_SERVFAIL;
-	count = ns_msg_count(msg, ns_s_an);
-	for (i = 0; i < count && a->n < DNS_MAXANS; i++) {
-		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
-			break;
-		if (ns_rr_class(rr) == ns_c_in &&
-		    (int)ns_rr_type(rr) == (int)type)
-			store_rr(&msg, &rr, type, a);
-	}
-	if (a->n > 0)
-		return DNS_OK;
-	return ns_msg_getflag(msg, ns_f_tc) ? DNS_ERROR : DNS_NODATA;
+	if (res->rcode == ns_r_nxdomain)
+		return DNS_NXDOMAIN;
+	if (res->rcode != ns_r_noerror)
+		return DNS_SERVFAIL;
+	for (i = 0; res->havedata && res->data[i] != NULL && a->n < DNS_MAXANS;
+	     i++)
+		if (res->len[i] >= 0)
+			store_rr((const unsigned char *)res->data[i],
+			    (size_t)res->len[i], type, a);
+	return a->n > 0 ? DNS_OK : DNS_NODATA;
 }
 
 enum dns_rc
 dns_query(struct dns_res *r, const char *name, enum dns_type type,
     struct dns_answer *a)
 {
-	unsigned char q[NS_PACKETSZ], ans[4096];
-	int qlen, n = 0, fd, t;
+	struct pending *p;
+	struct uctx *u;
 	enum dns_rc rc;
+	int id;
 
 	memset(a, 0, sizeof(*a));
-	if (strlen(name) >= NS_MAXDNAME)
+	if (strlen(name) > 254 || (u = attach(r)) == NULL)
 		return DNS_ERROR;
-	qlen = res_nmkquery(&r->rs, ns_o_query, name, ns_c_in, (int)type, NULL,
-	    0, NULL, q, sizeof(q));
-	if (qlen < HFIXEDSZ)
+	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return DNS_ERROR;
-	fd = socket(r->ns.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return DNS_ERROR;
-	if (connect(fd, (struct sockaddr *)&r->ns, r->nslen) < 0) {
-		close(fd);
+	if (ask(u, name, type, p, &id) != 0) {
+		free(p);
 		return DNS_ERROR;
 	}
-	for (t = 0; t < r->tries && n == 0; t++)
-		n = exchange(r, fd, q, qlen, ans, (int)sizeof(ans));
-	close(fd);
-	if (n < 0)
-		return DNS_ERROR;
-	if (n == 0)
+	if (wait_answer(u->ctx, p, r->timeout) < 0) {
+		/* a cancelled query gets no callback; else it frees p */
+		if (ub_cancel(u->ctx, id) == 0)
+			free(p);
+		else
+			p->abandoned = 1;
 		return DNS_TIMEOUT;
-	rc = parse_answer(ans, n, type, a);
+	}
+	rc = take_result(p, type, a);
+	ub_resolve_free(p->res);
+	free(p);
 	return rc;
 }

@@ -15,7 +15,12 @@ use TestDNS;
 my $dns = TestDNS::start(
     A => { 'mx.sender.example' => '198.51.100.200',
 	'mx.ours.example' => '198.51.100.50',
-	'mx.foreign.example' => '198.51.100.201' },
+	'mx.foreign.example' => '198.51.100.201',
+	'named.sender.example' => '192.0.2.10',
+	'liar.sender.example' => '192.0.2.99' },
+    PTR => { '10.2.0.192.in-addr.arpa' => 'named.sender.example',
+	'11.2.0.192.in-addr.arpa' => 'liar.sender.example',
+	'12.2.0.192.in-addr.arpa' => 'bad!name.sender.example' },
     MX => { 'sender.example' => 'mx.sender.example',
 	'mxed.example' => 'mx.ours.example',
 	'foreign.example' => 'mx.foreign.example',
@@ -178,7 +183,22 @@ like($out, qr/^250 2\.1\.5 /m, 'MX on a SELFADDRESSES address: accepted');
 	    'route via a foreign first hop refused; via our own accepted');
 }
 
-# 12. over TCP from 127.0.0.2 (not trusted): relaying refused
+# 12. the client's reverse name, from the same nameserver as the policy's
+# DNS checks: forward-confirmed, not confirmed, not a host name
+for my $c (['192.0.2.10', 'named.sender.example', 'OK-OK'],
+    ['192.0.2.11', 'liar.sender.example', 'OK-FAIL'],
+    ['192.0.2.12', '[192.0.2.12]', 'FAIL-FAIL']) {
+	my ($ip, $name, $flags) = @$c;
+	my $o = as_client($ip, 'MAIL FROM:<a@sender.example>',
+	    'RCPT TO:<user@example.org>', 'DATA', 'x', '.');
+	like($o, qr/^250 2\.0\.0 /m, "$ip: message accepted");
+	my @sf = spool_files($po);
+	like($sf[0] // '', qr/^rcvdfrom \Q$name\E \(\[\Q$ip\E\]:0 .* rhost-flags-$flags-/m,
+	    "$ip: rcvdfrom $name, rhost-flags-$flags");
+	unlink glob("$po/router/*");
+}
+
+# 13. over TCP from 127.0.0.2 (not trusted): relaying refused
 my ($port, $pid) = inetd_listen(conf => $conf, po => $po);
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
     LocalAddr => '127.0.0.2', Timeout => 10) or die "connect: $!";

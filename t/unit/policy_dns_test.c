@@ -1,9 +1,11 @@
 /*
  * policy_dns_test.c - the resolver wrapper and the DNS checks of spec 8
  * against the test DNS server that t/policy-dns.t runs on 127.0.0.1
- * (port in POLICY_TEST_DNS_PORT; skipped without it): RBL with TXT
- * reasons, RFC 5782 IPv6 names, error codes, SERVFAIL and timeouts as
- * 4xx, the MX rule, sender existence, relaying from relaycustnet.
+ * (port in POLICY_TEST_DNS_PORT, its query log in POLICY_TEST_DNS_LOG;
+ * skipped without them): TCP after a truncated answer, the cache, RBL
+ * with TXT reasons, RFC 5782 IPv6 names, error codes, SERVFAIL, timeouts
+ * and a silent server as 4xx, the MX rule, sender existence, relaying
+ * from relaycustnet.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -11,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "dns.h"
 #include "polbuild.h"
@@ -62,7 +66,7 @@ test_resolver(void)
 	struct dns_res *r;
 	char err[200];
 
-	r = dns_new("127.0.0.1", port, 1, 1, err, sizeof(err));
+	r = dns_new("127.0.0.1", port, 1, err, sizeof(err));
 	ok(r != NULL, "resolver for 127.0.0.1:%d", port);
 	if (r == NULL)
 		return;
@@ -84,6 +88,114 @@ test_resolver(void)
 	    dns_query(r, "x.fail.test", DNS_A, &a), DNS_SERVFAIL, "SERVFAIL");
 	is_int(dns_query(r, "x.slow.test", DNS_A, &a), DNS_TIMEOUT, "timeout");
 	dns_free(r);
+}
+
+/* Lines of the server's query log equal to line ("udp A cache.test"). */
+static int
+queries(const char *line)
+{
+	const char *path = getenv("POLICY_TEST_DNS_LOG");
+	char buf[512];
+	FILE *f;
+	int n = 0;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(buf, sizeof(buf), f) != NULL) {
+		buf[strcspn(buf, "\n")] = '\0';
+		n += strcmp(buf, line) == 0;
+	}
+	fclose(f);
+	return n;
+}
+
+/* A lookup in a child: the fork gets a context of its own. */
+static int
+child_lookup(struct dns_res *r, const char *name)
+{
+	struct dns_answer a;
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0)
+		_exit(dns_query(r, name, DNS_A, &a) == DNS_OK ? 0 : 1);
+	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0;
+}
+
+/* What the library brings: TCP fallback, one cache per process. */
+static void
+test_library(void)
+{
+	struct dns_res *r1, *r2;
+	struct dns_answer a;
+	char err[200];
+
+	r1 = dns_new("127.0.0.1", port, 2, err, sizeof(err));
+	r2 = dns_new("127.0.0.1", port, 2, err, sizeof(err));
+	ok(dns_query(r1, "big.tc.test", DNS_TXT, &a) == DNS_OK &&
+	        strlen(a.txt) == 200,
+	    "truncated UDP answer: the TXT record came over TCP");
+	is_int(queries("tcp TXT big.tc.test"), 1, "  one TCP query");
+	ok(dns_query(r1, "cache.test", DNS_A, &a) == DNS_OK, "A cache.test");
+	ok(dns_query(r1, "cache.test", DNS_A, &a) == DNS_OK && a.n == 1 &&
+	        a.addr[0].a[15] == 26,
+	    "  again");
+	ok(dns_query(r2, "cache.test", DNS_A, &a) == DNS_OK,
+	    "  through another handle to the same server");
+	is_int(queries("udp A cache.test"), 1, "  the server was asked once");
+	is_int(dns_query(r1, "nx.cache.test", DNS_A, &a), DNS_NXDOMAIN,
+	    "NXDOMAIN");
+	is_int(
+	    dns_query(r2, "nx.cache.test", DNS_A, &a), DNS_NXDOMAIN, "  again");
+	is_int(queries("udp A nx.cache.test"), 1, "  asked once (SOA TTL)");
+	ok(child_lookup(r1, "cache.test"), "a forked child's lookup works");
+	is_int(queries("udp A cache.test"), 2, "  with a cache of its own");
+	dns_free(r1);
+	dns_free(r2);
+}
+
+/*
+ * A nameserver that never answers (a bound socket nobody reads): the
+ * lookup gives up at the timeout, and the check is a 4xx.
+ */
+static void
+test_silent(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	struct policy_result r;
+	struct policy_sess *s;
+	struct dns_answer a;
+	struct dns_res *res;
+	char err[200];
+	int fd, silent;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) < 0) {
+		ok(0, "silent server socket");
+		return;
+	}
+	silent = ntohs(sin.sin_port);
+	res = dns_new("127.0.0.1", silent, 1, err, sizeof(err));
+	ok(res != NULL &&
+	        dns_rc_temporary(dns_query(res, "mx-ours.test", DNS_MX, &a)),
+	    "silent server: temporary failure");
+	dns_free(res);
+	policy_set_dns(pol, "127.0.0.1", silent, 1, err, sizeof(err));
+	s = sess("192.0.2.68", &r);
+	is_int(policy_mailfrom(s, "a@sender-ok.test", &r), -104,
+	    "silent server: MAIL <a@sender-ok.test>");
+	ok(r.code == 451 && strcmp(r.enh, "4.4.3") == 0, "  %d %s %s", r.code,
+	    r.enh, r.text);
+	policy_sess_free(s);
+	policy_set_dns(pol, "127.0.0.1", port, 1, err, sizeof(err));
+	close(fd);
 }
 
 static const struct {
@@ -203,6 +315,7 @@ main(void)
 	}
 	port = atoi(env);
 	test_resolver();
+	test_library();
 	tmp_make();
 	tmp_write("smtp-policy.src", src);
 	ok(polbuild(tmp_dir, "smtp-policy", stderr) == 0, "database built");
@@ -214,6 +327,7 @@ main(void)
 		policy_add_self(pol, "192.0.2.25");
 		test_connect();
 		test_addrs();
+		test_silent();
 		policy_close(pol);
 	}
 	tmp_clean();
