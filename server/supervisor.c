@@ -545,22 +545,25 @@ trusted_user(struct sup *s, char *err, size_t errlen)
 	    user && *user ? user : "daemon", &s->uid, &s->gid, err, errlen);
 }
 
-/* The -l transcript file must be writable by the unprivileged workers. */
+/*
+ * The -l transcript file must be writable by the unprivileged workers:
+ * made for them here (safely, see xlog_prepare), under the name they use.
+ * With -S remote there is one per client address, made by the workers.
+ */
 static void
 prepare_logfile(const struct sup *s)
 {
-	int fd;
+	const struct options *o = s->opts;
+	char name[PATH_MAX];
 
-	if (s->opts == NULL || s->opts->logfile == NULL)
+	if (o == NULL || o->logfile == NULL)
 		return;
-	fd = open(
-	    s->opts->logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return;
-	if (geteuid() == 0 && fchown(fd, s->uid, s->gid) < 0)
-		log_msg(LOG_WARNING, "chown %s: %s", s->opts->logfile,
-		    strerror(errno));
-	close(fd);
+	if (o->logsuffix == NULL)
+		xlog_prepare(o->logfile, s->uid, s->gid);
+	else if (strcmp(o->logsuffix, "local") == 0 &&
+	    snprintf(name, sizeof(name), "%s.%s", o->logfile, s->host) <
+	        (int)sizeof(name))
+		xlog_prepare(name, s->uid, s->gid);
 }
 
 static unsigned
@@ -624,10 +627,13 @@ go_background(struct sup *s, char *err, size_t errlen)
 static void
 cleanup(struct sup *s)
 {
+	struct stat st;
+
 	listen_close(&s->ls);
 	if (s->ctl >= 0) {
 		close(s->ctl);
-		unlink(s->ctlpath);
+		if (lstat(s->ctlpath, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(s->ctlpath);
 	}
 	daemon_pidfile_remove(s->pidpath);
 	secrets_close(&s->sec);

@@ -6,6 +6,7 @@
 #ifndef SMTPD_LOG_H
 #define SMTPD_LOG_H
 
+#include <sys/types.h>
 #include <stddef.h>
 #include <syslog.h>
 #include <time.h>
@@ -22,7 +23,15 @@ char *log_escape(char *out, size_t outlen, const char *s, size_t n);
 
 /* Session transcript. */
 struct xlog;
-/* file may be NULL; use_syslog for -l SYSLOG.  NULL if neither. */
+/*
+ * Before the privilege drop (root only): create the -l file for the
+ * session's user uid:gid, safely in a directory that user may own (see
+ * safe_append); problems are logged.
+ */
+void xlog_prepare(const char *file, uid_t uid, gid_t gid);
+/* file may be NULL; use_syslog for -l SYSLOG.  NULL if neither.  The file
+ * is opened with safe_append: never through a symbolic link, only a
+ * regular file with one link. */
 struct xlog *xlog_open(
     const char *file, int use_syslog, time_t start, long pid);
 void xlog_close(struct xlog *);
