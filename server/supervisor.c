@@ -646,7 +646,7 @@ int
 supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 {
 	static struct sup s; /* one per process; signal handlers need it */
-	char err[1024];
+	char err[1024], bound[1024];
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -668,6 +668,9 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	}
 	log_msg(LOG_NOTICE, "started: pid %ld, %zu listeners, generation 1",
 	    (long)getpid(), s.ls.n);
+	/* only now, every socket bound: what make run and people wait for */
+	listen_names(&s.ls, bound, sizeof(bound));
+	log_tell("listening on %s", bound);
 	loop(&s);
 	log_msg(LOG_NOTICE, "killed server.");
 	cleanup(&s);

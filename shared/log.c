@@ -44,6 +44,19 @@ log_msg(int prio, const char *fmt, ...)
 		fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
 }
 
+void
+log_tell(const char *fmt, ...)
+{
+	va_list ap;
+	char line[2048];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	syslog(LOG_NOTICE, "%s", line);
+	fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
+}
+
 char *
 log_escape(char *out, size_t outlen, const char *s, size_t n)
 {

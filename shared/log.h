@@ -16,6 +16,9 @@
 void log_init(const char *ident, int to_stderr);
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* log_msg at LOG_NOTICE, and on stderr whatever log_init said: what a
+ * person starting the daemon must see (its "listening on" line). */
+void log_tell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Escape s (n bytes) into out (C-style, printable ASCII only), truncated
  * to outlen-1 with "..." if needed.  Returns out. */
