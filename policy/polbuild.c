@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "polsrc.h"
+#include "safefile.h"
 
 enum src_kind { K_SRC, K_LOCALNAMES, K_RELAY, K_MX, K_SPAM };
 
@@ -172,16 +173,16 @@ static int
 feed(struct build *b, const char *file, enum src_kind kind, int required,
     struct spamline **spam, size_t *nspam)
 {
-	char path[4096];
+	char path[4096], why[4200];
 	FILE *fp;
 
 	if (snprintf(path, sizeof(path), "%s/%s", b->dir, file) >=
 	    (int)sizeof(path))
 		return -1;
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fp = safe_fopen_regular(path, why, sizeof(why))) == NULL) {
 		if (errno == ENOENT && !required)
 			return 0;
-		fprintf(b->errs, "%s: %s\n", path, strerror(errno));
+		fprintf(b->errs, "%s\n", why);
 		b->errors++;
 		return -1;
 	}
@@ -315,6 +316,31 @@ finish(struct build *b, const char *tmp, const char *final)
 	return 0;
 }
 
+/*
+ * A new, empty database at tmp.  A stale tmp is removed first, and the
+ * file is created with O_EXCL|O_NOFOLLOW: a symbolic link planted there
+ * by whoever else can write the directory is never followed.
+ */
+static GDBM_FILE
+new_db(const char *tmp, FILE *errs)
+{
+	GDBM_FILE db;
+	int fd;
+
+	(void)unlink(tmp);
+	fd =
+	    open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(errs, "%s: %s\n", tmp, strerror(errno));
+		return NULL;
+	}
+	db = gdbm_fd_open(
+	    fd, tmp, 0, GDBM_NEWDB | GDBM_NOLOCK | GDBM_CLOERROR, NULL);
+	if (db == NULL)
+		fprintf(errs, "%s: %s\n", tmp, gdbm_strerror(gdbm_errno));
+	return db;
+}
+
 int
 polbuild(const char *dir, const char *base, FILE *errs)
 {
@@ -345,10 +371,7 @@ polbuild(const char *dir, const char *base, FILE *errs)
 		return -1;
 	b->dir = dir;
 	b->errs = errs;
-	(void)unlink(tmp);
-	b->db = gdbm_open(tmp, 0, GDBM_NEWDB | GDBM_NOLOCK, 0644, NULL);
-	if (b->db == NULL) {
-		fprintf(errs, "%s: %s\n", tmp, gdbm_strerror(gdbm_errno));
+	if ((b->db = new_db(tmp, errs)) == NULL) {
 		free(b);
 		return -1;
 	}

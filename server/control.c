@@ -25,12 +25,20 @@
 #define REQ_MAX 256
 #define REPLY_MAX (1 << 20)
 
+/*
+ * The socket file gets its mode from the umask at bind(2): no chmod by
+ * path afterwards, which a process that can write the directory could
+ * point at another file between the bind and the chmod.  A stale socket
+ * or a symbolic link at path is removed (unlink never follows a link);
+ * anything else there is left alone and the bind fails.
+ */
 int
 control_open(const char *path, int mode, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	struct stat st;
-	int fd;
+	mode_t old;
+	int fd, rc = -1;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -39,12 +47,19 @@ control_open(const char *path, int mode, char *err, size_t errlen)
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path));
-	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+	if (lstat(path, &st) == 0 &&
+	    (S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode)))
 		unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(path, (mode_t)mode) < 0 || listen(fd, 8) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (fd >= 0) {
+		old = umask(~(mode_t)mode & 0777);
+		rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+		umask(old);
+	}
+	if (rc < 0 || listen(fd, 8) < 0) {
+		snprintf(err, errlen, "%s: %s", path,
+		    errno == EADDRINUSE ? "exists and is not a socket"
+		                        : strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;

@@ -32,7 +32,11 @@ struct control_info {
 	void *reload_arg;
 };
 
-/* Create the socket at path with mode; the listening fd or -1 (err). */
+/*
+ * Create the socket at path with mode (set through the umask at bind, never
+ * by a chmod of path); a stale socket or a symbolic link there is removed
+ * first.  The listening fd, or -1 with err.
+ */
 int control_open(const char *path, int mode, char *err, size_t errlen);
 /* Accept and answer one request on the listening fd (bounded time). */
 void control_serve(int lfd, struct control_info *);

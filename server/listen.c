@@ -375,3 +375,29 @@ listen_close(struct listeners *ls)
 	ls->v = NULL;
 	ls->n = 0;
 }
+
+void
+listen_names(const struct listeners *ls, char *out, size_t len)
+{
+	size_t i, used = 0;
+	int n;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	for (i = 0; i < ls->n; i++) {
+		if (ls->v[i].fd < 0)
+			continue;
+		n = snprintf(out + used, len - used, "%s%s", used ? " " : "",
+		    ls->v[i].name);
+		if (n < 0 || (size_t)n >= len - used) {
+			/* too many to name: end with "..." where it fits */
+			if (len >= 4)
+				snprintf(
+				    out + (used < len - 4 ? used : len - 4), 4,
+				    "...");
+			return;
+		}
+		used += (size_t)n;
+	}
+}

@@ -38,6 +38,9 @@ int listen_open(const struct conf *, const struct options *,
  */
 int listen_reopen(const struct conf *, const struct options *,
     const struct zenv *, struct listeners *cur, char *err, size_t errlen);
+/* The names of the open listeners, space-separated ("[127.0.0.1]:25
+ * [::1]:25"), ending in "..." when they do not fit in len. */
+void listen_names(const struct listeners *, char *out, size_t len);
 /* Close (and shut down, so inherited copies stop accepting too). */
 void listen_close(struct listeners *);
 

@@ -380,11 +380,13 @@ privileged_setup(const struct options *o, struct session_env *e)
 }
 
 /*
- * -n as root (inetd): the session runs as TRUSTEDUSER (default daemon),
- * like the daemon's workers, once keys, helper and policy are open.
+ * A session started as root (-n from inetd, -i) runs as TRUSTEDUSER
+ * (default daemon), like the daemon's workers and ZMailer's sessions,
+ * once keys, helper and policy are open and the -l file is made for it:
+ * its spool and log files are in directories that user can write.
  */
 static int
-inetd_drop(const struct zenv *z)
+session_drop(const struct zenv *z, const char *logfile)
 {
 	char err[256];
 	uid_t uid;
@@ -392,9 +394,10 @@ inetd_drop(const struct zenv *z)
 
 	if (geteuid() != 0)
 		return 0;
-	if (trusted_ids(z, &uid, &gid, err, sizeof(err)) < 0 ||
-	    daemon_drop(uid, gid, err, sizeof(err)) < 0) {
-		log_msg(LOG_ERR, "-n: cannot drop privileges: %s", err);
+	if (trusted_ids(z, &uid, &gid, err, sizeof(err)) == 0)
+		xlog_prepare(logfile, uid, gid);
+	if (uid == 0 || daemon_drop(uid, gid, err, sizeof(err)) < 0) {
+		log_msg(LOG_ERR, "cannot drop privileges: %s", err);
 		fprintf(stderr, "smtpserver: %s\n", err);
 		return -1;
 	}
@@ -449,11 +452,11 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 			return 2;
 		}
 	}
+	privileged_setup(o, &e);
+	if (session_drop(z, log_name(o, host, lname, sizeof(lname))) < 0)
+		return 2;
 	e.xlog = xlog_open(log_name(o, host, lname, sizeof(lname)),
 	    o->log_syslog, time(NULL), (long)getpid());
-	privileged_setup(o, &e);
-	if (o->inetd && inetd_drop(z) < 0)
-		return 2;
 	rc = session_run(&e);
 	privhelper_close(e.auth);
 	tls_server_free(e.tls);

@@ -549,22 +549,25 @@ trusted_user(struct sup *s, char *err, size_t errlen)
 	    user && *user ? user : "daemon", &s->uid, &s->gid, err, errlen);
 }
 
-/* The -l transcript file must be writable by the unprivileged workers. */
+/*
+ * The -l transcript file must be writable by the unprivileged workers:
+ * made for them here (safely, see xlog_prepare), under the name they use.
+ * With -S remote there is one per client address, made by the workers.
+ */
 static void
 prepare_logfile(const struct sup *s)
 {
-	int fd;
+	const struct options *o = s->opts;
+	char name[PATH_MAX];
 
-	if (s->opts == NULL || s->opts->logfile == NULL)
+	if (o == NULL || o->logfile == NULL)
 		return;
-	fd = open(
-	    s->opts->logfile, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0)
-		return;
-	if (geteuid() == 0 && fchown(fd, s->uid, s->gid) < 0)
-		log_msg(LOG_WARNING, "chown %s: %s", s->opts->logfile,
-		    strerror(errno));
-	close(fd);
+	if (o->logsuffix == NULL)
+		xlog_prepare(o->logfile, s->uid, s->gid);
+	else if (strcmp(o->logsuffix, "local") == 0 &&
+	    snprintf(name, sizeof(name), "%s.%s", o->logfile, s->host) <
+	        (int)sizeof(name))
+		xlog_prepare(name, s->uid, s->gid);
 }
 
 static unsigned
@@ -628,10 +631,13 @@ go_background(struct sup *s, char *err, size_t errlen)
 static void
 cleanup(struct sup *s)
 {
+	struct stat st;
+
 	listen_close(&s->ls);
 	if (s->ctl >= 0) {
 		close(s->ctl);
-		unlink(s->ctlpath);
+		if (lstat(s->ctlpath, &st) == 0 && S_ISSOCK(st.st_mode))
+			unlink(s->ctlpath);
 	}
 	daemon_pidfile_remove(s->pidpath);
 	secrets_close(&s->sec);
@@ -644,7 +650,7 @@ int
 supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 {
 	static struct sup s; /* one per process; signal handlers need it */
-	char err[1024];
+	char err[1024], bound[1024];
 	int rc;
 
 	memset(&s, 0, sizeof(s));
@@ -667,6 +673,9 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	}
 	log_msg(LOG_NOTICE, "started: pid %ld, %zu listeners, generation 1",
 	    (long)getpid(), s.ls.n);
+	/* only now, every socket bound: what make run and people wait for */
+	listen_names(&s.ls, bound, sizeof(bound));
+	log_tell("listening on %s", bound);
 	loop(&s);
 	log_msg(LOG_NOTICE, "killed server.");
 	cleanup(&s);

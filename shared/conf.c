@@ -9,6 +9,7 @@
 #include "params.h"
 #include "zenv.h"
 #include "buf.h"
+#include "safefile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -517,11 +518,13 @@ conf_load(const char *path, const struct zenv *env, char *err, size_t errlen,
     void (*warn_cb)(void *, const char *), void *warn_arg)
 {
 	struct conf *c;
+	char why[1024];
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	/* a FIFO would block, /dev/zero would never end a line */
+	if ((fp = safe_fopen_regular(path, why, sizeof(why))) == NULL) {
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s", why);
 		return NULL;
 	}
 	c = conf_load_fp(fp, path, env, err, errlen, warn_cb, warn_arg);

@@ -142,8 +142,9 @@ struct zenv; /* zenv.h */
 
 /*
  * Load path (ZENV env may be NULL).  On error returns NULL and writes
- * "file:line: what was expected" into err.  Warnings (unknown PARAM) go to
- * warn_cb if not NULL, else are ignored.
+ * "file:line: what was expected" into err ("path: not a regular file" for
+ * a FIFO, a device or a directory, which would hang or spin the reader).
+ * Warnings (unknown PARAM) go to warn_cb if not NULL, else are ignored.
  */
 struct conf *conf_load(const char *path, const struct zenv *env, char *err,
     size_t errlen, void (*warn_cb)(void *, const char *), void *warn_arg);

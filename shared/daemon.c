@@ -21,18 +21,22 @@
 
 #include "log.h"
 
+/* The pid in path: a regular file, not a symbolic link (the directory
+ * may belong to the daemon user), never waited on (a FIFO). */
 static long
 read_pid(const char *path)
 {
 	char buf[32];
-	ssize_t n;
+	struct stat st;
+	ssize_t n = -1;
 	long pid;
 	char *end;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+		n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	if (n <= 0)
 		return -1;
@@ -157,6 +161,30 @@ daemon_kill_previous(const char *path, int wait_ms, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * Create tmp for writing, never through a symbolic link or into an
+ * existing file: O_EXCL|O_NOFOLLOW.  A name left over from an earlier
+ * process with our pid (or planted by whoever can write the directory)
+ * is removed (unlink removes a link, not its target) and tried again.
+ */
+static int
+create_excl(const char *tmp)
+{
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = open(tmp, fl, 0644), eno;
+
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, fl, 0644);
+	if (fd >= 0 && fchmod(fd, 0644) < 0) { /* whatever the umask */
+		eno = errno;
+		close(fd);
+		unlink(tmp);
+		errno = eno;
+		return -1;
+	}
+	return fd;
+}
+
 int
 daemon_pidfile_write(const char *path, char *err, size_t errlen)
 {
@@ -169,7 +197,7 @@ daemon_pidfile_write(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = create_excl(tmp);
 	if (fd < 0) {
 		snprintf(err, errlen, "Can't write my pidfile! %s: %s", tmp,
 		    strerror(errno));
@@ -177,6 +205,7 @@ daemon_pidfile_write(const char *path, char *err, size_t errlen)
 	}
 	ok = write(fd, line, (size_t)n) == n;
 	ok = close(fd) == 0 && ok;
+	/* rename replaces a link at path, it does not follow it */
 	if (!ok || rename(tmp, path) < 0) {
 		snprintf(err, errlen,
 		    "Can't write my pidfile!  Disk full ? %s: %s", path,

@@ -19,7 +19,12 @@
  */
 int daemon_kill_previous(
     const char *path, int wait_ms, char *err, size_t errlen);
-/* Write our pid (atomically: temp file + rename). */
+/*
+ * Write our pid, mode 0644, atomically: the temp file path.<pid> is
+ * created with O_EXCL|O_NOFOLLOW (a name already there is unlinked
+ * first, never followed), then renamed over path.  The pid file is read
+ * only when it is a regular file and not a symbolic link.
+ */
 int daemon_pidfile_write(const char *path, char *err, size_t errlen);
 /* Remove path if it still holds our pid. */
 void daemon_pidfile_remove(const char *path);

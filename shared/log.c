@@ -3,6 +3,7 @@
  * Not for: deciding what to log (callers), reply text (server/reply.c).
  */
 #include "log.h"
+#include "safefile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +42,19 @@ log_msg(int prio, const char *fmt, ...)
 	syslog(prio, "%s", line);
 	if (log_stderr)
 		fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
+}
+
+void
+log_tell(const char *fmt, ...)
+{
+	va_list ap;
+	char line[2048];
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	syslog(LOG_NOTICE, "%s", line);
+	fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
 }
 
 char *
@@ -101,10 +115,26 @@ make_tag(char tag[8], time_t start, long pid)
 	tag[7] = '\0';
 }
 
+void
+xlog_prepare(const char *file, uid_t uid, gid_t gid)
+{
+	char err[1024];
+	int fd;
+
+	if (file == NULL || geteuid() != 0)
+		return;
+	fd = safe_append(file, 0640, uid, gid, err, sizeof(err));
+	if (err[0] != '\0')
+		log_msg(fd < 0 ? LOG_ERR : LOG_WARNING, "log file %s", err);
+	if (fd >= 0)
+		close(fd);
+}
+
 struct xlog *
 xlog_open(const char *file, int use_syslog, time_t start, long pid)
 {
 	struct xlog *x;
+	char err[1024];
 
 	if (file == NULL && !use_syslog)
 		return NULL;
@@ -113,11 +143,10 @@ xlog_open(const char *file, int use_syslog, time_t start, long pid)
 		return NULL;
 	x->fd = -1;
 	if (file) {
-		x->fd =
-		    open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		x->fd = safe_append(
+		    file, 0640, (uid_t)-1, (gid_t)-1, err, sizeof(err));
 		if (x->fd < 0)
-			log_msg(LOG_ERR, "cannot open log file %s: %s", file,
-			    strerror(errno));
+			log_msg(LOG_ERR, "cannot open log file %s", err);
 	}
 	x->use_syslog = use_syslog;
 	x->start = start;

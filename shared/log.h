@@ -6,6 +6,7 @@
 #ifndef SMTPD_LOG_H
 #define SMTPD_LOG_H
 
+#include <sys/types.h>
 #include <stddef.h>
 #include <syslog.h>
 #include <time.h>
@@ -15,6 +16,9 @@
 void log_init(const char *ident, int to_stderr);
 void log_msg(int prio, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* log_msg at LOG_NOTICE, and on stderr whatever log_init said: what a
+ * person starting the daemon must see (its "listening on" line). */
+void log_tell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Escape s (n bytes) into out (C-style, printable ASCII only), truncated
  * to outlen-1 with "..." if needed.  Returns out. */
@@ -22,7 +26,15 @@ char *log_escape(char *out, size_t outlen, const char *s, size_t n);
 
 /* Session transcript. */
 struct xlog;
-/* file may be NULL; use_syslog for -l SYSLOG.  NULL if neither. */
+/*
+ * Before the privilege drop (root only): create the -l file for the
+ * session's user uid:gid, safely in a directory that user may own (see
+ * safe_append); problems are logged.
+ */
+void xlog_prepare(const char *file, uid_t uid, gid_t gid);
+/* file may be NULL; use_syslog for -l SYSLOG.  NULL if neither.  The file
+ * is opened with safe_append: never through a symbolic link, only a
+ * regular file with one link. */
 struct xlog *xlog_open(
     const char *file, int use_syslog, time_t start, long pid);
 void xlog_close(struct xlog *);

@@ -7,6 +7,7 @@
  */
 #include "zenv.h"
 #include "buf.h"
+#include "safefile.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -226,12 +227,10 @@ zenv_load(const char *path, char *err, size_t errlen)
 	struct zenv *z;
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return zenv_empty();
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
+	if (strcmp(path, "/dev/null") == 0) /* -Z /dev/null: no ZENV */
+		return zenv_empty();
+	if ((fp = safe_fopen_regular(path, err, errlen)) == NULL)
+		return errno == ENOENT ? zenv_empty() : NULL;
 	z = zenv_read(fp, path, err, errlen);
 	fclose(fp);
 	return z;

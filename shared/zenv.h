@@ -11,8 +11,10 @@
 struct buf;
 struct zenv;
 
-/* Read path; a missing file gives an empty env and returns it (not NULL).
- * NULL only on a read error or a malformed file, with err = "file:line: ...". */
+/* Read path; a missing file (or /dev/null) gives an empty env and returns
+ * it (not NULL).  NULL on a read error, a malformed file (err =
+ * "file:line: ...") or anything but a regular file ("path: not a regular
+ * file"). */
 struct zenv *zenv_load(const char *path, char *err, size_t errlen);
 struct zenv *zenv_empty(void);
 void zenv_free(struct zenv *);

@@ -11,10 +11,11 @@
  * if that name is taken, one letter a..z is appended (ZMailer's
  * SUFFIXCHARS).  On commit the file is renamed, without ever replacing an
  * existing name, to $POSTOFFICE/router/<inode> or, with ROUTERDIRHASH=1,
- * to $POSTOFFICE/router/<X>/<inode> with X = 'A' + inode % 26 (the hash
- * directories must exist).  A frozen message goes to
- * $POSTOFFICE/freezer/<inode>policy-<N> (N >= 0) or <inode>policy (N < 0,
- * BDAT).  With ROUTERNOTIFY set, a commit sends the datagram
+ * to $POSTOFFICE/router/<X>/<inode> with X = 'A' + inode % 26 (a missing
+ * hash directory is made at that commit, with router/'s mode, by the
+ * committing process: the daemon's user, never root).  A frozen message
+ * goes to $POSTOFFICE/freezer/<inode>policy-<N> (N >= 0) or <inode>policy
+ * (N < 0, BDAT).  With ROUTERNOTIFY set, a commit sends the datagram
  * "NEW router <inode>" (or "NEW router <X>/<inode>") to that AF_UNIX
  * SOCK_DGRAM socket, non-blocking; a lost datagram only delays the
  * router, which also scans its directory.
@@ -402,12 +403,22 @@ host_part(const struct spool_cfg *cfg, char *out, size_t outlen)
 /* The temp names of pid, tried in this order (ZMailer's SUFFIXCHARS). */
 static const char temp_sfx[] = " abcdefghijklmnopqrstuvwxyz";
 
+/* <host>:<pid>, with suffix i of temp_sfx (0 = none). */
+static void
+temp_base(char *out, size_t len, const char *host, long pid, size_t i)
+{
+	snprintf(
+	    out, len, "%s:%ld%.*s", host, pid, i == 0 ? 0 : 1, &temp_sfx[i]);
+}
+
 /* public/<host>:<pid>, with suffix i of temp_sfx (0 = none); malloc'ed. */
 static char *
 temp_name(const struct spool_cfg *cfg, const char *host, long pid, size_t i)
 {
-	return mkpath("%s/public/%s:%ld%.*s", cfg->postoffice, host, pid,
-	    i == 0 ? 0 : 1, &temp_sfx[i]);
+	char base[NAME_HOST_MAX + 32];
+
+	temp_base(base, sizeof(base), host, pid, i);
+	return mkpath("%s/public/%s", cfg->postoffice, base);
 }
 
 /* public/<host>:<pid>, then with a..z appended while the name is taken. */
@@ -425,7 +436,8 @@ create_temp(
 		t->path = temp_name(cfg, host, (long)getpid(), i);
 		if (t->path == NULL)
 			return fail(err, errlen, "temp name", "", errno);
-		fd = open(t->path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+		fd = open(t->path,
+		    O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			t->fd = fd;
 			if (fchmod(fd, 0600) < 0)
@@ -442,21 +454,31 @@ create_temp(
 	return -1;
 }
 
+/*
+ * The caller may be root and public/ belongs to the daemon user: names are
+ * removed relative to public/ opened without following a symbolic link,
+ * so a public/ replaced by a link to another directory is left alone.
+ */
 int
 spool_remove_temps(const struct spool_cfg *cfg, long pid)
 {
-	char host[NAME_HOST_MAX + 1], *path;
+	char host[NAME_HOST_MAX + 1], base[NAME_HOST_MAX + 32], *dir;
 	size_t i;
-	int n = 0;
+	int n = 0, dfd;
 
+	if ((dir = mkpath("%s/public", cfg->postoffice)) == NULL)
+		return -1;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(dir);
+	if (dfd < 0)
+		return 0;
 	host_part(cfg, host, sizeof(host));
 	for (i = 0; temp_sfx[i] != '\0'; i++) {
-		if ((path = temp_name(cfg, host, pid, i)) == NULL)
-			return -1;
-		if (unlink(path) == 0)
+		temp_base(base, sizeof(base), host, pid, i);
+		if (unlinkat(dfd, base, 0) == 0)
 			n++;
-		free(path);
 	}
+	close(dfd);
 	return n;
 }
 
@@ -643,15 +665,43 @@ fsync_dir(const char *dir)
 	return 0;
 }
 
+/*
+ * ROUTERDIRHASH=1 and router/X is missing: make it with router/'s mode
+ * (fchmod, whatever the umask), as whoever commits: a worker or a -i/-n
+ * session, never root.  EEXIST is another writer that was quicker.
+ */
+static int
+make_hashdir(const char *dir, const char *subdir)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (stat(dir, &st) < 0)
+		return -1;
+	if (mkdir(subdir, 0700) < 0)
+		return errno == EEXIST ? 0 : -1;
+	fd = open(subdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fchmod(fd, st.st_mode & 07777);
+	close(fd);
+	return rc;
+}
+
 /* Move the finished file to dest and make the new name durable. */
 static int
 publish(struct spool_txn *t, const char *dest, const char *dir,
     const char *subdir, char *err, size_t errlen)
 {
 	const char *bad = NULL;
-	int eno;
+	int eno, rc = move_noreplace(t->path, dest);
 
-	if (move_noreplace(t->path, dest) < 0)
+	if (rc < 0 && errno == ENOENT && subdir != NULL) {
+		if (make_hashdir(dir, subdir) < 0)
+			return fail(err, errlen, "mkdir", subdir, errno);
+		rc = move_noreplace(t->path, dest);
+	}
+	if (rc < 0)
 		return fail(err, errlen, "rename to", dest, errno);
 	free(t->path);
 	t->path = NULL;

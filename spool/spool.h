@@ -100,8 +100,9 @@ void spool_abort(struct spool_txn *);
  * A writer that died (the daemon's worker, killed mid-message) leaves its
  * temp file behind: unlink public/<host>:<pid> and its a..z variants, the
  * only names a process with that pid can have made (public/ is shared
- * with the rest of ZMailer).  Only for a pid known dead.  Returns how
- * many were removed, or -1 when out of memory.
+ * with the rest of ZMailer).  Only for a pid known dead.  Names are
+ * removed in public/ opened with O_NOFOLLOW (0 when public/ is a symbolic
+ * link).  Returns how many were removed, or -1 when out of memory.
  */
 int spool_remove_temps(const struct spool_cfg *, long pid);
 /* Path of the temp file (for a content filter); spool_flush() first. */

@@ -1,8 +1,10 @@
 /*
  * daemon_test.c - pid file write/remove, killing a previous daemon named
  * in it (and waiting for it) but not another program whose pid it names,
- * and the verified privilege drop (as root).
+ * links and a FIFO planted where the pid file and its temp name go, and
+ * the verified privilege drop (as root).
  */
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -25,6 +27,17 @@ slurp(const char *path, char *out, size_t len)
 	out[n] = '\0';
 	if (f)
 		fclose(f);
+}
+
+static void
+tmp_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		abort();
+	fputs(text, f);
+	fclose(f);
 }
 
 static void
@@ -128,6 +141,53 @@ test_not_ours(void)
 	    "it ran until we killed it");
 }
 
+/*
+ * Names the daemon user can plant in its own POSTOFFICE before a start as
+ * root: the pid file's temp name and the pid file as symbolic links to a
+ * file of someone else's, and the pid file as a FIFO.
+ */
+static void
+test_planted(void)
+{
+	char path[256], tmp[300], victim[256], got[64], want[64], err[256];
+	struct stat st;
+
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(path, sizeof(path), "%s/.pid.smtpserver", dir);
+	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
+	tmp_file(victim, "precious\n");
+	chmod(victim, 0600);
+	ok(symlink(victim, tmp) == 0, "temp name is a link to a victim");
+	is_int(daemon_pidfile_write(path, err, sizeof(err)), 0,
+	    "pid written anyway: %s", err);
+	slurp(victim, got, sizeof(got));
+	is_str(got, "precious\n", "the victim is not overwritten");
+	ok(lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	        (st.st_mode & 0777) == 0644,
+	    "the pid file is a regular file, mode 0644");
+	snprintf(want, sizeof(want), "%ld\n", (long)getpid());
+	slurp(path, got, sizeof(got));
+	is_str(got, want, "holding our pid");
+	ok(access(tmp, F_OK) < 0, "no temp name left");
+
+	unlink(path);
+	ok(symlink(victim, path) == 0, "pid file is a link to a victim");
+	is_int(daemon_kill_previous(path, 100, err, sizeof(err)), 0,
+	    "a linked pid file names no one");
+	is_int(daemon_pidfile_write(path, err, sizeof(err)), 0,
+	    "and is replaced: %s", err);
+	slurp(victim, got, sizeof(got));
+	is_str(got, "precious\n", "the victim is not overwritten");
+	ok(lstat(path, &st) == 0 && S_ISREG(st.st_mode), "not a link now");
+
+	unlink(path);
+	ok(mkfifo(path, 0600) == 0, "pid file is a FIFO");
+	is_int(daemon_kill_previous(path, 100, err, sizeof(err)), 0,
+	    "read without waiting for a writer");
+	unlink(path);
+	unlink(victim);
+}
+
 static void
 test_drop(void)
 {
@@ -166,9 +226,11 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
+	alarm(60); /* a read that waits (a FIFO) fails the test, not CI */
 	test_pidfile();
 	test_kill_previous();
 	test_not_ours();
+	test_planted();
 	test_drop();
 	snprintf(cmd, sizeof(cmd), "%s/old.pid", dir);
 	unlink(cmd);

@@ -262,6 +262,7 @@ test_remove_temps(void)
 		"averyveryverylongho:424", "averyveryverylongho:4242aa",
 		"averyveryverylonghos:4242", "other:4242", "4242" };
 	struct spool_cfg c = cfg_for();
+	char p[PATH_MAX], q[PATH_MAX];
 	size_t i;
 
 	setup(0);
@@ -275,6 +276,17 @@ test_remove_temps(void)
 	is_int(count_dir("public"), (int)(sizeof(others) / sizeof(others[0])),
 	    "remove_temps: other pids, hosts and programs' files stay");
 	is_int(spool_remove_temps(&c, 4242), 0, "remove_temps: none left");
+	/* public/ replaced by a link to another directory (the daemon user
+	 * owns the postoffice; the supervisor removing temps is root) */
+	mk("elsewhere");
+	snprintf(p, sizeof(p), "%s/public", po);
+	snprintf(q, sizeof(q), "%s/elsewhere", po);
+	rm_tree(p);
+	ok(symlink(q, p) == 0, "public/ is a symbolic link");
+	touch_public(mine[0]);
+	is_int(spool_remove_temps(&c, 4242), 0,
+	    "remove_temps: nothing removed through a linked public/");
+	is_int(count_dir("elsewhere"), 1, "the file there stays");
 }
 
 /* A bound datagram socket at <po>/notify. */
@@ -331,6 +343,32 @@ test_hash_and_notify(void)
 	unlink(sock);
 	ok(send_one(&c, "b\n", 2, &ino, id, err) == 0,
 	    "commit succeeds when nobody listens");
+}
+
+/* ROUTERDIRHASH=1 without router/A..Z: the one needed is made. */
+static void
+test_hash_made(void)
+{
+	struct spool_cfg c = cfg_for();
+	char id[SPOOL_ID_MAX], err[256], p[PATH_MAX];
+	unsigned long long ino = 0;
+	struct stat st;
+	int x;
+
+	setup(0);
+	snprintf(p, sizeof(p), "%s/router", po);
+	chmod(p, 02751);
+	c.routerdirhash = 1;
+	ok(send_one(&c, "b\n", 2, &ino, id, err) == 0,
+	    "hashed commit without router/X: %s", err);
+	x = 'A' + (int)(ino % 26);
+	snprintf(p, sizeof(p), "%s/router/%c", po, x);
+	ok(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "router/%c was made", x);
+	is_int(st.st_mode & 07777, 02751, "with router/'s mode");
+	snprintf(p, sizeof(p), "%s/router/%c/%llu", po, x, ino);
+	ok(stat(p, &st) == 0, "file is router/%c/<inode>", x);
+	ok(send_one(&c, "b\n", 2, &ino, id, err) == 0,
+	    "the next commit too: %s", err);
 }
 
 static void
@@ -393,7 +431,7 @@ test_errors(void)
 	struct spool_txn *t;
 	struct envelope bad = env;
 	struct stat st;
-	int fd;
+	int fd, x;
 
 	setup(0);
 	bad.from = "s@x\r\nto <evil@x>";
@@ -401,8 +439,12 @@ test_errors(void)
 	    "CR/LF in sender refused: %s", err);
 	is_int(count_dir("public"), 0, "no file for a refused envelope");
 	c.routerdirhash = 1;
-	ok(send_one(&c, "b\n", 2, &ino, id, err) == -1, "missing hash dir: %s",
-	    err);
+	for (x = 'A'; x <= 'Z'; x++) { /* router/X that is not a directory */
+		snprintf(p, sizeof(p), "%s/router/%c", po, x);
+		close(open(p, O_CREAT | O_WRONLY, 0600));
+	}
+	ok(send_one(&c, "b\n", 2, &ino, id, err) == -1,
+	    "router/X not a directory: %s", err);
 	is_str(id, "", "no id on failure");
 	is_int(count_dir("public"), 0, "file removed after failed rename");
 	c.routerdirhash = 0;
@@ -491,6 +533,7 @@ main(void)
 	test_abort_and_names();
 	test_remove_temps();
 	test_hash_and_notify();
+	test_hash_made();
 	test_freeze();
 	test_space();
 	test_errors();
