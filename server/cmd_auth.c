@@ -354,7 +354,7 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 		    s->g->auth_pipe_timeout + 5);
 	if (v == PH_YES) {
 		s->authenticated = 1;
-		s->auth_user = strdup(user);
+		s->auth_user = xstrdup(user);
 		log_msg(LOG_INFO, "%s: AUTH %s from %s%s: user=%s ok",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
 		if (s->auth_user == NULL)

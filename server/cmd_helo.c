@@ -84,8 +84,8 @@ remember(struct smtp *s, const char *arg)
 {
 	free(s->helo_arg);
 	free(s->helo_line);
-	s->helo_arg = strdup(arg);
-	s->helo_line = strdup(s->line.data);
+	s->helo_arg = xstrdup(arg);
+	s->helo_line = xstrdup(s->line.data);
 }
 
 /* Spec 3.4: a known PTR name that differs from the argument is named. */

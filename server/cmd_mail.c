@@ -124,7 +124,7 @@ mail_param(struct smtp *s, const struct esmtp_param *p, void *arg)
 	} else if (strcmp(k, "ENVID") == 0 && s->g->dsn) {
 		if (v == NULL || strlen(v) > 100 || !xtext_valid(v))
 			return reply_r(s, RID_MAIL_ENVID_BAD), -1;
-		t->envid = strdup(v);
+		t->envid = xstrdup(v);
 	} else if (strcmp(k, "AUTH") == 0 &&
 	    (s->authenticated || smtp_auth_usable(s))) {
 		if (mail_auth(s, v) < 0)
@@ -207,7 +207,7 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 		return;
 	}
 	s->tx.active = 1;
-	s->tx.from = strdup(path.addr);
+	s->tx.from = xstrdup(path.addr);
 	s->state = ST_RCPT;
 	reply_r(s, RID_MAIL_OK,
 	    path.route && !s->cf->allow_source_route ? ", source route ignored"
@@ -229,12 +229,12 @@ rcpt_param(struct smtp *s, const struct esmtp_param *p, void *arg)
 		if (p->value == NULL || rfc5321_notify_valid(p->value) < 0)
 			return reply_r(s, RID_RCPT_NOTIFY_BAD), -1;
 		free(r->notify);
-		r->notify = strdup(p->value);
+		r->notify = xstrdup(p->value);
 	} else if (strcmp(p->key, "ORCPT") == 0 && s->g->dsn) {
 		if (p->value == NULL || rfc5321_orcpt_valid(p->value) < 0)
 			return reply_r(s, RID_RCPT_ORCPT_BAD), -1;
 		free(r->orcpt);
-		r->orcpt = strdup(p->value);
+		r->orcpt = xstrdup(p->value);
 	} else {
 		reply_r(s, RID_RCPT_PARAM_UNKNOWN, p->key);
 		return -1;
@@ -249,7 +249,7 @@ rcpt_params(struct smtp *s, const char *rest, struct env_rcpt *r)
 		return -1;
 	if (s->g->force_rcpt_notify_never) {
 		free(r->notify);
-		r->notify = strdup("NEVER");
+		r->notify = xstrdup("NEVER");
 	}
 	return 0;
 }
@@ -301,8 +301,7 @@ rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 	if (t->nrejected < 100 &&
 	    (n = realloc(t->rejected, (t->nrejected + 1) * sizeof(*n)))) {
 		t->rejected = n;
-		if ((n[t->nrejected] = strdup(addr)) != NULL)
-			t->nrejected++;
+		n[t->nrejected++] = xstrdup(addr);
 	}
 	return -1;
 }

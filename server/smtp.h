@@ -14,6 +14,7 @@
 #include "session.h"
 #include "spool.h"
 #include "stream.h"
+#include "xalloc.h" /* session code: out of memory ends the process */
 
 #define CMD_LINE_MAX 2048 /* command line bytes, CRLF excluded */
 #define DATA_SEG_MAX 8192 /* body read granularity */

@@ -15,6 +15,7 @@ buf_init(struct buf *b, size_t max)
 	b->len = 0;
 	b->cap = 0;
 	b->max = max;
+	b->err = 0;
 }
 
 void
@@ -23,39 +24,52 @@ buf_free(struct buf *b)
 	free(b->data);
 	b->data = NULL;
 	b->len = b->cap = 0;
+	b->err = 0;
 }
 
 void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
+	b->err = 0;
 	if (b->data)
 		b->data[0] = '\0';
 }
 
-/* Make room for extra more bytes plus the NUL; -1 past max or on ENOMEM. */
+/* Remember the failure (sticky) and report it. */
+static int
+refuse(struct buf *b)
+{
+	buf_fail(b);
+	return -1;
+}
+
+/*
+ * Make room for extra more bytes plus the NUL; -1 past max, on ENOMEM or
+ * when b has already failed (and then b stays failed).
+ */
 int
 buf_reserve(struct buf *b, size_t extra)
 {
 	size_t need, ncap;
 	char *n;
 
-	if (extra > b->max || b->len > b->max - extra)
-		return -1;
+	if (b->err || extra > b->max || b->len > b->max - extra)
+		return refuse(b);
 	need = b->len + extra + 1;
 	if (need <= b->cap)
 		return 0;
 	ncap = b->cap ? b->cap : 64;
 	while (ncap < need) {
 		if (ncap > ((size_t)-1) / 2)
-			return -1;
+			return refuse(b);
 		ncap *= 2;
 	}
 	if (ncap > b->max + 1)
 		ncap = b->max + 1;
 	n = realloc(b->data, ncap);
 	if (n == NULL)
-		return -1;
+		return refuse(b);
 	b->data = n;
 	b->cap = ncap;
 	return 0;
@@ -96,7 +110,9 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_copy(cp, ap);
 	n = vsnprintf(NULL, 0, fmt, cp);
 	va_end(cp);
-	if (n < 0 || buf_reserve(b, (size_t)n) < 0)
+	if (n < 0)
+		return refuse(b);
+	if (buf_reserve(b, (size_t)n) < 0)
 		return -1;
 	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
@@ -126,6 +142,18 @@ buf_consume(struct buf *b, size_t n)
 	memmove(b->data, b->data + n, b->len - n);
 	b->len -= n;
 	b->data[b->len] = '\0';
+}
+
+int
+buf_failed(const struct buf *b)
+{
+	return b->err != 0;
+}
+
+void
+buf_fail(struct buf *b)
+{
+	b->err = 1;
 }
 
 char *

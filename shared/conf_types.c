@@ -405,8 +405,10 @@ emit(struct buf *b, const char *name, const char *val,
     void (*out)(void *, const char *), void *arg)
 {
 	buf_reset(b);
-	if (buf_printf(b, "%s =%s%s", name, *val ? " " : "", val) < 0)
-		buf_puts(b, name); /* over DUMP_MAX: the name at least */
+	if (buf_printf(b, "%s =%s%s", name, *val ? " " : "", val) < 0) {
+		buf_reset(b); /* over DUMP_MAX: the name at least */
+		buf_puts(b, name);
+	}
 	out(arg, b->data);
 }
 

@@ -434,26 +434,27 @@ mailbox(struct pctx *c, const char *terms)
 	return 0;
 }
 
-/* Append the local part, rewriting backslash-quoting as a quoted-string. */
-static int
+/* Append the local part, rewriting backslash-quoting as a quoted-string
+ * (a failure sticks in b). */
+static void
 put_local(const struct pctx *c, struct buf *b)
 {
 	const unsigned char *s = c->s + c->local.off;
 	size_t k;
-	int r = 0;
 
-	if (!c->bslash)
-		return buf_append(b, s, c->local.len);
-	r |= buf_putc(b, '"');
+	if (!c->bslash) {
+		buf_append(b, s, c->local.len);
+		return;
+	}
+	buf_putc(b, '"');
 	for (k = 0; k < c->local.len; k++) {
 		if (s[k] == '\\')
 			k++;
 		if (s[k] == '"' || s[k] == '\\')
-			r |= buf_putc(b, '\\');
-		r |= buf_putc(b, s[k]);
+			buf_putc(b, '\\');
+		buf_putc(b, s[k]);
 	}
-	r |= buf_putc(b, '"');
-	return r ? -1 : 0;
+	buf_putc(b, '"');
 }
 
 static char *
@@ -478,33 +479,32 @@ build(struct pctx *c, size_t open)
 	struct smtp_path *p = c->p;
 	struct buf b;
 	size_t skip = 0, full;
-	int r = 0;
 
 	buf_init(&b, c->len + 16);
 	if (c->route.len > 0) {
-		r |= buf_append(&b, c->s + c->route.off, c->route.len);
-		r |= buf_putc(&b, ':');
+		buf_append(&b, c->s + c->route.off, c->route.len);
+		buf_putc(&b, ':');
 		if (!(c->flags & RFC5321_KEEP_ROUTE))
 			skip = b.len;
 	}
 	full = b.len;
-	r |= put_local(c, &b);
-	if (r == 0 && b.len - full > LOCAL_MAX) {
+	put_local(c, &b);
+	if (!buf_failed(&b) && b.len - full > LOCAL_MAX) {
 		buf_free(&b);
 		return perr(
 		    c, c->local.off, "local part longer than 64 octets");
 	}
 	if (c->domain.len > 0) {
-		r |= buf_putc(&b, '@');
-		r |= buf_append(&b, c->s + c->domain.off, c->domain.len);
+		buf_putc(&b, '@');
+		buf_append(&b, c->s + c->domain.off, c->domain.len);
 	}
-	if (r == 0 && b.len + 2 > PATH_MAX_) {
+	if (!buf_failed(&b) && b.len + 2 > PATH_MAX_) {
 		buf_free(&b);
 		return perr(c,
 		    c->i - open > PATH_MAX_ ? open + PATH_MAX_ : open,
 		    "path longer than 256 octets");
 	}
-	if (r == 0)
+	if (!buf_failed(&b))
 		p->addr =
 		    dup_span((unsigned char *)b.data + skip, b.len - skip);
 	buf_free(&b);

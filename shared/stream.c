@@ -291,6 +291,6 @@ stream_flush(struct stream *s)
 {
 	int r = write_all(s, s->out.data, s->out.len);
 
-	s->out.len = 0;
+	buf_reset(&s->out);
 	return r;
 }

@@ -15,6 +15,8 @@
  *     recipients, ENVID, RET, NOTIFY, ORCPT, BY, BODY, with) are refused
  *     (EINVAL) if they hold a control byte: a routing address is never
  *     silently altered, and a CR or LF there is a parser bug upstream.
+ * The put_* writers append without looking back: struct buf keeps the
+ * first failure, and each envelope tests buf_failed() once at its end.
  */
 #include "spool.h"
 
@@ -52,193 +54,184 @@ has_bad(const char *s, int tok)
 }
 
 /* ZMailer's rfc822commentprint(): "..." with \-escapes and \ooo. */
-static int
+static void
 put_quoted(struct buf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	int r = buf_putc(b, '"');
 
-	for (; *p && r == 0; p++) {
+	buf_putc(b, '"');
+	for (; *p; p++) {
 		if (*p < 0x20 || *p > 0x7e)
-			r = buf_printf(b, "\\%03o", *p);
+			buf_printf(b, "\\%03o", *p);
 		else if (*p == '"' || *p == '\\' || *p == '(' || *p == ')')
-			r = buf_printf(b, "\\%c", *p);
+			buf_printf(b, "\\%c", *p);
 		else
-			r = buf_putc(b, *p);
+			buf_putc(b, *p);
 	}
-	return r ? r : buf_putc(b, '"');
+	buf_putc(b, '"');
 }
 
 /* Unquoted text from DNS or ident: control bytes as \ooo, max bytes. */
-static int
+static void
 put_escaped(struct buf *b, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
-	int r = 0;
 
-	for (n = 0; *p && n < max && r == 0; p++, n++) {
+	for (n = 0; *p && n < max; p++, n++) {
 		if (is_ctl(*p) || *p == '\\')
-			r = buf_printf(b, "\\%03o", *p);
+			buf_printf(b, "\\%03o", *p);
 		else
-			r = buf_putc(b, *p);
+			buf_putc(b, *p);
 	}
-	return r;
 }
 
 /* RFC 3461 xtext, as ZMailer's x() (bytes >= 0x80 as +HH, not ZMailer's
  * sign-extended +FFFFFFHH). */
-static int
+static void
 put_xtext(struct buf *b, const char *s)
 {
 	char *x = xtext_encode(s ? s : "");
-	int r;
 
-	if (x == NULL)
-		return -1;
-	r = buf_puts(b, x);
+	if (x == NULL) {
+		buf_fail(b);
+		return;
+	}
+	buf_puts(b, x);
 	free(x);
-	return r;
 }
 
 /* " key: " + "value" or <none>. */
-static int
+static void
 put_item(struct buf *b, const char *key, const char *val)
 {
-	if (buf_printf(b, " %s: ", key) < 0)
-		return -1;
-	return val ? put_quoted(b, val) : buf_puts(b, "<none>");
+	buf_printf(b, " %s: ", key);
+	if (val)
+		put_quoted(b, val);
+	else
+		buf_puts(b, "<none>");
 }
 
-static int
+static void
 put_flags(struct buf *b, const char flags[4])
 {
-	int i, r = buf_puts(b, " rhost-flags");
+	int i;
 
-	for (i = 0; i < 4 && r == 0; i++) {
+	buf_puts(b, " rhost-flags");
+	for (i = 0; i < 4; i++) {
 		if (flags[i] == 'O')
-			r = buf_puts(b, "-OK");
+			buf_puts(b, "-OK");
 		else if (flags[i] == 'F')
-			r = buf_puts(b, "-FAIL");
+			buf_puts(b, "-FAIL");
 		else if (flags[i] == '\0' || is_ctl((unsigned char)flags[i]))
-			r = buf_puts(b, "-X");
+			buf_puts(b, "-X");
 		else
-			r = buf_printf(b, "-%c", flags[i]);
+			buf_printf(b, "-%c", flags[i]);
 	}
-	return r;
 }
 
 /* The client name: rhost, else the address literal, else "unknown". */
-static int
+static void
 put_rhost(struct buf *b, const struct envelope *e, size_t max)
 {
 	if (e->rhost != NULL && *e->rhost)
-		return put_escaped(b, e->rhost, max);
-	if (e->ip != NULL && *e->ip)
-		return buf_printf(b, "[%s%s]", e->ipv6 ? "IPv6:" : "", e->ip);
-	return buf_puts(b, "unknown");
+		put_escaped(b, e->rhost, max);
+	else if (e->ip != NULL && *e->ip)
+		buf_printf(b, "[%s%s]", e->ipv6 ? "IPv6:" : "", e->ip);
+	else
+		buf_puts(b, "unknown");
 }
 
 /* "[ip]:port " when the client address is known. */
-static int
+static void
 put_addr(struct buf *b, const struct envelope *e)
 {
-	if (e->ip == NULL || *e->ip == '\0')
-		return 0;
-	return buf_printf(
-	    b, "[%s%s]:%d ", e->ipv6 ? "IPv6:" : "", e->ip, e->rport);
+	if (e->ip != NULL && *e->ip != '\0')
+		buf_printf(
+		    b, "[%s%s]:%d ", e->ipv6 ? "IPv6:" : "", e->ip, e->rport);
 }
 
 /* rcvdfrom: the items in [] only with their show_* flag. */
-static int
+static void
 put_rcvdfrom(struct buf *b, const struct envelope *e)
 {
-	int r = buf_puts(b, "rcvdfrom ");
-
-	r = r ? r : put_rhost(b, e, RCVDFROM_RHOST_MAX);
-	r = r ? r : buf_puts(b, " (");
-	r = r ? r : put_addr(b, e);
-	r = r ? r : put_quoted(b, e->helo_line);
-	if (r == 0 && e->show_ident && e->ident != NULL)
-		r = put_item(b, "ident", e->ident);
-	if (r == 0 && e->show_whoson && e->whoson != NULL)
-		r = put_item(b, "whoson", e->whoson);
-	if (r == 0 && e->show_auth)
-		r = put_item(b, "smtp-auth", e->auth_user);
-	if (r == 0 && e->show_tls_mode)
-		r = put_item(b, "TLS-CIPHER", e->tls_cipher);
-	if (r == 0 && e->show_tls_peer)
-		r = put_item(
-		    b, "TLS-PEER-CN1", e->tls_cipher ? e->tls_peer : NULL);
-	r = r ? r : put_flags(b, e->rhost_flags);
-	return r ? r : buf_puts(b, ")\n");
+	buf_puts(b, "rcvdfrom ");
+	put_rhost(b, e, RCVDFROM_RHOST_MAX);
+	buf_puts(b, " (");
+	put_addr(b, e);
+	put_quoted(b, e->helo_line);
+	if (e->show_ident && e->ident != NULL)
+		put_item(b, "ident", e->ident);
+	if (e->show_whoson && e->whoson != NULL)
+		put_item(b, "whoson", e->whoson);
+	if (e->show_auth)
+		put_item(b, "smtp-auth", e->auth_user);
+	if (e->show_tls_mode)
+		put_item(b, "TLS-CIPHER", e->tls_cipher);
+	if (e->show_tls_peer)
+		put_item(b, "TLS-PEER-CN1", e->tls_cipher ? e->tls_peer : NULL);
+	put_flags(b, e->rhost_flags);
+	buf_puts(b, ")\n");
 }
 
 /* The comment twin of rcvdfrom carries everything, whatever the flags
  * (ZMailer opens no parenthesis here but closes one). */
-static int
+static void
 put_rcvdcomment(struct buf *b, const struct envelope *e)
 {
-	int r = buf_puts(b, "comment ");
-
-	r = r ? r : put_rhost(b, e, (size_t)-1);
-	r = r ? r : buf_putc(b, ' ');
-	r = r ? r : put_addr(b, e);
-	r = r ? r : put_quoted(b, e->helo_line);
-	if (r == 0 && e->whoson != NULL)
-		r = put_item(b, "whoson", e->whoson);
-	r = r ? r : put_item(b, "smtp-auth", e->auth_user);
-	r = r ? r : put_item(b, "TLS-CIPHER", e->tls_cipher);
-	r = r ? r : put_item(b, "TLS-PEER", e->tls_cipher ? e->tls_peer : NULL);
-	r = r ? r : put_flags(b, e->rhost_flags);
-	return r ? r : buf_puts(b, ")\n");
+	buf_puts(b, "comment ");
+	put_rhost(b, e, (size_t)-1);
+	buf_putc(b, ' ');
+	put_addr(b, e);
+	put_quoted(b, e->helo_line);
+	if (e->whoson != NULL)
+		put_item(b, "whoson", e->whoson);
+	put_item(b, "smtp-auth", e->auth_user);
+	put_item(b, "TLS-CIPHER", e->tls_cipher);
+	put_item(b, "TLS-PEER", e->tls_cipher ? e->tls_peer : NULL);
+	put_flags(b, e->rhost_flags);
+	buf_puts(b, ")\n");
 }
 
 /* external, smtp-auth comment, rcvdfrom and its comment. */
-static int
+static void
 put_origin(struct buf *b, const struct envelope *e)
 {
-	int r = 0;
-
 	if (e->external)
-		r = buf_puts(b, "external\n");
-	if (r == 0 && e->auth_user != NULL) {
-		r = buf_puts(b, "comment smtp-auth: ");
-		r = r ? r : put_quoted(b, e->auth_user);
-		r = r ? r : buf_putc(b, '\n');
+		buf_puts(b, "external\n");
+	if (e->auth_user != NULL) {
+		buf_puts(b, "comment smtp-auth: ");
+		put_quoted(b, e->auth_user);
+		buf_putc(b, '\n');
 	}
-	if (r == 0 && e->external)
-		r = put_rcvdfrom(b, e);
-	if (r == 0 && e->external)
-		r = put_rcvdcomment(b, e);
-	return r;
+	if (e->external) {
+		put_rcvdfrom(b, e);
+		put_rcvdcomment(b, e);
+	}
 }
 
 /* bodytype, with, identinfo, from, freeze, envid, notaryret. */
-static int
+static void
 put_sender(struct buf *b, const struct envelope *e)
 {
-	int r = 0;
-
 	if (e->bodytype != NULL)
-		r = buf_printf(b, "bodytype %s\n", e->bodytype);
-	r = r ? r : buf_printf(b, "with %s\n", e->with ? e->with : "SMTP");
-	if (r == 0 && e->identinfo != NULL) {
-		r = buf_puts(b, "identinfo ");
-		r = r ? r : put_escaped(b, e->identinfo, (size_t)-1);
-		r = r ? r : buf_putc(b, '\n');
+		buf_printf(b, "bodytype %s\n", e->bodytype);
+	buf_printf(b, "with %s\n", e->with ? e->with : "SMTP");
+	if (e->identinfo != NULL) {
+		buf_puts(b, "identinfo ");
+		put_escaped(b, e->identinfo, (size_t)-1);
+		buf_putc(b, '\n');
 	}
-	if (r == 0 && (e->from == NULL || *e->from == '\0'))
-		r = buf_puts(b, "channel error\n");
-	else if (r == 0)
-		r = buf_printf(b, "from <%s>\n", e->from);
-	if (r == 0 && e->freeze > 0)
-		r = buf_puts(b, "comment policytest() reported freeze state\n");
-	if (r == 0 && e->envid != NULL)
-		r = buf_printf(b, "envid %s\n", e->envid);
-	if (r == 0 && e->notaryret != NULL)
-		r = buf_printf(b, "notaryret %s\n", e->notaryret);
-	return r;
+	if (e->from == NULL || *e->from == '\0')
+		buf_puts(b, "channel error\n");
+	else
+		buf_printf(b, "from <%s>\n", e->from);
+	if (e->freeze > 0)
+		buf_puts(b, "comment policytest() reported freeze state\n");
+	if (e->envid != NULL)
+		buf_printf(b, "envid %s\n", e->envid);
+	if (e->notaryret != NULL)
+		buf_printf(b, "notaryret %s\n", e->notaryret);
 }
 
 /* 1 if the comma list s names word (any case). */
@@ -266,49 +259,43 @@ by_flag(const char *by, int c)
 }
 
 /* " NOTIFY=..." with the RFC 2852 additions, then " BY=...". */
-static int
+static void
 put_notify(struct buf *b, const struct env_rcpt *rc)
 {
-	int r, trace = by_flag(rc->by, 'T');
-
 	if (rc->notify == NULL) {
-		r = buf_puts(b, " NOTIFY=FAILURE,DELAY");
+		buf_puts(b, " NOTIFY=FAILURE,DELAY");
 	} else {
-		r = buf_printf(b, " NOTIFY=%s", rc->notify);
-		if (r == 0 && !has_word(rc->notify, "NEVER") &&
+		buf_printf(b, " NOTIFY=%s", rc->notify);
+		if (!has_word(rc->notify, "NEVER") &&
 		    !has_word(rc->notify, "DELAY") && by_flag(rc->by, 'N'))
-			r = buf_puts(b, ",DELAY");
+			buf_puts(b, ",DELAY");
 	}
-	if (r == 0 && trace)
-		r = buf_puts(b, ",TRACE");
-	if (r == 0 && rc->by != NULL)
-		r = buf_printf(b, " BY=%s", rc->by);
-	return r;
+	if (by_flag(rc->by, 'T'))
+		buf_puts(b, ",TRACE");
+	if (rc->by != NULL)
+		buf_printf(b, " BY=%s", rc->by);
 }
 
 /* todsn, to, and the freeze comment of one accepted recipient. */
-static int
+static void
 put_rcpt(struct buf *b, const struct envelope *e, const struct env_rcpt *rc)
 {
-	int r = buf_puts(b, "todsn");
-
-	r = r ? r : put_notify(b, rc);
-	if (r == 0 && rc->orcpt != NULL) {
-		r = buf_printf(b, " ORCPT=%s", rc->orcpt);
-	} else if (r == 0) {
-		r = buf_puts(b, " ORCPT=rfc822;");
-		r = r ? r : put_xtext(b, rc->addr);
+	buf_puts(b, "todsn");
+	put_notify(b, rc);
+	if (rc->orcpt != NULL) {
+		buf_printf(b, " ORCPT=%s", rc->orcpt);
+	} else {
+		buf_puts(b, " ORCPT=rfc822;");
+		put_xtext(b, rc->addr);
 	}
-	r = r ? r : buf_puts(b, " INRCPT=rfc822;");
-	r = r ? r : put_xtext(b, rc->addr);
-	r = r ? r : buf_puts(b, " INFROM=rfc822;");
-	r = r ? r : put_xtext(b, e->from);
-	r = r ? r : buf_printf(b, "\nto <%s>\n", rc->addr ? rc->addr : "");
-	if (r == 0 && rc->freeze > 0)
-		r = buf_printf(b,
-		    "comment policytest() reported freeze state %d\n",
+	buf_puts(b, " INRCPT=rfc822;");
+	put_xtext(b, rc->addr);
+	buf_puts(b, " INFROM=rfc822;");
+	put_xtext(b, e->from);
+	buf_printf(b, "\nto <%s>\n", rc->addr ? rc->addr : "");
+	if (rc->freeze > 0)
+		buf_printf(b, "comment policytest() reported freeze state %d\n",
 		    rc->freeze);
-	return r;
 }
 
 static int
@@ -355,23 +342,21 @@ envelope_format(const struct envelope *e, size_t *len)
 {
 	struct buf b;
 	size_t i;
-	int r;
 
 	if (envelope_check(e, NULL, 0) < 0) {
 		errno = EINVAL;
 		return NULL;
 	}
 	buf_init(&b, ENVELOPE_MAX);
-	r = put_origin(&b, e);
-	r = r ? r : put_sender(&b, e);
-	for (i = 0; i < e->nrcpts && r == 0; i++)
-		r = put_rcpt(&b, e, &e->rcpts[i]);
-	for (i = 0; i < e->nrejected && r == 0; i++)
-		r = buf_printf(&b,
-		    "comment policytest() rejected rcptaddr: <%s>\n",
+	put_origin(&b, e);
+	put_sender(&b, e);
+	for (i = 0; i < e->nrcpts; i++)
+		put_rcpt(&b, e, &e->rcpts[i]);
+	for (i = 0; i < e->nrejected; i++)
+		buf_printf(&b, "comment policytest() rejected rcptaddr: <%s>\n",
 		    e->rejected[i]);
-	r = r ? r : buf_puts(&b, "env-end\n");
-	if (r != 0) {
+	buf_puts(&b, "env-end\n");
+	if (buf_failed(&b)) {
 		buf_free(&b);
 		errno = ENOMEM;
 		return NULL;
@@ -434,7 +419,7 @@ with_keyword(const char *with)
 }
 
 /* RFC 5322 date-time in local time with a numeric zone. */
-static int
+static void
 put_date(struct buf *b, time_t t)
 {
 	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
@@ -444,23 +429,24 @@ put_date(struct buf *b, time_t t)
 	struct tm tm;
 	long off;
 
-	if (localtime_r(&t, &tm) == NULL)
-		return -1;
+	if (localtime_r(&t, &tm) == NULL) {
+		buf_fail(b);
+		return;
+	}
 	off = tm.tm_gmtoff / 60;
-	return buf_printf(b, "%s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld",
+	buf_printf(b, "%s, %d %s %04d %02d:%02d:%02d %c%02ld%02ld",
 	    wd[tm.tm_wday], tm.tm_mday, mo[tm.tm_mon], tm.tm_year + 1900,
 	    tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
 	    labs(off) / 60, labs(off) % 60);
 }
 
 /* "from <helo> (<rhost> [ip])" + fold, or nothing when nothing known. */
-static int
+static void
 put_from_clause(struct buf *b, const struct envelope *e)
 {
 	char helo[256], lit[128];
 	int named = is_hosttoken(e->rhost) && e->rhost[0] != '[';
 	int hasip = e->ip != NULL && *e->ip && is_hosttoken(e->ip);
-	int r;
 
 	helo_arg(e->helo_line, helo, sizeof(helo));
 	snprintf(lit, sizeof(lit), "[%s%s]", e->ipv6 ? "IPv6:" : "",
@@ -471,12 +457,12 @@ put_from_clause(struct buf *b, const struct envelope *e)
 		        : hasip ? lit
 		                : "");
 	if (helo[0] == '\0')
-		return 0;
-	r = buf_printf(b, "from %s", helo);
-	if (r == 0 && hasip)
-		r = buf_printf(b, " (%s%s%s)", named ? e->rhost : "",
+		return;
+	buf_printf(b, "from %s", helo);
+	if (hasip)
+		buf_printf(b, " (%s%s%s)", named ? e->rhost : "",
 		    named ? " " : "", lit);
-	return r ? r : buf_puts(b, "\n\t");
+	buf_puts(b, "\n\t");
 }
 
 char *
@@ -484,22 +470,20 @@ envelope_received(const struct envelope *e, const char *myhostname,
     const char *id, size_t *len)
 {
 	struct buf b;
-	int r;
 
 	buf_init(&b, 4096);
-	r = buf_puts(&b, "Received: ");
-	r = r ? r : put_from_clause(&b, e);
-	r = r ? r
-	      : buf_printf(&b, "by %s with %s id %s",
-	            is_hosttoken(myhostname) ? myhostname : "localhost",
-	            with_keyword(e->with), id ? id : "");
-	if (r == 0 && e->nrcpts == 1 && e->rcpts[0].addr != NULL &&
+	buf_puts(&b, "Received: ");
+	put_from_clause(&b, e);
+	buf_printf(&b, "by %s with %s id %s",
+	    is_hosttoken(myhostname) ? myhostname : "localhost",
+	    with_keyword(e->with), id ? id : "");
+	if (e->nrcpts == 1 && e->rcpts[0].addr != NULL &&
 	    !has_bad(e->rcpts[0].addr, 0))
-		r = buf_printf(&b, "\n\tfor <%s>", e->rcpts[0].addr);
-	r = r ? r : buf_puts(&b, "; ");
-	r = r ? r : put_date(&b, e->when);
-	r = r ? r : buf_putc(&b, '\n');
-	if (r != 0) {
+		buf_printf(&b, "\n\tfor <%s>", e->rcpts[0].addr);
+	buf_puts(&b, "; ");
+	put_date(&b, e->when);
+	buf_putc(&b, '\n');
+	if (buf_failed(&b)) {
 		buf_free(&b);
 		errno = ENOMEM;
 		return NULL;
