@@ -15,7 +15,6 @@ use SmtpPipe ();
 use TlsCerts;
 use PamTest;
 
-SmtpTest::skip_unless_wired();
 my ($p465, $p587) = (SmtpTest::free_port(), SmtpTest::free_port());
 my $d = SmtpTest->new(conf => []);
 my $dir = $d->{dir};

@@ -8,7 +8,6 @@ use Test::More;
 use IO::Socket::IP;
 use SmtpTest;
 
-SmtpTest::skip_unless_wired();
 my $probe = IO::Socket::IP->new(LocalHost => '::1', LocalPort => 0,
     Listen => 1);
 plan(skip_all => 'no IPv6 loopback on this host') unless $probe;

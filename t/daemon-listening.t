@@ -13,7 +13,6 @@ use POSIX ();
 use SmtpTest qw(wait_until);
 use Time::HiRes qw(time);
 
-SmtpTest::skip_unless_wired();
 
 my @pids;
 END { kill('KILL', @pids) if @pids }	# even when a test dies

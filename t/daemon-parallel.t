@@ -7,7 +7,6 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use SmtpTest qw(wait_until);
 
-SmtpTest::skip_unless_wired();
 my $M = 3;
 my $p2 = SmtpTest::free_port();
 my $d = SmtpTest->new(conf => [

@@ -8,7 +8,6 @@ use Test::More;
 use POSIX ();
 use SmtpTest qw(wait_until);
 
-SmtpTest::skip_unless_wired();
 my @conf = ('PARAM BindAddress [127.0.0.1]', 'PARAM shutdown-grace 5');
 my $a = SmtpTest->new(conf => \@conf, args => ['-I', 'smtpd.pid']);
 $a->start;

@@ -10,7 +10,6 @@ use SmtpTest;
 use SmtpPipe ();
 use TestDNS;
 
-SmtpTest::skip_unless_wired();
 my $dns = TestDNS::start(A => { 'mx.sender.example' => '198.51.100.200' },
     MX => { 'sender.example' => 'mx.sender.example' });
 my $d = SmtpTest->new(conf => []);

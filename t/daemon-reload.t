@@ -11,7 +11,6 @@ use IO::Handle;
 use JSON::PP;
 use SmtpTest qw(wait_until);
 
-SmtpTest::skip_unless_wired();
 my @base = ('PARAM BindAddress [127.0.0.1]', 'PARAM min-idle-workers 4',
 	'PARAM max-idle-workers 30');
 my $d = SmtpTest->new(conf => [@base, 'PARAM hdr220 banner-one']);

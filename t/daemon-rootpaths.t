@@ -13,7 +13,6 @@ use Test::More;
 use SmtpTest qw(wait_until);
 use SmtpPipe ();
 
-SmtpTest::skip_unless_wired();
 plan(skip_all => 'needs root') unless $> == 0;
 my ($duid, $dgid) = (getpwnam('daemon'))[2, 3];
 plan(skip_all => 'needs a user daemon') unless defined $duid;

@@ -7,7 +7,6 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use SmtpTest qw(wait_until);
 
-SmtpTest::skip_unless_wired();
 my $N = 2;
 my $d = SmtpTest->new(conf => [
 	'PARAM BindAddress [127.0.0.1]',

@@ -7,7 +7,6 @@ use Test::More;
 use JSON::PP;
 use SmtpTest qw(wait_until);
 
-SmtpTest::skip_unless_wired();
 my $d = SmtpTest->new(conf => [
 	'PARAM BindAddress [127.0.0.1]',
 	'PARAM MaxSameIpSource 1',

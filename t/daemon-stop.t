@@ -10,7 +10,6 @@ use IO::Socket::SSL;
 use SmtpTest qw(wait_until);
 use TlsCerts;
 
-SmtpTest::skip_unless_wired();
 my $d = SmtpTest->new(conf => ['PARAM BindAddress [127.0.0.1]',
 	'PARAM shutdown-grace 20']);
 $d->{args} = ['-l', "$d->{dir}/transcript"];

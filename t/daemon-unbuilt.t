@@ -7,7 +7,6 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use SmtpTest qw(wait_until);
 
-SmtpTest::skip_unless_wired();
 my @base = ('PARAM BindAddress [127.0.0.1]', 'PARAM contentfilter-maxpar 2');
 my $d = SmtpTest->new(conf => [@base, 'PARAM DEBUGcmd', 'PARAM DEBUGcmd',
 	'* 999 veD']);

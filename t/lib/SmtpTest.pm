@@ -24,28 +24,6 @@ sub srcdir { return "$FindBin::Bin/.." }
 sub build  { return $ENV{SMTPSERVER_BUILD} // srcdir() . '/build' }
 sub binary { return $ENV{SMTPSERVER_DAEMON} // build() . '/smtpserver' }
 
-# Does the program run the daemon yet (main.c calls supervisor_run)?
-sub daemon_wired {
-	return 1 if $ENV{SMTPSERVER_DAEMON};
-	open(my $fh, '<', srcdir() . '/server/main.c') or return 0;
-	local $/;
-	my $src = <$fh>;
-	return 0 unless $src =~ /supervisor_(?:run|main)\s*\(/;
-	for my $f (glob(srcdir() . '/server/*.c')) {
-		open(my $c, '<', $f) or next;
-		my $text = <$c>;
-		return 0 if $text =~ /daemon mode is not available/;
-	}
-	return 1;
-}
-
-sub skip_unless_wired {
-	return if daemon_wired();
-	require Test::More;
-	Test::More::plan(skip_all =>
-	    'server/main.c does not start the daemon (supervisor_run) yet');
-}
-
 # Poll cond every 20 ms until it is true or timeout seconds pass.
 sub wait_until {
 	my ($cond, $timeout) = @_;

@@ -1,10 +1,6 @@
 /*
- * fuzz_rfc5321.c - libFuzzer entry for the path and parameter parser.
- * Not built by make; run by hand:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Ishared \
- *       t/fuzz/fuzz_rfc5321.c shared/rfc5321.c shared/rfc5321_param.c \
- *       shared/xtext.c shared/buf.c -o fuzz_rfc5321
- *   ./fuzz_rfc5321 -max_total_time=60 -max_len=600
+ * rfc5321_fuzz.c - libFuzzer entry for the path and parameter parser.
+ * Built and run by `make fuzz` / `make fuzz-run` (see t/fuzz/run).
  * The first byte picks the path flags; the rest is the input.  Besides
  * crashes it checks invariants: results bounded by the input, errors with
  * a reason and an in-range column, and addr reparses to itself.
