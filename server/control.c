@@ -160,10 +160,13 @@ static void
 put_counters(struct buf *b, const struct sb_totals *t)
 {
 	buf_printf(b,
-	    "\"connections\":{\"now\":%lu,\"total\":%lu,\"refused\":{"
+	    "\"connections\":{\"now\":%lu,\"sessions\":%lu,"
+	    "\"refusing\":%lu,\"total\":%lu,\"refused\":{"
 	    "\"total_450\":%lu,\"total_close\":%lu,\"sameip_450\":%lu,"
 	    "\"sameip_close\":%lu,\"load\":%lu}},",
-	    t->conn_now, t->conn_total, t->refused[SB_REF_TOTAL_450],
+	    t->conn_now, t->sessions,
+	    t->conn_now > t->sessions ? t->conn_now - t->sessions : 0,
+	    t->conn_total, t->refused[SB_REF_TOTAL_450],
 	    t->refused[SB_REF_TOTAL_CLOSE], t->refused[SB_REF_SAMEIP_450],
 	    t->refused[SB_REF_SAMEIP_CLOSE], t->refused[SB_REF_LOAD]);
 	buf_printf(b,

@@ -108,11 +108,17 @@ sup_signals(void)
 
 /* ---- the pool ---- */
 
+/*
+ * Workers for MaxParallelConnections sessions and the SB_TOTAL_OVERFLOW+1
+ * clients told that the server is full, plus one for each client being
+ * told it has too many connections: those hold no session, so they must
+ * not hold a session's worker either.
+ */
 static int
-pool_cap(const struct sup *s)
+pool_cap(const struct sup *s, int sameip)
 {
 	long cap = s->conf->max_parallel > 0
-	    ? (long)s->conf->max_parallel + SB_TOTAL_OVERFLOW + 1
+	    ? (long)s->conf->max_parallel + SB_TOTAL_OVERFLOW + 1 + sameip
 	    : (long)s->sb->nslots;
 
 	return cap > (long)s->sb->nslots ? (int)s->sb->nslots : (int)cap;
@@ -169,6 +175,7 @@ spawn(struct sup *s)
 
 struct census {
 	int live, idle, busy;
+	int sameip; /* connections being told 450 for their address */
 };
 
 static void
@@ -189,6 +196,7 @@ count(struct sup *s, struct census *c)
 		else if ((sl->state == SB_IDLE || sl->state == SB_STARTING) &&
 		    sl->gen == s->sb->generation)
 			c->idle++;
+		c->sameip += sl->counted == SB_CNT_SAMEIP;
 	}
 	scoreboard_unlock(s->sb);
 }
@@ -221,13 +229,14 @@ static void
 maintain(struct sup *s)
 {
 	struct census c;
-	int lo, hi, n, cap = pool_cap(s);
+	int lo, hi, n, cap;
 	time_t now = time(NULL);
 
 	if (s->stopping || now < s->nextspawn)
 		return;
 	idle_bounds(s->conf, &lo, &hi);
 	count(s, &c);
+	cap = pool_cap(s, c.sameip);
 	if (c.idle < lo) {
 		n = lo - c.idle;
 		if (n < c.busy / 4)

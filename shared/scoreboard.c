@@ -63,29 +63,45 @@ ip_delete(struct scoreboard *sb, struct sb_ip *e)
 	}
 }
 
+/* The totals a connection of kind is counted in, beside conn_now. */
+static unsigned long *
+kind_total(struct scoreboard *sb, int kind)
+{
+	if (kind == SB_CNT_SESSION)
+		return &sb->t.sessions;
+	return kind == SB_CNT_OVER ? &sb->t.over : NULL;
+}
+
 static void
-count_add(struct scoreboard *sb, struct sb_slot *s, const struct netkey *k)
+count_add(
+    struct scoreboard *sb, struct sb_slot *s, const struct netkey *k, int kind)
 {
 	struct sb_ip *e = ip_find(sb, k);
+	unsigned long *t = kind_total(sb, kind);
 
 	if (e->count == 0)
 		e->key = *k;
 	e->count++;
 	s->key = *k;
-	s->counted = 1;
+	s->counted = kind;
 	sb->t.conn_now++;
+	if (t)
+		(*t)++;
 }
 
 static void
 count_drop(struct scoreboard *sb, struct sb_slot *s)
 {
+	unsigned long *t = kind_total(sb, s->counted);
 	struct sb_ip *e;
 
-	if (!s->counted)
+	if (s->counted == SB_CNT_NONE)
 		return;
-	s->counted = 0;
+	s->counted = SB_CNT_NONE;
 	if (sb->t.conn_now > 0)
 		sb->t.conn_now--;
+	if (t && *t > 0)
+		(*t)--;
 	e = ip_find(sb, &s->key);
 	if (e->count > 1)
 		e->count--;
@@ -100,14 +116,14 @@ repair(struct scoreboard *sb)
 	unsigned i;
 
 	memset(sb->ips, 0, sizeof(*sb->ips) * sb->nips);
-	sb->t.conn_now = 0;
+	sb->t.conn_now = sb->t.sessions = sb->t.over = 0;
 	for (i = 0; i < sb->nslots; i++) {
 		struct sb_slot *s = &sb->slots[i];
 
 		if (s->state == SB_FREE)
-			s->counted = 0;
-		if (s->counted)
-			count_add(sb, s, &s->key);
+			s->counted = SB_CNT_NONE;
+		if (s->counted != SB_CNT_NONE)
+			count_add(sb, s, &s->key, s->counted);
 	}
 	sb->repairs++;
 }
@@ -289,43 +305,55 @@ scoreboard_key(const struct netkey *addr, struct netkey *out)
 		memset(out->a + 8, 0, 8);
 }
 
+/*
+ * same: open connections of the key, the new one included.  The server
+ * is full when the sessions, the new one included, are over max_total;
+ * then the 450s it is telling count too, up to SB_TOTAL_OVERFLOW of them.
+ */
 static enum sb_verdict
-decide(int same, int total, int max_same, int max_total, int *n)
+decide(const struct sb_totals *t, int same, int max_same, int max_total, int *n)
 {
-	if (max_total > 0 && total >= max_total + SB_TOTAL_OVERFLOW + 1) {
-		*n = total;
+	long sess = (long)t->sessions + 1, open = sess + (long)t->over;
+	int full = max_total > 0 && sess > max_total;
+
+	*n = (int)open;
+	if (full && open > (long)max_total + SB_TOTAL_OVERFLOW)
 		return SB_CLOSE_TOTAL;
-	}
 	if (max_same > 0 && same > 4 * max_same) {
 		*n = same;
 		return SB_CLOSE_SAMEIP;
 	}
-	if (max_total > 0 && total > max_total) {
-		*n = total;
+	if (full)
 		return SB_450_TOTAL;
-	}
 	if (max_same > 0 && same > max_same && same > 1) {
 		*n = same;
 		return SB_450_SAMEIP;
 	}
-	*n = total;
+	*n = (int)t->conn_now + 1;
 	return SB_ADMIT;
 }
+
+static const int count_of[] = {
+	[SB_ADMIT] = SB_CNT_SESSION,
+	[SB_450_TOTAL] = SB_CNT_OVER,
+	[SB_450_SAMEIP] = SB_CNT_SAMEIP,
+	[SB_CLOSE_TOTAL] = SB_CNT_NONE,
+	[SB_CLOSE_SAMEIP] = SB_CNT_NONE,
+};
 
 int
 scoreboard_admit(struct scoreboard *sb, int slot, const struct netkey *key,
     int max_same, int max_total, enum sb_verdict *v)
 {
 	struct sb_slot *s = &sb->slots[slot];
-	int same, total, n;
+	int n;
 
 	scoreboard_lock(sb);
 	count_drop(sb, s); /* a slot counts one connection at most */
-	same = ip_find(sb, key)->count + 1;
-	total = (int)sb->t.conn_now + 1;
-	*v = decide(same, total, max_same, max_total, &n);
-	if (*v != SB_CLOSE_TOTAL && *v != SB_CLOSE_SAMEIP) {
-		count_add(sb, s, key);
+	*v = decide(
+	    &sb->t, ip_find(sb, key)->count + 1, max_same, max_total, &n);
+	if (count_of[*v] != SB_CNT_NONE) {
+		count_add(sb, s, key, count_of[*v]);
 		s->since = time(NULL);
 	}
 	if (*v == SB_ADMIT) {

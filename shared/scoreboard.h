@@ -43,6 +43,20 @@ enum sb_refusal {
 	SB_NREFUSALS
 };
 
+/*
+ * What a slot's connection is counted as.  Every kind counts under its
+ * client key (MaxSameIpSource, and four times it); only sessions count
+ * under MaxParallelConnections, so that refused clients, however many,
+ * never keep anybody else out.  The 450s of a full server are counted
+ * for the 100 of them it tells before closing without a word.
+ */
+enum sb_count {
+	SB_CNT_NONE,
+	SB_CNT_SESSION, /* admitted */
+	SB_CNT_OVER,    /* told 450: the server is full */
+	SB_CNT_SAMEIP,  /* told 450: too many from its address */
+};
+
 #define SB_VERB_LEN 16
 #define SB_PEER_LEN 48
 /* The 450 window of spec 5: over the limit by fewer than this. */
@@ -51,7 +65,7 @@ enum sb_refusal {
 struct sb_slot {
 	pid_t pid;
 	int state;             /* enum sb_state */
-	int counted;           /* key is counted in the table and total */
+	int counted;           /* enum sb_count of the connection */
 	struct netkey key;     /* counted key (IPv6 cut to /64) */
 	unsigned long gen;     /* generation the worker runs */
 	time_t spawned, since; /* fork time, session start */
@@ -85,7 +99,10 @@ struct sb_authfail {
 };
 
 struct sb_totals {
-	unsigned long conn_now, conn_total;
+	unsigned long conn_now;   /* connections counted: every kind */
+	unsigned long sessions;   /* of which admitted */
+	unsigned long over;       /* of which told 450 for a full server */
+	unsigned long conn_total; /* sessions admitted since start */
 	unsigned long refused[SB_NREFUSALS];
 	unsigned long messages, bytes, rcpts;
 	unsigned long rejects4, rejects5;
@@ -131,9 +148,11 @@ void scoreboard_key(const struct netkey *addr, struct netkey *out);
 /*
  * Admission of one new connection from key (already cut by
  * scoreboard_key) in one critical section, counted across all listeners
- * and including the new one.  The entry is counted unless the verdict is
- * a silent close; the caller then owes scoreboard_release().  Limits <= 0
- * mean none.  Returns the count that decided (same-IP or total).
+ * and including the new one: sessions against max_total (the refused
+ * are not sessions), every open connection of the key against max_same.
+ * The entry is counted unless the verdict is a silent close; the caller
+ * then owes scoreboard_release().  Limits <= 0 mean none.  Returns the
+ * count that decided: same-IP, or sessions and 450s of a full server.
  */
 int scoreboard_admit(struct scoreboard *, int slot, const struct netkey *key,
     int max_same, int max_total, enum sb_verdict *);
