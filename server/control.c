@@ -69,20 +69,29 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* A private copy of the scoreboard, taken under its lock. */
+/*
+ * A private copy of the scoreboard's header, slots and IP table in use,
+ * taken under its lock (the mapping has room for more, never touched).
+ */
 static struct scoreboard *
 snapshot(struct scoreboard *sb)
 {
-	struct scoreboard *c = malloc(sb->size);
+	struct scoreboard *c;
+	size_t ns, ni;
 
-	if (c == NULL)
-		return NULL;
 	scoreboard_lock(sb);
-	memcpy(c, sb, sb->size);
+	ns = sb->nslots * sizeof(struct sb_slot);
+	ni = sb->nips * sizeof(struct sb_ip);
+	if ((c = malloc(sizeof(*c) + ns + ni)) != NULL) {
+		memcpy(c, sb, sizeof(*c));
+		c->slots = (struct sb_slot *)(c + 1);
+		c->ips = (struct sb_ip *)((char *)c->slots + ns);
+		memcpy(c->slots, sb->slots, ns);
+		memcpy(c->ips, sb->ips, ni);
+		c->rates = NULL;
+		c->authfails = NULL;
+	}
 	scoreboard_unlock(sb);
-	c->slots = (struct sb_slot *)(c + 1);
-	c->ips = (struct sb_ip *)(c->slots + c->nslots);
-	c->rates = (struct sb_rate *)(c->ips + c->nips);
 	return c;
 }
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "control.h"
 #include "daemon.h"
@@ -326,6 +327,66 @@ reap(struct sup *s)
 
 /* ---- reload and shutdown ---- */
 
+/*
+ * Scoreboard slots for a config: twice the pool cap, for the workers of
+ * two generations side by side after a reload.
+ */
+static unsigned
+slots_for(const struct conf *c)
+{
+	long n = c->max_parallel > 0
+	    ? 2L * (c->max_parallel + SB_TOTAL_OVERFLOW + 1)
+	    : 4096;
+
+	return n > SB_MAX_SLOTS ? SB_MAX_SLOTS : (unsigned)n;
+}
+
+/* What a reload changes: every line, and apart those needing a restart. */
+struct changes {
+	struct buf all, restart;
+};
+
+static void
+on_change(void *arg, const char *line)
+{
+	struct changes *ch = arg;
+	struct buf *b =
+	    strstr(line, "(needs a restart)") ? &ch->restart : &ch->all;
+
+	buf_printf(b, "%s%s", b->len ? "; " : "", line);
+}
+
+/*
+ * A reload must not change what takes effect only at start-up: that
+ * would leave the daemon running other values than its file says, with
+ * nothing to tell.  0, or -1 with those PARAMs in err; the other changes
+ * go to *all for the log.
+ */
+static int
+check_changes(struct sup *s, const struct conf *nc, struct buf *all, char *err,
+    size_t errlen)
+{
+	struct changes ch;
+	int rc = 0;
+
+	buf_init(&ch.all, 1 << 16);
+	buf_init(&ch.restart, 1 << 16);
+	conf_diff(s->conf, nc, on_change, &ch);
+	if (ch.restart.len > 0) {
+		snprintf(err, errlen, "%s", ch.restart.data);
+		rc = -1;
+	} else if (slots_for(nc) > s->sb->room) {
+		snprintf(err, errlen,
+		    "MaxParallelConnections %d needs a restart "
+		    "(room for %u workers)",
+		    nc->max_parallel, s->sb->room);
+		rc = -1;
+	}
+	buf_free(&ch.restart);
+	*all = ch.all;
+	return rc;
+}
+
 static void
 conf_warning(void *arg, const char *msg)
 {
@@ -363,6 +424,7 @@ static unsigned long
 reload(struct sup *s, char *err, size_t errlen)
 {
 	struct conf *nc;
+	struct buf changes;
 	unsigned long gen;
 
 	nc = conf_load(conf_path(s), s->zenv, err, errlen, conf_warning, NULL);
@@ -371,13 +433,21 @@ reload(struct sup *s, char *err, size_t errlen)
 		    err, s->conf->generation);
 		return 0;
 	}
+	if (check_changes(s, nc, &changes, err, errlen) < 0) {
+		log_msg(LOG_ERR, "reload refused: %s; keeping generation %lu",
+		    err, s->conf->generation);
+		goto fail;
+	}
 	if (check_policies(nc, s->zenv, err, errlen) < 0 ||
 	    listen_reopen(nc, s->opts, s->zenv, &s->ls, err, errlen) < 0) {
 		log_msg(LOG_ERR, "reload failed: %s; keeping generation %lu",
 		    err, s->conf->generation);
-		conf_free(nc);
-		return 0;
+		goto fail;
 	}
+	if (changes.len > 0)
+		log_msg(LOG_NOTICE, "reload: %s", changes.data);
+	buf_free(&changes);
+	scoreboard_grow(s->sb, slots_for(nc)); /* fits: checked above */
 	secrets_reload(&s->sec, nc);
 	gen = scoreboard_bump(s->sb);
 	nc->generation = gen;
@@ -389,6 +459,10 @@ reload(struct sup *s, char *err, size_t errlen)
 	log_msg(LOG_NOTICE, "reloaded %s: generation %lu, %zu listeners",
 	    conf_path(s), gen, s->ls.n);
 	return gen;
+fail:
+	buf_free(&changes);
+	conf_free(nc);
+	return 0;
 }
 
 /* SIGHUP: the outcome is in the log. */
@@ -572,16 +646,6 @@ prepare_logfile(const struct sup *s)
 	close(fd);
 }
 
-static unsigned
-slots_for(const struct conf *c)
-{
-	long n = c->max_parallel > 0
-	    ? 2L * (c->max_parallel + SB_TOTAL_OVERFLOW + 1)
-	    : 4096;
-
-	return n > 65536 ? 65536 : (unsigned)n;
-}
-
 static int
 open_all(struct sup *s, char *err, size_t errlen)
 {
@@ -590,7 +654,7 @@ open_all(struct sup *s, char *err, size_t errlen)
 		return 1;
 	if (listen_open(s->conf, s->opts, s->zenv, &s->ls, err, errlen) < 0)
 		return 1;
-	s->sb = scoreboard_create(slots_for(s->conf));
+	s->sb = scoreboard_create_room(slots_for(s->conf), SB_MAX_SLOTS);
 	if (s->sb == NULL) {
 		snprintf(err, errlen, "scoreboard: %s", strerror(errno));
 		return 1;

@@ -70,7 +70,8 @@ const struct param conf_params[] = {
 /* global, ours */
 { "received-header", NA, PT_BOOL, "no", 0, 0, G | P_OURS,
     CF(received_header) },
-{ "hostname", NA, PT_HOST, NULL, 0, 0, G | P_OURS, CF(hostname) },
+{ "hostname", NA, PT_HOST, NULL, 0, 0, G | P_OURS | P_NORELOAD,
+    CF(hostname) },
 { "dns-server", NA, PT_STR, NULL, 0, 0, G | P_OURS, CF(dns_server) },
 { "dns-port", NA, PT_INT, "53", 1, 65535, G | P_OURS, CF(dns_port) },
 { "dns-timeout", NA, PT_INT, "5", 1, 300, G | P_OURS, CF(dns_timeout) },

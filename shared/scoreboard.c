@@ -109,9 +109,9 @@ count_drop(struct scoreboard *sb, struct sb_slot *s)
 		ip_delete(sb, e);
 }
 
-/* After a holder died mid-update: rebuild the table and total from slots. */
+/* Rebuild the IP table and the totals from the slots. */
 static void
-repair(struct scoreboard *sb)
+recount(struct scoreboard *sb)
 {
 	unsigned i;
 
@@ -125,6 +125,13 @@ repair(struct scoreboard *sb)
 		if (s->counted != SB_CNT_NONE)
 			count_add(sb, s, &s->key, s->counted);
 	}
+}
+
+/* After a holder died mid-update. */
+static void
+repair(struct scoreboard *sb)
+{
+	recount(sb);
 	sb->repairs++;
 }
 
@@ -173,7 +180,7 @@ init_lock(pthread_mutex_t *m)
 }
 
 struct scoreboard *
-scoreboard_create(unsigned nslots)
+scoreboard_create_room(unsigned nslots, unsigned room)
 {
 	struct scoreboard *sb;
 	unsigned nips, nrates;
@@ -181,27 +188,29 @@ scoreboard_create(unsigned nslots)
 	void *p;
 	int rc;
 
-	if (nslots == 0 || nslots > 1u << 20) {
+	if (nslots == 0 || room < nslots || room > 1u << 20) {
 		errno = EINVAL;
 		return NULL;
 	}
-	nips = pow2_at_least(2 * nslots);
+	nips = pow2_at_least(2 * room);
 	nrates = pow2_at_least(nslots < 512 ? 1024 : 2 * nslots);
-	size = sizeof(*sb) + nslots * sizeof(struct sb_slot) +
+	size = sizeof(*sb) + room * sizeof(struct sb_slot) +
 	    nips * sizeof(struct sb_ip) + nrates * sizeof(struct sb_rate) +
 	    nips * sizeof(struct sb_authfail);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	sb = p;
 	sb->size = size;
 	sb->nslots = nslots;
-	sb->nips = nips;
+	sb->room = room;
+	sb->nips = pow2_at_least(2 * nslots);
+	sb->nauth = nips;
 	if (getrandom(&sb->seed, sizeof(sb->seed), 0) != sizeof(sb->seed))
 		sb->seed = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
 	sb->slots = (struct sb_slot *)(sb + 1);
-	sb->ips = (struct sb_ip *)(sb->slots + nslots);
+	sb->ips = (struct sb_ip *)(sb->slots + room);
 	sb->nrates = nrates;
 	sb->rates = (struct sb_rate *)(sb->ips + nips);
 	sb->authfails = (struct sb_authfail *)(sb->rates + nrates);
@@ -213,6 +222,35 @@ scoreboard_create(unsigned nslots)
 		return NULL;
 	}
 	return sb;
+}
+
+struct scoreboard *
+scoreboard_create(unsigned nslots)
+{
+	return scoreboard_create_room(nslots, nslots);
+}
+
+/*
+ * New slots are the zeroed (free) ones after the last in use; the IP
+ * table is rebuilt larger when it must keep twice as many buckets as
+ * slots.  Every process sees the new sizes under the lock.
+ */
+int
+scoreboard_grow(struct scoreboard *sb, unsigned nslots)
+{
+	unsigned nips = pow2_at_least(2 * nslots);
+
+	if (nslots > sb->room)
+		return -1;
+	scoreboard_lock(sb);
+	if (nslots > sb->nslots)
+		sb->nslots = nslots;
+	if (nips > sb->nips) {
+		sb->nips = nips;
+		recount(sb);
+	}
+	scoreboard_unlock(sb);
+	return 0;
 }
 
 void
@@ -539,7 +577,7 @@ static struct sb_authfail *
 authfail_entry(
     struct scoreboard *sb, const struct netkey *k, time_t now, int window)
 {
-	unsigned mask = sb->nips - 1, h = ip_hash(sb, k, mask), i;
+	unsigned mask = sb->nauth - 1, h = ip_hash(sb, k, mask), i;
 	struct sb_authfail *e, *spare = NULL;
 
 	for (i = 0; i < AUTHFAIL_PROBES && i <= mask; i++) {

@@ -108,10 +108,15 @@ struct sb_totals {
 	unsigned long rejects4, rejects5;
 };
 
+/* The most worker slots a scoreboard is made room for. */
+#define SB_MAX_SLOTS 65536
+
 struct scoreboard {
 	pthread_mutex_t lock;
 	size_t size;           /* bytes of the mapping */
 	unsigned nslots, nips; /* nips is a power of two >= 2 * nslots */
+	unsigned room;         /* slots mapped: nslots may grow up to it */
+	unsigned nauth;        /* authfails entries, a power of two */
 	unsigned nrates;       /* a power of two */
 	uint32_t seed;         /* random key of the address hash */
 	unsigned long generation;
@@ -122,13 +127,21 @@ struct scoreboard {
 	struct sb_slot *slots; /* point into the mapping (same address in */
 	struct sb_ip *ips;     /* every process: mapped before fork) */
 	struct sb_rate *rates;
-	struct sb_authfail *authfails; /* nips entries, probed, expiring */
+	struct sb_authfail *authfails; /* nauth entries, probed, expiring */
 	struct sb_authfail authfail_overflow; /* shared when those are full */
 	unsigned long authfail_overflows;     /* failures counted there */
 };
 
 /* Map a scoreboard for nslots workers; NULL with errno on failure. */
 struct scoreboard *scoreboard_create(unsigned nslots);
+/*
+ * The same with room for up to room slots (address space only: pages
+ * beyond the slots and IP table in use are never touched), so that a
+ * reload can grow it in place while every process keeps the mapping.
+ */
+struct scoreboard *scoreboard_create_room(unsigned nslots, unsigned room);
+/* Use at least nslots slots (never fewer); -1 beyond the room. */
+int scoreboard_grow(struct scoreboard *, unsigned nslots);
 void scoreboard_destroy(struct scoreboard *);
 
 /* The lock; repairs the counts if the previous holder died. */

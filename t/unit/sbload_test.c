@@ -1,7 +1,8 @@
 /*
  * sbload_test.c - the scoreboard under load: connections refused for
- * their address hold no place under the global limit, and the 450s of a
- * full server are counted apart for the silent-close window.
+ * their address hold no place under the global limit, the 450s of a full
+ * server are counted apart for the silent-close window, and a reload
+ * grows the slots and the IP table in place.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,10 +94,54 @@ test_full_server(void)
 	scoreboard_destroy(sb);
 }
 
+/* Growth within the room keeps every count; beyond it is refused. */
+static void
+test_grow(void)
+{
+	struct scoreboard *sb = scoreboard_create_room(8, 64);
+	struct netkey a = key("192.0.2.9");
+	char ip[32];
+	int i, bad = 0, slot;
+
+	if (sb == NULL) {
+		ok(0, "create with room");
+		return;
+	}
+	for (i = 0; i < 8; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i % 3);
+		admit(sb, scoreboard_slot_alloc(sb), ip, 0, 0);
+	}
+	scoreboard_auth_fail(sb, &a, 1, 3600);
+	is_int(sb->nips, 16, "IP table for 8 slots");
+	is_int(scoreboard_grow(sb, 40), 0, "grow to 40 slots");
+	is_int(sb->nslots, 40, "40 slots in use");
+	is_int(sb->nips, 128, "IP table rebuilt for them");
+	for (i = 0; i < 3; i++) {
+		struct netkey k;
+
+		snprintf(ip, sizeof(ip), "198.51.100.%d", i);
+		k = key(ip);
+		bad += scoreboard_ip_count(sb, &k) != (i < 2 ? 3 : 2);
+	}
+	is_int(bad, 0, "every count kept");
+	is_int(sb->t.sessions, 8, "and the totals");
+	is_int(scoreboard_auth_fail(sb, &a, 0, 3600), 1, "AUTH failures kept");
+	for (i = 0, slot = 0; i < 33 && slot >= 0; i++)
+		slot = scoreboard_slot_alloc(sb);
+	is_int(slot, -1, "32 new slots, and no more");
+	is_int(admit(sb, 39, "203.0.113.1", 0, 0), SB_ADMIT,
+	    "the last new slot admits");
+	is_int(scoreboard_grow(sb, 20), 0, "a smaller size is no change");
+	is_int(sb->nslots, 40, "slots are never taken away");
+	is_int(scoreboard_grow(sb, 65), -1, "beyond the room: refused");
+	scoreboard_destroy(sb);
+}
+
 int
 main(void)
 {
 	test_refusals_hold_no_session();
 	test_full_server();
+	test_grow();
 	return tap_done();
 }
