@@ -184,6 +184,22 @@ put_counters(struct buf *b, const struct sb_totals *t)
 	    t->messages, t->bytes, t->rcpts, t->rejects4, t->rejects5);
 }
 
+/* Stress mode: on/off, its threshold, sessions idle a second or more
+ * now, and idle sessions it closed since start. */
+static void
+put_stress(struct buf *b, const struct scoreboard *c)
+{
+	unsigned i, idle = 0;
+
+	for (i = 0; i < c->nslots; i++)
+		idle += c->slots[i].state == SB_BUSY && c->slots[i].idle != 0;
+	buf_printf(b,
+	    ",\"stress\":{\"mode\":\"%s\",\"threshold\":%u,\"idle\":%u,"
+	    "\"closed\":%lu}",
+	    scoreboard_stressed(c) ? "on" : "off", c->stress_at, idle,
+	    c->t.stress_closed);
+}
+
 int
 control_status(struct control_info *ci, struct buf *b)
 {
@@ -205,6 +221,7 @@ control_status(struct control_info *ci, struct buf *b)
 	put_workers(b, c);
 	put_top(b, c);
 	put_counters(b, &c->t);
+	put_stress(b, c);
 	buf_printf(b, ",\"lock_repairs\":%lu}\n", c->repairs);
 	free(c);
 	return 0;

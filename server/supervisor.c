@@ -64,6 +64,8 @@ struct sup {
 	int fastfail;
 	time_t nextspawn;
 	time_t lasttrim;
+	time_t laststress; /* last stress-mode tick */
+	int stress;        /* stress mode, as the last tick saw it */
 };
 
 static int sigpipe_fds[2] = { -1, -1 };
@@ -248,6 +250,40 @@ maintain(struct sup *s)
 		trim(s, (c.idle - hi + 1) / 2);
 		s->lasttrim = now;
 	}
+}
+
+/* Sessions from which on stress mode is on: stress-threshold percent of
+ * MaxParallelConnections, rounded up; 0 = never. */
+static unsigned
+stress_at(const struct conf *c)
+{
+	long n = ((long)c->max_parallel * c->stress_threshold + 99) / 100;
+
+	return c->max_parallel > 0 && c->stress_threshold > 0 ? (unsigned)n : 0;
+}
+
+/*
+ * Once a second: is the pool under stress, and which idle sessions must
+ * go to bring it back to the threshold (their workers see it at their
+ * next tick and close them with a 421)?
+ */
+static void
+stress_tick(struct sup *s)
+{
+	time_t now = time(NULL);
+	int on, n;
+
+	if (s->stopping || now == s->laststress)
+		return;
+	s->laststress = now;
+	n = scoreboard_stress_tick(s->sb, &on);
+	if (on != s->stress)
+		log_msg(LOG_NOTICE, "stress mode %s (threshold %u sessions)",
+		    on ? "on" : "off", stress_at(s->conf));
+	s->stress = on;
+	if (n > 0)
+		log_msg(LOG_NOTICE, "stress mode: closing %d idle session%s", n,
+		    n == 1 ? "" : "s");
 }
 
 /* Signal the workers (only the idle ones: a signal must not interrupt a
@@ -448,6 +484,7 @@ reload(struct sup *s, char *err, size_t errlen)
 		log_msg(LOG_NOTICE, "reload: %s", changes.data);
 	buf_free(&changes);
 	scoreboard_grow(s->sb, slots_for(nc)); /* fits: checked above */
+	scoreboard_set_stress(s->sb, stress_at(nc));
 	secrets_reload(&s->sec, nc);
 	gen = scoreboard_bump(s->sb);
 	nc->generation = gen;
@@ -574,6 +611,7 @@ loop(struct sup *s)
 			press_stop(s);
 		}
 		maintain(s);
+		stress_tick(s);
 	}
 }
 
@@ -660,6 +698,7 @@ open_all(struct sup *s, char *err, size_t errlen)
 		return 1;
 	}
 	s->sb->generation = s->conf->generation = 1;
+	s->sb->stress_at = stress_at(s->conf);
 	if (daemon_pidfile_write(s->pidpath, err, errlen) < 0)
 		return 2;
 	prepare_logfile(s);

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -371,6 +372,37 @@ decide(const struct sb_totals *t, int same, int max_same, int max_total, int *n)
 	return SB_ADMIT;
 }
 
+int
+scoreboard_stressed(const struct scoreboard *sb)
+{
+	return sb->stress_at > 0 && sb->t.sessions >= sb->stress_at;
+}
+
+/* A session that has waited a second or more for a command, and is not
+ * yet on its way out. */
+static int
+idle_session(const struct sb_slot *s)
+{
+	return s->state == SB_BUSY && s->counted == SB_CNT_SESSION &&
+	    s->idle != 0 && !s->kicked;
+}
+
+/* Pick the session idle the longest to be closed; 0 if there is none. */
+static int
+kick_oldest(struct scoreboard *sb)
+{
+	struct sb_slot *o = NULL;
+	unsigned i;
+
+	for (i = 0; i < sb->nslots; i++)
+		if (idle_session(&sb->slots[i]) &&
+		    (o == NULL || sb->slots[i].idle < o->idle))
+			o = &sb->slots[i];
+	if (o != NULL)
+		o->kicked = 1;
+	return o != NULL;
+}
+
 static const int count_of[] = {
 	[SB_ADMIT] = SB_CNT_SESSION,
 	[SB_450_TOTAL] = SB_CNT_OVER,
@@ -388,8 +420,14 @@ scoreboard_admit(struct scoreboard *sb, int slot, const struct netkey *key,
 
 	scoreboard_lock(sb);
 	count_drop(sb, s); /* a slot counts one connection at most */
+	s->idle = 0;
+	s->kicked = 0;
 	*v = decide(
 	    &sb->t, ip_find(sb, key)->count + 1, max_same, max_total, &n);
+	/* stress: an idle session makes room (it is over the limit until
+	 * that one has closed, a second or so) */
+	if (*v == SB_450_TOTAL && scoreboard_stressed(sb) && kick_oldest(sb))
+		*v = SB_ADMIT;
 	if (count_of[*v] != SB_CNT_NONE) {
 		count_add(sb, s, key, count_of[*v]);
 		s->since = time(NULL);
@@ -408,6 +446,8 @@ scoreboard_release(struct scoreboard *sb, int slot)
 	scoreboard_lock(sb);
 	count_drop(sb, &sb->slots[slot]);
 	sb->slots[slot].verb[0] = '\0';
+	sb->slots[slot].idle = 0;
+	sb->slots[slot].kicked = 0;
 	scoreboard_unlock(sb);
 }
 
@@ -496,6 +536,84 @@ scoreboard_bump(struct scoreboard *sb)
 	sb->loaded = time(NULL);
 	scoreboard_unlock(sb);
 	return g;
+}
+
+void
+scoreboard_set_stress(struct scoreboard *sb, unsigned stress_at)
+{
+	scoreboard_lock(sb);
+	sb->stress_at = stress_at;
+	scoreboard_unlock(sb);
+}
+
+int
+scoreboard_idle(struct scoreboard *sb, int slot, long waited, int limit)
+{
+	struct sb_slot *s = &sb->slots[slot];
+	int close = 0;
+
+	scoreboard_lock(sb);
+	if (waited < 0) {
+		s->idle = 0;
+		s->kicked = 0;
+	} else {
+		if (s->idle == 0)
+			s->idle = time(NULL) - waited;
+		close =
+		    s->kicked || (scoreboard_stressed(sb) && waited >= limit);
+		s->kicked |= close;
+		sb->t.stress_closed += close;
+	}
+	scoreboard_unlock(sb);
+	return close;
+}
+
+static int
+by_idle(const void *a, const void *b)
+{
+	const struct sb_slot *x = *(const struct sb_slot *const *)a;
+	const struct sb_slot *y = *(const struct sb_slot *const *)b;
+
+	return (x->idle > y->idle) - (x->idle < y->idle);
+}
+
+/* Pick the n sessions idle the longest; how many there were. */
+static int
+kick_oldest_n(struct scoreboard *sb, int n)
+{
+	struct sb_slot **v;
+	unsigned i, k = 0;
+	int done = 0;
+
+	if (n <= 0 || (v = malloc(sb->nslots * sizeof(*v))) == NULL)
+		return n > 0 ? kick_oldest(sb) : 0;
+	for (i = 0; i < sb->nslots; i++)
+		if (idle_session(&sb->slots[i]))
+			v[k++] = &sb->slots[i];
+	qsort(v, k, sizeof(*v), by_idle);
+	for (i = 0; i < k && done < n; i++, done++)
+		v[i]->kicked = 1;
+	free(v);
+	return done;
+}
+
+int
+scoreboard_stress_tick(struct scoreboard *sb, int *on)
+{
+	unsigned i, leaving = 0;
+	int n = 0;
+
+	scoreboard_lock(sb);
+	*on = scoreboard_stressed(sb);
+	if (*on) {
+		for (i = 0; i < sb->nslots; i++)
+			leaving += sb->slots[i].counted == SB_CNT_SESSION &&
+			    sb->slots[i].kicked;
+		n = kick_oldest_n(
+		    sb, (int)((long)sb->t.sessions - leaving - sb->stress_at));
+	}
+	scoreboard_unlock(sb);
+	return n;
 }
 
 int

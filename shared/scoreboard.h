@@ -72,6 +72,8 @@ struct sb_slot {
 	char peer[SB_PEER_LEN];
 	char verb[SB_VERB_LEN];
 	unsigned long sessions, messages, bytes, rcpts, rejects;
+	time_t idle; /* waiting for a command since (0: not, or under 1 s) */
+	int kicked;  /* stress mode wants this idle session closed */
 };
 
 struct sb_ip {
@@ -106,6 +108,7 @@ struct sb_totals {
 	unsigned long refused[SB_NREFUSALS];
 	unsigned long messages, bytes, rcpts;
 	unsigned long rejects4, rejects5;
+	unsigned long stress_closed; /* idle sessions closed in stress mode */
 };
 
 /* The most worker slots a scoreboard is made room for. */
@@ -122,6 +125,7 @@ struct scoreboard {
 	unsigned long generation;
 	time_t started, loaded; /* supervisor start, last (re)load */
 	int stopping;           /* the daemon is shutting down */
+	unsigned stress_at;     /* sessions that mean stress; 0 = never */
 	unsigned long repairs;  /* lock recovered from a dead holder */
 	struct sb_totals t;
 	struct sb_slot *slots; /* point into the mapping (same address in */
@@ -174,6 +178,26 @@ void scoreboard_set_peer(struct scoreboard *, int slot, const char *peer);
 void scoreboard_release(struct scoreboard *, int slot);
 /* A worker died: drop its entries and free its slot; slot or -1. */
 int scoreboard_reap(struct scoreboard *, pid_t);
+
+/*
+ * Stress mode: on while the sessions are at least stress_at (set by the
+ * supervisor from stress-threshold; 0 = never).  Sessions idle the
+ * longest are then closed first: to make room for a client that would be
+ * told the server is full (scoreboard_admit admits it instead), and by
+ * the supervisor's tick, down to stress_at sessions.
+ */
+void scoreboard_set_stress(struct scoreboard *, unsigned stress_at);
+/* Stress mode is on (lock held, or a copy). */
+int scoreboard_stressed(const struct scoreboard *);
+/*
+ * The session in slot has waited waited seconds for a command: record
+ * since when, and say whether to close it (1): it was picked, or stress
+ * mode is on and waited >= limit.  waited < 0: the wait is over.
+ */
+int scoreboard_idle(struct scoreboard *, int slot, long waited, int limit);
+/* Supervisor, once a second: *on = stress mode; pick the oldest idle
+ * sessions over stress_at to be closed; how many were picked. */
+int scoreboard_stress_tick(struct scoreboard *, int *on);
 
 /* Counters. */
 void scoreboard_refused(struct scoreboard *, enum sb_refusal);

@@ -1,8 +1,9 @@
 /*
  * sbload_test.c - the scoreboard under load: connections refused for
  * their address hold no place under the global limit, the 450s of a full
- * server are counted apart for the silent-close window, and a reload
- * grows the slots and the IP table in place.
+ * server are counted apart for the silent-close window, a reload grows
+ * the slots and the IP table in place, and stress mode picks the idle
+ * sessions to close, the oldest first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,11 +138,68 @@ test_grow(void)
 	scoreboard_destroy(sb);
 }
 
+/* n sessions in slots 0..n-1 of a fresh scoreboard, workers busy. */
+static struct scoreboard *
+busy_board(int n, int max_total)
+{
+	struct scoreboard *sb = scoreboard_create(16);
+	char ip[32];
+	int i, slot;
+
+	for (i = 0; i < n; i++) {
+		slot = scoreboard_slot_alloc(sb);
+		scoreboard_set_state(sb, slot, -1, SB_BUSY);
+		snprintf(ip, sizeof(ip), "192.0.2.%d", 10 + i);
+		admit(sb, slot, ip, 0, max_total);
+	}
+	return sb;
+}
+
+static void
+test_stress(void)
+{
+	struct scoreboard *sb = busy_board(4, 4);
+	int on, slot;
+
+	is_int(scoreboard_idle(sb, 0, 1, 10), 0, "idle 1 s: stays (no stress)");
+	is_int(scoreboard_idle(sb, 1, 5, 10), 0, "idle 5 s: stays");
+	is_int(scoreboard_idle(sb, 2, 30, 10), 0,
+	    "idle past the short timeout: stays while stress is off");
+	is_int(scoreboard_stress_tick(sb, &on), 0, "tick without stress");
+	is_int(on, 0, "stress off");
+	scoreboard_set_stress(sb, 3);
+	is_int(scoreboard_stress_tick(sb, &on), 1, "4 sessions of 3: one goes");
+	is_int(on, 1, "stress on");
+	is_int(sb->slots[2].kicked, 1, "the one idle the longest");
+	is_int(scoreboard_idle(sb, 2, 31, 100), 1, "is told to close");
+	is_int(scoreboard_stress_tick(sb, &on), 0,
+	    "none more while it is on its way out");
+	is_int(scoreboard_idle(sb, 0, 2, 10), 0, "idle under the limit: stays");
+	is_int(scoreboard_idle(sb, 0, 10, 10), 1, "at the limit: closed");
+	is_int(scoreboard_idle(sb, 1, -1, 0), 0, "a command came");
+	is_int(sb->slots[1].idle, 0, "not idle any more");
+	slot = scoreboard_slot_alloc(sb);
+	scoreboard_set_state(sb, slot, -1, SB_BUSY);
+	is_int(admit(sb, slot, "198.51.100.1", 0, 4), SB_450_TOTAL,
+	    "full, and nobody idle left to give way: 450");
+	scoreboard_release(sb, 2);
+	scoreboard_release(sb, 0);
+	scoreboard_set_stress(sb, 2);
+	is_int(scoreboard_idle(sb, 3, 1, 10), 0, "a new idle session");
+	is_int(admit(sb, 0, "198.51.100.2", 0, 2), SB_ADMIT,
+	    "full under stress: admitted, the idle one makes room");
+	is_int(sb->slots[3].kicked, 1, "and is told to close");
+	is_int(sb->slots[1].kicked, 0, "not the busy one");
+	is_int(sb->t.stress_closed, 2, "closed ones counted");
+	scoreboard_destroy(sb);
+}
+
 int
 main(void)
 {
 	test_refusals_hold_no_session();
 	test_full_server();
 	test_grow();
+	test_stress();
 	return tap_done();
 }
