@@ -239,10 +239,11 @@ scoreboard_create(unsigned nslots)
 int
 scoreboard_grow(struct scoreboard *sb, unsigned nslots)
 {
-	unsigned nips = pow2_at_least(2 * nslots);
+	unsigned nips;
 
 	if (nslots > sb->room)
 		return -1;
+	nips = pow2_at_least(2 * nslots);
 	scoreboard_lock(sb);
 	if (nslots > sb->nslots)
 		sb->nslots = nslots;
@@ -609,8 +610,9 @@ scoreboard_stress_tick(struct scoreboard *sb, int *on)
 		for (i = 0; i < sb->nslots; i++)
 			leaving += sb->slots[i].counted == SB_CNT_SESSION &&
 			    sb->slots[i].kicked;
-		n = kick_oldest_n(
-		    sb, (int)((long)sb->t.sessions - leaving - sb->stress_at));
+		n = kick_oldest_n(sb,
+		    (int)((long)sb->t.sessions - (long)leaving -
+		        (long)sb->stress_at));
 	}
 	scoreboard_unlock(sb);
 	return n;

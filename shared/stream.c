@@ -40,13 +40,13 @@ stream_free(struct stream *s)
 	buf_free(&s->out);
 }
 
-static long
+static long long
 now_ms(void)
 {
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
 /* Milliseconds left of a wait begun waited ms ago: the timeout, cut
@@ -74,10 +74,11 @@ wait_fd(struct stream *s, int fd, short ev)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
 	int check = s->waitcheck != NULL && ev == POLLIN, r;
-	long t0 = now_ms(), ms;
+	long long t0 = now_ms();
+	long ms;
 
 	for (;;) {
-		ms = wait_ms(s, now_ms() - t0);
+		ms = wait_ms(s, (long)(now_ms() - t0));
 		if (ms == 0)
 			return SR_TIMEOUT;
 		if (check && ms > STREAM_TICK_MS)
@@ -88,7 +89,8 @@ wait_fd(struct stream *s, int fd, short ev)
 		if (r < 0 && errno != EINTR)
 			return SR_ERROR;
 		if (r == 0 && check &&
-		    (r = s->waitcheck(s->waitarg, (now_ms() - t0) / 1000)) != 0)
+		    (r = s->waitcheck(
+		         s->waitarg, (long)(now_ms() - t0) / 1000)) != 0)
 			return r;
 	}
 }

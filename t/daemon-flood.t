@@ -65,10 +65,11 @@ ok(wait_until(sub {
 	return $c->{now} >= 3 * $N * 2 && $c->{refused}{sameip_450} >= 20;
 }, 30), 'two addresses flood: many connections open, many refused');
 
+# the third address is 127.0.0.1 (in /etc/hosts: no DNS query per try)
 my $served = 0;
 my $TRIES = 20;
 for my $i (1 .. $TRIES) {
-	my $s = $d->connect(src => '127.0.0.4');
+	my $s = $d->connect(src => '127.0.0.1');
 	my $r = $s ? SmtpTest::reply($s) // '' : '';
 	if ($r =~ /^220 /) {
 		$served++ if (SmtpTest::cmd($s, 'QUIT') // '') =~ /^221/;

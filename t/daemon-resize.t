@@ -25,11 +25,12 @@ like($d->log_text, qr/MaxParallelConnections: 2 -> 500/,
     'the log says what changed');
 
 # More clients than the start-up scoreboard had slots: every one is
-# served.  Connect them all, then collect the greetings.
+# served.  Connect them all, then collect the greetings.  (From
+# 127.0.0.1, whose name is in /etc/hosts: no DNS query per session.)
 my $K = $slots + 50;
 my @c;
 for my $i (1 .. $K) {
-	my $s = $d->connect(src => '127.0.2.' . ($i % 200 + 1)) or last;
+	my $s = $d->connect or last;
 	push(@c, $s);
 }
 is(scalar(@c), $K, "$K clients connected");

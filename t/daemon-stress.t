@@ -30,10 +30,11 @@ my $st = $d->status;
 is($st->{stress}{mode}, 'off', 'stress mode off at start');
 is($st->{stress}{threshold}, $AT, "threshold: 80 % of $M");
 
-# M idle clients: half of them greeted, half said EHLO first
+# M idle clients: half of them greeted, half said EHLO first (all from
+# 127.0.0.1, whose name is in /etc/hosts: no DNS query per session)
 my @idle;
 for my $i (1 .. $M) {
-	my $s = $d->connect(src => "127.0.3.$i") or last;
+	my $s = $d->connect or last;
 	last unless (SmtpTest::reply($s) // '') =~ /^220 /;
 	last if $i % 2 && (SmtpTest::cmd($s, "EHLO idle$i.example") // '')
 	    !~ /^250 /m;
@@ -56,7 +57,7 @@ my $end = time + 60;
 while (time < $end) {
 	wait_until(\&room, 10);
 	my $closed = $d->status->{stress}{closed};
-	$s = $d->connect(src => '127.0.4.1');
+	$s = $d->connect;
 	$r = $s ? SmtpTest::reply($s) // '' : '';
 	last if $r =~ /^220 /;
 	close($s) if $s;
@@ -99,9 +100,9 @@ $st = $d->status;
 ok($st->{stress}{closed} >= $want, 'status counts them');
 like($d->log_text, qr/stress mode on \(threshold $AT sessions\)/,
     'the log says when stress mode came on');
-like($d->log_text, qr/stress mode: closing \[127\.0\.3\.\d+\], idle \d+s/,
+like($d->log_text, qr/stress mode: closing \[127\.0\.0\.1\], idle \d+s/,
     'and which sessions it closed');
-like($d->log_text, qr/stress mode: closing \[127\.0\.3\.\d+\], idle [5-9]s/,
+like($d->log_text, qr/stress mode: closing \[127\.0\.0\.1\], idle [5-9]s/,
     'one after the short timeout');
 
 close($_) for @idle;
