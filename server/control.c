@@ -84,20 +84,29 @@ json_str(struct buf *b, const char *s)
 	buf_putc(b, '"');
 }
 
-/* A private copy of the scoreboard, taken under its lock. */
+/*
+ * A private copy of the scoreboard's header, slots and IP table in use,
+ * taken under its lock (the mapping has room for more, never touched).
+ */
 static struct scoreboard *
 snapshot(struct scoreboard *sb)
 {
-	struct scoreboard *c = malloc(sb->size);
+	struct scoreboard *c;
+	size_t ns, ni;
 
-	if (c == NULL)
-		return NULL;
 	scoreboard_lock(sb);
-	memcpy(c, sb, sb->size);
+	ns = sb->nslots * sizeof(struct sb_slot);
+	ni = sb->nips * sizeof(struct sb_ip);
+	if ((c = malloc(sizeof(*c) + ns + ni)) != NULL) {
+		memcpy(c, sb, sizeof(*c));
+		c->slots = (struct sb_slot *)(c + 1);
+		c->ips = (struct sb_ip *)((char *)c->slots + ns);
+		memcpy(c->slots, sb->slots, ns);
+		memcpy(c->ips, sb->ips, ni);
+		c->rates = NULL;
+		c->authfails = NULL;
+	}
 	scoreboard_unlock(sb);
-	c->slots = (struct sb_slot *)(c + 1);
-	c->ips = (struct sb_ip *)(c->slots + c->nslots);
-	c->rates = (struct sb_rate *)(c->ips + c->nips);
 	return c;
 }
 
@@ -175,16 +184,35 @@ static void
 put_counters(struct buf *b, const struct sb_totals *t)
 {
 	buf_printf(b,
-	    "\"connections\":{\"now\":%lu,\"total\":%lu,\"refused\":{"
+	    "\"connections\":{\"now\":%lu,\"sessions\":%lu,"
+	    "\"refusing\":%lu,\"total\":%lu,\"refused\":{"
 	    "\"total_450\":%lu,\"total_close\":%lu,\"sameip_450\":%lu,"
 	    "\"sameip_close\":%lu,\"load\":%lu}},",
-	    t->conn_now, t->conn_total, t->refused[SB_REF_TOTAL_450],
+	    t->conn_now, t->sessions,
+	    t->conn_now > t->sessions ? t->conn_now - t->sessions : 0,
+	    t->conn_total, t->refused[SB_REF_TOTAL_450],
 	    t->refused[SB_REF_TOTAL_CLOSE], t->refused[SB_REF_SAMEIP_450],
 	    t->refused[SB_REF_SAMEIP_CLOSE], t->refused[SB_REF_LOAD]);
 	buf_printf(b,
 	    "\"messages\":{\"accepted\":%lu,\"bytes\":%lu,\"recipients\":%lu},"
 	    "\"rejects\":{\"4xx\":%lu,\"5xx\":%lu}",
 	    t->messages, t->bytes, t->rcpts, t->rejects4, t->rejects5);
+}
+
+/* Stress mode: on/off, its threshold, sessions idle a second or more
+ * now, and idle sessions it closed since start. */
+static void
+put_stress(struct buf *b, const struct scoreboard *c)
+{
+	unsigned i, idle = 0;
+
+	for (i = 0; i < c->nslots; i++)
+		idle += c->slots[i].state == SB_BUSY && c->slots[i].idle != 0;
+	buf_printf(b,
+	    ",\"stress\":{\"mode\":\"%s\",\"threshold\":%u,\"idle\":%u,"
+	    "\"closed\":%lu}",
+	    scoreboard_stressed(c) ? "on" : "off", c->stress_at, idle,
+	    c->t.stress_closed);
 }
 
 int
@@ -208,6 +236,7 @@ control_status(struct control_info *ci, struct buf *b)
 	put_workers(b, c);
 	put_top(b, c);
 	put_counters(b, &c->t);
+	put_stress(b, c);
 	buf_printf(b, ",\"lock_repairs\":%lu}\n", c->repairs);
 	free(c);
 	return 0;

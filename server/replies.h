@@ -9,6 +9,7 @@
 R(SHUTDOWN, 421, "4.3.2", "%s Service shutting down, closing connection")
 R(TIMEOUT, 421, "4.4.2",
     "%s Timeout waiting for client input, closing connection")
+R(STRESS_IDLE, 421, "4.3.2", "%s Server busy, closing idle connection")
 R(QUIT_ONLY, 503, "5.5.1",
     "%s; you were refused at connect, only QUIT is accepted")
 R(NO_POLICY, 421, "4.3.0", "%s Policy database unavailable, closing connection")

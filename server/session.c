@@ -314,6 +314,36 @@ forget_secret(struct smtp *s)
 	s->line_secret = 0;
 }
 
+/* The stream's wait check while a command is awaited (stress mode). */
+static int
+command_wait(void *arg, long waited)
+{
+	struct smtp *s = arg;
+
+	s->idle_told = 1;
+	return s->env->idle(s->env->event_arg, waited, s->lines == 0) ? SR_ABORT
+	                                                              : 0;
+}
+
+/* One command line, the daemon's stress mode told of a long wait. */
+static int
+get_command(struct smtp *s, int *fl)
+{
+	int r;
+
+	if (s->env->idle) {
+		s->st.waitcheck = command_wait;
+		s->st.waitarg = s;
+	}
+	r = stream_getline(&s->st, &s->line, CMD_LINE_MAX, fl);
+	s->st.waitcheck = NULL;
+	if (s->idle_told && r != SR_ABORT)
+		s->env->idle(s->env->event_arg, -1, 0);
+	s->idle_told = 0;
+	s->lines += r == SR_OK;
+	return r;
+}
+
 /* Read and vet one command line; -1 ends the session. */
 static int
 read_command(struct smtp *s)
@@ -325,7 +355,11 @@ read_command(struct smtp *s)
 		reply_flush(s);
 	if (s->quit)
 		return -1;
-	r = stream_getline(&s->st, &s->line, CMD_LINE_MAX, &fl);
+	r = get_command(s, &fl);
+	if (r == SR_ABORT) {
+		reply_r(s, RID_STRESS_IDLE, s->myhost);
+		return -1;
+	}
 	if (r == SR_TIMEOUT) {
 		reply_r(s, RID_TIMEOUT, s->myhost);
 		return -1;

@@ -58,6 +58,13 @@ struct session_env {
 	void *rate_arg;
 	void (*event)(void *arg, enum sess_event, const void *p, long n);
 	void *event_arg;
+	/*
+	 * Stress mode (daemon; NULL = none), called with event_arg about
+	 * once a second while the session waits for a command: waited
+	 * seconds so far, first = no command came yet.  1 = close the
+	 * session now (421).  waited < 0: the wait is over.
+	 */
+	int (*idle)(void *arg, long waited, int first);
 	volatile const int *stopping; /* set when the server shuts down */
 	/* TLS context of this group; NULL when use-tls is off or the
 	 * certificate could not be loaded (STARTTLS then gets 454) */

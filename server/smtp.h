@@ -79,6 +79,8 @@ struct smtp {
 	char rhost_flags[4];
 	char ident[80]; /* RFC 1413 answer (-a), "" when not asked */
 	int unknown_cmds;
+	unsigned long lines; /* command lines read */
+	int idle_told;       /* env->idle heard of the current wait */
 	double tarpit;
 	int quit;         /* close after the current reply */
 	long maxsize;     /* effective maximum message size */

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "control.h"
 #include "daemon.h"
@@ -64,6 +65,8 @@ struct sup {
 	int fastfail;
 	time_t nextspawn;
 	time_t lasttrim;
+	time_t laststress; /* last stress-mode tick */
+	int stress;        /* stress mode, as the last tick saw it */
 };
 
 static int sigpipe_fds[2] = { -1, -1 };
@@ -109,11 +112,17 @@ sup_signals(void)
 
 /* ---- the pool ---- */
 
+/*
+ * Workers for MaxParallelConnections sessions and the SB_TOTAL_OVERFLOW+1
+ * clients told that the server is full, plus one for each client being
+ * told it has too many connections: those hold no session, so they must
+ * not hold a session's worker either.
+ */
 static int
-pool_cap(const struct sup *s)
+pool_cap(const struct sup *s, int sameip)
 {
 	long cap = s->conf->max_parallel > 0
-	    ? (long)s->conf->max_parallel + SB_TOTAL_OVERFLOW + 1
+	    ? (long)s->conf->max_parallel + SB_TOTAL_OVERFLOW + 1 + sameip
 	    : (long)s->sb->nslots;
 
 	return cap > (long)s->sb->nslots ? (int)s->sb->nslots : (int)cap;
@@ -171,6 +180,7 @@ spawn(struct sup *s)
 
 struct census {
 	int live, idle, busy;
+	int sameip; /* connections being told 450 for their address */
 };
 
 static void
@@ -191,6 +201,7 @@ count(struct sup *s, struct census *c)
 		else if ((sl->state == SB_IDLE || sl->state == SB_STARTING) &&
 		    sl->gen == s->sb->generation)
 			c->idle++;
+		c->sameip += sl->counted == SB_CNT_SAMEIP;
 	}
 	scoreboard_unlock(s->sb);
 }
@@ -223,13 +234,14 @@ static void
 maintain(struct sup *s)
 {
 	struct census c;
-	int lo, hi, n, cap = pool_cap(s);
+	int lo, hi, n, cap;
 	time_t now = time(NULL);
 
 	if (s->stopping || now < s->nextspawn)
 		return;
 	idle_bounds(s->conf, &lo, &hi);
 	count(s, &c);
+	cap = pool_cap(s, c.sameip);
 	if (c.idle < lo) {
 		n = lo - c.idle;
 		if (n < c.busy / 4)
@@ -240,6 +252,40 @@ maintain(struct sup *s)
 		trim(s, (c.idle - hi + 1) / 2);
 		s->lasttrim = now;
 	}
+}
+
+/* Sessions from which on stress mode is on: stress-threshold percent of
+ * MaxParallelConnections, rounded up; 0 = never. */
+static unsigned
+stress_at(const struct conf *c)
+{
+	long n = ((long)c->max_parallel * c->stress_threshold + 99) / 100;
+
+	return c->max_parallel > 0 && c->stress_threshold > 0 ? (unsigned)n : 0;
+}
+
+/*
+ * Once a second: is the pool under stress, and which idle sessions must
+ * go to bring it back to the threshold (their workers see it at their
+ * next tick and close them with a 421)?
+ */
+static void
+stress_tick(struct sup *s)
+{
+	time_t now = time(NULL);
+	int on, n;
+
+	if (s->stopping || now == s->laststress)
+		return;
+	s->laststress = now;
+	n = scoreboard_stress_tick(s->sb, &on);
+	if (on != s->stress)
+		log_msg(LOG_NOTICE, "stress mode %s (threshold %u sessions)",
+		    on ? "on" : "off", stress_at(s->conf));
+	s->stress = on;
+	if (n > 0)
+		log_msg(LOG_NOTICE, "stress mode: closing %d idle session%s", n,
+		    n == 1 ? "" : "s");
 }
 
 /* Signal the workers (only the idle ones: a signal must not interrupt a
@@ -319,6 +365,66 @@ reap(struct sup *s)
 
 /* ---- reload and shutdown ---- */
 
+/*
+ * Scoreboard slots for a config: twice the pool cap, for the workers of
+ * two generations side by side after a reload.
+ */
+static unsigned
+slots_for(const struct conf *c)
+{
+	long n = c->max_parallel > 0
+	    ? 2L * (c->max_parallel + SB_TOTAL_OVERFLOW + 1)
+	    : 4096;
+
+	return n > SB_MAX_SLOTS ? SB_MAX_SLOTS : (unsigned)n;
+}
+
+/* What a reload changes: every line, and apart those needing a restart. */
+struct changes {
+	struct buf all, restart;
+};
+
+static void
+on_change(void *arg, const char *line)
+{
+	struct changes *ch = arg;
+	struct buf *b =
+	    strstr(line, "(needs a restart)") ? &ch->restart : &ch->all;
+
+	buf_printf(b, "%s%s", b->len ? "; " : "", line);
+}
+
+/*
+ * A reload must not change what takes effect only at start-up: that
+ * would leave the daemon running other values than its file says, with
+ * nothing to tell.  0, or -1 with those PARAMs in err; the other changes
+ * go to *all for the log.
+ */
+static int
+check_changes(struct sup *s, const struct conf *nc, struct buf *all, char *err,
+    size_t errlen)
+{
+	struct changes ch;
+	int rc = 0;
+
+	buf_init(&ch.all, 1 << 16);
+	buf_init(&ch.restart, 1 << 16);
+	conf_diff(s->conf, nc, on_change, &ch);
+	if (ch.restart.len > 0) {
+		snprintf(err, errlen, "%s", ch.restart.data);
+		rc = -1;
+	} else if (slots_for(nc) > s->sb->room) {
+		snprintf(err, errlen,
+		    "MaxParallelConnections %d needs a restart "
+		    "(room for %u workers)",
+		    nc->max_parallel, s->sb->room);
+		rc = -1;
+	}
+	buf_free(&ch.restart);
+	*all = ch.all;
+	return rc;
+}
+
 static void
 conf_warning(void *arg, const char *msg)
 {
@@ -356,6 +462,7 @@ static unsigned long
 reload(struct sup *s, char *err, size_t errlen)
 {
 	struct conf *nc;
+	struct buf changes;
 	unsigned long gen;
 
 	nc = conf_load(conf_path(s), s->zenv, err, errlen, conf_warning, NULL);
@@ -364,13 +471,22 @@ reload(struct sup *s, char *err, size_t errlen)
 		    err, s->conf->generation);
 		return 0;
 	}
+	if (check_changes(s, nc, &changes, err, errlen) < 0) {
+		log_msg(LOG_ERR, "reload refused: %s; keeping generation %lu",
+		    err, s->conf->generation);
+		goto fail;
+	}
 	if (check_policies(nc, s->zenv, err, errlen) < 0 ||
 	    listen_reopen(nc, s->opts, s->zenv, &s->ls, err, errlen) < 0) {
 		log_msg(LOG_ERR, "reload failed: %s; keeping generation %lu",
 		    err, s->conf->generation);
-		conf_free(nc);
-		return 0;
+		goto fail;
 	}
+	if (changes.len > 0)
+		log_msg(LOG_NOTICE, "reload: %s", changes.data);
+	buf_free(&changes);
+	scoreboard_grow(s->sb, slots_for(nc)); /* fits: checked above */
+	scoreboard_set_stress(s->sb, stress_at(nc));
 	secrets_reload(&s->sec, nc);
 	gen = scoreboard_bump(s->sb);
 	nc->generation = gen;
@@ -383,6 +499,10 @@ reload(struct sup *s, char *err, size_t errlen)
 	    conf_path(s), gen, s->ls.n);
 	unbuilt_log(s->opts, nc);
 	return gen;
+fail:
+	buf_free(&changes);
+	conf_free(nc);
+	return 0;
 }
 
 /* SIGHUP: the outcome is in the log. */
@@ -495,6 +615,7 @@ loop(struct sup *s)
 			press_stop(s);
 		}
 		maintain(s);
+		stress_tick(s);
 	}
 }
 
@@ -570,16 +691,6 @@ prepare_logfile(const struct sup *s)
 		xlog_prepare(name, s->uid, s->gid);
 }
 
-static unsigned
-slots_for(const struct conf *c)
-{
-	long n = c->max_parallel > 0
-	    ? 2L * (c->max_parallel + SB_TOTAL_OVERFLOW + 1)
-	    : 4096;
-
-	return n > 65536 ? 65536 : (unsigned)n;
-}
-
 static int
 open_all(struct sup *s, char *err, size_t errlen)
 {
@@ -588,12 +699,13 @@ open_all(struct sup *s, char *err, size_t errlen)
 		return 1;
 	if (listen_open(s->conf, s->opts, s->zenv, &s->ls, err, errlen) < 0)
 		return 1;
-	s->sb = scoreboard_create(slots_for(s->conf));
+	s->sb = scoreboard_create_room(slots_for(s->conf), SB_MAX_SLOTS);
 	if (s->sb == NULL) {
 		snprintf(err, errlen, "scoreboard: %s", strerror(errno));
 		return 1;
 	}
 	s->sb->generation = s->conf->generation = 1;
+	s->sb->stress_at = stress_at(s->conf);
 	if (daemon_pidfile_write(s->pidpath, err, errlen) < 0)
 		return 2;
 	prepare_logfile(s);

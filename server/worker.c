@@ -37,6 +37,7 @@
 
 static volatile sig_atomic_t stopping, woken;
 static volatile sig_atomic_t cur_fd = -1; /* the client being served */
+static const char *cur_ip;                /* its address, for the log */
 static struct policy **pols; /* per group, opened before the drop */
 static unsigned long sess_msgs, sess_rejects; /* this session's */
 
@@ -220,6 +221,21 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 	}
 }
 
+/* Stress mode: close this idle session?  (session_env.idle) */
+static int
+on_idle(void *arg, long waited, int first)
+{
+	const struct worker *w = arg;
+	int limit = first ? w->conf->stress_timeout_greeting
+	                  : w->conf->stress_timeout_command;
+
+	if (scoreboard_idle(w->sb, w->slot, waited, limit) == 0)
+		return 0;
+	log_msg(LOG_NOTICE, "stress mode: closing [%s], idle %lds%s",
+	    cur_ip ? cur_ip : "?", waited, first ? " since the greeting" : "");
+	return 1;
+}
+
 /* -l file, with -S local (our name) or -S remote (the client) appended. */
 static const char *
 log_name(const struct worker *w, const struct conn *c, char *buf, size_t len)
@@ -296,6 +312,7 @@ run_session(struct worker *w, const struct conn *c)
 	env.policy = pols ? pols[c->l->group] : NULL;
 	env.event = on_event;
 	env.event_arg = w;
+	env.idle = on_idle;
 	env.rate = worker_rate;
 	env.rate_arg = w->sb;
 	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
@@ -304,8 +321,10 @@ run_session(struct worker *w, const struct conn *c)
 	env.auth_refund = auth_refund;
 	env.stopping = &stopping;
 	cur_fd = c->fd;
+	cur_ip = c->ip;
 	session_run(&env);
 	cur_fd = -1;
+	cur_ip = NULL;
 	xlog_close(env.xlog);
 }
 

@@ -129,6 +129,8 @@ struct conf {
 	char *control_socket;
 	int control_mode;
 	int shutdown_grace;
+	/* stress mode: % of max_parallel; timeouts (s) while it is on */
+	int stress_threshold, stress_timeout_greeting, stress_timeout_command;
 	/* the HELO-pattern lines, first match wins */
 	struct conf_helo *helo;
 	size_t nhelo;

@@ -72,7 +72,8 @@ const struct param conf_params[] = {
 /* global, ours */
 { "received-header", NA, PT_BOOL, "no", 0, 0, G | P_OURS,
     CF(received_header) },
-{ "hostname", NA, PT_HOST, NULL, 0, 0, G | P_OURS, CF(hostname) },
+{ "hostname", NA, PT_HOST, NULL, 0, 0, G | P_OURS | P_NORELOAD,
+    CF(hostname) },
 { "dns-server", NA, PT_STR, NULL, 0, 0, G | P_OURS, CF(dns_server) },
 { "dns-port", NA, PT_INT, "53", 1, 65535, G | P_OURS, CF(dns_port) },
 { "dns-timeout", NA, PT_INT, "5", 1, 300, G | P_OURS, CF(dns_timeout) },
@@ -92,6 +93,13 @@ const struct param conf_params[] = {
     G | P_OURS | P_NORELOAD, CF(control_mode) },
 { "shutdown-grace", NA, PT_INT, "30", 0, 3600, G | P_OURS,
     CF(shutdown_grace) },
+/* global, ours: stress mode (issue 8) */
+{ "stress-threshold", NA, PT_INT, "80", 0, 100, G | P_OURS,
+    CF(stress_threshold) },
+{ "stress-timeout-greeting", NA, PT_INT, "10", 1, DAY, G | P_OURS,
+    CF(stress_timeout_greeting) },
+{ "stress-timeout-command", NA, PT_INT, "10", 1, DAY, G | P_OURS,
+    CF(stress_timeout_command) },
 /* groups */
 { "newgroup", NA, PT_NEWGROUP, NULL, 0, 0, g, 0 },
 /* per group: listeners */

@@ -11,6 +11,7 @@
 #include <sys/mman.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
@@ -63,29 +64,45 @@ ip_delete(struct scoreboard *sb, struct sb_ip *e)
 	}
 }
 
+/* The totals a connection of kind is counted in, beside conn_now. */
+static unsigned long *
+kind_total(struct scoreboard *sb, int kind)
+{
+	if (kind == SB_CNT_SESSION)
+		return &sb->t.sessions;
+	return kind == SB_CNT_OVER ? &sb->t.over : NULL;
+}
+
 static void
-count_add(struct scoreboard *sb, struct sb_slot *s, const struct netkey *k)
+count_add(
+    struct scoreboard *sb, struct sb_slot *s, const struct netkey *k, int kind)
 {
 	struct sb_ip *e = ip_find(sb, k);
+	unsigned long *t = kind_total(sb, kind);
 
 	if (e->count == 0)
 		e->key = *k;
 	e->count++;
 	s->key = *k;
-	s->counted = 1;
+	s->counted = kind;
 	sb->t.conn_now++;
+	if (t)
+		(*t)++;
 }
 
 static void
 count_drop(struct scoreboard *sb, struct sb_slot *s)
 {
+	unsigned long *t = kind_total(sb, s->counted);
 	struct sb_ip *e;
 
-	if (!s->counted)
+	if (s->counted == SB_CNT_NONE)
 		return;
-	s->counted = 0;
+	s->counted = SB_CNT_NONE;
 	if (sb->t.conn_now > 0)
 		sb->t.conn_now--;
+	if (t && *t > 0)
+		(*t)--;
 	e = ip_find(sb, &s->key);
 	if (e->count > 1)
 		e->count--;
@@ -93,22 +110,29 @@ count_drop(struct scoreboard *sb, struct sb_slot *s)
 		ip_delete(sb, e);
 }
 
-/* After a holder died mid-update: rebuild the table and total from slots. */
+/* Rebuild the IP table and the totals from the slots. */
 static void
-repair(struct scoreboard *sb)
+recount(struct scoreboard *sb)
 {
 	unsigned i;
 
 	memset(sb->ips, 0, sizeof(*sb->ips) * sb->nips);
-	sb->t.conn_now = 0;
+	sb->t.conn_now = sb->t.sessions = sb->t.over = 0;
 	for (i = 0; i < sb->nslots; i++) {
 		struct sb_slot *s = &sb->slots[i];
 
 		if (s->state == SB_FREE)
-			s->counted = 0;
-		if (s->counted)
-			count_add(sb, s, &s->key);
+			s->counted = SB_CNT_NONE;
+		if (s->counted != SB_CNT_NONE)
+			count_add(sb, s, &s->key, s->counted);
 	}
+}
+
+/* After a holder died mid-update. */
+static void
+repair(struct scoreboard *sb)
+{
+	recount(sb);
 	sb->repairs++;
 }
 
@@ -157,7 +181,7 @@ init_lock(pthread_mutex_t *m)
 }
 
 struct scoreboard *
-scoreboard_create(unsigned nslots)
+scoreboard_create_room(unsigned nslots, unsigned room)
 {
 	struct scoreboard *sb;
 	unsigned nips, nrates;
@@ -165,27 +189,29 @@ scoreboard_create(unsigned nslots)
 	void *p;
 	int rc;
 
-	if (nslots == 0 || nslots > 1u << 20) {
+	if (nslots == 0 || room < nslots || room > 1u << 20) {
 		errno = EINVAL;
 		return NULL;
 	}
-	nips = pow2_at_least(2 * nslots);
+	nips = pow2_at_least(2 * room);
 	nrates = pow2_at_least(nslots < 512 ? 1024 : 2 * nslots);
-	size = sizeof(*sb) + nslots * sizeof(struct sb_slot) +
+	size = sizeof(*sb) + room * sizeof(struct sb_slot) +
 	    nips * sizeof(struct sb_ip) + nrates * sizeof(struct sb_rate) +
 	    nips * sizeof(struct sb_authfail);
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-	    -1, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
 	sb = p;
 	sb->size = size;
 	sb->nslots = nslots;
-	sb->nips = nips;
+	sb->room = room;
+	sb->nips = pow2_at_least(2 * nslots);
+	sb->nauth = nips;
 	if (getrandom(&sb->seed, sizeof(sb->seed), 0) != sizeof(sb->seed))
 		sb->seed = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
 	sb->slots = (struct sb_slot *)(sb + 1);
-	sb->ips = (struct sb_ip *)(sb->slots + nslots);
+	sb->ips = (struct sb_ip *)(sb->slots + room);
 	sb->nrates = nrates;
 	sb->rates = (struct sb_rate *)(sb->ips + nips);
 	sb->authfails = (struct sb_authfail *)(sb->rates + nrates);
@@ -197,6 +223,36 @@ scoreboard_create(unsigned nslots)
 		return NULL;
 	}
 	return sb;
+}
+
+struct scoreboard *
+scoreboard_create(unsigned nslots)
+{
+	return scoreboard_create_room(nslots, nslots);
+}
+
+/*
+ * New slots are the zeroed (free) ones after the last in use; the IP
+ * table is rebuilt larger when it must keep twice as many buckets as
+ * slots.  Every process sees the new sizes under the lock.
+ */
+int
+scoreboard_grow(struct scoreboard *sb, unsigned nslots)
+{
+	unsigned nips;
+
+	if (nslots > sb->room)
+		return -1;
+	nips = pow2_at_least(2 * nslots);
+	scoreboard_lock(sb);
+	if (nslots > sb->nslots)
+		sb->nslots = nslots;
+	if (nips > sb->nips) {
+		sb->nips = nips;
+		recount(sb);
+	}
+	scoreboard_unlock(sb);
+	return 0;
 }
 
 void
@@ -289,43 +345,92 @@ scoreboard_key(const struct netkey *addr, struct netkey *out)
 		memset(out->a + 8, 0, 8);
 }
 
+/*
+ * same: open connections of the key, the new one included.  The server
+ * is full when the sessions, the new one included, are over max_total;
+ * then the 450s it is telling count too, up to SB_TOTAL_OVERFLOW of them.
+ */
 static enum sb_verdict
-decide(int same, int total, int max_same, int max_total, int *n)
+decide(const struct sb_totals *t, int same, int max_same, int max_total, int *n)
 {
-	if (max_total > 0 && total >= max_total + SB_TOTAL_OVERFLOW + 1) {
-		*n = total;
+	long sess = (long)t->sessions + 1, open = sess + (long)t->over;
+	int full = max_total > 0 && sess > max_total;
+
+	*n = (int)open;
+	if (full && open > (long)max_total + SB_TOTAL_OVERFLOW)
 		return SB_CLOSE_TOTAL;
-	}
 	if (max_same > 0 && same > 4 * max_same) {
 		*n = same;
 		return SB_CLOSE_SAMEIP;
 	}
-	if (max_total > 0 && total > max_total) {
-		*n = total;
+	if (full)
 		return SB_450_TOTAL;
-	}
 	if (max_same > 0 && same > max_same && same > 1) {
 		*n = same;
 		return SB_450_SAMEIP;
 	}
-	*n = total;
+	*n = (int)t->conn_now + 1;
 	return SB_ADMIT;
 }
+
+int
+scoreboard_stressed(const struct scoreboard *sb)
+{
+	return sb->stress_at > 0 && sb->t.sessions >= sb->stress_at;
+}
+
+/* A session that has waited a second or more for a command, and is not
+ * yet on its way out. */
+static int
+idle_session(const struct sb_slot *s)
+{
+	return s->state == SB_BUSY && s->counted == SB_CNT_SESSION &&
+	    s->idle != 0 && !s->kicked;
+}
+
+/* Pick the session idle the longest to be closed; 0 if there is none. */
+static int
+kick_oldest(struct scoreboard *sb)
+{
+	struct sb_slot *o = NULL;
+	unsigned i;
+
+	for (i = 0; i < sb->nslots; i++)
+		if (idle_session(&sb->slots[i]) &&
+		    (o == NULL || sb->slots[i].idle < o->idle))
+			o = &sb->slots[i];
+	if (o != NULL)
+		o->kicked = 1;
+	return o != NULL;
+}
+
+static const int count_of[] = {
+	[SB_ADMIT] = SB_CNT_SESSION,
+	[SB_450_TOTAL] = SB_CNT_OVER,
+	[SB_450_SAMEIP] = SB_CNT_SAMEIP,
+	[SB_CLOSE_TOTAL] = SB_CNT_NONE,
+	[SB_CLOSE_SAMEIP] = SB_CNT_NONE,
+};
 
 int
 scoreboard_admit(struct scoreboard *sb, int slot, const struct netkey *key,
     int max_same, int max_total, enum sb_verdict *v)
 {
 	struct sb_slot *s = &sb->slots[slot];
-	int same, total, n;
+	int n;
 
 	scoreboard_lock(sb);
 	count_drop(sb, s); /* a slot counts one connection at most */
-	same = ip_find(sb, key)->count + 1;
-	total = (int)sb->t.conn_now + 1;
-	*v = decide(same, total, max_same, max_total, &n);
-	if (*v != SB_CLOSE_TOTAL && *v != SB_CLOSE_SAMEIP) {
-		count_add(sb, s, key);
+	s->idle = 0;
+	s->kicked = 0;
+	*v = decide(
+	    &sb->t, ip_find(sb, key)->count + 1, max_same, max_total, &n);
+	/* stress: an idle session makes room (it is over the limit until
+	 * that one has closed, a second or so) */
+	if (*v == SB_450_TOTAL && scoreboard_stressed(sb) && kick_oldest(sb))
+		*v = SB_ADMIT;
+	if (count_of[*v] != SB_CNT_NONE) {
+		count_add(sb, s, key, count_of[*v]);
 		s->since = time(NULL);
 	}
 	if (*v == SB_ADMIT) {
@@ -342,6 +447,8 @@ scoreboard_release(struct scoreboard *sb, int slot)
 	scoreboard_lock(sb);
 	count_drop(sb, &sb->slots[slot]);
 	sb->slots[slot].verb[0] = '\0';
+	sb->slots[slot].idle = 0;
+	sb->slots[slot].kicked = 0;
 	scoreboard_unlock(sb);
 }
 
@@ -432,6 +539,85 @@ scoreboard_bump(struct scoreboard *sb)
 	return g;
 }
 
+void
+scoreboard_set_stress(struct scoreboard *sb, unsigned stress_at)
+{
+	scoreboard_lock(sb);
+	sb->stress_at = stress_at;
+	scoreboard_unlock(sb);
+}
+
+int
+scoreboard_idle(struct scoreboard *sb, int slot, long waited, int limit)
+{
+	struct sb_slot *s = &sb->slots[slot];
+	int close = 0;
+
+	scoreboard_lock(sb);
+	if (waited < 0) {
+		s->idle = 0;
+		s->kicked = 0;
+	} else {
+		if (s->idle == 0)
+			s->idle = time(NULL) - waited;
+		close =
+		    s->kicked || (scoreboard_stressed(sb) && waited >= limit);
+		s->kicked |= close;
+		sb->t.stress_closed += close;
+	}
+	scoreboard_unlock(sb);
+	return close;
+}
+
+static int
+by_idle(const void *a, const void *b)
+{
+	const struct sb_slot *x = *(const struct sb_slot *const *)a;
+	const struct sb_slot *y = *(const struct sb_slot *const *)b;
+
+	return (x->idle > y->idle) - (x->idle < y->idle);
+}
+
+/* Pick the n sessions idle the longest; how many there were. */
+static int
+kick_oldest_n(struct scoreboard *sb, int n)
+{
+	struct sb_slot **v;
+	unsigned i, k = 0;
+	int done = 0;
+
+	if (n <= 0 || (v = malloc(sb->nslots * sizeof(*v))) == NULL)
+		return n > 0 ? kick_oldest(sb) : 0;
+	for (i = 0; i < sb->nslots; i++)
+		if (idle_session(&sb->slots[i]))
+			v[k++] = &sb->slots[i];
+	qsort(v, k, sizeof(*v), by_idle);
+	for (i = 0; i < k && done < n; i++, done++)
+		v[i]->kicked = 1;
+	free(v);
+	return done;
+}
+
+int
+scoreboard_stress_tick(struct scoreboard *sb, int *on)
+{
+	unsigned i, leaving = 0;
+	int n = 0;
+
+	scoreboard_lock(sb);
+	*on = scoreboard_stressed(sb);
+	if (*on) {
+		for (i = 0; i < sb->nslots; i++)
+			leaving += sb->slots[i].counted == SB_CNT_SESSION &&
+			    sb->slots[i].kicked;
+		n = kick_oldest_n(sb,
+		    (int)((long)sb->t.sessions - (long)leaving -
+		        (long)sb->stress_at));
+	}
+	scoreboard_unlock(sb);
+	return n;
+}
+
 int
 scoreboard_ip_count(struct scoreboard *sb, const struct netkey *key)
 {
@@ -511,7 +697,7 @@ static struct sb_authfail *
 authfail_entry(
     struct scoreboard *sb, const struct netkey *k, time_t now, int window)
 {
-	unsigned mask = sb->nips - 1, h = ip_hash(sb, k, mask), i;
+	unsigned mask = sb->nauth - 1, h = ip_hash(sb, k, mask), i;
 	struct sb_authfail *e, *spare = NULL;
 
 	for (i = 0; i < AUTHFAIL_PROBES && i <= mask; i++) {

@@ -43,6 +43,20 @@ enum sb_refusal {
 	SB_NREFUSALS
 };
 
+/*
+ * What a slot's connection is counted as.  Every kind counts under its
+ * client key (MaxSameIpSource, and four times it); only sessions count
+ * under MaxParallelConnections, so that refused clients, however many,
+ * never keep anybody else out.  The 450s of a full server are counted
+ * for the 100 of them it tells before closing without a word.
+ */
+enum sb_count {
+	SB_CNT_NONE,
+	SB_CNT_SESSION, /* admitted */
+	SB_CNT_OVER,    /* told 450: the server is full */
+	SB_CNT_SAMEIP,  /* told 450: too many from its address */
+};
+
 #define SB_VERB_LEN 16
 #define SB_PEER_LEN 48
 /* The 450 window of spec 5: over the limit by fewer than this. */
@@ -51,13 +65,15 @@ enum sb_refusal {
 struct sb_slot {
 	pid_t pid;
 	int state;             /* enum sb_state */
-	int counted;           /* key is counted in the table and total */
+	int counted;           /* enum sb_count of the connection */
 	struct netkey key;     /* counted key (IPv6 cut to /64) */
 	unsigned long gen;     /* generation the worker runs */
 	time_t spawned, since; /* fork time, session start */
 	char peer[SB_PEER_LEN];
 	char verb[SB_VERB_LEN];
 	unsigned long sessions, messages, bytes, rcpts, rejects;
+	time_t idle; /* waiting for a command since (0: not, or under 1 s) */
+	int kicked;  /* stress mode wants this idle session closed */
 };
 
 struct sb_ip {
@@ -85,33 +101,51 @@ struct sb_authfail {
 };
 
 struct sb_totals {
-	unsigned long conn_now, conn_total;
+	unsigned long conn_now;   /* connections counted: every kind */
+	unsigned long sessions;   /* of which admitted */
+	unsigned long over;       /* of which told 450 for a full server */
+	unsigned long conn_total; /* sessions admitted since start */
 	unsigned long refused[SB_NREFUSALS];
 	unsigned long messages, bytes, rcpts;
 	unsigned long rejects4, rejects5;
+	unsigned long stress_closed; /* idle sessions closed in stress mode */
 };
+
+/* The most worker slots a scoreboard is made room for. */
+#define SB_MAX_SLOTS 65536
 
 struct scoreboard {
 	pthread_mutex_t lock;
 	size_t size;           /* bytes of the mapping */
 	unsigned nslots, nips; /* nips is a power of two >= 2 * nslots */
+	unsigned room;         /* slots mapped: nslots may grow up to it */
+	unsigned nauth;        /* authfails entries, a power of two */
 	unsigned nrates;       /* a power of two */
 	uint32_t seed;         /* random key of the address hash */
 	unsigned long generation;
 	time_t started, loaded; /* supervisor start, last (re)load */
 	int stopping;           /* the daemon is shutting down */
+	unsigned stress_at;     /* sessions that mean stress; 0 = never */
 	unsigned long repairs;  /* lock recovered from a dead holder */
 	struct sb_totals t;
 	struct sb_slot *slots; /* point into the mapping (same address in */
 	struct sb_ip *ips;     /* every process: mapped before fork) */
 	struct sb_rate *rates;
-	struct sb_authfail *authfails; /* nips entries, probed, expiring */
+	struct sb_authfail *authfails; /* nauth entries, probed, expiring */
 	struct sb_authfail authfail_overflow; /* shared when those are full */
 	unsigned long authfail_overflows;     /* failures counted there */
 };
 
 /* Map a scoreboard for nslots workers; NULL with errno on failure. */
 struct scoreboard *scoreboard_create(unsigned nslots);
+/*
+ * The same with room for up to room slots (address space only: pages
+ * beyond the slots and IP table in use are never touched), so that a
+ * reload can grow it in place while every process keeps the mapping.
+ */
+struct scoreboard *scoreboard_create_room(unsigned nslots, unsigned room);
+/* Use at least nslots slots (never fewer); -1 beyond the room. */
+int scoreboard_grow(struct scoreboard *, unsigned nslots);
 void scoreboard_destroy(struct scoreboard *);
 
 /* The lock; repairs the counts if the previous holder died. */
@@ -131,9 +165,11 @@ void scoreboard_key(const struct netkey *addr, struct netkey *out);
 /*
  * Admission of one new connection from key (already cut by
  * scoreboard_key) in one critical section, counted across all listeners
- * and including the new one.  The entry is counted unless the verdict is
- * a silent close; the caller then owes scoreboard_release().  Limits <= 0
- * mean none.  Returns the count that decided (same-IP or total).
+ * and including the new one: sessions against max_total (the refused
+ * are not sessions), every open connection of the key against max_same.
+ * The entry is counted unless the verdict is a silent close; the caller
+ * then owes scoreboard_release().  Limits <= 0 mean none.  Returns the
+ * count that decided: same-IP, or sessions and 450s of a full server.
  */
 int scoreboard_admit(struct scoreboard *, int slot, const struct netkey *key,
     int max_same, int max_total, enum sb_verdict *);
@@ -142,6 +178,26 @@ void scoreboard_set_peer(struct scoreboard *, int slot, const char *peer);
 void scoreboard_release(struct scoreboard *, int slot);
 /* A worker died: drop its entries and free its slot; slot or -1. */
 int scoreboard_reap(struct scoreboard *, pid_t);
+
+/*
+ * Stress mode: on while the sessions are at least stress_at (set by the
+ * supervisor from stress-threshold; 0 = never).  Sessions idle the
+ * longest are then closed first: to make room for a client that would be
+ * told the server is full (scoreboard_admit admits it instead), and by
+ * the supervisor's tick, down to stress_at sessions.
+ */
+void scoreboard_set_stress(struct scoreboard *, unsigned stress_at);
+/* Stress mode is on (lock held, or a copy). */
+int scoreboard_stressed(const struct scoreboard *);
+/*
+ * The session in slot has waited waited seconds for a command: record
+ * since when, and say whether to close it (1): it was picked, or stress
+ * mode is on and waited >= limit.  waited < 0: the wait is over.
+ */
+int scoreboard_idle(struct scoreboard *, int slot, long waited, int limit);
+/* Supervisor, once a second: *on = stress mode; pick the oldest idle
+ * sessions over stress_at to be closed; how many were picked. */
+int scoreboard_stress_tick(struct scoreboard *, int *on);
 
 /* Counters. */
 void scoreboard_refused(struct scoreboard *, enum sb_refusal);

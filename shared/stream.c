@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static ssize_t
@@ -39,11 +40,21 @@ stream_free(struct stream *s)
 	buf_free(&s->out);
 }
 
-/* Milliseconds to wait now: the timeout, cut short by the deadline. */
-static int
-wait_ms(const struct stream *s)
+static long long
+now_ms(void)
 {
-	long ms = (long)s->timeout * 1000;
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Milliseconds left of a wait begun waited ms ago: the timeout, cut
+ * short by the deadline. */
+static long
+wait_ms(const struct stream *s, long waited)
+{
+	long ms = (long)s->timeout * 1000 - waited;
 
 	if (s->deadline) {
 		long left = (long)(s->deadline - time(NULL)) * 1000;
@@ -51,26 +62,36 @@ wait_ms(const struct stream *s)
 		if (left < ms)
 			ms = left;
 	}
-	return ms < 0 ? 0 : (int)ms;
+	return ms < 0 ? 0 : ms;
 }
 
+/*
+ * Wait for fd; a signal does not start the timeout again.  With a wait
+ * check, input is awaited in slices, and the check asked after each.
+ */
 static int
 wait_fd(struct stream *s, int fd, short ev)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
-	int r, ms;
+	int check = s->waitcheck != NULL && ev == POLLIN, r;
+	long long t0 = now_ms();
+	long ms;
 
 	for (;;) {
-		ms = wait_ms(s);
+		ms = wait_ms(s, (long)(now_ms() - t0));
 		if (ms == 0)
 			return SR_TIMEOUT;
-		r = poll(&p, 1, ms);
+		if (check && ms > STREAM_TICK_MS)
+			ms = STREAM_TICK_MS;
+		r = poll(&p, 1, (int)ms);
 		if (r > 0)
 			return SR_OK;
-		if (r == 0)
-			return SR_TIMEOUT;
-		if (errno != EINTR)
+		if (r < 0 && errno != EINTR)
 			return SR_ERROR;
+		if (r == 0 && check &&
+		    (r = s->waitcheck(
+		         s->waitarg, (long)(now_ms() - t0) / 1000)) != 0)
+			return r;
 	}
 }
 

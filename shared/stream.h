@@ -21,7 +21,11 @@ enum stream_rc {
 	SR_EOF = -1,     /* peer closed */
 	SR_TIMEOUT = -2, /* no byte within the timeout or past the deadline */
 	SR_ERROR = -3,   /* I/O error */
+	SR_ABORT = -4,   /* the owner's wait check ended the wait */
 };
+
+/* While a wait check is set, input is awaited in slices of this length. */
+#define STREAM_TICK_MS 1000
 
 /* Line end seen by stream_getline. */
 #define SL_CRLF 0x01    /* ended with CR LF */
@@ -36,6 +40,14 @@ struct stream {
 	struct buf out;
 	int timeout;     /* seconds per read/write wait */
 	time_t deadline; /* absolute; 0 = none */
+	/*
+	 * Asked after each STREAM_TICK_MS of a wait for input with nothing
+	 * come, with the seconds waited: 0 goes on waiting (within timeout
+	 * and deadline), anything else ends the wait with that SR_ code.
+	 * NULL (the default): none.
+	 */
+	int (*waitcheck)(void *arg, long waited);
+	void *waitarg;
 	int eof;
 	/* transport: plain fds by default; TLS swaps these */
 	ssize_t (*rd)(struct stream *, void *, size_t);
