@@ -21,8 +21,8 @@ static const struct {
 	const char *enh;
 	const char *fmt;
 } rtab[RID_COUNT] = {
-#define R(name, code, enh, fmt) { code, enh, fmt },
-#include "replies.h"
+#define R(name) [RID_##name] = { R_##name },
+#include "replies_rid.h"
 #undef R
 };
 

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "replies.h"
 #include "session.h"
 #include "spool.h"
 #include "stream.h"
@@ -107,8 +108,8 @@ struct smtp {
 
 /* reply.c: the reply table (replies.h) and the one reply builder */
 enum rid {
-#define R(name, code, enh, fmt) RID_##name,
-#include "replies.h"
+#define R(name) RID_##name,
+#include "replies_rid.h"
 #undef R
 	RID_COUNT
 };
