@@ -105,18 +105,18 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 
 	smtp_txn_reset(s);
 	if (*arg == '\0') {
-		reply_r(s, RID_HELO_NEED_ARG, verb);
+		reply(s, R_HELO_NEED_ARG, verb);
 		return;
 	}
 	flags = helo_flags(s, arg, &deny);
 	if (deny) {
-		reply_r(s, RID_HELO_DENIED, s->iplit, deny);
+		reply(s, R_HELO_DENIED, s->iplit, deny);
 		return;
 	}
 	smtp_style(s, flags);
 	bad = rfc5321_helo_valid(arg, &why) < 0;
 	if (bad && s->env->helo_strict && !s->env->gullible) {
-		reply_r(s, RID_HELO_BAD, s->iplit, why ? why : "bad syntax");
+		reply(s, R_HELO_BAD, s->iplit, why ? why : "bad syntax");
 		return;
 	}
 	if (smtp_policy_helo(s, arg) < 0)
@@ -133,10 +133,9 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		s->with = s->lmtp ? "LMTP" : ehlo ? "ESMTP" : "SMTP";
 	if (!ehlo) {
 		if (expected(s, arg))
-			reply_r(
-			    s, RID_HELO_EXPECTED, s->myhost, verb, s->rhost);
+			reply(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
 		else
-			reply_r(s, RID_HELO_OK, s->myhost, arg);
+			reply(s, R_HELO_OK, s->myhost, arg);
 		return;
 	}
 	if (expected(s, arg))
