@@ -16,22 +16,6 @@
 
 #define REPLY_TEXT_MAX 500
 
-static const struct {
-	int code;
-	const char *enh;
-	const char *fmt;
-} rtab[RID_COUNT] = {
-#define R(name) [RID_##name] = { R_##name },
-#include "replies_rid.h"
-#undef R
-};
-
-int
-reply_code(enum rid id)
-{
-	return rtab[id].code;
-}
-
 /* Sleep the tarpit delay before a 4xx/5xx and grow it (spec 3.8). */
 static void
 tarpit(struct smtp *s)
@@ -115,26 +99,6 @@ reply_cont(struct smtp *s, int code, const char *enh, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vreply(s, code, enh, 0, fmt, ap);
-	va_end(ap);
-}
-
-void
-reply_r(struct smtp *s, enum rid id, ...)
-{
-	va_list ap;
-
-	va_start(ap, id);
-	vreply(s, rtab[id].code, rtab[id].enh, 1, rtab[id].fmt, ap);
-	va_end(ap);
-}
-
-void
-reply_rcont(struct smtp *s, enum rid id, ...)
-{
-	va_list ap;
-
-	va_start(ap, id);
-	vreply(s, rtab[id].code, rtab[id].enh, 0, rtab[id].fmt, ap);
 	va_end(ap);
 }
 

@@ -106,16 +106,7 @@ struct smtp {
 	char tls_peer[160];   /* verified client certificate CN */
 };
 
-/* reply.c: the reply table (replies.h) and the one reply builder */
-enum rid {
-#define R(name) RID_##name,
-#include "replies_rid.h"
-#undef R
-	RID_COUNT
-};
-void reply_r(struct smtp *, enum rid, ...);
-void reply_rcont(struct smtp *, enum rid, ...);
-int reply_code(enum rid);
+/* reply.c: the one reply builder; reply(s, R_NAME, ...) with replies.h */
 void reply(struct smtp *, int code, const char *enh, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void reply_cont(struct smtp *, int code, const char *enh, const char *fmt, ...)
