@@ -264,7 +264,7 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 
 	if (auth_b64_encode(text, strlen(text), b64, sizeof(b64)) < 0)
 		b64[0] = '\0';
-	reply(s, 334, NULL, "%s", b64);
+	reply(s, R_AUTH_CHALLENGE, b64);
 	reply_flush(s);
 	buf_init(&line, AUTH_LINE_MAX + 1);
 	r = stream_getline(&s->st, &line, AUTH_LINE_MAX, &fl);

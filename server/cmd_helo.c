@@ -139,12 +139,10 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		return;
 	}
 	if (expected(s, arg))
-		reply_cont(s, 250, NULL, "%s expected \"%s %s\"", s->myhost,
-		    verb, s->rhost);
+		reply_cont(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
 	else
-		reply_cont(s, 250, NULL, "%s Hello %s", s->myhost, arg);
+		reply_cont(s, R_HELO_OK, s->myhost, arg);
 	if (bad)
-		reply_cont(s, 250, NULL, "Warning: invalid EHLO argument: %s",
-		    why ? why : "bad syntax");
+		reply_cont(s, R_EHLO_WARN, why ? why : "bad syntax");
 	ehlo_keywords(s);
 }

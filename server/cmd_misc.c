@@ -43,16 +43,10 @@ cmd_help(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	(void)arg;
-	reply_cont(s, 214, "2.0.0",
-	    "smtpserver %s, a ZMailer-compatible "
-	    "SMTP server",
-	    SMTPSERVER_VERSION);
+	reply_cont(s, R_HELP_HEAD, SMTPSERVER_VERSION);
 	for (i = 0; i < s->cf->nhelp; i++)
-		reply_cont(s, 214, "2.0.0", "%s", s->cf->help[i]);
-	reply_cont(s, 214, "2.0.0",
-	    "Commands: HELO EHLO MAIL RCPT DATA "
-	    "BDAT RSET NOOP QUIT HELP VRFY%s VERB",
-	    s->g->expncmd ? " EXPN" : "");
+		reply_cont(s, R_HELP_LINE, s->cf->help[i]);
+	reply_cont(s, R_HELP_COMMANDS, s->g->expncmd ? " EXPN" : "");
 	reply(s, R_HELP_END, s->myhost);
 }
 
@@ -88,8 +82,7 @@ cmd_verb(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
 	(void)arg;
-	reply(s, 250, "2.0.0", "smtpserver %s (ZMailer-compatible)",
-	    SMTPSERVER_VERSION);
+	reply(s, R_VERB_OK, SMTPSERVER_VERSION);
 }
 
 void

@@ -27,6 +27,10 @@
 	421, "4.7.0",                                                          \
 	    "%s Too many simultaneous connections from this IP address (%d "   \
 	    "of %ld)"
+#define R_GREETING 220, NULL, "%s" /* one line of PARAM hdr220, expanded */
+#define R_CONNECT_TEMP 421, "4.7.0", "%s %s"    /* host, policy text */
+#define R_CONNECT_CONTACT 554, "5.7.1", "%s"    /* contact-pointer-message */
+#define R_CONNECT_REFUSED 554, "5.7.1", "%s %s" /* host, policy text */
 /* input */
 #define R_LINE_TOO_LONG 500, "5.5.2", "Line too long (limit %d octets)"
 #define R_BARE_LF 500, "5.5.2", "Line not terminated with CRLF"
@@ -68,6 +72,7 @@
 #define R_HELO_OK 250, NULL, "%s Hello %s"
 #define R_HELO_EXPECTED 250, NULL, "%s expected \"%s %s\""
 #define R_HELO_NEED_ARG 501, "5.5.4", "%s requires domain address"
+#define R_EHLO_WARN 250, NULL, "Warning: invalid EHLO argument: %s"
 /* MAIL */
 #define R_MAIL_NO_FROM 501, "5.5.2", "Hello %s, where is From: in that?"
 #define R_MAIL_PATH 501, "5.1.7", "Path data: %s"
@@ -162,6 +167,7 @@
 #define R_AUTH_FAIL 535, "5.7.8", "Authentication credentials invalid"
 #define R_AUTH_REQUIRED 530, "5.7.0", "Authentication required"
 #define R_MAIL_AUTH_BAD 501, "5.5.4", "AUTH-param data error"
+#define R_AUTH_CHALLENGE 334, NULL, "%s" /* base64 */
 /* misc */
 #define R_RSET_OK 250, "2.0.0", "Reset processed, now waiting for MAIL command"
 #define R_NOOP_OK 250, "2.0.0", "Ok"
@@ -174,6 +180,15 @@
 	252, "2.5.0", "Cannot VRFY user; try RCPT to attempt delivery"
 #define R_EXPN_NO 502, "5.5.1", "Command not implemented"
 #define R_TICK_OK 250, "2.0.0", "TICK %s"
+#define R_HELP_HEAD                                                            \
+	214, "2.0.0", "smtpserver %s, a ZMailer-compatible SMTP server"
+#define R_HELP_LINE 214, "2.0.0", "%s" /* one line of PARAM help */
+#define R_HELP_COMMANDS                                                        \
+	214, "2.0.0",                                                          \
+	    "Commands: HELO EHLO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP "     \
+	    "VRFY%s "                                                          \
+	    "VERB"
 #define R_HELP_END 214, "2.0.0", "For local information contact: postmaster@%s"
+#define R_VERB_OK 250, "2.0.0", "smtpserver %s (ZMailer-compatible)"
 
 #endif

@@ -105,28 +105,22 @@ expand220(const struct smtp *s, const char *tpl, struct buf *out)
 	}
 }
 
+/* Every config has a PARAM hdr220 line: the file's, or the table's default. */
 static void
 greet(struct smtp *s)
 {
-	static const char *deflt =
-	    "%H ZMailer-compatible smtpserver %V ESMTP%I "
-	    "ready at %T";
 	const char *const *lines = (const char *const *)s->cf->hdr220;
 	size_t n = s->cf->nhdr220, i;
 	struct buf b;
 
-	if (n == 0) {
-		lines = &deflt;
-		n = 1;
-	}
 	buf_init(&b, 1024);
 	for (i = 0; i < n; i++) {
 		buf_reset(&b);
 		expand220(s, lines[i], &b);
 		if (i + 1 < n)
-			reply_cont(s, 220, NULL, "%s", b.data ? b.data : "");
+			reply_cont(s, R_GREETING, b.data ? b.data : "");
 		else
-			reply(s, 220, NULL, "%s", b.data ? b.data : "");
+			reply(s, R_GREETING, b.data ? b.data : "");
 	}
 	buf_free(&b);
 	reply_flush(s);

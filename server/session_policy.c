@@ -106,12 +106,12 @@ smtp_policy_connect(struct smtp *s)
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s);
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {
-		reply(s, 421, "4.7.0", "%s %s", s->myhost, r.text);
+		reply(s, R_CONNECT_TEMP, s->myhost, r.text);
 		return -1;
 	}
 	if (s->g->contact_pointer && *s->g->contact_pointer)
-		reply_cont(s, 554, "5.7.1", "%s", s->g->contact_pointer);
-	reply(s, 554, "5.7.1", "%s %s", s->myhost, r.text);
+		reply_cont(s, R_CONNECT_CONTACT, s->g->contact_pointer);
+	reply(s, R_CONNECT_REFUSED, s->myhost, r.text);
 	s->greet_rejected = 1;
 	return 1;
 }
