@@ -31,6 +31,17 @@
 #define R_CONNECT_TEMP 421, "4.7.0", "%s %s"    /* host, policy text */
 #define R_CONNECT_CONTACT 554, "5.7.1", "%s"    /* contact-pointer-message */
 #define R_CONNECT_REFUSED 554, "5.7.1", "%s %s" /* host, policy text */
+/* refusals the worker writes before the session (admission, -L) */
+#define R_BUSY_CONTACT 450, "4.7.1", "%s" /* contact-pointer-message */
+#define R_BUSY_AGAIN 450, "4.7.1", "Come again later"
+#define R_BUSY_TOTAL                                                           \
+	450, "4.7.1",                                                          \
+	    "Too many simultaneous connections to this server (%d max %d)"
+#define R_BUSY_SAMEIP                                                          \
+	450, "4.7.1",                                                          \
+	    "Too many simultaneous connections from same IP address (%d max "  \
+	    "%d)"
+#define R_LOAD_HIGH 421, "4.3.2", "%s System load too high, try again later"
 /* input */
 #define R_LINE_TOO_LONG 500, "5.5.2", "Line too long (limit %d octets)"
 #define R_BARE_LF 500, "5.5.2", "Line not terminated with CRLF"
