@@ -12,8 +12,6 @@
 
 #include "rfc5321.h"
 
-void smtp_style(struct smtp *, const char *flags);
-
 /*
  * The HELO pattern for name: NULL when none matched, else its flags;
  * *deny gets the rejection text when the flags start with '!' (after an

@@ -163,6 +163,7 @@ void smtp_policy_end(struct smtp *);
 /* session.c */
 void smtp_txn_reset(struct smtp *);
 void smtp_event(struct smtp *, enum sess_event, const void *, long);
-int smtp_maxsize(const struct smtp *);
+/* style from -s and a HELO pattern's flags (NULL: -s's, else "ve") */
+void smtp_style(struct smtp *, const char *flags);
 
 #endif
