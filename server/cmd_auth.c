@@ -357,14 +357,9 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 		s->auth_user = xstrdup(user);
 		log_msg(LOG_INFO, "%s: AUTH %s from %s%s: user=%s ok",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
-		if (s->auth_user == NULL)
-			s->authenticated = 0;
-		else if (s->pol)
+		if (s->pol)
 			policy_set_trusted(s->pol, 1); /* it may relay */
-		if (s->auth_user)
-			reply(s, R_AUTH_OK);
-		else
-			reply(s, R_AUTH_TEMP);
+		reply(s, R_AUTH_OK);
 	} else if (v == PH_NO) {
 		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
