@@ -1,10 +1,9 @@
 /*
- * policy_reply.c - the reply texts of policy refusals (spec 7.3-7.5),
- * modernised per spec 13 item 3: a refused connection gets 554 5.7.1
- * (421 4.7.0 on a temporary DNS failure), soft codes are 451, and the
- * enhanced code's class always equals the reply's class.
+ * policy_reply.c - which reply a policy refusal gets (spec 7.3-7.5,
+ * modernised per spec 13 item 3); the texts are in policy_replies.h.
  */
 #include "policy_int.h"
+#include "policy_replies.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,20 +52,14 @@ ok_reply(struct policy_result *r, int verdict)
 void
 preply_connect(struct policy_sess *s, int v, struct policy_result *r)
 {
-	if (v >= 0) {
+	if (v >= 0)
 		ok_reply(r, v);
-		return;
-	}
-	if (v <= PV_SOFT)
-		set(r, v, 421, "4.7.0",
-		    "Hello %s; temporary failure of our policy checks, "
-		    "try again later",
-		    s->ipbr);
+	else if (v <= PV_SOFT)
+		set(r, v, PR_CONNECT_TEMP, s->ipbr);
+	else if (s->msg[0] != '\0')
+		set(r, v, PR_CONNECT_MSG, s->ipbr, s->msg);
 	else
-		set(r, v, 554, "5.7.1", "Hello %s; %s", s->ipbr,
-		    s->msg[0]
-		        ? s->msg
-		        : "You are on our reject-IP-address -list, GO AWAY!");
+		set(r, v, PR_CONNECT_REJECT, s->ipbr);
 }
 
 void
@@ -78,66 +71,35 @@ preply_mail(
 	pclean(a, sizeof(a), addr);
 	if (v >= 0)
 		ok_reply(r, v);
+	else if (s->msg[0] != '\0' && v > PV_SOFT)
+		set(r, v, PR_MAIL_MSG, s->ipbr, a, s->msg);
 	else if (s->msg[0] != '\0')
-		set(r, v, v > PV_SOFT ? 553 : 451,
-		    v > PV_SOFT ? "5.7.1" : "4.7.1",
-		    "Hello %s, for your MAIL FROM address <%s> policy analysis "
-		    "reported: %s",
-		    s->ipbr, a, s->msg);
+		set(r, v, PR_MAIL_MSG_SOFT, s->ipbr, a, s->msg);
 	else if (v <= PV_DNS_TEMP)
-		set(r, v, 451, "4.4.3",
-		    "Hello %s, for your input: <%s> policy analysis reports "
-		    "temporary DNS error with your source domain.",
-		    s->ipbr, a);
+		set(r, v, PR_MAIL_DNS_TEMP, s->ipbr, a);
 	else if (v < PV_SOFT)
-		set(r, v, 451, "4.4.3",
-		    "Hello %s, for your input: <%s> policy analysis reports "
-		    "DNS error with your source domain.",
-		    s->ipbr, a);
+		set(r, v, PR_MAIL_DNS_SOFT, s->ipbr, a);
 	else if (v == PV_SOFT)
-		set(r, v, 451, "4.7.1",
-		    "Hello %s, for address <%s> access denied by the policy "
-		    "analysis functions.",
-		    s->ipbr, a);
+		set(r, v, PR_MAIL_SOFT, s->ipbr, a);
 	else if (v < PV_REJECT)
-		set(r, v, 553, "5.4.3",
-		    "Hello %s, for MAIL FROM address <%s> the policy analysis "
-		    "reports DNS error with your source domain.",
-		    s->ipbr, a);
+		set(r, v, PR_MAIL_DNS, s->ipbr, a);
 	else
-		set(r, v, 553, "5.7.1",
-		    "Hello %s, for MAIL FROM address <%s> access is denied by "
-		    "the policy analysis functions.",
-		    s->ipbr, a);
+		set(r, v, PR_MAIL_REJECT, s->ipbr, a);
 }
 
 static void
 rcpt_soft(struct policy_sess *s, int v, const char *a, struct policy_result *r)
 {
 	if (s->msg[0] != '\0')
-		set(r, v, 451, "4.7.1",
-		    "Hello %s, for recipient address <%s> the policy analysis "
-		    "reported: %s",
-		    s->ipbr, a, s->msg);
+		set(r, v, PR_RCPT_MSG_SOFT, s->ipbr, a, s->msg);
 	else if (v <= PV_DNS_TEMP)
-		set(r, v, 451, "4.4.3",
-		    "Hello %s, policy analysis reports temporary DNS error "
-		    "with the target domain: <%s>",
-		    s->ipbr, a);
+		set(r, v, PR_RCPT_DNS_TEMP, s->ipbr, a);
 	else if (v == PV_MX_SOFT)
-		set(r, v, 451, "4.7.1",
-		    "Your IP address %s is not allowed to relay to email "
-		    "address <%s> via our server; MX rule",
-		    s->ipbr, a);
+		set(r, v, PR_RCPT_MX_SOFT, s->ipbr, a);
 	else if (v < PV_SOFT)
-		set(r, v, 451, "4.4.3",
-		    "Hello %s, Policy analysis found DNS error on the target "
-		    "address: <%s>",
-		    s->ipbr, a);
+		set(r, v, PR_RCPT_DNS_SOFT, s->ipbr, a);
 	else
-		set(r, v, 451, "4.4.3",
-		    "Hello %s, Policy rejection on the target address: <%s>",
-		    s->ipbr, a);
+		set(r, v, PR_RCPT_SOFT, s->ipbr, a);
 }
 
 void
@@ -152,21 +114,11 @@ preply_rcpt(
 	else if (v <= PV_SOFT)
 		rcpt_soft(s, v, a, r);
 	else if (s->msg[0] != '\0')
-		set(r, v, 550, "5.7.1",
-		    "Hello %s, Policy analysis reported: %s rcpt=<%s>", s->ipbr,
-		    s->msg, a);
+		set(r, v, PR_RCPT_MSG, s->ipbr, s->msg, a);
 	else if (v == PV_MX_RULE)
-		set(r, v, 550, "5.7.1",
-		    "Your IP address %s is not allowed to relay to email "
-		    "address <%s> via our server; MX rule",
-		    s->ipbr, a);
+		set(r, v, PR_RCPT_MX, s->ipbr, a);
 	else if (v == PV_DNS_HARD)
-		set(r, v, 550, "5.4.3",
-		    "Hello %s, Policy analysis found DNS error on the target "
-		    "domain: <%s>",
-		    s->ipbr, a);
+		set(r, v, PR_RCPT_DNS, s->ipbr, a);
 	else
-		set(r, v, 550, "5.7.1",
-		    "Hello %s, Policy rejection on the target address: <%s>",
-		    s->ipbr, a);
+		set(r, v, PR_RCPT_REJECT, s->ipbr, a);
 }

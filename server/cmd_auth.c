@@ -214,21 +214,21 @@ static int
 gate(struct smtp *s, struct reservation *rv)
 {
 	if (!auth_enabled(s))
-		reply_r(s, RID_AUTH_NOT_CONF);
+		reply(s, R_AUTH_NOT_CONF);
 	else if (port_refused(s))
-		reply_r(s, RID_AUTH_PORT25, s->iplit);
+		reply(s, R_AUTH_PORT25, s->iplit);
 	else if (!s->esmtp)
-		reply_r(s, RID_AUTH_NEED_EHLO, s->iplit);
+		reply(s, R_AUTH_NEED_EHLO, s->iplit);
 	else if (s->tx.active)
-		reply_r(s, RID_AUTH_IN_TXN, s->iplit);
+		reply(s, R_AUTH_IN_TXN, s->iplit);
 	else if (s->authenticated)
-		reply_r(s, RID_AUTH_AGAIN, s->iplit);
+		reply(s, R_AUTH_AGAIN, s->iplit);
 	else if (needs_tls(s))
-		reply_r(s, RID_AUTH_NEED_TLS);
+		reply(s, R_AUTH_NEED_TLS);
 	else if (s->env->auth == NULL)
-		reply_r(s, RID_AUTH_TEMP);
+		reply(s, R_AUTH_TEMP);
 	else if (!reserve(s, rv))
-		reply_r(s, RID_AUTH_LIMIT, s->iplit);
+		reply(s, R_AUTH_LIMIT, s->iplit);
 	else
 		return 0;
 	return -1;
@@ -249,7 +249,7 @@ decode(struct smtp *s, const char *in, size_t n, struct buf *out)
 	buf_reset(out);
 	if (auth_b64_decode(in, n, out) == 0)
 		return 0;
-	reply_r(s, RID_AUTH_B64);
+	reply(s, R_AUTH_B64);
 	return -1;
 }
 
@@ -264,7 +264,7 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 
 	if (auth_b64_encode(text, strlen(text), b64, sizeof(b64)) < 0)
 		b64[0] = '\0';
-	reply(s, 334, NULL, "%s", b64);
+	reply(s, R_AUTH_CHALLENGE, b64);
 	reply_flush(s);
 	buf_init(&line, AUTH_LINE_MAX + 1);
 	r = stream_getline(&s->st, &line, AUTH_LINE_MAX, &fl);
@@ -272,14 +272,14 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 	if (s->auth_owed > 0)
 		s->auth_owed--;
 	if (r == SR_TIMEOUT) {
-		reply_r(s, RID_TIMEOUT, s->myhost);
+		reply(s, R_TIMEOUT, s->myhost);
 		s->quit = 1;
 	} else if (r != SR_OK) {
 		s->quit = 1;
 	} else if (fl & SL_TOOLONG) {
-		reply_r(s, RID_LINE_TOO_LONG, AUTH_LINE_MAX);
+		reply(s, R_LINE_TOO_LONG, AUTH_LINE_MAX);
 	} else if (line.len == 1 && line.data[0] == '*') {
-		reply_r(s, RID_AUTH_CANCEL);
+		reply(s, R_AUTH_CANCEL);
 	} else {
 		r = decode(s, line.data, line.len, out);
 		wipe(&line);
@@ -310,9 +310,9 @@ mech_plain(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
 		return -1;
 	r = a->data ? auth_plain(a->data, a->len, user, pass) : -1;
 	if (r == -2) /* an authzid for someone else: no proxy authorisation */
-		reply_r(s, RID_AUTH_FAIL);
+		reply(s, R_AUTH_FAIL);
 	else if (r < 0)
-		reply_r(s, RID_AUTH_B64);
+		reply(s, R_AUTH_B64);
 	return r < 0 ? -1 : 0;
 }
 
@@ -330,7 +330,7 @@ mech_login(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
 		return -1;
 	if (a->data == NULL || b->data == NULL ||
 	    memchr(a->data, '\0', a->len) || memchr(b->data, '\0', b->len)) {
-		reply_r(s, RID_AUTH_B64);
+		reply(s, R_AUTH_B64);
 		return -1;
 	}
 	*user = a->data;
@@ -357,17 +357,15 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 		s->auth_user = xstrdup(user);
 		log_msg(LOG_INFO, "%s: AUTH %s from %s%s: user=%s ok",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
-		if (s->auth_user == NULL)
-			s->authenticated = 0;
-		else if (s->pol)
+		if (s->pol)
 			policy_set_trusted(s->pol, 1); /* it may relay */
-		reply_r(s, s->auth_user ? RID_AUTH_OK : RID_AUTH_TEMP);
+		reply(s, R_AUTH_OK);
 	} else if (v == PH_NO) {
 		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
-		reply_r(s, RID_AUTH_FAIL);
+		reply(s, R_AUTH_FAIL);
 	} else {
-		reply_r(s, RID_AUTH_TEMP);
+		reply(s, R_AUTH_TEMP);
 	}
 	return v;
 }
@@ -386,12 +384,12 @@ cmd_auth(struct smtp *s, const char *verb, const char *arg)
 		return;
 	sp = arg + strcspn(arg, " \t");
 	if (sp == arg) {
-		reply_r(s, RID_AUTH_SYNTAX);
+		reply(s, R_AUTH_SYNTAX);
 		refund(s, &rv);
 		return;
 	}
 	if ((m = auth_mech(arg, (size_t)(sp - arg))) == AUTH_MECH_NONE) {
-		reply_r(s, RID_AUTH_MECH);
+		reply(s, R_AUTH_MECH);
 		refund(s, &rv);
 		return;
 	}

@@ -112,11 +112,11 @@ static int
 refuse_body(struct smtp *s, int werr)
 {
 	if (s->tx.over_size)
-		reply_r(s, RID_DATA_TOO_BIG, s->maxsize);
+		reply(s, R_DATA_TOO_BIG, s->maxsize);
 	else if (werr == W_SPACE)
-		reply_r(s, RID_DATA_NO_SPACE);
+		reply(s, R_DATA_NO_SPACE);
 	else if (werr)
-		reply_r(s, RID_DATA_SPOOL_FAIL);
+		reply(s, R_DATA_SPOOL_FAIL);
 	else
 		return 0;
 	return -1;
@@ -169,13 +169,12 @@ finish(struct smtp *s, int werr)
 		smtp_event(s, SEV_MESSAGE, id, (long)got);
 		smtp_event(s, SEV_RCPT, NULL, (long)t->nrcpts);
 		if (s->state == ST_BDAT)
-			reply_r(s, RID_BDAT_LAST_OK, id, t->bdat_last, got);
+			reply(s, R_BDAT_LAST_OK, id, t->bdat_last, got);
 		else if (s->lmtp)
 			for (i = 0; i < t->nrcpts; i++)
-				reply_r(
-				    s, RID_DATA_LMTP_OK, t->rcpts[i].addr, id);
+				reply(s, R_DATA_LMTP_OK, t->rcpts[i].addr, id);
 		else
-			reply_r(s, RID_DATA_OK, id);
+			reply(s, R_DATA_OK, id);
 	}
 	smtp_txn_reset(s);
 }
@@ -238,7 +237,7 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 		smtp_txn_reset(s);
 		return;
 	}
-	reply_r(s, RID_DATA_GO);
+	reply(s, R_DATA_GO);
 	reply_flush(s);
 	s->st.timeout = s->g->timeout_data;
 	if (s->g->data_deadline > 0 &&
@@ -258,9 +257,9 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 	                          : "EOF");
 	smtp_txn_reset(s);
 	if (r == 1)
-		reply_r(s, RID_DATA_BARE_LF);
+		reply(s, R_DATA_BARE_LF);
 	else if (r == SR_TIMEOUT)
-		reply_r(s, RID_TIMEOUT, s->myhost);
+		reply(s, R_TIMEOUT, s->myhost);
 	s->quit = 1;
 }
 
@@ -313,11 +312,11 @@ static void
 bdat_refuse(struct smtp *s)
 {
 	if (s->state == ST_HELLO)
-		reply_r(s, RID_NEED_HELO, s->iplit);
+		reply(s, R_NEED_HELO, s->iplit);
 	else if (s->state == ST_MAIL)
-		reply_r(s, RID_NEED_MAIL, s->iplit);
+		reply(s, R_NEED_MAIL, s->iplit);
 	else
-		reply_r(s, RID_NO_VALID_RCPT);
+		reply(s, R_NO_VALID_RCPT);
 }
 
 /*
@@ -353,7 +352,7 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	if (bdat_args(arg, &n, &last) < 0) {
-		reply_r(s, RID_BDAT_SYNTAX);
+		reply(s, R_BDAT_SYNTAX);
 		return;
 	}
 	ok = (s->state & (ST_RCPT_DATA | ST_BDAT)) != 0;
@@ -384,6 +383,6 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 	} else if (refuse_body(s, werr) < 0) {
 		smtp_txn_reset(s);
 	} else {
-		reply_r(s, RID_BDAT_OK, n);
+		reply(s, R_BDAT_OK, n);
 	}
 }

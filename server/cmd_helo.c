@@ -12,8 +12,6 @@
 
 #include "rfc5321.h"
 
-void smtp_style(struct smtp *, const char *flags);
-
 /*
  * The HELO pattern for name: NULL when none matched, else its flags;
  * *deny gets the rejection text when the flags start with '!' (after an
@@ -105,18 +103,18 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 
 	smtp_txn_reset(s);
 	if (*arg == '\0') {
-		reply_r(s, RID_HELO_NEED_ARG, verb);
+		reply(s, R_HELO_NEED_ARG, verb);
 		return;
 	}
 	flags = helo_flags(s, arg, &deny);
 	if (deny) {
-		reply_r(s, RID_HELO_DENIED, s->iplit, deny);
+		reply(s, R_HELO_DENIED, s->iplit, deny);
 		return;
 	}
 	smtp_style(s, flags);
 	bad = rfc5321_helo_valid(arg, &why) < 0;
 	if (bad && s->env->helo_strict && !s->env->gullible) {
-		reply_r(s, RID_HELO_BAD, s->iplit, why ? why : "bad syntax");
+		reply(s, R_HELO_BAD, s->iplit, why ? why : "bad syntax");
 		return;
 	}
 	if (smtp_policy_helo(s, arg) < 0)
@@ -133,19 +131,16 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		s->with = s->lmtp ? "LMTP" : ehlo ? "ESMTP" : "SMTP";
 	if (!ehlo) {
 		if (expected(s, arg))
-			reply_r(
-			    s, RID_HELO_EXPECTED, s->myhost, verb, s->rhost);
+			reply(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
 		else
-			reply_r(s, RID_HELO_OK, s->myhost, arg);
+			reply(s, R_HELO_OK, s->myhost, arg);
 		return;
 	}
 	if (expected(s, arg))
-		reply_cont(s, 250, NULL, "%s expected \"%s %s\"", s->myhost,
-		    verb, s->rhost);
+		reply_cont(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
 	else
-		reply_cont(s, 250, NULL, "%s Hello %s", s->myhost, arg);
+		reply_cont(s, R_HELO_OK, s->myhost, arg);
 	if (bad)
-		reply_cont(s, 250, NULL, "Warning: invalid EHLO argument: %s",
-		    why ? why : "bad syntax");
+		reply_cont(s, R_EHLO_WARN, why ? why : "bad syntax");
 	ehlo_keywords(s);
 }

@@ -105,34 +105,44 @@ mail_param(struct smtp *s, const struct esmtp_param *p, void *arg)
 	(void)arg;
 
 	if (strcmp(k, "SIZE") == 0) {
-		if (parse_size(v, &t->size) < 0)
-			return reply_r(s, RID_MAIL_SIZE_BAD), -1;
+		if (parse_size(v, &t->size) < 0) {
+			reply(s, R_MAIL_SIZE_BAD);
+			return -1;
+		}
 	} else if (strcmp(k, "BODY") == 0 && s->g->eightbitmime) {
 		if (v && strcasecmp(v, "8BITMIME") == 0)
 			t->bodytype = "8BITMIME";
 		else if (v && strcasecmp(v, "7BIT") == 0)
 			t->bodytype = "7BIT";
-		else
-			return reply_r(s, RID_MAIL_BODY_BAD), -1;
+		else {
+			reply(s, R_MAIL_BODY_BAD);
+			return -1;
+		}
 	} else if (strcmp(k, "RET") == 0 && s->g->dsn) {
 		if (v && strcasecmp(v, "FULL") == 0)
 			t->ret = "FULL";
 		else if (v && strcasecmp(v, "HDRS") == 0)
 			t->ret = "HDRS";
-		else
-			return reply_r(s, RID_MAIL_RET_BAD), -1;
+		else {
+			reply(s, R_MAIL_RET_BAD);
+			return -1;
+		}
 	} else if (strcmp(k, "ENVID") == 0 && s->g->dsn) {
-		if (v == NULL || strlen(v) > 100 || !xtext_valid(v))
-			return reply_r(s, RID_MAIL_ENVID_BAD), -1;
+		if (v == NULL || strlen(v) > 100 || !xtext_valid(v)) {
+			reply(s, R_MAIL_ENVID_BAD);
+			return -1;
+		}
 		t->envid = xstrdup(v);
 	} else if (strcmp(k, "AUTH") == 0 &&
 	    (s->authenticated || smtp_auth_usable(s))) {
-		if (mail_auth(s, v) < 0)
-			return reply_r(s, RID_MAIL_AUTH_BAD), -1;
+		if (mail_auth(s, v) < 0) {
+			reply(s, R_MAIL_AUTH_BAD);
+			return -1;
+		}
 	} else if (strcmp(k, "SMTPUTF8") == 0 && s->g->smtputf8 && !v) {
 		t->smtputf8 = 1;
 	} else {
-		reply_r(s, RID_MAIL_PARAM_UNKNOWN, k);
+		reply(s, R_MAIL_PARAM_UNKNOWN, k);
 		return -1;
 	}
 	return 0;
@@ -154,7 +164,7 @@ each_param(struct smtp *s, const char *rest,
 		rest++;
 	n = rfc5321_params(rest, strlen(rest), ps, MAX_PARAMS, &err);
 	if (n < 0) {
-		reply_r(s, RID_MAIL_PARAM_DUP, err ? err : "bad parameters");
+		reply(s, R_MAIL_PARAM_DUP, err ? err : "bad parameters");
 		return -1;
 	}
 	for (i = 0; i < n && r == 0; i++)
@@ -171,17 +181,17 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	if ((p = after_keyword(s, arg, "FROM:")) == NULL) {
-		reply_r(s, RID_MAIL_NO_FROM, s->iplit);
+		reply(s, R_MAIL_NO_FROM, s->iplit);
 		return;
 	}
 	if (p[0] == '<' && p[1] == '<') {
-		reply_r(s, RID_MAIL_TOO_MANY_LT, p);
+		reply(s, R_MAIL_TOO_MANY_LT, p);
 		return;
 	}
 	if (rfc5321_path(
 	        p, strlen(p), path_flags(s) | RFC5321_ALLOW_NULL, &path) < 0) {
 		reply_caret(s, 501, "5.1.7", column(s, p) + path.errcol);
-		reply_r(s, RID_MAIL_PATH, path.err);
+		reply(s, R_MAIL_PATH, path.err);
 		rfc5321_path_free(&path);
 		return;
 	}
@@ -189,15 +199,15 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 	if (each_param(s, p + path.end, mail_param, NULL) < 0)
 		goto fail;
 	if (path.utf8 && !s->tx.smtputf8) {
-		reply_r(s, RID_MAIL_UTF8_NEEDED);
+		reply(s, R_MAIL_UTF8_NEEDED);
 		goto fail;
 	}
 	if (s->maxsize > 0 && s->tx.size > s->maxsize) {
-		reply_r(s, RID_MAIL_TOO_BIG, s->maxsize);
+		reply(s, R_MAIL_TOO_BIG, s->maxsize);
 		goto fail;
 	}
 	if (spool_space_ok(&s->spool, s->tx.size > 0 ? s->tx.size : 0) < 0) {
-		reply_r(s, RID_MAIL_NO_SPACE);
+		reply(s, R_MAIL_NO_SPACE);
 		goto fail;
 	}
 	if (smtp_policy_mail(s, path.addr) < 0) {
@@ -209,7 +219,7 @@ cmd_mail(struct smtp *s, const char *verb, const char *arg)
 	s->tx.active = 1;
 	s->tx.from = xstrdup(path.addr);
 	s->state = ST_RCPT;
-	reply_r(s, RID_MAIL_OK,
+	reply(s, R_MAIL_OK,
 	    path.route && !s->cf->allow_source_route ? ", source route ignored"
 	                                             : "");
 	rfc5321_path_free(&path);
@@ -226,17 +236,21 @@ rcpt_param(struct smtp *s, const struct esmtp_param *p, void *arg)
 	struct env_rcpt *r = arg;
 
 	if (strcmp(p->key, "NOTIFY") == 0 && s->g->dsn) {
-		if (p->value == NULL || rfc5321_notify_valid(p->value) < 0)
-			return reply_r(s, RID_RCPT_NOTIFY_BAD), -1;
+		if (p->value == NULL || rfc5321_notify_valid(p->value) < 0) {
+			reply(s, R_RCPT_NOTIFY_BAD);
+			return -1;
+		}
 		free(r->notify);
 		r->notify = xstrdup(p->value);
 	} else if (strcmp(p->key, "ORCPT") == 0 && s->g->dsn) {
-		if (p->value == NULL || rfc5321_orcpt_valid(p->value) < 0)
-			return reply_r(s, RID_RCPT_ORCPT_BAD), -1;
+		if (p->value == NULL || rfc5321_orcpt_valid(p->value) < 0) {
+			reply(s, R_RCPT_ORCPT_BAD);
+			return -1;
+		}
 		free(r->orcpt);
 		r->orcpt = xstrdup(p->value);
 	} else {
-		reply_r(s, RID_RCPT_PARAM_UNKNOWN, p->key);
+		reply(s, R_RCPT_PARAM_UNKNOWN, p->key);
 		return -1;
 	}
 	return 0;
@@ -296,7 +310,7 @@ rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 		if (hop == 1)
 			return 0;
 		if (hop == 0) /* no usable first hop: not answered yet */
-			reply_r(s, RID_RCPT_ROUTE, addr);
+			reply(s, R_RCPT_ROUTE, addr);
 	}
 	if (t->nrejected < 100 &&
 	    (n = realloc(t->rejected, (t->nrejected + 1) * sizeof(*n)))) {
@@ -313,15 +327,21 @@ rcpt_limits(struct smtp *s)
 	struct smtp_txn *t = &s->tx;
 	long long need;
 
-	if ((long)t->nrcpts >= s->g->rcpt_limit)
-		return reply_r(s, RID_RCPT_TOO_MANY), -1;
-	if (t->from[0] == '\0' && (long)t->nrcpts >= s->g->max_error_rcpts)
-		return reply_r(s, RID_RCPT_ERR_SPAM), -1;
+	if ((long)t->nrcpts >= s->g->rcpt_limit) {
+		reply(s, R_RCPT_TOO_MANY);
+		return -1;
+	}
+	if (t->from[0] == '\0' && (long)t->nrcpts >= s->g->max_error_rcpts) {
+		reply(s, R_RCPT_ERR_SPAM);
+		return -1;
+	}
 	need = t->size > 0 ? t->size : 0;
 	if (s->cf->sum_sizeoption)
 		need *= (long long)t->nrcpts + 1;
-	if (spool_space_ok(&s->spool, need) < 0)
-		return reply_r(s, RID_RCPT_NO_SPACE), -1;
+	if (spool_space_ok(&s->spool, need) < 0) {
+		reply(s, R_RCPT_NO_SPACE);
+		return -1;
+	}
 	return 0;
 }
 
@@ -362,34 +382,34 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 	if ((long)s->tx.nrcpts < s->g->rcpt_limit)
 		s->rcpt_attempts++;
 	if (s->rcpt_attempts - s->nrcpts_total > 4UL * s->g->rcpt_limit) {
-		reply_r(s, RID_RCPT_PROBE, s->myhost);
+		reply(s, R_RCPT_PROBE, s->myhost);
 		s->quit = 1;
 		return;
 	}
 	if (s->tx.tried > 2L * s->g->rcpt_limit) {
-		reply_r(s, RID_RCPT_TOO_MANY);
+		reply(s, R_RCPT_TOO_MANY);
 		return;
 	}
 	if (s->tx.mail_rejected) {
-		reply_r(s, RID_RCPT_REJECTED_MAIL, s->iplit);
+		reply(s, R_RCPT_REJECTED_MAIL, s->iplit);
 		return;
 	}
 	if ((p = after_keyword(s, arg, "TO:")) == NULL) {
-		reply_r(s, RID_RCPT_NO_TO, arg);
+		reply(s, R_RCPT_NO_TO, arg);
 		return;
 	}
 	if (rfc5321_path(p, strlen(p),
 	        path_flags(s) | RFC5321_POSTMASTER | RFC5321_ALLOW_NULL,
 	        &path) < 0) {
 		reply_caret(s, 501, "5.1.3", column(s, p) + path.errcol);
-		reply_r(s, RID_RCPT_PATH, path.err);
+		reply(s, R_RCPT_PATH, path.err);
 		rfc5321_path_free(&path);
 		return;
 	}
 	if (path.null) {
-		reply_r(s, RID_RCPT_NULL, p);
+		reply(s, R_RCPT_NULL, p);
 	} else if (path.utf8 && !s->tx.smtputf8) {
-		reply_r(s, RID_MAIL_UTF8_NEEDED);
+		reply(s, R_MAIL_UTF8_NEEDED);
 	} else if (rcpt_params(s, p + path.end, &r) == 0 &&
 	    rcpt_policy(s, path.addr, &r) == 0 && rcpt_limits(s) == 0) {
 		r.addr = path.addr;
@@ -398,14 +418,13 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 			s->state = ST_RCPT_DATA;
 			s->nrcpts_total++;
 			if (s->tx.size > 0)
-				reply_r(
-				    s, RID_RCPT_OK_SIZE, s->tx.size, r.addr);
+				reply(s, R_RCPT_OK_SIZE, s->tx.size, r.addr);
 			else
-				reply_r(s, RID_RCPT_OK, r.addr);
+				reply(s, R_RCPT_OK, r.addr);
 			rfc5321_path_free(&path);
 			return;
 		}
-		reply_r(s, RID_DATA_SPOOL_FAIL);
+		reply(s, R_DATA_SPOOL_FAIL);
 	}
 	free(r.addr);
 	free(r.notify);

@@ -13,18 +13,18 @@ cmd_rset(struct smtp *s, const char *verb, const char *arg)
 	(void)verb;
 	smtp_txn_reset(s);
 	if (*arg && s->strict)
-		reply_r(s, RID_RSET_JUNK);
+		reply(s, R_RSET_JUNK);
 	else
-		reply_r(s, RID_RSET_OK);
+		reply(s, R_RSET_OK);
 }
 
 void
 cmd_noop(struct smtp *s, const char *verb, const char *arg)
 {
 	if (*arg && (s->strict || s->style_R))
-		reply_r(s, RID_EXTRA_JUNK, verb);
+		reply(s, R_EXTRA_JUNK, verb);
 	else
-		reply_r(s, RID_NOOP_OK);
+		reply(s, R_NOOP_OK);
 }
 
 void
@@ -32,7 +32,7 @@ cmd_quit(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
 	(void)arg;
-	reply_r(s, RID_QUIT_OK, s->myhost);
+	reply(s, R_QUIT_OK, s->myhost);
 	s->quit = 2;
 }
 
@@ -43,17 +43,11 @@ cmd_help(struct smtp *s, const char *verb, const char *arg)
 
 	(void)verb;
 	(void)arg;
-	reply_cont(s, 214, "2.0.0",
-	    "smtpserver %s, a ZMailer-compatible "
-	    "SMTP server",
-	    SMTPSERVER_VERSION);
+	reply_cont(s, R_HELP_HEAD, SMTPSERVER_VERSION);
 	for (i = 0; i < s->cf->nhelp; i++)
-		reply_cont(s, 214, "2.0.0", "%s", s->cf->help[i]);
-	reply_cont(s, 214, "2.0.0",
-	    "Commands: HELO EHLO MAIL RCPT DATA "
-	    "BDAT RSET NOOP QUIT HELP VRFY%s VERB",
-	    s->g->expncmd ? " EXPN" : "");
-	reply_r(s, RID_HELP_END, s->myhost);
+		reply_cont(s, R_HELP_LINE, s->cf->help[i]);
+	reply_cont(s, R_HELP_COMMANDS, s->g->expncmd ? " EXPN" : "");
+	reply(s, R_HELP_END, s->myhost);
 }
 
 /*
@@ -65,11 +59,11 @@ void
 cmd_vrfy(struct smtp *s, const char *verb, const char *arg)
 {
 	if (*arg == '\0')
-		reply_r(s, RID_VRFY_NEED_ARG, verb);
+		reply(s, R_VRFY_NEED_ARG, verb);
 	else if (s->g->vrfycmd)
-		reply_r(s, RID_VRFY_OK);
+		reply(s, R_VRFY_OK);
 	else
-		reply_r(s, RID_VRFY_OFF);
+		reply(s, R_VRFY_OFF);
 }
 
 /* EXPN is optional (RFC 5321 3.5.2): 502, enabled or not, without a
@@ -78,9 +72,9 @@ void
 cmd_expn(struct smtp *s, const char *verb, const char *arg)
 {
 	if (*arg == '\0')
-		reply_r(s, RID_VRFY_NEED_ARG, verb);
+		reply(s, R_VRFY_NEED_ARG, verb);
 	else
-		reply_r(s, RID_EXPN_NO);
+		reply(s, R_EXPN_NO);
 }
 
 void
@@ -88,8 +82,7 @@ cmd_verb(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
 	(void)arg;
-	reply(s, 250, "2.0.0", "smtpserver %s (ZMailer-compatible)",
-	    SMTPSERVER_VERSION);
+	reply(s, R_VERB_OK, SMTPSERVER_VERSION);
 }
 
 void
@@ -97,7 +90,7 @@ cmd_turn(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
 	(void)arg;
-	reply_r(s, RID_NOT_IMPLEMENTED);
+	reply(s, R_NOT_IMPLEMENTED);
 }
 
 void
@@ -105,14 +98,14 @@ cmd_tick(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
 	s->with = "BSMTP";
-	reply_r(s, RID_TICK_OK, arg);
+	reply(s, R_TICK_OK, arg);
 }
 
 void
 cmd_notavail(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)arg;
-	reply_r(s, RID_NOT_AVAILABLE, verb);
+	reply(s, R_NOT_AVAILABLE, verb);
 }
 
 void

@@ -81,24 +81,24 @@ cmd_starttls(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
 	if (smtp_tls_on(s)) {
-		reply_r(s, RID_TLS_ACTIVE);
+		reply(s, R_TLS_ACTIVE);
 		return;
 	}
 	if (!s->g->use_tls) {
-		reply_r(s, RID_TLS_NOT_CONF);
+		reply(s, R_TLS_NOT_CONF);
 		return;
 	}
 	/* commands sent before our 220 must never run inside TLS */
 	if (*arg || stream_pending(&s->st)) {
 		stream_discard_input(&s->st);
-		reply_r(s, RID_TLS_JUNK);
+		reply(s, R_TLS_JUNK);
 		return;
 	}
 	if (s->env->tls == NULL) {
-		reply_r(s, RID_TLS_UNAVAIL);
+		reply(s, R_TLS_UNAVAIL);
 		return;
 	}
-	reply_r(s, RID_TLS_GO);
+	reply(s, R_TLS_GO);
 	reply_flush(s);
 	if (s->quit)
 		return;

@@ -2,7 +2,8 @@
  * reply.c - the one reply builder: code, enhanced status (RFC 2034/3463),
  * multi-line continuation, tarpit before 4xx/5xx, transcript, flushing
  * under PIPELINING (RFC 2920: replies are buffered and flushed when the
- * session is about to wait for input that is not already there).
+ * session is about to wait for input that is not already there); and
+ * reply_line(), the same lines for the worker's refusals before a session.
  * Not for: deciding which reply to give (the cmd_*.c handlers).
  */
 #include "smtp.h"
@@ -14,23 +15,7 @@
 
 #include "log.h"
 
-#define REPLY_TEXT_MAX 500
-
-static const struct {
-	int code;
-	const char *enh;
-	const char *fmt;
-} rtab[RID_COUNT] = {
-#define R(name, code, enh, fmt) { code, enh, fmt },
-#include "replies.h"
-#undef R
-};
-
-int
-reply_code(enum rid id)
-{
-	return rtab[id].code;
-}
+#define REPLY_TEXT_MAX 500 /* bytes of text in a line of REPLY_LINE_MAX */
 
 /* Sleep the tarpit delay before a 4xx/5xx and grow it (spec 3.8). */
 static void
@@ -52,30 +37,47 @@ tarpit(struct smtp *s)
 	s->tarpit = t;
 }
 
-static void
-put_line(struct smtp *s, int code, const char *enh, int last, const char *text)
+/*
+ * One reply line, CRLF excluded, into line: the code, '-' unless last, the
+ * enhanced status when there is one and enhanced is set, then the text
+ * with control bytes blanked and 8-bit bytes as '?' unless utf8.  Leaves
+ * room for the CRLF.
+ */
+static size_t
+format_line(char line[REPLY_LINE_MAX], int code, const char *enh, int enhanced,
+    int last, int utf8, const char *text)
 {
-	char line[REPLY_TEXT_MAX + 40];
 	size_t n, i;
 	int k;
 
-	if (last && code >= 400)
-		tarpit(s);
-	if (enh && s->g->enhancedstatus)
-		k = snprintf(line, sizeof(line), "%03d%c%s ", code,
+	if (enh && enhanced)
+		k = snprintf(line, REPLY_LINE_MAX, "%03d%c%s ", code,
 		    last ? ' ' : '-', enh);
 	else
 		k = snprintf(
-		    line, sizeof(line), "%03d%c", code, last ? ' ' : '-');
+		    line, REPLY_LINE_MAX, "%03d%c", code, last ? ' ' : '-');
 	n = (size_t)k;
-	for (i = 0; text[i] && n < sizeof(line) - 3 && i < REPLY_TEXT_MAX;
+	for (i = 0; text[i] && n < REPLY_LINE_MAX - 3 && i < REPLY_TEXT_MAX;
 	     i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		line[n++] = (c < 0x20 || c == 0x7f)  ? ' '
-		    : (c >= 0x80 && !s->tx.smtputf8) ? '?'
-		                                     : (char)c;
+		line[n++] = (c < 0x20 || c == 0x7f) ? ' '
+		    : (c >= 0x80 && !utf8)          ? '?'
+		                                    : (char)c;
 	}
+	return n;
+}
+
+static void
+put_line(struct smtp *s, int code, const char *enh, int last, const char *text)
+{
+	char line[REPLY_LINE_MAX];
+	size_t n;
+
+	if (last && code >= 400)
+		tarpit(s);
+	n = format_line(
+	    line, code, enh, s->g->enhancedstatus, last, s->tx.smtputf8, text);
 	xlog_line(s->env->xlog, 'w', line, n);
 	line[n++] = '\r';
 	line[n++] = '\n';
@@ -118,24 +120,24 @@ reply_cont(struct smtp *s, int code, const char *enh, const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-reply_r(struct smtp *s, enum rid id, ...)
+size_t
+reply_line(char *out, size_t size, int enhanced, int last, int code,
+    const char *enh, const char *fmt, ...)
 {
+	char text[REPLY_TEXT_MAX + 1], line[REPLY_LINE_MAX];
 	va_list ap;
+	size_t n;
 
-	va_start(ap, id);
-	vreply(s, rtab[id].code, rtab[id].enh, 1, rtab[id].fmt, ap);
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-}
-
-void
-reply_rcont(struct smtp *s, enum rid id, ...)
-{
-	va_list ap;
-
-	va_start(ap, id);
-	vreply(s, rtab[id].code, rtab[id].enh, 0, rtab[id].fmt, ap);
-	va_end(ap);
+	n = format_line(line, code, enh, enhanced, last, 0, text);
+	line[n++] = '\r';
+	line[n++] = '\n';
+	if (n > size)
+		return 0;
+	memcpy(out, line, n);
+	return n;
 }
 
 /*

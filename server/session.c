@@ -105,28 +105,22 @@ expand220(const struct smtp *s, const char *tpl, struct buf *out)
 	}
 }
 
+/* Every config has a PARAM hdr220 line: the file's, or the table's default. */
 static void
 greet(struct smtp *s)
 {
-	static const char *deflt =
-	    "%H ZMailer-compatible smtpserver %V ESMTP%I "
-	    "ready at %T";
 	const char *const *lines = (const char *const *)s->cf->hdr220;
 	size_t n = s->cf->nhdr220, i;
 	struct buf b;
 
-	if (n == 0) {
-		lines = &deflt;
-		n = 1;
-	}
 	buf_init(&b, 1024);
 	for (i = 0; i < n; i++) {
 		buf_reset(&b);
 		expand220(s, lines[i], &b);
 		if (i + 1 < n)
-			reply_cont(s, 220, NULL, "%s", b.data ? b.data : "");
+			reply_cont(s, R_GREETING, b.data ? b.data : "");
 		else
-			reply(s, 220, NULL, "%s", b.data ? b.data : "");
+			reply(s, R_GREETING, b.data ? b.data : "");
 	}
 	buf_free(&b);
 	reply_flush(s);
@@ -264,17 +258,17 @@ check_chars(struct smtp *s)
 
 	for (i = 0; i < s->line.len; i++) {
 		if (p[i] == 0) {
-			reply_r(s, RID_ILLEGAL_NUL);
+			reply(s, R_ILLEGAL_NUL);
 			return -1;
 		}
 		if (is_helo && !s->strict)
 			continue;
 		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
-			reply_r(s, RID_ILLEGAL_CTRL);
+			reply(s, R_ILLEGAL_CTRL);
 			return -1;
 		}
 		if (p[i] >= 0x80 && !s->g->smtputf8) {
-			reply_r(s, RID_ILLEGAL_8BIT);
+			reply(s, R_ILLEGAL_8BIT);
 			return -1;
 		}
 	}
@@ -357,11 +351,11 @@ read_command(struct smtp *s)
 		return -1;
 	r = get_command(s, &fl);
 	if (r == SR_ABORT) {
-		reply_r(s, RID_STRESS_IDLE, s->myhost);
+		reply(s, R_STRESS_IDLE, s->myhost);
 		return -1;
 	}
 	if (r == SR_TIMEOUT) {
-		reply_r(s, RID_TIMEOUT, s->myhost);
+		reply(s, R_TIMEOUT, s->myhost);
 		return -1;
 	}
 	if (r != SR_OK) {
@@ -371,11 +365,11 @@ read_command(struct smtp *s)
 	s->line_flags = fl;
 	log_command(s);
 	if (fl & SL_TOOLONG) {
-		reply_r(s, RID_LINE_TOO_LONG, CMD_LINE_MAX);
+		reply(s, R_LINE_TOO_LONG, CMD_LINE_MAX);
 		return 0;
 	}
 	if ((fl & SL_LF) && s->bare_lf_reject) {
-		reply_r(s, RID_BARE_LF);
+		reply(s, R_BARE_LF);
 		return 0;
 	}
 	if (!s->strict)
@@ -426,7 +420,7 @@ session_run(const struct session_env *e)
 		greet(&s);
 	for (; r >= 0;) {
 		if (e->stopping && *e->stopping) {
-			reply_r(&s, RID_SHUTDOWN, s.myhost);
+			reply(&s, R_SHUTDOWN, s.myhost);
 			break;
 		}
 		r = read_command(&s);
@@ -437,7 +431,7 @@ session_run(const struct session_env *e)
 		if (e->network && !e->interactive && !s.esmtp &&
 		    stream_buffered(&s.st) > 0 &&
 		    strncasecmp(s.line.data, "QUIT", 4) != 0) {
-			reply_r(&s, RID_PIPELINE_NO_EHLO, s.iplit);
+			reply(&s, R_PIPELINE_NO_EHLO, s.iplit);
 			break;
 		}
 		verbs_dispatch(&s);
@@ -454,7 +448,7 @@ session_run(const struct session_env *e)
 	 * by the stream; the client speaks TLS and our stream cannot).
 	 */
 	if (e->stopping && *e->stopping && s.st.eof && s.quit != 2)
-		reply_r(&s, RID_SHUTDOWN, s.myhost);
+		reply(&s, R_SHUTDOWN, s.myhost);
 	reply_flush(&s);
 	forget_secret(&s);
 	smtp_txn_reset(&s);

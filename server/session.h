@@ -94,4 +94,16 @@ struct policy *session_open_policy(const struct conf *,
 /* Run one session; returns 0 after QUIT, 1 after a drop or error. */
 int session_run(const struct session_env *);
 
+/*
+ * reply.c: one reply line and its CRLF into out, formatted as the session
+ * formats every reply, for the refusals the worker writes before there is
+ * a session: reply_line(out, size, enhanced, last, R_NAME, ...) with
+ * replies.h.  Returns its length, 0 when it does not fit in size; a line
+ * never needs more than REPLY_LINE_MAX.
+ */
+#define REPLY_LINE_MAX 540
+size_t reply_line(char *out, size_t size, int enhanced, int last, int code,
+    const char *enh, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
 #endif

@@ -54,7 +54,7 @@ wrap_ok(struct smtp *s)
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
 	log_msg(LOG_NOTICE, "refusing connection from %s%s (tcp-wrapper %s)",
 	    s->rhost, s->iplit, wrap_daemon_name());
-	reply_r(s, RID_WRAP_REFUSED, s->myhost, SMTPSERVER_VERSION, date);
+	reply(s, R_WRAP_REFUSED, s->myhost, SMTPSERVER_VERSION, date);
 	return 0;
 }
 
@@ -67,7 +67,7 @@ connect_flags(struct smtp *s)
 	if (f->maxinsize >= 0 && (s->maxsize == 0 || f->maxinsize < s->maxsize))
 		s->maxsize = f->maxinsize;
 	if (f->maxsameipsource >= 0 && s->env->same_ip > f->maxsameipsource) {
-		reply_r(s, RID_POLICY_SAMEIP, s->myhost, s->env->same_ip,
+		reply(s, R_POLICY_SAMEIP, s->myhost, s->env->same_ip,
 		    f->maxsameipsource);
 		return -1;
 	}
@@ -91,14 +91,14 @@ smtp_policy_connect(struct smtp *s)
 	if (e->policy == NULL) {
 		log_msg(LOG_ERR, "no policy database: refusing %s%s", s->rhost,
 		    s->iplit);
-		reply_r(s, RID_NO_POLICY, s->myhost);
+		reply(s, R_NO_POLICY, s->myhost);
 		return -1;
 	}
 	s->pol = policy_sess_new(e->policy, (const struct sockaddr *)&e->peer,
 	    s->rhost_flags[1] == 'O' ? s->rhost : NULL, e->debug ? trace : NULL,
 	    s);
 	if (s->pol == NULL) {
-		reply_r(s, RID_NO_POLICY, s->myhost);
+		reply(s, R_NO_POLICY, s->myhost);
 		return -1;
 	}
 	if (e->rate)
@@ -106,12 +106,12 @@ smtp_policy_connect(struct smtp *s)
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s);
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {
-		reply(s, 421, "4.7.0", "%s %s", s->myhost, r.text);
+		reply(s, R_CONNECT_TEMP, s->myhost, r.text);
 		return -1;
 	}
 	if (s->g->contact_pointer && *s->g->contact_pointer)
-		reply_cont(s, 554, "5.7.1", "%s", s->g->contact_pointer);
-	reply(s, 554, "5.7.1", "%s %s", s->myhost, r.text);
+		reply_cont(s, R_CONNECT_CONTACT, s->g->contact_pointer);
+	reply(s, R_CONNECT_REFUSED, s->myhost, r.text);
 	s->greet_rejected = 1;
 	return 1;
 }

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "replies.h"
 #include "session.h"
 #include "spool.h"
 #include "stream.h"
@@ -105,16 +106,7 @@ struct smtp {
 	char tls_peer[160];   /* verified client certificate CN */
 };
 
-/* reply.c: the reply table (replies.h) and the one reply builder */
-enum rid {
-#define R(name, code, enh, fmt) RID_##name,
-#include "replies.h"
-#undef R
-	RID_COUNT
-};
-void reply_r(struct smtp *, enum rid, ...);
-void reply_rcont(struct smtp *, enum rid, ...);
-int reply_code(enum rid);
+/* reply.c: the one reply builder; reply(s, R_NAME, ...) with replies.h */
 void reply(struct smtp *, int code, const char *enh, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void reply_cont(struct smtp *, int code, const char *enh, const char *fmt, ...)
@@ -171,6 +163,7 @@ void smtp_policy_end(struct smtp *);
 /* session.c */
 void smtp_txn_reset(struct smtp *);
 void smtp_event(struct smtp *, enum sess_event, const void *, long);
-int smtp_maxsize(const struct smtp *);
+/* style from -s and a HELO pattern's flags (NULL: -s's, else "ve") */
+void smtp_style(struct smtp *, const char *flags);
 
 #endif

@@ -122,13 +122,13 @@ unknown(struct smtp *s)
 		    smtp_auth_loglen(s->line.data, s->line.len));
 	if (++s->unknown_cmds >= s->cf->max_unknown_cmds &&
 	    s->cf->max_unknown_cmds > 0) {
-		reply_r(s, RID_TOO_MANY_UNKNOWN, s->myhost, s->iplit, esc);
+		reply(s, R_TOO_MANY_UNKNOWN, s->myhost, s->iplit, esc);
 		s->quit = 1;
 		return;
 	}
 	log_msg(LOG_WARNING, "%s: unknown command from %s%s: %s",
 	    xlog_tag(s->env->xlog), s->rhost, s->iplit, esc);
-	reply_r(s, RID_UNKNOWN_CMD, esc);
+	reply(s, R_UNKNOWN_CMD, esc);
 }
 
 /* The reply for a command that is known but out of sequence. */
@@ -136,21 +136,21 @@ static void
 wrong_state(struct smtp *s, const struct verb *v)
 {
 	if (s->state == ST_HELLO)
-		reply_r(s, RID_NEED_HELO, s->iplit);
+		reply(s, R_NEED_HELO, s->iplit);
 	else if (v->fn == cmd_mail)
-		reply_r(s, RID_NESTED_MAIL, s->iplit);
+		reply(s, R_NESTED_MAIL, s->iplit);
 	else if (v->fn == cmd_data && s->state == ST_BDAT)
-		reply_r(s, RID_MIX_BDAT_DATA, s->iplit);
+		reply(s, R_MIX_BDAT_DATA, s->iplit);
 	else if (v->fn == cmd_data && s->state == ST_RCPT)
-		reply_r(s, RID_NO_VALID_RCPT);
+		reply(s, R_NO_VALID_RCPT);
 	else if (v->fn == cmd_rcpt && s->tx.mail_rejected)
-		reply_r(s, RID_RCPT_REJECTED_MAIL, s->iplit);
+		reply(s, R_RCPT_REJECTED_MAIL, s->iplit);
 	else if (v->fn == cmd_data && s->tx.mail_rejected)
-		reply_r(s, RID_NO_VALID_SENDER);
+		reply(s, R_NO_VALID_SENDER);
 	else if (s->state == ST_MAIL)
-		reply_r(s, RID_NEED_MAIL, s->iplit);
+		reply(s, R_NEED_MAIL, s->iplit);
 	else
-		reply_r(s, RID_NEED_RCPT, s->iplit);
+		reply(s, R_NEED_RCPT, s->iplit);
 }
 
 /* Dispatch the command line in s->line. */
@@ -174,7 +174,7 @@ verbs_dispatch(struct smtp *s)
 	s->verb_count[v - verbs]++;
 	smtp_event(s, SEV_STATE, v->name, 0);
 	if (s->greet_rejected && v->fn != cmd_quit) {
-		reply_r(s, RID_QUIT_ONLY, s->iplit);
+		reply(s, R_QUIT_ONLY, s->iplit);
 		return;
 	}
 	if (!(v->flags & V_OWNSTATE) && !(s->state & v->states)) {
@@ -185,11 +185,11 @@ verbs_dispatch(struct smtp *s)
 	}
 	if ((v->flags & V_AUTH) && s->msa && !s->authenticated &&
 	    !smtp_auth_exempt(s)) {
-		reply_r(s, RID_AUTH_REQUIRED);
+		reply(s, R_AUTH_REQUIRED);
 		return;
 	}
 	if ((v->flags & V_NOARGS) && s->strict && *arg) {
-		reply_r(s, RID_EXTRA_JUNK, v->name);
+		reply(s, R_EXTRA_JUNK, v->name);
 		return;
 	}
 	v->fn(s, v->name, arg);

@@ -1,7 +1,8 @@
 /*
  * worker.c - the worker skeleton: privilege drop, accept loop, admission
  * (load average, scoreboard), session_run, use count and generation.
- * Not for: SMTP beyond the three refusal replies (session.c).
+ * Not for: SMTP beyond the three refusal replies (session.c; their texts
+ * are in replies.h).
  * A refused client is not kept waiting 2 s as in ZMailer; the worker
  * closes its side after the 450 and waits (at most LINGER_MS) for the
  * client to close, so a connection is counted as long as it is open.
@@ -27,13 +28,13 @@
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
+#include "replies.h"
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
 
 #define LINGER_MS 2000
 #define POLL_MS 1000
-#define DEFAULT_CONTACT "Ask HELP for our contact information."
 
 static volatile sig_atomic_t stopping, woken;
 static volatile sig_atomic_t cur_fd = -1; /* the client being served */
@@ -148,26 +149,26 @@ static void
 refuse_450(
     const struct worker *w, const struct conn *c, enum sb_verdict v, int n)
 {
-	const char *cp =
-	    c->grp->contact_pointer ? c->grp->contact_pointer : DEFAULT_CONTACT;
-	const char *x = c->grp->enhancedstatus ? "4.7.1 " : "";
-	char out[1024];
-	int len;
+	/* never NULL: PARAM contact-pointer-message has a default */
+	const char *cp = c->grp->contact_pointer ? c->grp->contact_pointer : "";
+	int x = c->grp->enhancedstatus;
+	char out[3 * REPLY_LINE_MAX];
+	size_t len;
 
-	if (v == SB_450_TOTAL)
-		len = snprintf(out, sizeof(out),
-		    "450-%s%s\r\n450-%sCome again later\r\n450 %sToo many "
-		    "simultaneous connections to this server (%d max %d)\r\n",
-		    x, cp, x, x, n, w->conf->max_parallel);
-	else
-		len = snprintf(out, sizeof(out),
-		    "450-%sCome again later\r\n450-%s%s\r\n450 %sToo many "
-		    "simultaneous connections from same IP address (%d max "
-		    "%d)\r\n",
-		    x, x, cp, x, n, w->conf->max_same_ip);
-	if (len > 0)
-		put(c->fd, out,
-		    (size_t)len < sizeof(out) ? (size_t)len : sizeof(out) - 1);
+	if (v == SB_450_TOTAL) {
+		len = reply_line(out, sizeof(out), x, 0, R_BUSY_CONTACT, cp);
+		len += reply_line(
+		    out + len, sizeof(out) - len, x, 0, R_BUSY_AGAIN);
+		len += reply_line(out + len, sizeof(out) - len, x, 1,
+		    R_BUSY_TOTAL, n, w->conf->max_parallel);
+	} else {
+		len = reply_line(out, sizeof(out), x, 0, R_BUSY_AGAIN);
+		len += reply_line(
+		    out + len, sizeof(out) - len, x, 0, R_BUSY_CONTACT, cp);
+		len += reply_line(out + len, sizeof(out) - len, x, 1,
+		    R_BUSY_SAMEIP, n, w->conf->max_same_ip);
+	}
+	put(c->fd, out, len);
 	scoreboard_reject(w->sb, w->slot, 450);
 	linger(c->fd);
 }
@@ -176,17 +177,15 @@ static int
 load_too_high(const struct worker *w, const struct conn *c)
 {
 	double la[1];
-	char out[512];
-	int len;
+	char out[REPLY_LINE_MAX];
+	size_t len;
 
 	if (w->opts == NULL || w->opts->maxload <= 0 || getloadavg(la, 1) < 1 ||
 	    la[0] <= w->opts->maxload)
 		return 0;
-	len = snprintf(out, sizeof(out),
-	    "421 %s%s System load too high, try again later\r\n",
-	    c->grp->enhancedstatus ? "4.3.2 " : "", w->myhostname);
-	if (len > 0 && (size_t)len < sizeof(out))
-		put(c->fd, out, (size_t)len);
+	len = reply_line(out, sizeof(out), c->grp->enhancedstatus, 1,
+	    R_LOAD_HIGH, w->myhostname);
+	put(c->fd, out, len);
 	scoreboard_refused(w->sb, SB_REF_LOAD);
 	scoreboard_reject(w->sb, w->slot, 421);
 	log_msg(LOG_NOTICE, "refused [%s]:%d: load %.2f over %.2f", c->ip,
