@@ -14,7 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,53 +26,6 @@
 #define CONF_MAX_GROUPS 64
 #define CONF_MAX_HELO 10000
 #define CONF_MAX_GROUPNAME 63
-
-static void
-pctx_vformat(
-    struct pctx *cx, char *out, size_t len, const char *fmt, va_list ap)
-{
-	char what[1024];
-
-	vsnprintf(what, sizeof(what), fmt, ap);
-	if (cx->line > 0)
-		snprintf(out, len, "%s:%d: %s", cx->path, cx->line, what);
-	else
-		snprintf(out, len, "%s: %s", cx->path, what);
-}
-
-void
-pctx_error(struct pctx *cx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cx->err == NULL || cx->errlen == 0)
-		return;
-	va_start(ap, fmt);
-	pctx_vformat(cx, cx->err, cx->errlen, fmt, ap);
-	va_end(ap);
-}
-
-void
-pctx_warn(struct pctx *cx, const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-
-	if (cx->warn == NULL)
-		return;
-	va_start(ap, fmt);
-	pctx_vformat(cx, msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cx->warn(cx->warn_arg, msg);
-}
-
-void *
-param_base(struct conf *c, size_t gi, const struct param *p)
-{
-	if (p->flags & P_GROUP)
-		return &c->groups[gi];
-	return c;
-}
 
 /*
  * Split s in place into words: blanks separate, "..." and '...' quote

@@ -554,6 +554,15 @@ param_usage(const struct param *p)
 	return ops[p->type].usage;
 }
 
+/* The struct a row's offsets point into. */
+static void *
+param_base(struct conf *c, size_t gi, const struct param *p)
+{
+	if (p->flags & P_GROUP)
+		return &c->groups[gi];
+	return c;
+}
+
 int
 param_set(
     struct pctx *cx, const struct param *p, char **av, int ac, const char *raw)
