@@ -172,7 +172,7 @@ policy_is_self(const struct policy *p, const struct netkey *k)
 }
 
 void
-ptrace(struct policy_sess *s, const char *fmt, ...)
+policy_trace(struct policy_sess *s, const char *fmt, ...)
 {
 	char line[700];
 	va_list ap;
@@ -191,11 +191,12 @@ pdecide(struct policy_sess *s, int verdict, int a, const char *why)
 	s->msg[0] = '\0';
 	if (a > 0 && (s->pa.have & PA_BIT(a))) {
 		pclean(s->msg, sizeof(s->msg), s->pa.msg[a]);
-		ptrace(s, "policy: verdict %d: %s %s (key %s)%s%s", verdict,
-		    pattr_name(a), s->pa.val[a], s->pa.from[a], why ? "; " : "",
-		    why ? why : "");
+		policy_trace(s, "policy: verdict %d: %s %s (key %s)%s%s",
+		    verdict, pattr_name(a), s->pa.val[a], s->pa.from[a],
+		    why ? "; " : "", why ? why : "");
 	} else
-		ptrace(s, "policy: verdict %d: %s", verdict, why ? why : "");
+		policy_trace(
+		    s, "policy: verdict %d: %s", verdict, why ? why : "");
 	return verdict;
 }
 
@@ -212,9 +213,10 @@ maybe_reopen(struct policy *p, struct policy_sess *s)
 	    st.st_mtim.tv_nsec == p->mtime.tv_nsec)
 		return;
 	if (open_db(p, err, sizeof(err)) < 0)
-		ptrace(s, "policy: reopen failed, keeping the old: %s", err);
+		policy_trace(
+		    s, "policy: reopen failed, keeping the old: %s", err);
 	else
-		ptrace(s, "policy: %s changed, reopened", p->file);
+		policy_trace(s, "policy: %s changed, reopened", p->file);
 }
 
 static void
@@ -281,7 +283,8 @@ void
 policy_set_trusted(struct policy_sess *s, int on)
 {
 	s->f.trusted = on != 0;
-	ptrace(s, "policy: session %s", on ? "trusted (AUTH)" : "untrusted");
+	policy_trace(
+	    s, "policy: session %s", on ? "trusted (AUTH)" : "untrusted");
 }
 
 const struct policy_flags *
@@ -380,7 +383,7 @@ connect_addr(struct policy_sess *s)
 		mask |= PA_BIT(PA_TESTDNSRBL) | PA_BIT(PA_RCPTDNSRBL) |
 		    PA_BIT(PA_SPF);
 	pattrs_init(&s->pa, mask);
-	ptrace(s, "policy: connect from %s", s->ipbr);
+	policy_trace(s, "policy: connect from %s", s->ipbr);
 	if (pdb_lookup_ip(s->pol->db, &s->peer, &s->pa) <= 0)
 		return pdecide(s, 0, 0, "address not found");
 	net_values(s);
@@ -423,7 +426,7 @@ connect_name(struct policy_sess *s)
 	pattrs_init(&s->pa,
 	    PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET) |
 	        PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_RCPTDNSRBL));
-	ptrace(s, "policy: client name %s", s->ptr);
+	policy_trace(s, "policy: client name %s", s->ptr);
 	if (pdb_lookup_domain(s->pol->db, s->ptr, &s->pa) <= 0)
 		return;
 	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
@@ -475,7 +478,7 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 	if (i > 1 && dom[i - 1] == '.')
 		dom[i - 1] = '\0';
 	pattrs_init(&s->pa, PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET));
-	ptrace(s, "policy: HELO %s", dom);
+	policy_trace(s, "policy: HELO %s", dom);
 	if (pdb_lookup_domain(s->pol->db, dom, &s->pa) <= 0)
 		return 0;
 	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {

@@ -173,7 +173,8 @@ mail_rate(struct policy_sess *s)
 		v = PV_SOFT;
 	if (v == 0)
 		return 0;
-	ptrace(s, "policy: %s sent %ld, ratelimitmsgs %s", s->ratelabel, n, t);
+	policy_trace(
+	    s, "policy: %s sent %ld, ratelimitmsgs %s", s->ratelabel, n, t);
 	pdecide(s, v, 0, "ratelimitmsgs exceeded");
 	snprintf(s->msg, sizeof(s->msg), "%s",
 	    s->ratemsg[0] ? s->ratemsg
@@ -239,7 +240,7 @@ policy_mailfrom(
 	s->f.sender_reject = s->f.sender_freeze = s->f.sender_norelay = 0;
 	s->msg[0] = '\0';
 	s->dns_timeouts = 0;
-	ptrace(s, "policy: MAIL FROM <%.300s>", addr);
+	policy_trace(s, "policy: MAIL FROM <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");
 	else if (s->f.always_freeze)

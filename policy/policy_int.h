@@ -57,7 +57,7 @@ struct policy_sess {
 };
 
 /* Tracing (smtpserver -d 1). */
-void ptrace(struct policy_sess *, const char *fmt, ...)
+void policy_trace(struct policy_sess *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Note the decision by attribute a ("" if none) and set s->msg. */
 int pdecide(struct policy_sess *, int verdict, int a, const char *why);

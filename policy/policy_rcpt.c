@@ -86,7 +86,7 @@ look(struct policy_sess *s, struct target *t)
 	if (paddr_check_dom(t->dom) < 0)
 		return -1;
 	pattrs_init(&s->pa, DOM_MASK);
-	ptrace(s, "policy: target domain %s", t->dom);
+	policy_trace(s, "policy: target domain %s", t->dom);
 	return paddr_lookup(s, t->dom) < 0 ? -1 : 0;
 }
 
@@ -132,7 +132,7 @@ innermost(struct policy_sess *s, struct target *t, int *rounds)
 			    s, PV_REJECT, 0, "too many routing steps");
 		if (!step(t))
 			return 0;
-		ptrace(s, "policy: local part routes on to %s", t->dom);
+		policy_trace(s, "policy: local part routes on to %s", t->dom);
 		if (look(s, t) < 0)
 			return pdecide(s, PV_REJECT, 0, "bad inner domain");
 	}
@@ -153,7 +153,7 @@ rcpt_dns(struct policy_sess *s, struct target *t, int *rounds)
 		v = pdns_mx(s, t->dom, mx ? mx[0] : '.', &local);
 		if (!local)
 			return pdecide(s, v, PA_ACCEPTIFMX, "are we an MX?");
-		ptrace(s, "policy: %s has our address: local", t->dom);
+		policy_trace(s, "policy: %s has our address: local", t->dom);
 		if (!step(t))
 			return pdecide(s, 0, 0, "local by address");
 		if (look(s, t) < 0)
@@ -239,7 +239,7 @@ policy_rcptto(
 
 	s->msg[0] = '\0';
 	s->dns_timeouts = 0;
-	ptrace(s, "policy: RCPT TO <%.300s>", addr);
+	policy_trace(s, "policy: RCPT TO <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");
 	else if (s->f.sender_reject)
