@@ -1,7 +1,8 @@
 /*
- * policy_int.h - what policy.c, policy_addr.c, policy_reply.c and
- * dnsbl.c share: the database handle, the session state, tracing, and
- * the DNS checks of spec 8.  Not part of the session's API (policy.h).
+ * policy_int.h - what the checks of policy/ share: the handle and tracing
+ * (policy_handle.c), the session state, the replies (policy_reply.c), the
+ * DNS checks of spec 8 (dnsbl.c) and the address helpers (policy_addr.c).
+ * Not part of the session's API (policy.h).
  */
 #ifndef SMTPD_POLICY_INT_H
 #define SMTPD_POLICY_INT_H
@@ -56,14 +57,18 @@ struct policy_sess {
 	struct pattrs pa;
 };
 
+/* The handle (policy_handle.c). */
 /* Tracing (smtpserver -d 1). */
 void policy_trace(struct policy_sess *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Note the decision by attribute a ("" if none) and set s->msg. */
-int pdecide(struct policy_sess *, int verdict, int a, const char *why);
-
 /* Our own addresses (interfaces, policy_add_self). */
 int policy_is_self(const struct policy *, const struct netkey *);
+/* Reopen the database if its file was replaced; the old one stays if the
+ * new one cannot be opened (both traced on s). */
+void policy_check_reopen(struct policy_sess *);
+
+/* Note the decision by attribute a ("" if none) and set s->msg. */
+int pdecide(struct policy_sess *, int verdict, int a, const char *why);
 
 /* Replies (policy_reply.c). */
 void preply_connect(struct policy_sess *, int v, struct policy_result *);
