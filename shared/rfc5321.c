@@ -13,10 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define LOCAL_MAX 64   /* RFC 5321 4.5.3.1.1 */
-#define DOMAIN_MAX 255 /* RFC 5321 4.5.3.1.2 */
-#define LABEL_MAX 63   /* RFC 1035 2.3.4 */
-#define PATH_MAX_ 256  /* RFC 5321 4.5.3.1.3, with the punctuation */
+#define LOCAL_MAX 64     /* RFC 5321 4.5.3.1.1 */
+#define DOMAIN_MAX 255   /* RFC 5321 4.5.3.1.2 */
+#define LABEL_MAX 63     /* RFC 1035 2.3.4 */
+#define RFC_PATH_MAX 256 /* RFC 5321 4.5.3.1.3, with the punctuation */
 
 #define E_NUL "NUL character in address"
 #define E_8BIT "8-bit characters need SMTPUTF8"
@@ -498,10 +498,10 @@ build(struct pctx *c, size_t open)
 		buf_putc(&b, '@');
 		buf_append(&b, c->s + c->domain.off, c->domain.len);
 	}
-	if (!buf_failed(&b) && b.len + 2 > PATH_MAX_) {
+	if (!buf_failed(&b) && b.len + 2 > RFC_PATH_MAX) {
 		buf_free(&b);
 		return perr(c,
-		    c->i - open > PATH_MAX_ ? open + PATH_MAX_ : open,
+		    c->i - open > RFC_PATH_MAX ? open + RFC_PATH_MAX : open,
 		    "path longer than 256 octets");
 	}
 	if (!buf_failed(&b))
