@@ -84,7 +84,7 @@ warn_unbuilt(struct build *b, const char *file, long line)
 		fprintf(b->errs,
 		    "%s/%s:%ld: warning: attribute '%s' is parsed but not "
 		    "implemented, it has no effect\n",
-		    b->dir, file, line, pattr_name(v[1]));
+		    b->dir, file, line, pdb_attr_name(v[1]));
 	}
 }
 

@@ -19,7 +19,7 @@ pdecide(struct policy_sess *s, int verdict, int a, const char *why)
 	if (a > 0 && (s->pa.have & PA_BIT(a))) {
 		pclean(s->msg, sizeof(s->msg), s->pa.msg[a]);
 		policy_trace(s, "policy: verdict %d: %s %s (key %s)%s%s",
-		    verdict, pattr_name(a), s->pa.val[a], s->pa.from[a],
+		    verdict, pdb_attr_name(a), s->pa.val[a], s->pa.from[a],
 		    why ? "; " : "", why ? why : "");
 	} else
 		policy_trace(
@@ -118,21 +118,21 @@ num(const char *v)
 static void
 net_values(struct policy_sess *s)
 {
-	const struct pattrs *pa = &s->pa;
+	const struct pdb_attrs *pa = &s->pa;
 	const char *v;
 
-	if ((v = pattrs_val(pa, PA_MAXINSIZE)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_MAXINSIZE)) != NULL)
 		s->f.maxinsize = num(v);
-	if ((v = pattrs_val(pa, PA_MAXOUTSIZE)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_MAXOUTSIZE)) != NULL)
 		s->f.maxoutsize = num(v);
-	if ((v = pattrs_val(pa, PA_MAXSAMEIPSOURCE)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_MAXSAMEIPSOURCE)) != NULL)
 		s->f.maxsameipsource = num(v);
-	if ((v = pattrs_val(pa, PA_RATELIMITMSGS)) != NULL) {
+	if ((v = pdb_attrs_val(pa, PA_RATELIMITMSGS)) != NULL) {
 		pclean(s->f.ratelimitmsgs, sizeof(s->f.ratelimitmsgs), v);
 		pclean(
 		    s->ratemsg, sizeof(s->ratemsg), pa->msg[PA_RATELIMITMSGS]);
 	}
-	if ((v = pattrs_val(pa, PA_FILTERING)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_FILTERING)) != NULL)
 		s->f.content_filter = strcmp(v, "+") == 0;
 }
 
@@ -144,7 +144,7 @@ net_rbl(struct policy_sess *s)
 	char txt[512];
 	int rc;
 
-	v = pattrs_val(&s->pa, PA_TESTDNSRBL);
+	v = pdb_attrs_val(&s->pa, PA_TESTDNSRBL);
 	if (v != NULL && strcmp(v, "-") != 0) {
 		rc = pdns_rbl(s, v, txt, sizeof(txt));
 		if (rc < 0)
@@ -158,7 +158,7 @@ net_rbl(struct policy_sess *s)
 		}
 		return pdecide(s, 0, PA_TESTDNSRBL, "not listed");
 	}
-	v = pattrs_val(&s->pa, PA_RCPTDNSRBL);
+	v = pdb_attrs_val(&s->pa, PA_RCPTDNSRBL);
 	if (v == NULL || strcmp(v, "-") == 0)
 		return 0;
 	if (v[0] == '_') {
@@ -190,12 +190,12 @@ connect_addr(struct policy_sess *s)
 	if (!s->self_client)
 		mask |= PA_BIT(PA_TESTDNSRBL) | PA_BIT(PA_RCPTDNSRBL) |
 		    PA_BIT(PA_SPF);
-	pattrs_init(&s->pa, mask);
+	pdb_attrs_init(&s->pa, mask);
 	policy_trace(s, "policy: connect from %s", s->ipbr);
 	if (pdb_lookup_ip(s->pol->db, &s->peer, &s->pa) <= 0)
 		return pdecide(s, 0, 0, "address not found");
 	net_values(s);
-	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
 		pdecide(s, PV_REJECT, PA_REJECTNET, "always_reject");
 		if (s->msg[0] == '\0')
@@ -204,15 +204,15 @@ connect_addr(struct policy_sess *s)
 			    "address is blackholed in our static tables");
 		return PV_REJECT;
 	}
-	if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		return pdecide(s, 1, PA_FREEZENET, "always_freeze");
 	}
-	if (pattrs_is(&s->pa, PA_TRUSTRECIPIENTS, "+"))
+	if (pdb_attrs_is(&s->pa, PA_TRUSTRECIPIENTS, "+"))
 		s->f.trust_recipients = 1;
-	if (pattrs_is(&s->pa, PA_FULLTRUSTNET, "+"))
+	if (pdb_attrs_is(&s->pa, PA_FULLTRUSTNET, "+"))
 		s->f.full_trust = 1;
-	if (pattrs_is(&s->pa, PA_RELAYCUSTNET, "+"))
+	if (pdb_attrs_is(&s->pa, PA_RELAYCUSTNET, "+"))
 		s->f.always_accept = 1;
 	if (s->f.trust_recipients || s->f.full_trust || s->f.always_accept)
 		return pdecide(s, 0,
@@ -231,23 +231,23 @@ connect_name(struct policy_sess *s)
 
 	if (s->ptr[0] == '\0' || s->f.full_trust || s->f.trusted)
 		return;
-	pattrs_init(&s->pa,
+	pdb_attrs_init(&s->pa,
 	    PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET) |
 	        PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_RCPTDNSRBL));
 	policy_trace(s, "policy: client name %s", s->ptr);
 	if (pdb_lookup_domain(s->pol->db, s->ptr, &s->pa) <= 0)
 		return;
-	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
 		pdecide(s, 0, PA_REJECTNET, "name: always_reject");
-	} else if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
+	} else if (pdb_attrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		pdecide(s, 0, PA_FREEZENET, "name: always_freeze");
 	} else if (!s->f.always_accept &&
-	    pattrs_is(&s->pa, PA_RELAYCUSTNET, "+")) {
+	    pdb_attrs_is(&s->pa, PA_RELAYCUSTNET, "+")) {
 		s->f.always_accept = 1;
 		pdecide(s, 0, PA_RELAYCUSTNET, "name: always_accept");
-	} else if ((v = pattrs_val(&s->pa, PA_RCPTDNSRBL)) != NULL &&
+	} else if ((v = pdb_attrs_val(&s->pa, PA_RCPTDNSRBL)) != NULL &&
 	    v[0] == '_' && s->f.rblmsg[0] == '\0' && strcmp(v, "_+") != 0) {
 		pclean(s->f.rblmsg, sizeof(s->f.rblmsg), v + 1);
 		pdecide(s, 0, PA_RCPTDNSRBL, "name: message kept for RCPT");
@@ -285,15 +285,15 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 	dom[i] = '\0';
 	if (i > 1 && dom[i - 1] == '.')
 		dom[i - 1] = '\0';
-	pattrs_init(&s->pa, PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET));
+	pdb_attrs_init(&s->pa, PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET));
 	policy_trace(s, "policy: HELO %s", dom);
 	if (pdb_lookup_domain(s->pol->db, dom, &s->pa) <= 0)
 		return 0;
-	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
 		pdecide(
 		    s, 0, PA_REJECTNET, "HELO: always_reject (felt at MAIL)");
-	} else if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
+	} else if (pdb_attrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		pdecide(s, 0, PA_FREEZENET, "HELO: always_freeze");
 	}

@@ -54,7 +54,7 @@ struct policy_sess {
 	char ratelabel[40];         /* "4:c0000201", "6:<64 bits hex>" */
 	policy_rate_fn rate;
 	void *rate_arg;
-	struct pattrs pa;
+	struct pdb_attrs pa;
 };
 
 /* The handle (policy_handle.c). */

@@ -84,7 +84,7 @@ net_key(char *text, char *slash, unsigned char *key, size_t keylen, char *why,
 		k.v4 = 1;
 		mask(k.a + 12, 4, w);
 	}
-	return pkey_ip(key, keylen, &k, w);
+	return pdb_key_ip(key, keylen, &k, w);
 bad:
 	snprintf(why, whylen,
 	    "bad network key (want [a.b.c.d]/w or "
@@ -117,7 +117,7 @@ polsrc_key(
 		type = PK_TAG;
 	else if (strchr(text, '@') != NULL)
 		type = PK_USER;
-	if ((n = pkey_str(key, keylen, type, text)) < 0)
+	if ((n = pdb_key_str(key, keylen, type, text)) < 0)
 		snprintf(why, whylen, "key longer than %d bytes", PVAL_MAX);
 	return n;
 }
@@ -155,7 +155,7 @@ static int
 add_attr(struct polsrc_rec *r, const char *name, const char *value, char *why,
     size_t whylen)
 {
-	int code = pattr_code(name);
+	int code = pdb_attr_code(name);
 	size_t n = strlen(value);
 
 	if (code < 0) {

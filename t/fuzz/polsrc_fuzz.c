@@ -3,7 +3,7 @@
  * (policy/polsrc.c), as policy-builder feeds it: the input is a source
  * file, each line (without its LF or CR) goes to polsrc_line() in a heap
  * copy of its exact size.  Besides crashes it checks what the database
- * reader relies on: a well-formed key that pkey_text() turns back into the
+ * reader relies on: a well-formed key that pdb_key_text() turns back into the
  * same key, and a value block of [len][code][value NUL] records.
  * Built and run by `make fuzz` / `make fuzz-run` (see t/fuzz/run).
  */
@@ -38,7 +38,7 @@ check_key(const unsigned char *key)
 	else
 		CHECK(key[0] - 3 <= PVAL_MAX && key[key[0] - 1] == '\0' &&
 		    strlen((const char *)key + 2) == (size_t)key[0] - 3);
-	pkey_text(key, text, sizeof(text));
+	pdb_key_text(key, text, sizeof(text));
 	n = polsrc_key(text, again, sizeof(again), why, sizeof(why));
 	CHECK(n == key[0] && memcmp(again, key, (size_t)n) == 0);
 }
@@ -53,7 +53,7 @@ check_value(const struct polsrc_rec *r)
 		CHECK(r->vallen - at >= 3);
 		len = r->val[at];
 		CHECK(len >= 3 && len <= r->vallen - at);
-		CHECK(pattr_name(r->val[at + 1]) != NULL);
+		CHECK(pdb_attr_name(r->val[at + 1]) != NULL);
 		CHECK(r->val[at + len - 1] == '\0');
 		CHECK(strlen((const char *)r->val + at + 2) == len - 3);
 		at += len;

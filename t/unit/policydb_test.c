@@ -182,16 +182,16 @@ build(void)
 static const char *
 ip_val(struct pdb *p, const char *ip, int a)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 	struct netkey k;
 
 	netaddr_parse(ip, &k);
-	pattrs_init(&pa,
+	pdb_attrs_init(&pa,
 	    PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_FREEZENET) |
 	        PA_BIT(PA_MAXINSIZE) | PA_BIT(PA_REJECTNET));
 	if (pdb_lookup_ip(p, &k, &pa) <= 0)
 		return "(none)";
-	return pattrs_val(&pa, a) ? pattrs_val(&pa, a) : "(unset)";
+	return pdb_attrs_val(&pa, a) ? pdb_attrs_val(&pa, a) : "(unset)";
 }
 
 static void
@@ -219,12 +219,12 @@ test_ip(struct pdb *p)
 static const char *
 dom_val(struct pdb *p, const char *d, int a, unsigned int mask)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 
-	pattrs_init(&pa, mask ? mask : PA_BIT(a));
+	pdb_attrs_init(&pa, mask ? mask : PA_BIT(a));
 	if (pdb_lookup_domain(p, d, &pa) <= 0)
 		return "(none)";
-	return pattrs_val(&pa, a) ? pattrs_val(&pa, a) : "(unset)";
+	return pdb_attrs_val(&pa, a) ? pdb_attrs_val(&pa, a) : "(unset)";
 }
 
 static void
@@ -245,21 +245,21 @@ test_domains(struct pdb *p)
 static void
 test_users(struct pdb *p)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 
-	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	ok(pdb_lookup_user(p, "u@d.example", &pa) == 1 &&
-	        pattrs_is(&pa, PA_MAXINSIZE, "10"),
+	        pdb_attrs_is(&pa, PA_MAXINSIZE, "10"),
 	    "user u@d");
-	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	ok(pdb_lookup_user(p, "u@other.example", &pa) == 1 &&
-	        pattrs_is(&pa, PA_MAXINSIZE, "11"),
+	        pdb_attrs_is(&pa, PA_MAXINSIZE, "11"),
 	    "user u@ after u@d misses");
-	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	is_int(pdb_lookup_user(p, "v@d.example", &pa), 0, "no user key");
-	pattrs_init(&pa, PA_BIT(PA_REJECTSOURCE));
+	pdb_attrs_init(&pa, PA_BIT(PA_REJECTSOURCE));
 	ok(pdb_lookup_user(p, "friend@x.example", &pa) == 1 &&
-	        pattrs_is(&pa, PA_REJECTSOURCE, "+"),
+	        pdb_attrs_is(&pa, PA_REJECTSOURCE, "+"),
 	    "spam friend@ is _bulk_mail");
 }
 
@@ -295,13 +295,13 @@ test_tags(struct pdb *p)
 static void
 test_messages(struct pdb *p)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 
-	pattrs_init(&pa, PA_BIT(PA_RELAYTARGET) | PA_BIT(PA_FREEZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_RELAYTARGET) | PA_BIT(PA_FREEZE));
 	pdb_lookup_domain(p, "m.example", &pa);
-	ok(pattrs_is(&pa, PA_RELAYTARGET, "-"), "first occurrence wins");
+	ok(pdb_attrs_is(&pa, PA_RELAYTARGET, "-"), "first occurrence wins");
 	is_str(pa.msg[PA_RELAYTARGET], "first", "message goes to next attr");
-	ok(pattrs_is(&pa, PA_FREEZE, "+"), "appended duplicate key read");
+	ok(pdb_attrs_is(&pa, PA_FREEZE, "+"), "appended duplicate key read");
 	is_str(pa.msg[PA_FREEZE], "unused",
 	    "a trailing message reaches an appended line (as in ZMailer)");
 }
