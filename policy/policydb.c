@@ -2,7 +2,7 @@
  * policydb.c - ZMailer's binary policy format and the lookup engine
  * (spec 7.1, 7.2): key encoding, read-only GDBM, attribute records with
  * "= _tag" aliases and "message" texts, IP prefix walk, domain chain.
- * Not for: verdicts (policy.c) or parsing source text (polsrc.c).
+ * Not for: verdicts (policy.c) or parsing source text (policy_src.c).
  */
 #include "policydb.h"
 

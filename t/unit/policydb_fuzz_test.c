@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "policydb.h"
-#include "polsrc.h"
+#include "policy_src.h"
 #include "tap.h"
 #include "tmpdir.h"
 
@@ -142,7 +142,7 @@ static void
 lines(void)
 {
 	static const char alpha[] = "ab.@/[]:_#\" \t+-=09xmessagerelaytarget";
-	static struct polsrc_rec r;
+	static struct policy_src_rec r;
 	char line[400], why[200];
 	int i, j, n, bad = 0;
 
@@ -151,7 +151,7 @@ lines(void)
 		for (j = 0; j < n; j++)
 			line[j] = alpha[rnd(sizeof(alpha) - 1)];
 		line[n] = '\0';
-		if (polsrc_line(line, &r, why, sizeof(why)) == 1)
+		if (policy_src_line(line, &r, why, sizeof(why)) == 1)
 			bad |= r.key[0] < 3 || r.vallen > sizeof(r.val);
 	}
 	ok(!bad, "20000 random source lines");
