@@ -1,11 +1,12 @@
 /*
- * rfc5321.c - RFC 5321 paths, ESMTP parameters and DSN values (rfc5321.h).
- * For MAIL FROM/RCPT TO arguments, HELO names, NOTIFY= and ORCPT=; not for
- * RFC 5322 header addresses.  Input is untrusted and bounded by its length
+ * rfc5321.c - RFC 5321 paths, HELO names and address literals (rfc5321.h).
+ * For MAIL FROM/RCPT TO arguments and HELO names; not for RFC 5322 header
+ * addresses, nor the ESMTP parameters after a path (rfc5321_param.c).  Input is untrusted and bounded by its length
  * (a NUL byte inside is an error); results are malloc'ed copies, errors a
  * static reason and the column of the fault.
  */
 #include "rfc5321.h"
+#include "rfc5321_int.h"
 #include "buf.h"
 
 #include <arpa/inet.h>
@@ -38,24 +39,6 @@ struct pctx {
 	int literal; /* domain is an address literal */
 	struct span route, local, domain;
 };
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_letdig(int c)
-{
-	return is_alpha(c) || is_digit(c);
-}
 
 static int
 is_blank(int c)
@@ -455,18 +438,6 @@ put_local(const struct pctx *c, struct buf *b)
 		buf_putc(b, s[k]);
 	}
 	buf_putc(b, '"');
-}
-
-static char *
-dup_span(const unsigned char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
 }
 
 /*
