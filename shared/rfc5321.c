@@ -1,9 +1,10 @@
 /*
  * rfc5321.c - RFC 5321 paths, HELO names and address literals (rfc5321.h).
  * For MAIL FROM/RCPT TO arguments and HELO names; not for RFC 5322 header
- * addresses, nor the ESMTP parameters after a path (rfc5321_param.c).  Input is untrusted and bounded by its length
- * (a NUL byte inside is an error); results are malloc'ed copies, errors a
- * static reason and the column of the fault.
+ * addresses, nor the ESMTP parameters after a path (rfc5321_param.c).
+ * Input is untrusted and bounded by its length (a NUL byte inside is an
+ * error); results are malloc'ed copies, errors a static reason and the
+ * column of the fault.
  */
 #include "rfc5321.h"
 #include "rfc5321_int.h"

@@ -2,7 +2,7 @@
  * envelope.c - the envelope lines ZMailer's router reads from a spool file
  * (rcvdfrom, with, from, todsn, to, env-end ...), and the RFC 5321 4.4
  * Received: header of standalone mode.
- * Not for: files, fsync or naming (spool.c).
+ * Not for: files and fsync (spool.c) or naming (spooldir.c).
  *
  * Every value here came from the network, so no value may break the line
  * structure.  Policy:

@@ -454,8 +454,8 @@ commit_space(struct spool_txn *t)
 	return 0;
 }
 
-/* Flush, check the free space, fix the mtime (standalone), fsync, stat,
- * close; the spool id. */
+/* Flush, check the free space, fix the mtime (standalone), fsync, stat
+ * (*st gives the spool id), close. */
 static int
 finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 {

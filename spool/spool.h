@@ -3,6 +3,9 @@
  * envelope, the body with LF line ends, and a commit that fsyncs the file,
  * renames it into router/ and fsyncs the directory before returning.
  * Nothing may be acknowledged with 250 before spool_commit() returned 0.
+ * Also declares envelope.c's API (envelope_format, envelope_check,
+ * envelope_received: the envelope text on its own, for the writer and
+ * the tests).  Implemented in spool.c, spooldir.c and envelope.c.
  */
 #ifndef SMTPD_SPOOL_H
 #define SMTPD_SPOOL_H
