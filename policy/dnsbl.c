@@ -1,5 +1,5 @@
 /*
- * dnsbl.c - the DNS checks of spec 8, modernised per spec 13 item 13:
+ * dnsbl.c - the DNS checks of smtpserver(8) POLICY ("DNS checks"):
  * DNS blocklists per RFC 5782 (reversed octets or nibbles, no "ip6."
  * label; 127.0.0.0/8 answers list, 127.255.255.x are the list's error
  * codes; the TXT record is the reason), "are we an MX" (acceptifmx,

@@ -1,5 +1,6 @@
 /*
- * policy.c - the session state and the connect and HELO checks of spec 7.3.
+ * policy.c - the session state and the connect and HELO checks
+ * (smtpserver(8) POLICY, "At connect", "At HELO").
  * Not for: the handle (policy_handle.c), MAIL/RCPT (policy_addr.c,
  * policy_rcpt.c), reply texts (policy_reply.c), DNS checks (dnsbl.c), the
  * database format (policydb.c).
@@ -136,7 +137,7 @@ net_values(struct policy_sess *s)
 		s->f.content_filter = strcmp(v, "+") == 0;
 }
 
-/* test-dns-rbl and rcpt-dns-rbl of the client's address (spec 7.3). */
+/* test-dns-rbl and rcpt-dns-rbl of the client's address. */
 static int
 net_rbl(struct policy_sess *s)
 {

@@ -1,7 +1,8 @@
 /*
- * policy_addr.c - the MAIL FROM check (spec 7.4) and the address helpers
- * MAIL and RCPT share: normalising, the last unquoted '@', domain syntax,
- * lookups of domains and [literals].  Not for: RCPT (policy_rcpt.c).
+ * policy_addr.c - the MAIL FROM check (smtpserver(8) POLICY, "At MAIL")
+ * and the address helpers MAIL and RCPT share: normalising, the last
+ * unquoted '@', domain syntax, lookups of domains and [literals].
+ * Not for: RCPT (policy_rcpt.c).
  */
 #include "policy_int.h"
 
@@ -144,7 +145,8 @@ limit(const char *s, char **end)
 	                       : n;
 }
 
-/* ratelimitmsgs of a relaycustnet network (spec 7.4); 0 = under it. */
+/* ratelimitmsgs of a relaycustnet network (smtpserver(8) POLICY, "At
+ * connect"); 0 = under it. */
 static int
 mail_rate(struct policy_sess *s)
 {

@@ -1,9 +1,10 @@
 /*
  * policy_build.c - compile smtp-policy.src, localnames, smtp-policy.relay
  * (.manual), .mx (.manual) and .spam (.manual) into BASE.gdbm the way
- * ZMailer's policy-builder.sh and "makedb -A -p" do (spec 7.6): same
- * order (first occurrence of an attribute wins), same tags, duplicate
- * keys appended.  Output goes to BASE-new.gdbm, is fsync'd and renamed.
+ * ZMailer's policy-builder.sh and "makedb -A -p" do (policy-builder(8)):
+ * same order (first occurrence of an attribute wins), same tags,
+ * duplicate keys appended.  Output goes to BASE-new.gdbm, is fsync'd and
+ * renamed.
  */
 #include "policy_build.h"
 

@@ -1,5 +1,5 @@
 /*
- * policy_build.h - policy-builder's work (spec 7.6): merge the source files
+ * policy_build.h - policy-builder(8)'s work: merge the source files
  * of a db directory into one GDBM database, written beside the old one
  * and renamed into place.  policy_builder.c is only its command line.
  */

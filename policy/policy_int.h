@@ -1,7 +1,7 @@
 /*
  * policy_int.h - what the checks of policy/ share: the handle and tracing
  * (policy_handle.c), the session state, the replies (policy_reply.c), the
- * DNS checks of spec 8 (dnsbl.c) and the address helpers (policy_addr.c).
+ * DNS checks (dnsbl.c) and the address helpers (policy_addr.c).
  * Not part of the session's API (policy.h).
  */
 #ifndef SMTPD_POLICY_INT_H
@@ -17,7 +17,11 @@
 
 #define POLICY_MAXSELF 64
 
-/* Verdict codes of spec 7.2. */
+/*
+ * Verdicts, ZMailer's numbers (smtpserver -d 1 prints them): 0 accept,
+ * > 0 freeze, < 0 refuse: -1..-99 permanently (5xx), -100 and below
+ * temporarily (4xx).
+ */
 enum {
 	PV_REJECT = -1,
 	PV_DNS_HARD = -2,

@@ -1,5 +1,6 @@
 /*
- * policy_rcpt.c - the RCPT TO check (spec 7.5), the relay gate.
+ * policy_rcpt.c - the RCPT TO check (smtpserver(8) POLICY, "At RCPT"), the
+ * relay gate.
  * For a domain we serve it looks inside the local part for where the
  * mail would really go: "a!b" (to a), "u%d" and "u@d" (to d, also when
  * quoted: "u@d"@ours), up to 20 steps, and judges the innermost domain.

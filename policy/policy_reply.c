@@ -1,8 +1,8 @@
 /*
- * policy_reply.c - the reply texts of policy refusals (spec 7.3-7.5),
- * modernised per spec 13 item 3: a refused connection gets 554 5.7.1
- * (421 4.7.0 on a temporary DNS failure), soft codes are 451, and the
- * enhanced code's class always equals the reply's class.
+ * policy_reply.c - the reply texts of policy refusals (smtpserver(8)
+ * POLICY, and "Differences from ZMailer" there): a refused connection
+ * gets 554 5.7.1 (421 4.7.0 on a temporary DNS failure), soft codes are
+ * 451, and the enhanced code's class always equals the reply's class.
  */
 #include "policy_int.h"
 

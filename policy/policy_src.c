@@ -1,8 +1,9 @@
 /*
  * policy_src.c - one policy source line to a binary key and value block
- * (spec 7.1), compatible with ZMailer's "makedb -p": comments, indented
- * lines and keys without attributes are skipped; keys are lowercased;
- * host bits of networks are masked.  Every length is checked.
+ * (policy-builder(8) "Source syntax"), compatible with ZMailer's
+ * "makedb -p": comments, indented lines and keys without attributes are
+ * skipped; keys are lowercased; host bits of networks are masked.  Every
+ * length is checked.
  */
 #include "policy_src.h"
 

@@ -1,7 +1,7 @@
 /*
- * policy_src.h - the policy source language (spec 7.1): one line
- * "key [attr value]... [= _tag]" to a binary key and value block, as
- * ZMailer's "makedb -p" does.  Used by policy-builder and the tests.
+ * policy_src.h - the policy source language (policy-builder(8) "Source
+ * syntax"): one line "key [attr value]... [= _tag]" to a binary key and
+ * value block, as ZMailer's "makedb -p" does.  Used by policy-builder and the tests.
  */
 #ifndef SMTPD_POLICY_SRC_H
 #define SMTPD_POLICY_SRC_H

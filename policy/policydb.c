@@ -1,7 +1,8 @@
 /*
- * policydb.c - ZMailer's binary policy format and the lookup engine
- * (spec 7.1, 7.2): key encoding, read-only GDBM, attribute records with
- * "= _tag" aliases and "message" texts, IP prefix walk, domain chain.
+ * policydb.c - ZMailer's binary policy format (what policy-builder(8)
+ * writes) and the lookup engine (smtpserver(8) POLICY, "Lookups"): key
+ * encoding, read-only GDBM, attribute records with "= _tag" aliases and
+ * "message" texts, IP prefix walk, domain chain.
  * Not for: verdicts (policy.c) or parsing source text (policy_src.c).
  */
 #include "policydb.h"

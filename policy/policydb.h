@@ -1,6 +1,7 @@
 /*
  * policydb.h - ZMailer's binary policy keys and attribute records, the
- * read-only GDBM database, and the lookup engine (spec 7.1, 7.2).
+ * read-only GDBM database, and the lookup engine (smtpserver(8) POLICY,
+ * "Lookups").
  * Internal to policy/ and policy-builder; the session uses policy.h.
  */
 #ifndef SMTPD_POLICYDB_H

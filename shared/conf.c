@@ -1,5 +1,5 @@
 /*
- * conf.c - the smtpserver.conf reader (spec 4), driven by the PARAM table
+ * conf.c - the smtpserver.conf(5) reader, driven by the PARAM table
  * of params.c: bounded lines, PARAM keywords, $-expansion, quoting,
  * newgroup, HELO-pattern lines; defaults, free, lookup and dump.
  * Not for: what a value means at run time, or per-type parsing
@@ -198,7 +198,8 @@ param_line(struct pctx *cx, char *s, const struct zenv *env)
 /*
  * HELO-pattern line "glob [maxload] flags": glob lowercased; flags kept
  * whole, except that a "* !text" (placeholder, then '!') rejects like
- * "!text" and is stored as "!text" (spec 13.14).
+ * "!text" and is stored as "!text" (smtpserver.conf(5) HELO-PATTERN
+ * LINES; ZMailer ignored it, see DIFFERENCES FROM ZMAILER there).
  */
 static int
 helo_line(struct pctx *cx, char *s)

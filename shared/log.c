@@ -1,5 +1,6 @@
 /*
- * log.c - syslog events and the ZMailer session transcript (spec 12).
+ * log.c - syslog events and the ZMailer session transcript (smtpserver(8)
+ * LOGGING, -l).
  * Not for: deciding what to log (callers), reply text (server/reply.c).
  */
 #include "log.h"

@@ -35,7 +35,7 @@
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 /* clang-format off */
 const struct param conf_params[] = {
-/* global: connection limits, sizes, sub-daemons (spec 4.1, GLOBAL) */
+/* global: connection limits, sizes, sub-daemons (smtpserver.conf(5)) */
 { "MaxSameIpSource", AL("same-ip-source-parallel-max"), PT_INT, "100",
     1, 1000000, GLOBAL, CF(max_same_ip) },
 { "MaxParallelConnections", AL("max-parallel-connections"), PT_INT, "800",

@@ -45,9 +45,11 @@ struct envelope {
 	int show_auth, show_tls_mode, show_tls_peer, show_ident, show_whoson;
 	const char *tls_cipher; /* NULL = no TLS */
 	const char *tls_peer;   /* client cert CN, NULL = none */
-	char rhost_flags[4];    /* 'X' or a flag letter each, see spec 2;
-				 * printed 'O' -> "OK", 'F' -> "FAIL", NUL ->
-				 * "X", any other letter as itself */
+	char rhost_flags[4];    /* rhost-flags (smtpserver(8) THE SPOOL):
+				 * PTR found, PTR confirmed, HELO syntax, HELO
+				 * = rhost, each 'O', 'F' or 'X'; printed
+				 * 'O' -> "OK", 'F' -> "FAIL", NUL -> "X", any
+				 * other letter as itself */
 	const char *bodytype;   /* "8BITMIME", "BINARYMIME", "7BIT", NULL */
 	const char *with;       /* "SMTP", "ESMTP", "ESMTPSA", ... */
 	const char *identinfo;  /* NULL = none */
