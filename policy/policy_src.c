@@ -87,9 +87,8 @@ net_key(char *text, char *slash, unsigned char *key, size_t keylen, char *why,
 	}
 	return pdb_key_ip(key, keylen, &k, w);
 bad:
-	snprintf(why, whylen,
-	    "bad network key (want [a.b.c.d]/w or "
-	    "[ipv6.x::y]/w)");
+	snprintf(
+	    why, whylen, "bad network key (want [a.b.c.d]/w or [ipv6.x::y]/w)");
 	return -1;
 }
 

@@ -94,16 +94,14 @@ new_group(struct pctx *cx, const char *name)
 
 	if (*name == '\0' || strlen(name) > CONF_MAX_GROUPNAME) {
 		pctx_error(cx,
-		    "PARAM newgroup: expected a name of 1..%d "
-		    "characters",
+		    "PARAM newgroup: expected a name of 1..%d characters",
 		    CONF_MAX_GROUPNAME);
 		return -1;
 	}
 	for (i = 0; i < c->ngroups; i++) {
 		if (strcasecmp(c->groups[i].name, name) == 0) {
 			pctx_error(cx,
-			    "PARAM newgroup: group '%s' is "
-			    "already defined",
+			    "PARAM newgroup: group '%s' is already defined",
 			    name);
 			return -1;
 		}
@@ -421,8 +419,7 @@ finish(struct pctx *cx)
 	}
 	if (c->min_idle_workers > c->max_idle_workers) {
 		pctx_error(cx,
-		    "min-idle-workers (%d) exceeds "
-		    "max-idle-workers (%d)",
+		    "min-idle-workers (%d) exceeds max-idle-workers (%d)",
 		    c->min_idle_workers, c->max_idle_workers);
 		return -1;
 	}

@@ -101,8 +101,8 @@ log_escape(char *out, size_t outlen, const char *s, size_t n)
 static void
 make_tag(char tag[8], time_t start, long pid)
 {
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"
-	                          "abcdefghijklmnopqrstuvwxyz4567890-=";
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123abcdefghijklmnopqrstuvwxyz4567890-=";
 	struct tm tm;
 
 	gmtime_r(&start, &tm);
