@@ -1,5 +1,5 @@
 /*
- * dnsbl.c - the DNS checks of spec 8, modernised per spec 13 item 13:
+ * dnsbl.c - the DNS checks of smtpserver(8) POLICY ("DNS checks"):
  * DNS blocklists per RFC 5782 (reversed octets or nibbles, no "ip6."
  * label; 127.0.0.0/8 answers list, 127.255.255.x are the list's error
  * codes; the TXT record is the reason), "are we an MX" (acceptifmx,
@@ -58,14 +58,14 @@ rbl_zone(struct policy_sess *s, struct dns_res *r, const char *name,
 	int i, listed = 0;
 
 	rc = pquery(s, r, name, DNS_A, &a);
-	ptrace(s, "policy: RBL %s: A %s", name, dns_rc_text(rc));
+	policy_trace(s, "policy: RBL %s: A %s", name, dns_rc_text(rc));
 	if (dns_rc_temporary(rc))
 		return -1;
 	for (i = 0; rc == DNS_OK && i < a.n; i++) {
 		if (!a.addr[i].v4 || a.addr[i].a[12] != 127)
 			continue;
 		if (a.addr[i].a[13] == 255 && a.addr[i].a[14] == 255) {
-			ptrace(s,
+			policy_trace(s,
 			    "policy: RBL %s answers error code "
 			    "127.255.255.%u; ignored",
 			    zone, a.addr[i].a[15]);
@@ -101,7 +101,7 @@ pdns_rbl(struct policy_sess *s, const char *zones, char *msg, size_t msglen)
 			*next++ = '\0';
 		if (*z == '\0' || strcmp(z, "+") == 0) {
 			if (*z == '+')
-				ptrace(s,
+				policy_trace(s,
 				    "policy: RBL '+' (the long gone "
 				    "rbl.maps.vix.com) ignored");
 			continue;
@@ -168,7 +168,7 @@ mx_lookup(struct policy_sess *s, struct dns_res *r, const char *dom,
 	if (r == NULL)
 		return PV_DNS_TEMP;
 	*rc = pquery(s, r, dom, DNS_MX, a);
-	ptrace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(*rc), a->n);
+	policy_trace(s, "policy: MX %s: %s (%d)", dom, dns_rc_text(*rc), a->n);
 	if (dns_rc_temporary(*rc))
 		return PV_DNS_TEMP;
 	if (*rc == DNS_NXDOMAIN)
@@ -219,7 +219,7 @@ pdns_exists(struct policy_sess *s, const char *dom, int mode)
 		    ? PV_DNS_HARD
 		    : 0;
 	found = addrs(r, dom, &ours, &priv, s);
-	ptrace(s, "policy: A/AAAA %s: %s", dom,
+	policy_trace(s, "policy: A/AAAA %s: %s", dom,
 	    found > 0       ? "found"
 	        : found < 0 ? "temporary failure"
 	                    : "none");

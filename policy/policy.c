@@ -1,189 +1,17 @@
 /*
- * policy.c - the policy handle (database, resolver, own addresses), the
- * session state, and the connect and HELO checks of spec 7.3.
- * Not for: MAIL/RCPT (policy_addr.c), reply texts (policy_reply.c),
- * DNS checks (dnsbl.c), the database format (policydb.c).
+ * policy.c - the session state and the connect and HELO checks
+ * (smtpserver(8) POLICY, "At connect", "At HELO").
+ * Not for: the handle (policy_handle.c), MAIL/RCPT (policy_addr.c,
+ * policy_rcpt.c), reply texts (policy_reply.c), DNS checks (dnsbl.c), the
+ * database format (policydb.c).
  */
 #include "policy_int.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <ifaddrs.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-
-static int
-stat_db(struct policy *p, struct stat *st)
-{
-	return stat(p->file, st);
-}
-
-static int
-open_db(struct policy *p, char *err, size_t errlen)
-{
-	struct pdb *db;
-	struct stat st;
-
-	if (stat_db(p, &st) < 0) {
-		snprintf(
-		    err, errlen, "policydb %s: %s", p->file, strerror(errno));
-		return -1;
-	}
-	if ((db = pdb_open(p->file, err, errlen)) == NULL)
-		return -1;
-	pdb_close(p->db);
-	p->db = db;
-	p->dev = st.st_dev;
-	p->ino = st.st_ino;
-	p->mtime = st.st_mtim;
-	return 0;
-}
-
-static void
-add_interfaces(struct policy *p)
-{
-	struct ifaddrs *ifa, *i;
-	struct netkey k;
-
-	if (getifaddrs(&ifa) < 0)
-		return;
-	for (i = ifa; i != NULL; i = i->ifa_next)
-		if (i->ifa_addr != NULL && netaddr_key(i->ifa_addr, &k) == 0 &&
-		    !policy_is_self(p, &k) && p->nself < POLICY_MAXSELF)
-			p->self[p->nself++] = k;
-	freeifaddrs(ifa);
-}
-
-static int
-type_ok(const char *type, char *err, size_t errlen)
-{
-	static const char *const known[] = { "btree", "bhash", "ndbm", "dbm",
-		"sleepyrpc" };
-	size_t i;
-
-	if (strcasecmp(type, "gdbm") == 0)
-		return 0;
-	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		if (strcasecmp(type, known[i]) == 0) {
-			snprintf(err, errlen,
-			    "policydb type '%s' is not supported; supported: "
-			    "gdbm (rebuild the database with policy-builder)",
-			    type);
-			return -1;
-		}
-	snprintf(err, errlen, "unknown policydb type '%.40s'; supported: gdbm",
-	    type);
-	return -1;
-}
-
-struct policy *
-policy_open(const char *type, const char *path, char *err, size_t errlen)
-{
-	struct policy *p;
-
-	if (type == NULL || path == NULL || *path == '\0') {
-		snprintf(err, errlen, "policydb: type and path are required");
-		return NULL;
-	}
-	if (type_ok(type, err, errlen) < 0)
-		return NULL;
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
-		snprintf(err, errlen, "policydb: out of memory");
-		return NULL;
-	}
-	if (snprintf(p->file, sizeof(p->file), "%s.gdbm", path) >=
-	    (int)sizeof(p->file)) {
-		snprintf(err, errlen, "policydb: path too long");
-		free(p);
-		return NULL;
-	}
-	if (open_db(p, err, errlen) < 0) {
-		free(p);
-		return NULL;
-	}
-	add_interfaces(p);
-	return p;
-}
-
-void
-policy_close(struct policy *p)
-{
-	if (p == NULL)
-		return;
-	pdb_close(p->db);
-	dns_free(p->dns);
-	free(p);
-}
-
-int
-policy_reopen(struct policy *p, char *err, size_t errlen)
-{
-	return open_db(p, err, errlen);
-}
-
-int
-policy_set_dns(struct policy *p, const char *server, int port, int timeout,
-    char *err, size_t errlen)
-{
-	struct dns_res *r = dns_new(server, port, timeout, err, errlen);
-
-	if (r == NULL)
-		return -1;
-	dns_free(p->dns);
-	p->dns = r;
-	return 0;
-}
-
-struct dns_res *
-policy_dns(struct policy *p)
-{
-	char err[200];
-
-	if (p->dns == NULL)
-		p->dns = dns_new(NULL, 0, 5, err, sizeof(err));
-	return p->dns;
-}
-
-int
-policy_add_self(struct policy *p, const char *addr)
-{
-	struct netkey k;
-
-	if (netaddr_parse(addr, &k) < 0 || p->nself >= POLICY_MAXSELF)
-		return -1;
-	if (!policy_is_self(p, &k))
-		p->self[p->nself++] = k;
-	return 0;
-}
-
-int
-policy_is_self(const struct policy *p, const struct netkey *k)
-{
-	size_t i;
-
-	for (i = 0; i < p->nself; i++)
-		if (memcmp(p->self[i].a, k->a, 16) == 0)
-			return 1;
-	return 0;
-}
-
-void
-ptrace(struct policy_sess *s, const char *fmt, ...)
-{
-	char line[700];
-	va_list ap;
-
-	if (s->pa.trace == NULL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	s->pa.trace(s->pa.trace_arg, line);
-}
 
 int
 pdecide(struct policy_sess *s, int verdict, int a, const char *why)
@@ -191,30 +19,13 @@ pdecide(struct policy_sess *s, int verdict, int a, const char *why)
 	s->msg[0] = '\0';
 	if (a > 0 && (s->pa.have & PA_BIT(a))) {
 		pclean(s->msg, sizeof(s->msg), s->pa.msg[a]);
-		ptrace(s, "policy: verdict %d: %s %s (key %s)%s%s", verdict,
-		    pattr_name(a), s->pa.val[a], s->pa.from[a], why ? "; " : "",
-		    why ? why : "");
+		policy_trace(s, "policy: verdict %d: %s %s (key %s)%s%s",
+		    verdict, pdb_attr_name(a), s->pa.val[a], s->pa.from[a],
+		    why ? "; " : "", why ? why : "");
 	} else
-		ptrace(s, "policy: verdict %d: %s", verdict, why ? why : "");
+		policy_trace(
+		    s, "policy: verdict %d: %s", verdict, why ? why : "");
 	return verdict;
-}
-
-static void
-maybe_reopen(struct policy *p, struct policy_sess *s)
-{
-	struct stat st;
-	char err[300];
-
-	if (stat_db(p, &st) < 0)
-		return;
-	if (st.st_dev == p->dev && st.st_ino == p->ino &&
-	    st.st_mtim.tv_sec == p->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == p->mtime.tv_nsec)
-		return;
-	if (open_db(p, err, sizeof(err)) < 0)
-		ptrace(s, "policy: reopen failed, keeping the old: %s", err);
-	else
-		ptrace(s, "policy: %s changed, reopened", p->file);
 }
 
 static void
@@ -260,7 +71,7 @@ policy_sess_new(struct policy *p, const struct sockaddr *peer,
 		snprintf(s->ipbr, sizeof(s->ipbr), "[local]");
 	if (ptrname != NULL)
 		pclean(s->ptr, sizeof(s->ptr), ptrname);
-	maybe_reopen(p, s);
+	policy_check_reopen(s);
 	return s;
 }
 
@@ -281,7 +92,8 @@ void
 policy_set_trusted(struct policy_sess *s, int on)
 {
 	s->f.trusted = on != 0;
-	ptrace(s, "policy: session %s", on ? "trusted (AUTH)" : "untrusted");
+	policy_trace(
+	    s, "policy: session %s", on ? "trusted (AUTH)" : "untrusted");
 }
 
 const struct policy_flags *
@@ -307,25 +119,25 @@ num(const char *v)
 static void
 net_values(struct policy_sess *s)
 {
-	const struct pattrs *pa = &s->pa;
+	const struct pdb_attrs *pa = &s->pa;
 	const char *v;
 
-	if ((v = pattrs_val(pa, PA_MAXINSIZE)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_MAXINSIZE)) != NULL)
 		s->f.maxinsize = num(v);
-	if ((v = pattrs_val(pa, PA_MAXOUTSIZE)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_MAXOUTSIZE)) != NULL)
 		s->f.maxoutsize = num(v);
-	if ((v = pattrs_val(pa, PA_MAXSAMEIPSOURCE)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_MAXSAMEIPSOURCE)) != NULL)
 		s->f.maxsameipsource = num(v);
-	if ((v = pattrs_val(pa, PA_RATELIMITMSGS)) != NULL) {
+	if ((v = pdb_attrs_val(pa, PA_RATELIMITMSGS)) != NULL) {
 		pclean(s->f.ratelimitmsgs, sizeof(s->f.ratelimitmsgs), v);
 		pclean(
 		    s->ratemsg, sizeof(s->ratemsg), pa->msg[PA_RATELIMITMSGS]);
 	}
-	if ((v = pattrs_val(pa, PA_FILTERING)) != NULL)
+	if ((v = pdb_attrs_val(pa, PA_FILTERING)) != NULL)
 		s->f.content_filter = strcmp(v, "+") == 0;
 }
 
-/* test-dns-rbl and rcpt-dns-rbl of the client's address (spec 7.3). */
+/* test-dns-rbl and rcpt-dns-rbl of the client's address. */
 static int
 net_rbl(struct policy_sess *s)
 {
@@ -333,7 +145,7 @@ net_rbl(struct policy_sess *s)
 	char txt[512];
 	int rc;
 
-	v = pattrs_val(&s->pa, PA_TESTDNSRBL);
+	v = pdb_attrs_val(&s->pa, PA_TESTDNSRBL);
 	if (v != NULL && strcmp(v, "-") != 0) {
 		rc = pdns_rbl(s, v, txt, sizeof(txt));
 		if (rc < 0)
@@ -347,7 +159,7 @@ net_rbl(struct policy_sess *s)
 		}
 		return pdecide(s, 0, PA_TESTDNSRBL, "not listed");
 	}
-	v = pattrs_val(&s->pa, PA_RCPTDNSRBL);
+	v = pdb_attrs_val(&s->pa, PA_RCPTDNSRBL);
 	if (v == NULL || strcmp(v, "-") == 0)
 		return 0;
 	if (v[0] == '_') {
@@ -379,12 +191,12 @@ connect_addr(struct policy_sess *s)
 	if (!s->self_client)
 		mask |= PA_BIT(PA_TESTDNSRBL) | PA_BIT(PA_RCPTDNSRBL) |
 		    PA_BIT(PA_SPF);
-	pattrs_init(&s->pa, mask);
-	ptrace(s, "policy: connect from %s", s->ipbr);
+	pdb_attrs_init(&s->pa, mask);
+	policy_trace(s, "policy: connect from %s", s->ipbr);
 	if (pdb_lookup_ip(s->pol->db, &s->peer, &s->pa) <= 0)
 		return pdecide(s, 0, 0, "address not found");
 	net_values(s);
-	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
 		pdecide(s, PV_REJECT, PA_REJECTNET, "always_reject");
 		if (s->msg[0] == '\0')
@@ -393,15 +205,15 @@ connect_addr(struct policy_sess *s)
 			    "address is blackholed in our static tables");
 		return PV_REJECT;
 	}
-	if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		return pdecide(s, 1, PA_FREEZENET, "always_freeze");
 	}
-	if (pattrs_is(&s->pa, PA_TRUSTRECIPIENTS, "+"))
+	if (pdb_attrs_is(&s->pa, PA_TRUSTRECIPIENTS, "+"))
 		s->f.trust_recipients = 1;
-	if (pattrs_is(&s->pa, PA_FULLTRUSTNET, "+"))
+	if (pdb_attrs_is(&s->pa, PA_FULLTRUSTNET, "+"))
 		s->f.full_trust = 1;
-	if (pattrs_is(&s->pa, PA_RELAYCUSTNET, "+"))
+	if (pdb_attrs_is(&s->pa, PA_RELAYCUSTNET, "+"))
 		s->f.always_accept = 1;
 	if (s->f.trust_recipients || s->f.full_trust || s->f.always_accept)
 		return pdecide(s, 0,
@@ -420,23 +232,23 @@ connect_name(struct policy_sess *s)
 
 	if (s->ptr[0] == '\0' || s->f.full_trust || s->f.trusted)
 		return;
-	pattrs_init(&s->pa,
+	pdb_attrs_init(&s->pa,
 	    PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET) |
 	        PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_RCPTDNSRBL));
-	ptrace(s, "policy: client name %s", s->ptr);
+	policy_trace(s, "policy: client name %s", s->ptr);
 	if (pdb_lookup_domain(s->pol->db, s->ptr, &s->pa) <= 0)
 		return;
-	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
 		pdecide(s, 0, PA_REJECTNET, "name: always_reject");
-	} else if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
+	} else if (pdb_attrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		pdecide(s, 0, PA_FREEZENET, "name: always_freeze");
 	} else if (!s->f.always_accept &&
-	    pattrs_is(&s->pa, PA_RELAYCUSTNET, "+")) {
+	    pdb_attrs_is(&s->pa, PA_RELAYCUSTNET, "+")) {
 		s->f.always_accept = 1;
 		pdecide(s, 0, PA_RELAYCUSTNET, "name: always_accept");
-	} else if ((v = pattrs_val(&s->pa, PA_RCPTDNSRBL)) != NULL &&
+	} else if ((v = pdb_attrs_val(&s->pa, PA_RCPTDNSRBL)) != NULL &&
 	    v[0] == '_' && s->f.rblmsg[0] == '\0' && strcmp(v, "_+") != 0) {
 		pclean(s->f.rblmsg, sizeof(s->f.rblmsg), v + 1);
 		pdecide(s, 0, PA_RCPTDNSRBL, "name: message kept for RCPT");
@@ -474,15 +286,15 @@ policy_helo(struct policy_sess *s, const char *helo, struct policy_result *res)
 	dom[i] = '\0';
 	if (i > 1 && dom[i - 1] == '.')
 		dom[i - 1] = '\0';
-	pattrs_init(&s->pa, PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET));
-	ptrace(s, "policy: HELO %s", dom);
+	pdb_attrs_init(&s->pa, PA_BIT(PA_REJECTNET) | PA_BIT(PA_FREEZENET));
+	policy_trace(s, "policy: HELO %s", dom);
 	if (pdb_lookup_domain(s->pol->db, dom, &s->pa) <= 0)
 		return 0;
-	if (pattrs_is(&s->pa, PA_REJECTNET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTNET, "+")) {
 		s->f.always_reject = 1;
 		pdecide(
 		    s, 0, PA_REJECTNET, "HELO: always_reject (felt at MAIL)");
-	} else if (pattrs_is(&s->pa, PA_FREEZENET, "+")) {
+	} else if (pdb_attrs_is(&s->pa, PA_FREEZENET, "+")) {
 		s->f.always_freeze = 1;
 		pdecide(s, 0, PA_FREEZENET, "HELO: always_freeze");
 	}

@@ -1,7 +1,7 @@
 /*
- * policy.h - ZMailer's SMTP policy (spec 7, 8): the session asks at
- * connect, HELO, MAIL and RCPT and gets a verdict with the complete reply
- * to send when the verdict refuses.  One struct policy per worker (the
+ * policy.h - ZMailer's SMTP policy (smtpserver(8) POLICY): the session
+ * asks at connect, HELO, MAIL and RCPT and gets a verdict with the complete
+ * reply to send when the verdict refuses.  One struct policy per worker (the
  * read-only database and the resolver); one struct policy_sess per
  * connection.  Not for: tcp-wrappers (wrap.h).
  */
@@ -107,7 +107,7 @@ int policy_rcptto(
     struct policy_sess *, const char *addr, struct policy_result *);
 
 /*
- * Before the content filter (spec 7.5): POLICY_GATE_FILTER run it,
+ * Before the content filter: POLICY_GATE_FILTER run it,
  * POLICY_GATE_SKIP accept unfiltered (trusted network without
  * "filtering +"), < 0 refuse (-1 always_reject, -2 sender_reject), > 0
  * freeze unfiltered (1 always_freeze, 2 sender_freeze).

@@ -1,7 +1,8 @@
 /*
- * policy_addr.c - the MAIL FROM check (spec 7.4) and the address helpers
- * MAIL and RCPT share: normalising, the last unquoted '@', domain syntax,
- * lookups of domains and [literals].  Not for: RCPT (policy_rcpt.c).
+ * policy_addr.c - the MAIL FROM check (smtpserver(8) POLICY, "At MAIL")
+ * and the address helpers MAIL and RCPT share: normalising, the last
+ * unquoted '@', domain syntax, lookups of domains and [literals].
+ * Not for: RCPT (policy_rcpt.c).
  */
 #include "policy_int.h"
 
@@ -115,15 +116,16 @@ sender_dns(struct policy_sess *s, const char *dom, int mode)
 static int
 mail_user(struct policy_sess *s, const char *a, int *v, unsigned int *mask)
 {
-	pattrs_init(&s->pa, PA_BIT(PA_REJECTSOURCE) | PA_BIT(PA_FREEZESOURCE));
+	pdb_attrs_init(
+	    &s->pa, PA_BIT(PA_REJECTSOURCE) | PA_BIT(PA_FREEZESOURCE));
 	if (pdb_lookup_user(s->pol->db, a, &s->pa) <= 0)
 		return 0;
-	if (pattrs_is(&s->pa, PA_FREEZESOURCE, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_FREEZESOURCE, "+")) {
 		s->f.sender_freeze = 1;
 		*v = pdecide(s, 1, PA_FREEZESOURCE, "sender_freeze");
 		return 1;
 	}
-	if (pattrs_is(&s->pa, PA_REJECTSOURCE, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTSOURCE, "+")) {
 		s->f.sender_reject = 1;
 		*v = pdecide(s, PV_REJECT, PA_REJECTSOURCE, "sender_reject");
 		return 1;
@@ -143,7 +145,8 @@ limit(const char *s, char **end)
 	                       : n;
 }
 
-/* ratelimitmsgs of a relaycustnet network (spec 7.4); 0 = under it. */
+/* ratelimitmsgs of a relaycustnet network (smtpserver(8) POLICY, "At
+ * connect"); 0 = under it. */
 static int
 mail_rate(struct policy_sess *s)
 {
@@ -173,7 +176,8 @@ mail_rate(struct policy_sess *s)
 		v = PV_SOFT;
 	if (v == 0)
 		return 0;
-	ptrace(s, "policy: %s sent %ld, ratelimitmsgs %s", s->ratelabel, n, t);
+	policy_trace(
+	    s, "policy: %s sent %ld, ratelimitmsgs %s", s->ratelabel, n, t);
 	pdecide(s, v, 0, "ratelimitmsgs exceeded");
 	snprintf(s->msg, sizeof(s->msg), "%s",
 	    s->ratemsg[0] ? s->ratemsg
@@ -199,19 +203,19 @@ mail_eval(struct policy_sess *s, char *a)
 			return pdecide(s, PV_REJECT, 0, "no @domain");
 		dom = at + 1;
 	}
-	pattrs_init(&s->pa, mask);
+	pdb_attrs_init(&s->pa, mask);
 	paddr_lookup(s, dom ? dom : ".");
-	if (dom != NULL && pattrs_is(&s->pa, PA_SENDERNORELAY, "+")) {
+	if (dom != NULL && pdb_attrs_is(&s->pa, PA_SENDERNORELAY, "+")) {
 		s->f.sender_norelay = 1;
 		pdecide(s, 0, PA_SENDERNORELAY, "sender_norelay");
 	}
 	if ((rc = mail_rate(s)) != 0)
 		return rc;
-	if (pattrs_is(&s->pa, PA_REJECTSOURCE, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_REJECTSOURCE, "+")) {
 		s->f.sender_reject = 1;
 		return pdecide(s, PV_REJECT, PA_REJECTSOURCE, "sender_reject");
 	}
-	if (pattrs_is(&s->pa, PA_FREEZESOURCE, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_FREEZESOURCE, "+")) {
 		s->f.sender_freeze = 1; /* ZMailer refuses here (bug kept) */
 		return pdecide(s, PV_REJECT, PA_FREEZESOURCE, "sender_freeze");
 	}
@@ -223,7 +227,8 @@ mail_eval(struct policy_sess *s, char *a)
 			    "Sorry, bad DNS result for your source domain");
 		return rc;
 	}
-	if (dom != NULL && (v = pattrs_val(&s->pa, PA_SENDEROKWITHDNS)) != NULL)
+	if (dom != NULL &&
+	    (v = pdb_attrs_val(&s->pa, PA_SENDEROKWITHDNS)) != NULL)
 		return pdecide(s, sender_dns(s, dom, v[0]), PA_SENDEROKWITHDNS,
 		    "sender domain in DNS?");
 	return pdecide(s, 0, 0, "sender accepted");
@@ -239,7 +244,7 @@ policy_mailfrom(
 	s->f.sender_reject = s->f.sender_freeze = s->f.sender_norelay = 0;
 	s->msg[0] = '\0';
 	s->dns_timeouts = 0;
-	ptrace(s, "policy: MAIL FROM <%.300s>", addr);
+	policy_trace(s, "policy: MAIL FROM <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");
 	else if (s->f.always_freeze)

@@ -1,6 +1,6 @@
 /*
  * policy_builder.c - policy-builder(8): compile the policy sources of a
- * db directory into BASE.gdbm (the work is in polbuild.c).  Options as
+ * db directory into BASE.gdbm (the work is in policy_build.c).  Options as
  * ZMailer's policy-builder.sh: -n (no spam-list fetching; we never
  * fetch), -d dir, and ours: -f base.
  */
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "polbuild.h"
+#include "policy_build.h"
 
 static void
 usage(void)
@@ -57,5 +57,5 @@ main(int argc, char **argv)
 		return 1;
 	}
 	umask(022);
-	return polbuild(dir, base, stderr) == 0 ? 0 : 1;
+	return policy_build(dir, base, stderr) == 0 ? 0 : 1;
 }

@@ -1,7 +1,8 @@
 /*
- * policy_int.h - what policy.c, policy_addr.c, policy_reply.c and
- * dnsbl.c share: the database handle, the session state, tracing, and
- * the DNS checks of spec 8.  Not part of the session's API (policy.h).
+ * policy_int.h - what the checks of policy/ share: the handle and tracing
+ * (policy_handle.c), the session state, the replies (policy_reply.c), the
+ * DNS checks (dnsbl.c) and the address helpers (policy_addr.c).
+ * Not part of the session's API (policy.h).
  */
 #ifndef SMTPD_POLICY_INT_H
 #define SMTPD_POLICY_INT_H
@@ -16,7 +17,11 @@
 
 #define POLICY_MAXSELF 64
 
-/* Verdict codes of spec 7.2. */
+/*
+ * Verdicts, ZMailer's numbers (smtpserver -d 1 prints them): 0 accept,
+ * > 0 freeze, < 0 refuse: -1..-99 permanently (5xx), -100 and below
+ * temporarily (4xx).
+ */
 enum {
 	PV_REJECT = -1,
 	PV_DNS_HARD = -2,
@@ -53,17 +58,21 @@ struct policy_sess {
 	char ratelabel[40];         /* "4:c0000201", "6:<64 bits hex>" */
 	policy_rate_fn rate;
 	void *rate_arg;
-	struct pattrs pa;
+	struct pdb_attrs pa;
 };
 
+/* The handle (policy_handle.c). */
 /* Tracing (smtpserver -d 1). */
-void ptrace(struct policy_sess *, const char *fmt, ...)
+void policy_trace(struct policy_sess *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Note the decision by attribute a ("" if none) and set s->msg. */
-int pdecide(struct policy_sess *, int verdict, int a, const char *why);
-
 /* Our own addresses (interfaces, policy_add_self). */
 int policy_is_self(const struct policy *, const struct netkey *);
+/* Reopen the database if its file was replaced; the old one stays if the
+ * new one cannot be opened (both traced on s). */
+void policy_check_reopen(struct policy_sess *);
+
+/* Note the decision by attribute a ("" if none) and set s->msg. */
+int pdecide(struct policy_sess *, int verdict, int a, const char *why);
 
 /* Replies (policy_reply.c). */
 void preply_connect(struct policy_sess *, int v, struct policy_result *);

@@ -1,5 +1,6 @@
 /*
- * policy_rcpt.c - the RCPT TO check (spec 7.5), the relay gate.
+ * policy_rcpt.c - the RCPT TO check (smtpserver(8) POLICY, "At RCPT"), the
+ * relay gate.
  * For a domain we serve it looks inside the local part for where the
  * mail would really go: "a!b" (to a), "u%d" and "u@d" (to d, also when
  * quoted: "u@d"@ours), up to 20 steps, and judges the innermost domain.
@@ -43,22 +44,22 @@ rcpt_rbl(struct policy_sess *s, int *v)
 static int
 rcpt_user(struct policy_sess *s, const char *a, int *v)
 {
-	pattrs_init(&s->pa, RCPT_MASK);
+	pdb_attrs_init(&s->pa, RCPT_MASK);
 	if (pdb_lookup_user(s->pol->db, a, &s->pa) <= 0)
 		return 0;
-	if (pattrs_is(&s->pa, PA_RELAYTARGET, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_RELAYTARGET, "+")) {
 		*v = pdecide(s, 0, PA_RELAYTARGET, "user key");
 		return 1;
 	}
-	if (pattrs_is(&s->pa, PA_RELAYTARGET, "-")) {
+	if (pdb_attrs_is(&s->pa, PA_RELAYTARGET, "-")) {
 		*v = pdecide(s, PV_REJECT, PA_RELAYTARGET, "user key");
 		return 1;
 	}
-	if (pattrs_is(&s->pa, PA_FREEZE, "+")) {
+	if (pdb_attrs_is(&s->pa, PA_FREEZE, "+")) {
 		*v = pdecide(s, 1, PA_FREEZE, "user key");
 		return 1;
 	}
-	if (pattrs_is(&s->pa, PA_TESTRCPTDNSRBL, "+"))
+	if (pdb_attrs_is(&s->pa, PA_TESTRCPTDNSRBL, "+"))
 		return rcpt_rbl(s, v);
 	return 0;
 }
@@ -85,8 +86,8 @@ look(struct policy_sess *s, struct target *t)
 {
 	if (paddr_check_dom(t->dom) < 0)
 		return -1;
-	pattrs_init(&s->pa, DOM_MASK);
-	ptrace(s, "policy: target domain %s", t->dom);
+	pdb_attrs_init(&s->pa, DOM_MASK);
+	policy_trace(s, "policy: target domain %s", t->dom);
 	return paddr_lookup(s, t->dom) < 0 ? -1 : 0;
 }
 
@@ -118,8 +119,8 @@ step(struct target *t)
 static int
 is_local(struct policy_sess *s)
 {
-	return pattrs_is(&s->pa, PA_LOCALDOMAIN, "+") ||
-	    pattrs_is(&s->pa, PA_RELAYTARGET, "+");
+	return pdb_attrs_is(&s->pa, PA_LOCALDOMAIN, "+") ||
+	    pdb_attrs_is(&s->pa, PA_RELAYTARGET, "+");
 }
 
 /* Follow routing inside local parts of domains we serve. */
@@ -132,7 +133,7 @@ innermost(struct policy_sess *s, struct target *t, int *rounds)
 			    s, PV_REJECT, 0, "too many routing steps");
 		if (!step(t))
 			return 0;
-		ptrace(s, "policy: local part routes on to %s", t->dom);
+		policy_trace(s, "policy: local part routes on to %s", t->dom);
 		if (look(s, t) < 0)
 			return pdecide(s, PV_REJECT, 0, "bad inner domain");
 	}
@@ -142,8 +143,8 @@ innermost(struct policy_sess *s, struct target *t, int *rounds)
 static int
 rcpt_dns(struct policy_sess *s, struct target *t, int *rounds)
 {
-	const char *mx = pattrs_val(&s->pa, PA_ACCEPTIFMX);
-	const char *dns = pattrs_val(&s->pa, PA_ACCEPTIFDNS);
+	const char *mx = pdb_attrs_val(&s->pa, PA_ACCEPTIFMX);
+	const char *dns = pdb_attrs_val(&s->pa, PA_ACCEPTIFDNS);
 	int local = 0, v;
 
 	if (s->f.always_accept)
@@ -153,7 +154,7 @@ rcpt_dns(struct policy_sess *s, struct target *t, int *rounds)
 		v = pdns_mx(s, t->dom, mx ? mx[0] : '.', &local);
 		if (!local)
 			return pdecide(s, v, PA_ACCEPTIFMX, "are we an MX?");
-		ptrace(s, "policy: %s has our address: local", t->dom);
+		policy_trace(s, "policy: %s has our address: local", t->dom);
 		if (!step(t))
 			return pdecide(s, 0, 0, "local by address");
 		if (look(s, t) < 0)
@@ -176,14 +177,14 @@ rcpt_domain(struct policy_sess *s, struct target *t)
 	for (n = 0; n <= MAX_ROUNDS; n++) {
 		if ((v = innermost(s, t, &rounds)) != 0)
 			return v;
-		if (pattrs_is(&s->pa, PA_RELAYTARGET, "-"))
+		if (pdb_attrs_is(&s->pa, PA_RELAYTARGET, "-"))
 			return pdecide(s, PV_REJECT, PA_RELAYTARGET, "target");
-		if (pattrs_is(&s->pa, PA_FREEZE, "+"))
+		if (pdb_attrs_is(&s->pa, PA_FREEZE, "+"))
 			return pdecide(s, 1, PA_FREEZE, "target");
-		if (pattrs_is(&s->pa, PA_TESTRCPTDNSRBL, "+") &&
+		if (pdb_attrs_is(&s->pa, PA_TESTRCPTDNSRBL, "+") &&
 		    rcpt_rbl(s, &v))
 			return v;
-		if (pattrs_is(&s->pa, PA_RELAYTARGET, "+"))
+		if (pdb_attrs_is(&s->pa, PA_RELAYTARGET, "+"))
 			return pdecide(s, 0, PA_RELAYTARGET, "target");
 		if (t->dom[0] == '[')
 			return pdecide(s, s->f.always_accept ? 0 : PV_REJECT, 0,
@@ -223,9 +224,9 @@ rescue(struct policy_sess *s, const char *a, int v)
 		return v;
 	if (at == NULL)
 		return pdecide(s, 0, 0, "postmaster rescue");
-	pattrs_init(&s->pa, PA_BIT(PA_RELAYTARGET));
+	pdb_attrs_init(&s->pa, PA_BIT(PA_RELAYTARGET));
 	if (pdb_lookup_user(s->pol->db, a, &s->pa) > 0 &&
-	    pattrs_is(&s->pa, PA_RELAYTARGET, "+"))
+	    pdb_attrs_is(&s->pa, PA_RELAYTARGET, "+"))
 		return pdecide(s, 0, PA_RELAYTARGET, "postmaster rescue");
 	return v;
 }
@@ -239,7 +240,7 @@ policy_rcptto(
 
 	s->msg[0] = '\0';
 	s->dns_timeouts = 0;
-	ptrace(s, "policy: RCPT TO <%.300s>", addr);
+	policy_trace(s, "policy: RCPT TO <%.300s>", addr);
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");
 	else if (s->f.sender_reject)

@@ -1,6 +1,9 @@
 /*
- * policy_reply.c - which reply a policy refusal gets (spec 7.3-7.5,
- * modernised per spec 13 item 3); the texts are in policy_replies.h.
+ * policy_reply.c - which reply a policy refusal gets (smtpserver(8)
+ * POLICY, and "Differences from ZMailer" there): a refused connection
+ * gets 554 5.7.1 (421 4.7.0 on a temporary DNS failure), soft codes are
+ * 451, and the enhanced code's class always equals the reply's class;
+ * the texts are in policy_replies.h.
  */
 #include "policy_int.h"
 #include "policy_replies.h"

@@ -1,8 +1,9 @@
 /*
- * policydb.c - ZMailer's binary policy format and the lookup engine
- * (spec 7.1, 7.2): key encoding, read-only GDBM, attribute records with
- * "= _tag" aliases and "message" texts, IP prefix walk, domain chain.
- * Not for: verdicts (policy.c) or parsing source text (polsrc.c).
+ * policydb.c - ZMailer's binary policy format (what policy-builder(8)
+ * writes) and the lookup engine (smtpserver(8) POLICY, "Lookups"): key
+ * encoding, read-only GDBM, attribute records with "= _tag" aliases and
+ * "message" texts, IP prefix walk, domain chain.
+ * Not for: verdicts (policy.c) or parsing source text (policy_src.c).
  */
 #include "policydb.h"
 
@@ -47,7 +48,7 @@ static const char *const attr_names[PA_MAX] = {
 };
 
 int
-pattr_code(const char *name)
+pdb_attr_code(const char *name)
 {
 	int i;
 
@@ -58,7 +59,7 @@ pattr_code(const char *name)
 }
 
 const char *
-pattr_name(int code)
+pdb_attr_name(int code)
 {
 	if (code <= 0 || code >= PA_MAX)
 		return NULL;
@@ -66,7 +67,7 @@ pattr_name(int code)
 }
 
 int
-pkey_ip(unsigned char *out, size_t outlen, const struct netkey *k, int width)
+pdb_key_ip(unsigned char *out, size_t outlen, const struct netkey *k, int width)
 {
 	if (k->v4) {
 		if (outlen < 7 || width < 0 || width > 32)
@@ -87,7 +88,7 @@ pkey_ip(unsigned char *out, size_t outlen, const struct netkey *k, int width)
 }
 
 int
-pkey_str(unsigned char *out, size_t outlen, int type, const char *s)
+pdb_key_str(unsigned char *out, size_t outlen, int type, const char *s)
 {
 	size_t n = strlen(s);
 
@@ -100,7 +101,7 @@ pkey_str(unsigned char *out, size_t outlen, int type, const char *s)
 }
 
 void
-pkey_text(const unsigned char *key, char *out, size_t outlen)
+pdb_key_text(const unsigned char *key, char *out, size_t outlen)
 {
 	struct netkey k;
 	char a[64];
@@ -171,7 +172,7 @@ pdb_fetch(struct pdb *p, const unsigned char *key, size_t *len)
 }
 
 void
-pattrs_init(struct pattrs *pa, unsigned int mask)
+pdb_attrs_init(struct pdb_attrs *pa, unsigned int mask)
 {
 	void (*trace)(void *, const char *) = pa->trace;
 	void *arg = pa->trace_arg;
@@ -183,19 +184,19 @@ pattrs_init(struct pattrs *pa, unsigned int mask)
 }
 
 int
-pattrs_is(const struct pattrs *pa, int a, const char *v)
+pdb_attrs_is(const struct pdb_attrs *pa, int a, const char *v)
 {
 	return (pa->have & PA_BIT(a)) && strcmp(pa->val[a], v) == 0;
 }
 
 const char *
-pattrs_val(const struct pattrs *pa, int a)
+pdb_attrs_val(const struct pdb_attrs *pa, int a)
 {
 	return (pa->have & PA_BIT(a)) ? pa->val[a] : NULL;
 }
 
 static void
-trace(struct pattrs *pa, const char *fmt, const char *a, const char *b,
+trace(struct pdb_attrs *pa, const char *fmt, const char *a, const char *b,
     const char *c)
 {
 	char line[600];
@@ -207,12 +208,12 @@ trace(struct pattrs *pa, const char *fmt, const char *a, const char *b,
 }
 
 static int resolve(
-    struct pdb *, const unsigned char *, int, const char *, struct pattrs *);
+    struct pdb *, const unsigned char *, int, const char *, struct pdb_attrs *);
 
 /* "= _tag": look the tag up in place, one level deeper. */
 static void
 follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
-    struct pattrs *pa)
+    struct pdb_attrs *pa)
 {
 	unsigned char key[PKEY_MAX + 1];
 	char low[PVAL_MAX + 1], sub[80];
@@ -227,7 +228,7 @@ follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
 		    (char)((tag[i] >= 'A' && tag[i] <= 'Z') ? tag[i] - 'A' + 'a'
 		                                            : tag[i]);
 	low[i] = '\0';
-	if (pkey_str(key, sizeof(key), PK_TAG, low) < 0)
+	if (pdb_key_str(key, sizeof(key), PK_TAG, low) < 0)
 		return;
 	snprintf(sub, sizeof(sub), "%.40s -> %.34s", path, low);
 	if (resolve(p, key, depth + 1, sub, pa) == 0)
@@ -235,20 +236,21 @@ follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
 }
 
 static void
-take(struct pattrs *pa, int a, const char *v, const char *msg, const char *path)
+take(struct pdb_attrs *pa, int a, const char *v, const char *msg,
+    const char *path)
 {
 	pa->request &= ~PA_BIT(a);
 	pa->have |= PA_BIT(a);
 	snprintf(pa->val[a], sizeof(pa->val[a]), "%s", v);
 	snprintf(pa->msg[a], sizeof(pa->msg[a]), "%s", msg ? msg : "");
 	snprintf(pa->from[a], sizeof(pa->from[a]), "%s", path);
-	trace(pa, "  %s: %s %s", path, pattr_name(a), v);
+	trace(pa, "  %s: %s %s", path, pdb_attr_name(a), v);
 }
 
 /* Scan one key's records; 1 if the key exists. */
 static int
 resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
-    struct pattrs *pa)
+    struct pdb_attrs *pa)
 {
 	unsigned char *val, *r;
 	const char *msg = NULL;
@@ -282,12 +284,12 @@ resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
 }
 
 int
-pdb_lookup_key(struct pdb *p, const unsigned char *key, struct pattrs *pa)
+pdb_lookup_key(struct pdb *p, const unsigned char *key, struct pdb_attrs *pa)
 {
 	char path[80];
 	int found;
 
-	pkey_text(key, path, sizeof(path));
+	pdb_key_text(key, path, sizeof(path));
 	if ((found = resolve(p, key, 0, path, pa)) > 0)
 		trace(pa, "  key %s found%s%s", path, "", "");
 	return found;
@@ -308,7 +310,7 @@ mask_bits(unsigned char *a, int nbytes, int width)
 }
 
 int
-pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pattrs *pa)
+pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pdb_attrs *pa)
 {
 	unsigned char key[32];
 	struct netkey k = *addr, any;
@@ -319,7 +321,7 @@ pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pattrs *pa)
 			mask_bits(k.a + 12, 4, w);
 		else
 			mask_bits(k.a, 16, w);
-		if (pkey_ip(key, sizeof(key), &k, w) < 0)
+		if (pdb_key_ip(key, sizeof(key), &k, w) < 0)
 			return -1;
 		if (pdb_lookup_key(p, key, pa))
 			return 1;
@@ -328,13 +330,13 @@ pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pattrs *pa)
 		return 0;
 	memset(&any, 0, sizeof(any));
 	any.v4 = 1;
-	if (pkey_ip(key, sizeof(key), &any, 0) < 0)
+	if (pdb_key_ip(key, sizeof(key), &any, 0) < 0)
 		return -1;
 	return pdb_lookup_key(p, key, pa);
 }
 
 int
-pdb_lookup_domain(struct pdb *p, const char *dom, struct pattrs *pa)
+pdb_lookup_domain(struct pdb *p, const char *dom, struct pdb_attrs *pa)
 {
 	unsigned char key[PKEY_MAX + 1];
 	char buf[PVAL_MAX + 2];
@@ -344,7 +346,7 @@ pdb_lookup_domain(struct pdb *p, const char *dom, struct pattrs *pa)
 	if (*d == '\0')
 		d = ".";
 	if (*d != '.') {
-		if (pkey_str(key, sizeof(key), PK_DOMAIN, d) < 0)
+		if (pdb_key_str(key, sizeof(key), PK_DOMAIN, d) < 0)
 			return -1;
 		if (pdb_lookup_key(p, key, pa))
 			return 1;
@@ -354,7 +356,7 @@ pdb_lookup_domain(struct pdb *p, const char *dom, struct pattrs *pa)
 		if (*d == '.')
 			d++;
 		if (snprintf(buf, sizeof(buf), ".%s", d) >= (int)sizeof(buf) ||
-		    pkey_str(key, sizeof(key), PK_DOMAIN, buf) < 0)
+		    pdb_key_str(key, sizeof(key), PK_DOMAIN, buf) < 0)
 			return -1;
 		if (pdb_lookup_key(p, key, pa))
 			return 1;
@@ -368,7 +370,7 @@ pdb_lookup_domain(struct pdb *p, const char *dom, struct pattrs *pa)
 }
 
 int
-pdb_lookup_user(struct pdb *p, const char *addr, struct pattrs *pa)
+pdb_lookup_user(struct pdb *p, const char *addr, struct pdb_attrs *pa)
 {
 	unsigned char key[PKEY_MAX + 1];
 	char buf[PVAL_MAX + 1];
@@ -377,7 +379,7 @@ pdb_lookup_user(struct pdb *p, const char *addr, struct pattrs *pa)
 
 	if (at == NULL)
 		return 0;
-	if (pkey_str(key, sizeof(key), PK_USER, addr) >= 0 &&
+	if (pdb_key_str(key, sizeof(key), PK_USER, addr) >= 0 &&
 	    pdb_lookup_key(p, key, pa))
 		return 1;
 	n = (size_t)(at - addr) + 1;
@@ -385,7 +387,7 @@ pdb_lookup_user(struct pdb *p, const char *addr, struct pattrs *pa)
 		return 0;
 	memcpy(buf, addr, n);
 	buf[n] = '\0';
-	if (pkey_str(key, sizeof(key), PK_USER, buf) < 0)
+	if (pdb_key_str(key, sizeof(key), PK_USER, buf) < 0)
 		return 0;
 	return pdb_lookup_key(p, key, pa);
 }

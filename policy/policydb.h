@@ -1,6 +1,7 @@
 /*
  * policydb.h - ZMailer's binary policy keys and attribute records, the
- * read-only GDBM database, and the lookup engine (spec 7.1, 7.2).
+ * read-only GDBM database, and the lookup engine (smtpserver(8) POLICY,
+ * "Lookups").
  * Internal to policy/ and policy-builder; the session uses policy.h.
  */
 #ifndef SMTPD_POLICYDB_H
@@ -59,17 +60,17 @@ enum {
 #define PDB_FETCH_MAX 512    /* database reads per lookup */
 
 /* Attribute name <-> code ("=" is PA_ALIAS); -1 / NULL if unknown. */
-int pattr_code(const char *name);
-const char *pattr_name(int code);
+int pdb_attr_code(const char *name);
+const char *pdb_attr_name(int code);
 
 /* Key encoders: return the key length (out[0]), or -1 if it does not fit
  * or the input is empty.  Strings are stored as given (lowercase them
  * first). */
-int pkey_ip(
+int pdb_key_ip(
     unsigned char *out, size_t outlen, const struct netkey *, int width);
-int pkey_str(unsigned char *out, size_t outlen, int type, const char *s);
+int pdb_key_str(unsigned char *out, size_t outlen, int type, const char *s);
 /* Printable form of a key ("[192.0.2.0]/24", "_tag", "u@d") */
-void pkey_text(const unsigned char *key, char *out, size_t outlen);
+void pdb_key_text(const unsigned char *key, char *out, size_t outlen);
 
 /* The database. */
 struct pdb;
@@ -79,7 +80,7 @@ void pdb_close(struct pdb *);
 unsigned char *pdb_fetch(struct pdb *, const unsigned char *key, size_t *len);
 
 /* The result of one lookup: first value of each requested attribute. */
-struct pattrs {
+struct pdb_attrs {
 	unsigned int request; /* bits still wanted */
 	unsigned int have;    /* bits found */
 	unsigned int fetches; /* reads so far; capped at PDB_FETCH_MAX */
@@ -91,10 +92,10 @@ struct pattrs {
 };
 
 /* Start a lookup asking for the attributes in mask. */
-void pattrs_init(struct pattrs *, unsigned int mask);
+void pdb_attrs_init(struct pdb_attrs *, unsigned int mask);
 /* 1 if attribute a was found with value "+" / "-". */
-int pattrs_is(const struct pattrs *, int a, const char *v);
-const char *pattrs_val(const struct pattrs *, int a); /* NULL if absent */
+int pdb_attrs_is(const struct pdb_attrs *, int a, const char *v);
+const char *pdb_attrs_val(const struct pdb_attrs *, int a); /* NULL if absent */
 
 /*
  * Lookups: 1 found (a key existed), 0 not found, -1 error.
@@ -102,10 +103,10 @@ const char *pattrs_val(const struct pattrs *, int a); /* NULL if absent */
  * miss tries [0.0.0.0]/0.  Domain: d, .d, then each parent ".x", ".".
  * User: "u@d" then "u@" (the caller goes on with the domain).
  */
-int pdb_lookup_ip(struct pdb *, const struct netkey *, struct pattrs *);
-int pdb_lookup_domain(struct pdb *, const char *dom, struct pattrs *);
-int pdb_lookup_user(struct pdb *, const char *addr, struct pattrs *);
+int pdb_lookup_ip(struct pdb *, const struct netkey *, struct pdb_attrs *);
+int pdb_lookup_domain(struct pdb *, const char *dom, struct pdb_attrs *);
+int pdb_lookup_user(struct pdb *, const char *addr, struct pdb_attrs *);
 /* One key, with its tags resolved. */
-int pdb_lookup_key(struct pdb *, const unsigned char *key, struct pattrs *);
+int pdb_lookup_key(struct pdb *, const unsigned char *key, struct pdb_attrs *);
 
 #endif

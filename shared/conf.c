@@ -1,5 +1,5 @@
 /*
- * conf.c - the smtpserver.conf reader (spec 4), driven by the PARAM table
+ * conf.c - the smtpserver.conf(5) reader, driven by the PARAM table
  * of params.c: bounded lines, PARAM keywords, $-expansion, quoting,
  * newgroup, HELO-pattern lines; defaults, free, lookup and dump.
  * Not for: what a value means at run time, or per-type parsing
@@ -14,7 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,53 +26,6 @@
 #define CONF_MAX_GROUPS 64
 #define CONF_MAX_HELO 10000
 #define CONF_MAX_GROUPNAME 63
-
-static void
-pctx_vformat(
-    struct pctx *cx, char *out, size_t len, const char *fmt, va_list ap)
-{
-	char what[1024];
-
-	vsnprintf(what, sizeof(what), fmt, ap);
-	if (cx->line > 0)
-		snprintf(out, len, "%s:%d: %s", cx->path, cx->line, what);
-	else
-		snprintf(out, len, "%s: %s", cx->path, what);
-}
-
-void
-pctx_error(struct pctx *cx, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (cx->err == NULL || cx->errlen == 0)
-		return;
-	va_start(ap, fmt);
-	pctx_vformat(cx, cx->err, cx->errlen, fmt, ap);
-	va_end(ap);
-}
-
-void
-pctx_warn(struct pctx *cx, const char *fmt, ...)
-{
-	char msg[1200];
-	va_list ap;
-
-	if (cx->warn == NULL)
-		return;
-	va_start(ap, fmt);
-	pctx_vformat(cx, msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	cx->warn(cx->warn_arg, msg);
-}
-
-void *
-param_base(struct conf *c, size_t gi, const struct param *p)
-{
-	if (p->flags & P_GROUP)
-		return &c->groups[gi];
-	return c;
-}
 
 /*
  * Split s in place into words: blanks separate, "..." and '...' quote
@@ -142,16 +94,14 @@ new_group(struct pctx *cx, const char *name)
 
 	if (*name == '\0' || strlen(name) > CONF_MAX_GROUPNAME) {
 		pctx_error(cx,
-		    "PARAM newgroup: expected a name of 1..%d "
-		    "characters",
+		    "PARAM newgroup: expected a name of 1..%d characters",
 		    CONF_MAX_GROUPNAME);
 		return -1;
 	}
 	for (i = 0; i < c->ngroups; i++) {
 		if (strcasecmp(c->groups[i].name, name) == 0) {
 			pctx_error(cx,
-			    "PARAM newgroup: group '%s' is "
-			    "already defined",
+			    "PARAM newgroup: group '%s' is already defined",
 			    name);
 			return -1;
 		}
@@ -246,7 +196,8 @@ param_line(struct pctx *cx, char *s, const struct zenv *env)
 /*
  * HELO-pattern line "glob [maxload] flags": glob lowercased; flags kept
  * whole, except that a "* !text" (placeholder, then '!') rejects like
- * "!text" and is stored as "!text" (spec 13.14).
+ * "!text" and is stored as "!text" (smtpserver.conf(5) HELO-PATTERN
+ * LINES; ZMailer ignored it, see DIFFERENCES FROM ZMAILER there).
  */
 static int
 helo_line(struct pctx *cx, char *s)
@@ -468,8 +419,7 @@ finish(struct pctx *cx)
 	}
 	if (c->min_idle_workers > c->max_idle_workers) {
 		pctx_error(cx,
-		    "min-idle-workers (%d) exceeds "
-		    "max-idle-workers (%d)",
+		    "min-idle-workers (%d) exceeds max-idle-workers (%d)",
 		    c->min_idle_workers, c->max_idle_workers);
 		return -1;
 	}

@@ -124,7 +124,7 @@ struct conf {
 				   resolv.conf (ZENV DNSSERVER overrides) */
 	int dns_port, dns_timeout;
 	char *wrap_allow, *wrap_deny; /* other hosts.allow / hosts.deny */
-	/* daemon (issue 3) */
+	/* the daemon (smtpserver.conf(5) "Our parameters: the daemon") */
 	int min_idle_workers, max_idle_workers, max_worker_sessions;
 	char *control_socket;
 	int control_mode;

@@ -189,8 +189,7 @@ set_str(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
 	}
 	if (p->type == PT_PATH && strchr(v, '$') != NULL && !cx->defaults)
 		pctx_warn(cx,
-		    "PARAM %s: '%s' still contains '$' (unknown "
-		    "ZENV name?)",
+		    "PARAM %s: '%s' still contains '$' (unknown ZENV name?)",
 		    p->name, v);
 	return store_str(cx, base, p->off, v, strlen(v));
 }
@@ -265,8 +264,7 @@ set_tarpit(struct pctx *cx, const struct param *p, void *base, char **av,
 		if (*av[i] == '\0' || *end != '\0' || errno != 0 ||
 		    !isfinite(v[i]) || v[i] < p->min || v[i] > p->max) {
 			pctx_error(cx,
-			    "PARAM %s: expected a number in "
-			    "%ld..%ld, got '%s'",
+			    "PARAM %s: expected a number in %ld..%ld, got '%s'",
 			    p->name, p->min, p->max, av[i]);
 			return -1;
 		}
@@ -323,15 +321,13 @@ set_bind(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
 	if (ac > 1 &&
 	    (parse_long(av[1], 10, &port) < 0 || port < 1 || port > 65535)) {
 		pctx_error(cx,
-		    "PARAM %s: expected a port in 1..65535, "
-		    "got '%s'",
-		    p->name, av[1]);
+		    "PARAM %s: expected a port in 1..65535, got '%s'", p->name,
+		    av[1]);
 		return -1;
 	}
 	if (*n >= MAX_BINDS) {
 		pctx_error(cx,
-		    "PARAM %s: too many binds in this group "
-		    "(at most %d)",
+		    "PARAM %s: too many binds in this group (at most %d)",
 		    p->name, MAX_BINDS);
 		return -1;
 	}
@@ -552,6 +548,15 @@ const char *
 param_usage(const struct param *p)
 {
 	return ops[p->type].usage;
+}
+
+/* The struct a row's offsets point into. */
+static void *
+param_base(struct conf *c, size_t gi, const struct param *p)
+{
+	if (p->flags & P_GROUP)
+		return &c->groups[gi];
+	return c;
 }
 
 int

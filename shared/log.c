@@ -1,5 +1,6 @@
 /*
- * log.c - syslog events and the ZMailer session transcript (spec 12).
+ * log.c - syslog events and the ZMailer session transcript (smtpserver(8)
+ * LOGGING, -l).
  * Not for: deciding what to log (callers), reply text (server/reply.c).
  */
 #include "log.h"
@@ -100,8 +101,8 @@ log_escape(char *out, size_t outlen, const char *s, size_t n)
 static void
 make_tag(char tag[8], time_t start, long pid)
 {
-	static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123"
-	                          "abcdefghijklmnopqrstuvwxyz4567890-=";
+	static const char abc[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123abcdefghijklmnopqrstuvwxyz4567890-=";
 	struct tm tm;
 
 	gmtime_r(&start, &tm);

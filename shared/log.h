@@ -1,7 +1,7 @@
 /*
  * log.h - logging: syslog (facility mail) for events, and the ZMailer
- * session transcript of spec 12 (-l file, -l SYSLOG).  Every client string
- * is escaped and length-limited before it is written.
+ * session transcript (-l file, -l SYSLOG; smtpserver(8) LOGGING).  Every
+ * client string is escaped and length-limited before it is written.
  */
 #ifndef SMTPD_LOG_H
 #define SMTPD_LOG_H

@@ -1,5 +1,6 @@
 /*
- * params.h - the PARAM table row (internal to conf.c and params.c).
+ * params.h - the PARAM table row (internal to the reader: params.c,
+ * conf.c, conf_types.c, conf_diff.c, conf_unbuilt.c and pctx.c).
  * Users of the configuration read struct conf (conf.h); the table is
  * listed for tests and docs through conf_param_count()/conf_param_info().
  */
@@ -80,7 +81,7 @@ struct pctx {
 	void *warn_arg;
 };
 
-/* "path:line: " + text into err (errors) or to warn (warnings). */
+/* "path:line: " + text into err (errors) or to warn (warnings); pctx.c. */
 void pctx_error(struct pctx *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void pctx_warn(struct pctx *, const char *fmt, ...)
@@ -98,7 +99,5 @@ int param_dup(void *base, const struct param *);
 /* Write "name = value" line(s) for the row. */
 void param_dump(const void *base, const struct param *,
     void (*out)(void *, const char *), void *arg);
-/* The struct a row's offsets point into. */
-void *param_base(struct conf *, size_t gi, const struct param *);
 
 #endif

@@ -1,11 +1,13 @@
 /*
- * rfc5321.c - RFC 5321 paths, ESMTP parameters and DSN values (rfc5321.h).
- * For MAIL FROM/RCPT TO arguments, HELO names, NOTIFY= and ORCPT=; not for
- * RFC 5322 header addresses.  Input is untrusted and bounded by its length
- * (a NUL byte inside is an error); results are malloc'ed copies, errors a
- * static reason and the column of the fault.
+ * rfc5321.c - RFC 5321 paths, HELO names and address literals (rfc5321.h).
+ * For MAIL FROM/RCPT TO arguments and HELO names; not for RFC 5322 header
+ * addresses, nor the ESMTP parameters after a path (rfc5321_param.c).
+ * Input is untrusted and bounded by its length (a NUL byte inside is an
+ * error); results are malloc'ed copies, errors a static reason and the
+ * column of the fault.
  */
 #include "rfc5321.h"
+#include "rfc5321_int.h"
 #include "buf.h"
 
 #include <arpa/inet.h>
@@ -13,10 +15,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define LOCAL_MAX 64   /* RFC 5321 4.5.3.1.1 */
-#define DOMAIN_MAX 255 /* RFC 5321 4.5.3.1.2 */
-#define LABEL_MAX 63   /* RFC 1035 2.3.4 */
-#define PATH_MAX_ 256  /* RFC 5321 4.5.3.1.3, with the punctuation */
+#define LOCAL_MAX 64     /* RFC 5321 4.5.3.1.1 */
+#define DOMAIN_MAX 255   /* RFC 5321 4.5.3.1.2 */
+#define LABEL_MAX 63     /* RFC 1035 2.3.4 */
+#define RFC_PATH_MAX 256 /* RFC 5321 4.5.3.1.3, with the punctuation */
 
 #define E_NUL "NUL character in address"
 #define E_8BIT "8-bit characters need SMTPUTF8"
@@ -38,24 +40,6 @@ struct pctx {
 	int literal; /* domain is an address literal */
 	struct span route, local, domain;
 };
-
-static int
-is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int
-is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-is_letdig(int c)
-{
-	return is_alpha(c) || is_digit(c);
-}
 
 static int
 is_blank(int c)
@@ -457,18 +441,6 @@ put_local(const struct pctx *c, struct buf *b)
 	buf_putc(b, '"');
 }
 
-static char *
-dup_span(const unsigned char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 /*
  * Fill p->addr and p->route.  The whole path as it is passed on, route
  * included and local part requoted, must fit the 256 octets.
@@ -498,10 +470,10 @@ build(struct pctx *c, size_t open)
 		buf_putc(&b, '@');
 		buf_append(&b, c->s + c->domain.off, c->domain.len);
 	}
-	if (!buf_failed(&b) && b.len + 2 > PATH_MAX_) {
+	if (!buf_failed(&b) && b.len + 2 > RFC_PATH_MAX) {
 		buf_free(&b);
 		return perr(c,
-		    c->i - open > PATH_MAX_ ? open + PATH_MAX_ : open,
+		    c->i - open > RFC_PATH_MAX ? open + RFC_PATH_MAX : open,
 		    "path longer than 256 octets");
 	}
 	if (!buf_failed(&b))

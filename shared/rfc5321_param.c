@@ -4,6 +4,7 @@
  * accepts and what a value means is the caller's business.
  */
 #include "rfc5321.h"
+#include "rfc5321_int.h"
 #include "xtext.h"
 
 #include <stdlib.h>
@@ -11,25 +12,6 @@
 #include <strings.h>
 
 #define ORCPT_MAX 500 /* RFC 3461 4.2 */
-
-static int
-is_letdig(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9');
-}
-
-static char *
-dup_span(const unsigned char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d != NULL) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
 
 /* Reason for a byte that ends a keyword or value where it should not. */
 static const char *

@@ -59,7 +59,8 @@ enum sb_count {
 
 #define SB_VERB_LEN 16
 #define SB_PEER_LEN 48
-/* The 450 window of spec 5: over the limit by fewer than this. */
+/* The 450 window (smtpserver(8) "Connection limits"): over the limit by
+ * fewer than this. */
 #define SB_TOTAL_OVERFLOW 100
 
 struct sb_slot {
@@ -93,7 +94,8 @@ struct sb_rate {
 	time_t last;
 };
 
-/* AUTH failures of one client key within a window (issue 5). */
+/* AUTH failures of one client key within a window (auth-fail-limit and
+ * auth-fail-window in smtpserver.conf(5)). */
 struct sb_authfail {
 	struct netkey key;
 	int fails;    /* 0 = free */

@@ -1,6 +1,7 @@
 /*
- * stream.h - buffered, timed byte stream over a file descriptor pair (and,
- * later, TLS): the only way the session reads and writes the network.
+ * stream.h - buffered, timed byte stream over a file descriptor pair, or
+ * over TLS once STARTTLS (server/tls.c) swaps the transport: the only way
+ * the session reads and writes the network.
  * Reads are bounded: a line longer than the caller's limit is reported and
  * drained to its LF so the session stays in step with the client.
  */

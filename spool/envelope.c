@@ -2,7 +2,7 @@
  * envelope.c - the envelope lines ZMailer's router reads from a spool file
  * (rcvdfrom, with, from, todsn, to, env-end ...), and the RFC 5321 4.4
  * Received: header of standalone mode.
- * Not for: files, fsync or naming (spool.c).
+ * Not for: files and fsync (spool.c) or naming (spooldir.c).
  *
  * Every value here came from the network, so no value may break the line
  * structure.  Policy:
@@ -337,6 +337,21 @@ envelope_check(const struct envelope *e, char *err, size_t errlen)
 	return 0;
 }
 
+/* The text of a finished b (its length in *len) for the caller to free,
+ * or NULL with errno ENOMEM when an append failed; b is spent. */
+static char *
+take_text(struct buf *b, size_t *len)
+{
+	if (buf_failed(b)) {
+		buf_free(b);
+		errno = ENOMEM;
+		return NULL;
+	}
+	if (len != NULL)
+		*len = b->len;
+	return b->data;
+}
+
 char *
 envelope_format(const struct envelope *e, size_t *len)
 {
@@ -356,14 +371,7 @@ envelope_format(const struct envelope *e, size_t *len)
 		buf_printf(&b, "comment policytest() rejected rcptaddr: <%s>\n",
 		    e->rejected[i]);
 	buf_puts(&b, "env-end\n");
-	if (buf_failed(&b)) {
-		buf_free(&b);
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (len != NULL)
-		*len = b.len;
-	return b.data;
+	return take_text(&b, len);
 }
 
 /* 1 if s is a host name or address literal that is safe in a header. */
@@ -483,12 +491,5 @@ envelope_received(const struct envelope *e, const char *myhostname,
 	buf_puts(&b, "; ");
 	put_date(&b, e->when);
 	buf_putc(&b, '\n');
-	if (buf_failed(&b)) {
-		buf_free(&b);
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (len != NULL)
-		*len = b.len;
-	return b.data;
+	return take_text(&b, len);
 }

@@ -1,7 +1,9 @@
 /*
- * spool.c - the durable spool writer: temp file in public/, envelope and
- * body, commit into router/ (or the freezer), spool ids, free space.
- * Not for: the envelope text itself (envelope.c) or reading (spoolread.c).
+ * spool.c - the durable spool writer: one transaction writes the envelope
+ * and body into its temp file and commits it into router/ (or the
+ * freezer); spool ids; free space.
+ * Not for: the names and directories (spooldir.c), the envelope text
+ * itself (envelope.c) or reading (spoolread.c).
  *
  * SPOOL FORMAT AND DURABILITY (for smtpserver(8))
  *
@@ -81,25 +83,20 @@
  * fails with errno ENOSPC; the file is truncated to 0 at once, so the
  * space is back while the client is still sending.
  */
-#include "spool.h"
+#include "spool_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "buf.h"
 
 #define WBUF_MAX (64u * 1024)
-#define NAME_HOST_MAX 19
 #define SPACE_CHECK_BYTES (1024LL * 1024)
 
 struct spool_txn {
@@ -191,16 +188,6 @@ spool_space_ok(const struct spool_cfg *cfg, long long need)
 	return room >= 0 && room >= need ? 0 : -1;
 }
 
-static int
-fail(char *err, size_t errlen, const char *what, const char *path, int eno)
-{
-	if (err != NULL && errlen > 0)
-		snprintf(err, errlen, "%s %s: %s", what, path ? path : "",
-		    strerror(eno));
-	errno = eno;
-	return -1;
-}
-
 /* write(2) all of it, retrying EINTR and short writes. */
 static int
 write_all(int fd, const char *p, size_t n)
@@ -238,7 +225,7 @@ txn_fail(struct spool_txn *t, const char *what, int eno)
 			/* nothing more to do: abort unlinks it */
 		}
 	}
-	return fail(t->err, sizeof(t->err), what, t->path, eno);
+	return spool_fail(t->err, sizeof(t->err), what, t->path, eno);
 }
 
 static int
@@ -356,132 +343,6 @@ spool_abort(struct spool_txn *t)
 	txn_free(t);
 }
 
-/* malloc'ed path from a format; NULL on ENOMEM or past PATH_MAX. */
-static char *mkpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-mkpath(const char *fmt, ...)
-{
-	struct buf b;
-	va_list ap;
-	int r;
-
-	buf_init(&b, PATH_MAX);
-	va_start(ap, fmt);
-	r = buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		buf_free(&b);
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	return b.data;
-}
-
-/* At most 19 bytes of our host name, safe in a file name. */
-static void
-host_part(const struct spool_cfg *cfg, char *out, size_t outlen)
-{
-	char h[256];
-	const char *s = cfg->myhostname;
-	char *p;
-
-	if (s == NULL || *s == '\0') {
-		if (gethostname(h, sizeof(h)) == 0) {
-			h[sizeof(h) - 1] = '\0';
-			s = h;
-		}
-	}
-	if (s == NULL || *s == '\0')
-		s = "I";
-	snprintf(out, outlen, "%.*s", NAME_HOST_MAX, s);
-	for (p = out; *p; p++)
-		if (*p == '/' || (unsigned char)*p < 0x21 || *p == 0x7f)
-			*p = '_';
-}
-
-/* The temp names of pid, tried in this order (ZMailer's SUFFIXCHARS). */
-static const char temp_sfx[] = " abcdefghijklmnopqrstuvwxyz";
-
-/* <host>:<pid>, with suffix i of temp_sfx (0 = none). */
-static void
-temp_base(char *out, size_t len, const char *host, long pid, size_t i)
-{
-	snprintf(
-	    out, len, "%s:%ld%.*s", host, pid, i == 0 ? 0 : 1, &temp_sfx[i]);
-}
-
-/* public/<host>:<pid>, with suffix i of temp_sfx (0 = none); malloc'ed. */
-static char *
-temp_name(const struct spool_cfg *cfg, const char *host, long pid, size_t i)
-{
-	char base[NAME_HOST_MAX + 32];
-
-	temp_base(base, sizeof(base), host, pid, i);
-	return mkpath("%s/public/%s", cfg->postoffice, base);
-}
-
-/* public/<host>:<pid>, then with a..z appended while the name is taken. */
-static int
-create_temp(
-    struct spool_txn *t, const struct spool_cfg *cfg, char *err, size_t errlen)
-{
-	char host[NAME_HOST_MAX + 1];
-	size_t i;
-	int fd;
-
-	host_part(cfg, host, sizeof(host));
-	for (i = 0; temp_sfx[i] != '\0'; i++) {
-		free(t->path);
-		t->path = temp_name(cfg, host, (long)getpid(), i);
-		if (t->path == NULL)
-			return fail(err, errlen, "temp name", "", errno);
-		fd = open(t->path,
-		    O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0600);
-		if (fd >= 0) {
-			t->fd = fd;
-			if (fchmod(fd, 0600) < 0)
-				return fail(
-				    err, errlen, "fchmod", t->path, errno);
-			return 0;
-		}
-		if (errno != EEXIST)
-			break;
-	}
-	fail(err, errlen, "create", t->path, errno);
-	free(t->path);
-	t->path = NULL;
-	return -1;
-}
-
-/*
- * The caller may be root and public/ belongs to the daemon user: names are
- * removed relative to public/ opened without following a symbolic link,
- * so a public/ replaced by a link to another directory is left alone.
- */
-int
-spool_remove_temps(const struct spool_cfg *cfg, long pid)
-{
-	char host[NAME_HOST_MAX + 1], base[NAME_HOST_MAX + 32], *dir;
-	size_t i;
-	int n = 0, dfd;
-
-	if ((dir = mkpath("%s/public", cfg->postoffice)) == NULL)
-		return -1;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	free(dir);
-	if (dfd < 0)
-		return 0;
-	host_part(cfg, host, sizeof(host));
-	for (i = 0; temp_sfx[i] != '\0'; i++) {
-		temp_base(base, sizeof(base), host, pid, i);
-		if (unlinkat(dfd, base, 0) == 0)
-			n++;
-	}
-	close(dfd);
-	return n;
-}
-
 /* Standalone: fix the mtime now, so the Received: id is the final id. */
 static int
 add_received(struct spool_txn *t, const struct spool_cfg *cfg,
@@ -494,17 +355,18 @@ add_received(struct spool_txn *t, const struct spool_cfg *cfg,
 	int r;
 
 	if (clock_gettime(CLOCK_REALTIME, &ts[0]) < 0)
-		return fail(err, errlen, "clock_gettime", "", errno);
+		return spool_fail(err, errlen, "clock_gettime", "", errno);
 	ts[1] = ts[0];
 	if (futimens(t->fd, ts) < 0 || fstat(t->fd, &st) < 0)
-		return fail(err, errlen, "futimens/fstat", t->path, errno);
+		return spool_fail(
+		    err, errlen, "futimens/fstat", t->path, errno);
 	t->mtime = st.st_mtim;
 	t->fixed = 1;
 	spool_id(id, sizeof(id), (unsigned long long)st.st_ino,
 	    st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
 	hdr = envelope_received(env, cfg->myhostname, id, &len);
 	if (hdr == NULL)
-		return fail(err, errlen, "Received: header", "", ENOMEM);
+		return spool_fail(err, errlen, "Received: header", "", ENOMEM);
 	r = put(t, hdr, len);
 	free(hdr);
 	return r;
@@ -544,19 +406,20 @@ spool_begin(const struct spool_cfg *cfg, const struct envelope *env,
 
 	*txnp = NULL;
 	if (cfg->postoffice == NULL || *cfg->postoffice == '\0')
-		return fail(
+		return spool_fail(
 		    err, errlen, "spool_begin: no postoffice", "", EINVAL);
 	if (envelope_check(env, err, errlen) < 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	if ((text = envelope_format(env, &len)) == NULL)
-		return fail(err, errlen, "envelope", "", errno);
+		return spool_fail(err, errlen, "envelope", "", errno);
 	if ((t = txn_new(cfg)) == NULL) {
 		free(text);
-		return fail(err, errlen, "spool_begin", "", ENOMEM);
+		return spool_fail(err, errlen, "spool_begin", "", ENOMEM);
 	}
-	if (create_temp(t, cfg, err, errlen) < 0 || put(t, text, len) < 0 ||
+	if (spooldir_create_temp(cfg, &t->path, &t->fd, err, errlen) < 0 ||
+	    put(t, text, len) < 0 ||
 	    (cfg->received_header &&
 	        add_received(t, cfg, env, err, errlen) < 0)) {
 		eno = errno;
@@ -591,8 +454,8 @@ commit_space(struct spool_txn *t)
 	return 0;
 }
 
-/* Flush, check the free space, fix the mtime (standalone), fsync, stat,
- * close; the spool id. */
+/* Flush, check the free space, fix the mtime (standalone), fsync, stat
+ * (*st gives the spool id), close. */
 static int
 finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 {
@@ -608,190 +471,26 @@ finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 	}
 	ts[0] = ts[1] = t->mtime;
 	if (t->fixed && futimens(t->fd, ts) < 0)
-		return fail(err, errlen, "futimens", t->path, errno);
+		return spool_fail(err, errlen, "futimens", t->path, errno);
 	while (fsync(t->fd) < 0)
 		if (errno != EINTR)
-			return fail(err, errlen, "fsync", t->path, errno);
+			return spool_fail(err, errlen, "fsync", t->path, errno);
 	if (fstat(t->fd, st) < 0)
-		return fail(err, errlen, "fstat", t->path, errno);
+		return spool_fail(err, errlen, "fstat", t->path, errno);
 	if (close(t->fd) < 0 && errno != EINTR) {
 		t->fd = -1;
-		return fail(err, errlen, "close", t->path, errno);
+		return spool_fail(err, errlen, "close", t->path, errno);
 	}
 	t->fd = -1;
 	return 0;
 }
 
-/* rename(2) that never replaces an existing name. */
+/* Commit into router/ or the freezer; the txn is freed either way. */
 static int
-move_noreplace(const char *from, const char *to)
-{
-	int eno;
-
-#ifdef RENAME_NOREPLACE
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
-		return 0;
-	if (errno != EINVAL && errno != ENOSYS)
-		return -1;
-#endif
-	if (link(from, to) < 0)
-		return -1;
-	if (unlink(from) < 0) {
-		eno = errno;
-		unlink(to);
-		errno = eno;
-		return -1;
-	}
-	return 0;
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd, eno;
-
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (fsync(fd) < 0) {
-		if (errno != EINTR) {
-			eno = errno;
-			close(fd);
-			errno = eno;
-			return -1;
-		}
-	}
-	close(fd);
-	return 0;
-}
-
-/*
- * ROUTERDIRHASH=1 and router/X is missing: make it with router/'s mode
- * (fchmod, whatever the umask), as whoever commits: a worker or a -i/-n
- * session, never root.  EEXIST is another writer that was quicker.
- */
-static int
-make_hashdir(const char *dir, const char *subdir)
-{
-	struct stat st;
-	int fd, rc;
-
-	if (stat(dir, &st) < 0)
-		return -1;
-	if (mkdir(subdir, 0700) < 0)
-		return errno == EEXIST ? 0 : -1;
-	fd = open(subdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fchmod(fd, st.st_mode & 07777);
-	close(fd);
-	return rc;
-}
-
-/* Move the finished file to dest and make the new name durable. */
-static int
-publish(struct spool_txn *t, const char *dest, const char *dir,
-    const char *subdir, char *err, size_t errlen)
-{
-	const char *bad = NULL;
-	int eno, rc = move_noreplace(t->path, dest);
-
-	if (rc < 0 && errno == ENOENT && subdir != NULL) {
-		if (make_hashdir(dir, subdir) < 0)
-			return fail(err, errlen, "mkdir", subdir, errno);
-		rc = move_noreplace(t->path, dest);
-	}
-	if (rc < 0)
-		return fail(err, errlen, "rename to", dest, errno);
-	free(t->path);
-	t->path = NULL;
-	/* the entry lives in subdir; router/ too, in case X was just made */
-	if (subdir != NULL && fsync_dir(subdir) < 0)
-		bad = subdir;
-	else if (fsync_dir(dir) < 0)
-		bad = dir;
-	if (bad == NULL)
-		return 0;
-	eno = errno;
-	unlink(dest);
-	return fail(err, errlen, "fsync directory", bad, eno);
-}
-
-/* "NEW router [X/]<inode>" to ROUTERNOTIFY; failures do not matter. */
-static void
-notify_router(
-    const struct spool_txn *t, const char *hash, unsigned long long ino)
-{
-	struct sockaddr_un sa;
-	char msg[64];
-	int fd, n;
-
-	if (t->routernotify == NULL ||
-	    strlen(t->routernotify) >= sizeof(sa.sun_path))
-		return;
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, t->routernotify, strlen(t->routernotify));
-	n = snprintf(msg, sizeof(msg), "NEW router %s%llu", hash, ino);
-	if (n < 0 || (size_t)n >= sizeof(msg))
-		return;
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return;
-	if (sendto(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL,
-	        (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		/* ignored: the router scans router/ as well */
-	}
-	close(fd);
-}
-
-/* Target directory, optional hash subdirectory and file name. */
-struct target {
-	char *dir, *subdir, *dest;
-	char hash[4];
-};
-
-static int
-target_make(struct target *g, const struct spool_txn *t, int freeze, int n,
-    unsigned long long ino)
-{
-	char sfx[32] = "";
-
-	memset(g, 0, sizeof(*g));
-	if (freeze) {
-		if (n >= 0)
-			snprintf(sfx, sizeof(sfx), "policy-%d", n);
-		else
-			snprintf(sfx, sizeof(sfx), "policy");
-		g->dir = mkpath("%s/freezer", t->postoffice);
-		g->dest = mkpath("%s/freezer/%llu%s", t->postoffice, ino, sfx);
-		return g->dir && g->dest ? 0 : -1;
-	}
-	if (t->routerdirhash) {
-		snprintf(
-		    g->hash, sizeof(g->hash), "%c/", 'A' + (int)(ino % 26));
-		g->subdir = mkpath("%s/router/%c", t->postoffice, g->hash[0]);
-		if (g->subdir == NULL)
-			return -1;
-	}
-	g->dir = mkpath("%s/router", t->postoffice);
-	g->dest = mkpath("%s/router/%s%llu", t->postoffice, g->hash, ino);
-	return g->dir && g->dest ? 0 : -1;
-}
-
-static void
-target_free(struct target *g)
-{
-	free(g->dir);
-	free(g->subdir);
-	free(g->dest);
-}
-
-static int
-finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
+txn_finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
     char *err, size_t errlen)
 {
-	struct target g;
+	struct spool_target g;
 	struct stat st;
 	unsigned long long ino;
 	int eno;
@@ -802,21 +501,22 @@ finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
 	if (finish_file(t, &st, err, errlen) < 0)
 		goto bad;
 	ino = (unsigned long long)st.st_ino;
-	if (target_make(&g, t, freeze, n, ino) < 0) {
-		fail(err, errlen, "target name", "", errno);
+	if (spooldir_target(
+	        &g, t->postoffice, t->routerdirhash, freeze, n, ino) < 0) {
+		spool_fail(err, errlen, "target name", "", errno);
 		goto bad;
 	}
-	if (publish(t, g.dest, g.dir, g.subdir, err, errlen) < 0)
+	if (spooldir_publish(&t->path, &g, err, errlen) < 0)
 		goto bad;
 	if (!freeze)
-		notify_router(t, g.hash, ino);
+		spooldir_notify(t->routernotify, g.hash, ino);
 	spool_id(id, idlen, ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-	target_free(&g);
+	spooldir_target_free(&g);
 	txn_free(t);
 	return 0;
 bad:
 	eno = errno;
-	target_free(&g);
+	spooldir_target_free(&g);
 	spool_abort(t);
 	errno = eno;
 	return -1;
@@ -826,12 +526,12 @@ int
 spool_commit(
     struct spool_txn *t, char *id, size_t idlen, char *err, size_t errlen)
 {
-	return finish(t, 0, 0, id, idlen, err, errlen);
+	return txn_finish(t, 0, 0, id, idlen, err, errlen);
 }
 
 int
 spool_freeze(struct spool_txn *t, int n, char *id, size_t idlen, char *err,
     size_t errlen)
 {
-	return finish(t, 1, n, id, idlen, err, errlen);
+	return txn_finish(t, 1, n, id, idlen, err, errlen);
 }

@@ -3,6 +3,9 @@
  * envelope, the body with LF line ends, and a commit that fsyncs the file,
  * renames it into router/ and fsyncs the directory before returning.
  * Nothing may be acknowledged with 250 before spool_commit() returned 0.
+ * Also declares envelope.c's API (envelope_format, envelope_check,
+ * envelope_received: the envelope text on its own, for the writer and
+ * the tests).  Implemented in spool.c, spooldir.c and envelope.c.
  */
 #ifndef SMTPD_SPOOL_H
 #define SMTPD_SPOOL_H
@@ -42,9 +45,11 @@ struct envelope {
 	int show_auth, show_tls_mode, show_tls_peer, show_ident, show_whoson;
 	const char *tls_cipher; /* NULL = no TLS */
 	const char *tls_peer;   /* client cert CN, NULL = none */
-	char rhost_flags[4];    /* 'X' or a flag letter each, see spec 2;
-				 * printed 'O' -> "OK", 'F' -> "FAIL", NUL ->
-				 * "X", any other letter as itself */
+	char rhost_flags[4];    /* rhost-flags (smtpserver(8) THE SPOOL):
+				 * PTR found, PTR confirmed, HELO syntax, HELO
+				 * = rhost, each 'O', 'F' or 'X'; printed
+				 * 'O' -> "OK", 'F' -> "FAIL", NUL -> "X", any
+				 * other letter as itself */
 	const char *bodytype;   /* "8BITMIME", "BINARYMIME", "7BIT", NULL */
 	const char *with;       /* "SMTP", "ESMTP", "ESMTPSA", ... */
 	const char *identinfo;  /* NULL = none */

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "dns.h"
-#include "polbuild.h"
+#include "policy_build.h"
 #include "policy.h"
 #include "tap.h"
 #include "tmpdir.h"
@@ -318,7 +318,7 @@ main(void)
 	test_library();
 	tmp_make();
 	tmp_write("smtp-policy.src", src);
-	ok(polbuild(tmp_dir, "smtp-policy", stderr) == 0, "database built");
+	ok(policy_build(tmp_dir, "smtp-policy", stderr) == 0, "database built");
 	tmp_path("smtp-policy", path, sizeof(path));
 	pol = policy_open("gdbm", path, err, sizeof(err));
 	ok(pol != NULL, "policy open %s", pol ? "" : err);

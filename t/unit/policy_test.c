@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "polbuild.h"
+#include "policy_build.h"
 #include "policy.h"
 #include "tap.h"
 #include "tmpdir.h"
@@ -349,7 +349,7 @@ test_reopen(void)
 	policy_sess_free(s);
 	tmp_write("localnames", "example.org\nnew.example\n");
 	sleep(1); /* a distinct mtime even on coarse clocks */
-	ok(polbuild(tmp_dir, "smtp-policy", stderr) == 0, "rebuilt");
+	ok(policy_build(tmp_dir, "smtp-policy", stderr) == 0, "rebuilt");
 	s = sess("192.0.2.99");
 	is_int(policy_rcptto(s, "u@new.example", &r), 0,
 	    "replaced database seen by the next session");
@@ -379,7 +379,7 @@ main(void)
 	    "[192.0.2.208]/29 message \"slow down\" "
 	    "ratelimitmsgs -2\n"
 	    "[2001:db8:1::]/48 ratelimitmsgs 1\n");
-	ok(polbuild(tmp_dir, "smtp-policy", stderr) == 0, "conf/db builds");
+	ok(policy_build(tmp_dir, "smtp-policy", stderr) == 0, "conf/db builds");
 	tmp_path("smtp-policy", path, sizeof(path));
 	if ((pol = policy_open("gdbm", path, err, sizeof(err))) == NULL) {
 		printf("# %s\n", err);

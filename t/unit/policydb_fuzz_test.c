@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "policydb.h"
-#include "polsrc.h"
+#include "policy_src.h"
 #include "tap.h"
 #include "tmpdir.h"
 
@@ -76,14 +76,14 @@ fill(const char *file)
 
 	db = gdbm_open(file, 0, GDBM_NEWDB | GDBM_NOLOCK, 0600, NULL);
 	for (i = 0; i < 5; i++) {
-		pkey_str(key, sizeof(key),
+		pdb_key_str(key, sizeof(key),
 		    names[i][0] == '_' ? PK_TAG : PK_DOMAIN, names[i]);
 		put(db, key, val, random_value(val, sizeof(val)));
 	}
 	netaddr_parse("0.0.0.0", &k);
-	pkey_ip(key, sizeof(key), &k, 0);
+	pdb_key_ip(key, sizeof(key), &k, 0);
 	put(db, key, val, random_value(val, sizeof(val)));
-	pkey_str(key, sizeof(key), PK_USER, "u@");
+	pdb_key_str(key, sizeof(key), PK_USER, "u@");
 	put(db, key, val, random_value(val, sizeof(val)));
 	gdbm_close(db);
 }
@@ -91,7 +91,7 @@ fill(const char *file)
 static int
 lookups(const char *file)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 	struct netkey k;
 	char err[300];
 	struct pdb *p = pdb_open(file, err, sizeof(err));
@@ -100,7 +100,7 @@ lookups(const char *file)
 	if (p == NULL)
 		return 1;
 	netaddr_parse("2001:db8::1", &k);
-	pattrs_init(&pa, ~0u);
+	pdb_attrs_init(&pa, ~0u);
 	pdb_lookup_domain(p, "x.y.z", &pa);
 	pdb_lookup_ip(p, &k, &pa);
 	pdb_lookup_user(p, "u@x.y", &pa);
@@ -116,7 +116,7 @@ static void
 bomb(const char *file)
 {
 	static unsigned char val[60000];
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 	unsigned char key[PKEY_MAX + 1];
 	char err[300];
 	struct pdb *p;
@@ -126,13 +126,13 @@ bomb(const char *file)
 	db = gdbm_open(file, 0, GDBM_NEWDB | GDBM_NOLOCK, 0600, NULL);
 	for (n = 0; n + 5 <= sizeof(val); n += 5)
 		memcpy(val + n, "\005\001_a", 5); /* "= _a" x 12000 */
-	pkey_str(key, sizeof(key), PK_DOMAIN, ".");
+	pdb_key_str(key, sizeof(key), PK_DOMAIN, ".");
 	put(db, key, val, n);
-	pkey_str(key, sizeof(key), PK_TAG, "_a");
+	pdb_key_str(key, sizeof(key), PK_TAG, "_a");
 	put(db, key, val, n); /* _a = _a = _a ... */
 	gdbm_close(db);
 	p = pdb_open(file, err, sizeof(err));
-	pattrs_init(&pa, PA_BIT(PA_RELAYTARGET));
+	pdb_attrs_init(&pa, PA_BIT(PA_RELAYTARGET));
 	is_int(pdb_lookup_domain(p, "x.example", &pa), 1, "bomb: found");
 	ok(pa.fetches <= PDB_FETCH_MAX, "bomb: %u reads", pa.fetches);
 	pdb_close(p);
@@ -142,7 +142,7 @@ static void
 lines(void)
 {
 	static const char alpha[] = "ab.@/[]:_#\" \t+-=09xmessagerelaytarget";
-	static struct polsrc_rec r;
+	static struct policy_src_rec r;
 	char line[400], why[200];
 	int i, j, n, bad = 0;
 
@@ -151,7 +151,7 @@ lines(void)
 		for (j = 0; j < n; j++)
 			line[j] = alpha[rnd(sizeof(alpha) - 1)];
 		line[n] = '\0';
-		if (polsrc_line(line, &r, why, sizeof(why)) == 1)
+		if (policy_src_line(line, &r, why, sizeof(why)) == 1)
 			bad |= r.key[0] < 3 || r.vallen > sizeof(r.val);
 	}
 	ok(!bad, "20000 random source lines");

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "polbuild.h"
+#include "policy_build.h"
 #include "policydb.h"
-#include "polsrc.h"
+#include "policy_src.h"
 #include "tap.h"
 #include "tmpdir.h"
 
@@ -61,7 +61,7 @@ test_keys(void)
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		snprintf(text, sizeof(text), "%s", keys[i].text);
-		n = polsrc_key(text, key, sizeof(key), why, sizeof(why));
+		n = policy_src_key(text, key, sizeof(key), why, sizeof(why));
 		is_int(n, keys[i].len, "key %s: length", keys[i].text);
 		if (n > 0)
 			ok(memcmp(key, keys[i].bytes, (size_t)n) == 0,
@@ -69,10 +69,10 @@ test_keys(void)
 	}
 	memset(text, 'a', 253);
 	text[253] = '\0';
-	is_int(polsrc_key(text, key, sizeof(key), why, sizeof(why)), -1,
+	is_int(policy_src_key(text, key, sizeof(key), why, sizeof(why)), -1,
 	    "key of 253 bytes refused");
 	text[252] = '\0';
-	is_int(polsrc_key(text, key, sizeof(key), why, sizeof(why)), 255,
+	is_int(policy_src_key(text, key, sizeof(key), why, sizeof(why)), 255,
 	    "key of 252 bytes fits the length byte");
 }
 
@@ -102,7 +102,7 @@ static const struct linecase lines[] = {
 static void
 test_lines(void)
 {
-	static struct polsrc_rec r;
+	static struct policy_src_rec r;
 	char buf[300], why[200];
 	size_t i;
 	int rc;
@@ -110,7 +110,7 @@ test_lines(void)
 	for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		snprintf(buf, sizeof(buf), "%s", lines[i].line);
 		why[0] = '\0';
-		rc = polsrc_line(buf, &r, why, sizeof(why));
+		rc = policy_src_line(buf, &r, why, sizeof(why));
 		is_int(rc, lines[i].rc, "line '%s'", lines[i].line);
 		if (rc == 1)
 			is_int(r.vallen, lines[i].vallen, "line '%s': bytes",
@@ -120,7 +120,7 @@ test_lines(void)
 			    "line '%s': says '%s'", lines[i].line, why);
 	}
 	snprintf(buf, sizeof(buf), "x.example message \"hi there\" freeze +");
-	polsrc_line(buf, &r, why, sizeof(why));
+	policy_src_line(buf, &r, why, sizeof(why));
 	ok(r.val[0] == 11 && r.val[1] == PA_MESSAGE &&
 	        memcmp(r.val + 2, "hi there", 9) == 0 && r.val[11] == 4 &&
 	        r.val[12] == PA_FREEZE && r.val[13] == '+' && r.val[14] == 0,
@@ -172,7 +172,8 @@ build(void)
 	tmp_write("smtp-policy.mx", "mx.example\n#c.example\n");
 	tmp_write("smtp-policy.spam", "@Spam.Example\n[203.0.113.0]/24\n");
 	tmp_write("smtp-policy.spam.manual", "spam.example\nfriend@\n");
-	ok(polbuild(tmp_dir, "smtp-policy", stderr) == 0, "polbuild ok");
+	ok(policy_build(tmp_dir, "smtp-policy", stderr) == 0,
+	    "policy_build ok");
 	tmp_path("smtp-policy.gdbm", path, sizeof(path));
 	p = pdb_open(path, err, sizeof(err));
 	ok(p != NULL, "database opens: %s", p ? "" : err);
@@ -182,16 +183,16 @@ build(void)
 static const char *
 ip_val(struct pdb *p, const char *ip, int a)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 	struct netkey k;
 
 	netaddr_parse(ip, &k);
-	pattrs_init(&pa,
+	pdb_attrs_init(&pa,
 	    PA_BIT(PA_RELAYCUSTNET) | PA_BIT(PA_FREEZENET) |
 	        PA_BIT(PA_MAXINSIZE) | PA_BIT(PA_REJECTNET));
 	if (pdb_lookup_ip(p, &k, &pa) <= 0)
 		return "(none)";
-	return pattrs_val(&pa, a) ? pattrs_val(&pa, a) : "(unset)";
+	return pdb_attrs_val(&pa, a) ? pdb_attrs_val(&pa, a) : "(unset)";
 }
 
 static void
@@ -219,12 +220,12 @@ test_ip(struct pdb *p)
 static const char *
 dom_val(struct pdb *p, const char *d, int a, unsigned int mask)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 
-	pattrs_init(&pa, mask ? mask : PA_BIT(a));
+	pdb_attrs_init(&pa, mask ? mask : PA_BIT(a));
 	if (pdb_lookup_domain(p, d, &pa) <= 0)
 		return "(none)";
-	return pattrs_val(&pa, a) ? pattrs_val(&pa, a) : "(unset)";
+	return pdb_attrs_val(&pa, a) ? pdb_attrs_val(&pa, a) : "(unset)";
 }
 
 static void
@@ -245,21 +246,21 @@ test_domains(struct pdb *p)
 static void
 test_users(struct pdb *p)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 
-	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	ok(pdb_lookup_user(p, "u@d.example", &pa) == 1 &&
-	        pattrs_is(&pa, PA_MAXINSIZE, "10"),
+	        pdb_attrs_is(&pa, PA_MAXINSIZE, "10"),
 	    "user u@d");
-	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	ok(pdb_lookup_user(p, "u@other.example", &pa) == 1 &&
-	        pattrs_is(&pa, PA_MAXINSIZE, "11"),
+	        pdb_attrs_is(&pa, PA_MAXINSIZE, "11"),
 	    "user u@ after u@d misses");
-	pattrs_init(&pa, PA_BIT(PA_MAXINSIZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_MAXINSIZE));
 	is_int(pdb_lookup_user(p, "v@d.example", &pa), 0, "no user key");
-	pattrs_init(&pa, PA_BIT(PA_REJECTSOURCE));
+	pdb_attrs_init(&pa, PA_BIT(PA_REJECTSOURCE));
 	ok(pdb_lookup_user(p, "friend@x.example", &pa) == 1 &&
-	        pattrs_is(&pa, PA_REJECTSOURCE, "+"),
+	        pdb_attrs_is(&pa, PA_REJECTSOURCE, "+"),
 	    "spam friend@ is _bulk_mail");
 }
 
@@ -295,13 +296,13 @@ test_tags(struct pdb *p)
 static void
 test_messages(struct pdb *p)
 {
-	static struct pattrs pa;
+	static struct pdb_attrs pa;
 
-	pattrs_init(&pa, PA_BIT(PA_RELAYTARGET) | PA_BIT(PA_FREEZE));
+	pdb_attrs_init(&pa, PA_BIT(PA_RELAYTARGET) | PA_BIT(PA_FREEZE));
 	pdb_lookup_domain(p, "m.example", &pa);
-	ok(pattrs_is(&pa, PA_RELAYTARGET, "-"), "first occurrence wins");
+	ok(pdb_attrs_is(&pa, PA_RELAYTARGET, "-"), "first occurrence wins");
 	is_str(pa.msg[PA_RELAYTARGET], "first", "message goes to next attr");
-	ok(pattrs_is(&pa, PA_FREEZE, "+"), "appended duplicate key read");
+	ok(pdb_attrs_is(&pa, PA_FREEZE, "+"), "appended duplicate key read");
 	is_str(pa.msg[PA_FREEZE], "unused",
 	    "a trailing message reaches an appended line (as in ZMailer)");
 }
@@ -318,7 +319,8 @@ test_errors(void)
 	    "ok.example relaytarget +\n\nbad.example nonsense +\n");
 	tmp_path("errs", path, sizeof(path));
 	fp = fopen(path, "w+");
-	is_int(polbuild(tmp_dir, "smtp-policy", fp), -1, "bad source fails");
+	is_int(
+	    policy_build(tmp_dir, "smtp-policy", fp), -1, "bad source fails");
 	rewind(fp);
 	n = fread(out, 1, sizeof(out) - 1, fp);
 	out[n] = '\0';

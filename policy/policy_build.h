@@ -1,10 +1,10 @@
 /*
- * polbuild.h - policy-builder's work (spec 7.6): merge the source files
+ * policy_build.h - policy-builder(8)'s work: merge the source files
  * of a db directory into one GDBM database, written beside the old one
  * and renamed into place.  policy_builder.c is only its command line.
  */
-#ifndef SMTPD_POLBUILD_H
-#define SMTPD_POLBUILD_H
+#ifndef SMTPD_POLICY_BUILD_H
+#define SMTPD_POLICY_BUILD_H
 
 #include <stdio.h>
 
@@ -13,6 +13,6 @@
  * gives smtp-policy.gdbm).  Source errors go to errs as "file:line:
  * reason".  Returns 0, or -1 (nothing renamed; the old database stays).
  */
-int polbuild(const char *dir, const char *base, FILE *errs);
+int policy_build(const char *dir, const char *base, FILE *errs);
 
 #endif

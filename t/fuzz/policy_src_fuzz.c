@@ -1,13 +1,13 @@
 /*
- * polsrc_fuzz.c - libFuzzer entry for the policy source parser
- * (policy/polsrc.c), as policy-builder feeds it: the input is a source
- * file, each line (without its LF or CR) goes to polsrc_line() in a heap
+ * policy_src_fuzz.c - libFuzzer entry for the policy source parser
+ * (policy/policy_src.c), as policy-builder feeds it: the input is a source
+ * file, each line (without its LF or CR) goes to policy_src_line() in a heap
  * copy of its exact size.  Besides crashes it checks what the database
- * reader relies on: a well-formed key that pkey_text() turns back into the
+ * reader relies on: a well-formed key that pdb_key_text() turns back into the
  * same key, and a value block of [len][code][value NUL] records.
  * Built and run by `make fuzz` / `make fuzz-run` (see t/fuzz/run).
  */
-#include "polsrc.h"
+#include "policy_src.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,13 +38,13 @@ check_key(const unsigned char *key)
 	else
 		CHECK(key[0] - 3 <= PVAL_MAX && key[key[0] - 1] == '\0' &&
 		    strlen((const char *)key + 2) == (size_t)key[0] - 3);
-	pkey_text(key, text, sizeof(text));
-	n = polsrc_key(text, again, sizeof(again), why, sizeof(why));
+	pdb_key_text(key, text, sizeof(text));
+	n = policy_src_key(text, again, sizeof(again), why, sizeof(why));
 	CHECK(n == key[0] && memcmp(again, key, (size_t)n) == 0);
 }
 
 static void
-check_value(const struct polsrc_rec *r)
+check_value(const struct policy_src_rec *r)
 {
 	size_t at = 0, len;
 
@@ -53,7 +53,7 @@ check_value(const struct polsrc_rec *r)
 		CHECK(r->vallen - at >= 3);
 		len = r->val[at];
 		CHECK(len >= 3 && len <= r->vallen - at);
-		CHECK(pattr_name(r->val[at + 1]) != NULL);
+		CHECK(pdb_attr_name(r->val[at + 1]) != NULL);
 		CHECK(r->val[at + len - 1] == '\0');
 		CHECK(strlen((const char *)r->val + at + 2) == len - 3);
 		at += len;
@@ -61,12 +61,12 @@ check_value(const struct polsrc_rec *r)
 }
 
 static void
-one_line(const uint8_t *s, size_t n, struct polsrc_rec *r)
+one_line(const uint8_t *s, size_t n, struct policy_src_rec *r)
 {
 	char why[200], *line;
 	int rc;
 
-	if (n >= POLSRC_LINE_MAX) /* policy-builder refuses it first */
+	if (n >= POLICY_SRC_LINE_MAX) /* policy-builder refuses it first */
 		return;
 	if (n > 0 && s[n - 1] == '\r')
 		n--;
@@ -75,7 +75,7 @@ one_line(const uint8_t *s, size_t n, struct polsrc_rec *r)
 	memcpy(line, s, n);
 	line[n] = '\0';
 	why[0] = '\0';
-	rc = polsrc_line(line, r, why, sizeof(why));
+	rc = policy_src_line(line, r, why, sizeof(why));
 	CHECK(rc >= -1 && rc <= 1);
 	if (rc < 0)
 		CHECK(why[0] != '\0' && strlen(why) < sizeof(why));
@@ -89,7 +89,7 @@ one_line(const uint8_t *s, size_t n, struct polsrc_rec *r)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct polsrc_rec r;
+	static struct policy_src_rec r;
 	const uint8_t *end = data + size, *nl;
 
 	while (data < end) {

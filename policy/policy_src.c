@@ -1,10 +1,11 @@
 /*
- * polsrc.c - one policy source line to a binary key and value block
- * (spec 7.1), compatible with ZMailer's "makedb -p": comments, indented
- * lines and keys without attributes are skipped; keys are lowercased;
- * host bits of networks are masked.  Every length is checked.
+ * policy_src.c - one policy source line to a binary key and value block
+ * (policy-builder(8) "Source syntax"), compatible with ZMailer's
+ * "makedb -p": comments, indented lines and keys without attributes are
+ * skipped; keys are lowercased; host bits of networks are masked.  Every
+ * length is checked.
  */
-#include "polsrc.h"
+#include "policy_src.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -84,16 +85,15 @@ net_key(char *text, char *slash, unsigned char *key, size_t keylen, char *why,
 		k.v4 = 1;
 		mask(k.a + 12, 4, w);
 	}
-	return pkey_ip(key, keylen, &k, w);
+	return pdb_key_ip(key, keylen, &k, w);
 bad:
-	snprintf(why, whylen,
-	    "bad network key (want [a.b.c.d]/w or "
-	    "[ipv6.x::y]/w)");
+	snprintf(
+	    why, whylen, "bad network key (want [a.b.c.d]/w or [ipv6.x::y]/w)");
 	return -1;
 }
 
 int
-polsrc_key(
+policy_src_key(
     char *text, unsigned char *key, size_t keylen, char *why, size_t whylen)
 {
 	char *slash;
@@ -117,7 +117,7 @@ polsrc_key(
 		type = PK_TAG;
 	else if (strchr(text, '@') != NULL)
 		type = PK_USER;
-	if ((n = pkey_str(key, keylen, type, text)) < 0)
+	if ((n = pdb_key_str(key, keylen, type, text)) < 0)
 		snprintf(why, whylen, "key longer than %d bytes", PVAL_MAX);
 	return n;
 }
@@ -152,10 +152,10 @@ token(char **sp, int *quoted)
 }
 
 static int
-add_attr(struct polsrc_rec *r, const char *name, const char *value, char *why,
-    size_t whylen)
+add_attr(struct policy_src_rec *r, const char *name, const char *value,
+    char *why, size_t whylen)
 {
-	int code = pattr_code(name);
+	int code = pdb_attr_code(name);
 	size_t n = strlen(value);
 
 	if (code < 0) {
@@ -179,7 +179,7 @@ add_attr(struct polsrc_rec *r, const char *name, const char *value, char *why,
 }
 
 int
-polsrc_line(char *line, struct polsrc_rec *r, char *why, size_t whylen)
+policy_src_line(char *line, struct policy_src_rec *r, char *why, size_t whylen)
 {
 	char *s = line, *key, *name, *value;
 	int q;
@@ -193,7 +193,7 @@ polsrc_line(char *line, struct polsrc_rec *r, char *why, size_t whylen)
 		snprintf(why, whylen, "a key cannot be a quoted string");
 		return -1;
 	}
-	if (polsrc_key(key, r->key, sizeof(r->key), why, whylen) < 0)
+	if (policy_src_key(key, r->key, sizeof(r->key), why, whylen) < 0)
 		return -1;
 	while ((name = token(&s, &q)) != NULL) {
 		if (!q && name[0] == '#')

@@ -1,5 +1,5 @@
 /*
- * polbuild_tmp_test.c - policy-builder (often run as root) writes its new
+ * policy_build_tmp_test.c - policy-builder (often run as root) writes its new
  * database as <base>-new.gdbm in the sources' directory.  Whoever else can
  * write that directory may plant a symbolic link there right after the
  * stale name is removed; the database must then not be written through
@@ -12,7 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "polbuild.h"
+#include "policy_build.h"
 #include "tap.h"
 #include "tmpdir.h"
 
@@ -49,9 +49,9 @@ main(void)
 	tmp_write("victim", "precious\n");
 	tmp_path("victim", victim, sizeof(victim));
 	tmp_path("smtp-policy.src", src, sizeof(src));
-	is_int(polbuild(tmp_dir, "smtp-policy", errs), 0, "a plain build");
+	is_int(policy_build(tmp_dir, "smtp-policy", errs), 0, "a plain build");
 	plant = victim;
-	is_int(polbuild(tmp_dir, "smtp-policy", errs), -1,
+	is_int(policy_build(tmp_dir, "smtp-policy", errs), -1,
 	    "a link planted at the temp name: the build refuses");
 	plant = NULL;
 	is_int(size_of(victim), 9, "the victim is not written through it");

@@ -1,11 +1,12 @@
 /*
- * polbuild.c - compile smtp-policy.src, localnames, smtp-policy.relay
+ * policy_build.c - compile smtp-policy.src, localnames, smtp-policy.relay
  * (.manual), .mx (.manual) and .spam (.manual) into BASE.gdbm the way
- * ZMailer's policy-builder.sh and "makedb -A -p" do (spec 7.6): same
- * order (first occurrence of an attribute wins), same tags, duplicate
- * keys appended.  Output goes to BASE-new.gdbm, is fsync'd and renamed.
+ * ZMailer's policy-builder.sh and "makedb -A -p" do (policy-builder(8)):
+ * same order (first occurrence of an attribute wins), same tags,
+ * duplicate keys appended.  Output goes to BASE-new.gdbm, is fsync'd and
+ * renamed.
  */
-#include "polbuild.h"
+#include "policy_build.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "polsrc.h"
+#include "policy_src.h"
 #include "safefile.h"
 
 enum src_kind { K_SRC, K_LOCALNAMES, K_RELAY, K_MX, K_SPAM };
@@ -26,7 +27,7 @@ struct build {
 	FILE *errs;
 	int errors;
 	unsigned warned; /* PA_UNBUILT attributes already warned about */
-	struct polsrc_rec rec;
+	struct policy_src_rec rec;
 };
 
 struct spamline {
@@ -84,7 +85,7 @@ warn_unbuilt(struct build *b, const char *file, long line)
 		fprintf(b->errs,
 		    "%s/%s:%ld: warning: attribute '%s' is parsed but not "
 		    "implemented, it has no effect\n",
-		    b->dir, file, line, pattr_name(v[1]));
+		    b->dir, file, line, pdb_attr_name(v[1]));
 	}
 }
 
@@ -95,7 +96,7 @@ compile(struct build *b, char *text, const char *file, long line)
 	char why[200];
 	int rc;
 
-	rc = polsrc_line(text, &b->rec, why, sizeof(why));
+	rc = policy_src_line(text, &b->rec, why, sizeof(why));
 	if (rc < 0) {
 		fprintf(b->errs, "%s/%s:%ld: %s\n", b->dir, file, line, why);
 		b->errors++;
@@ -143,7 +144,7 @@ static void
 one_line(
     struct build *b, enum src_kind kind, char *s, const char *file, long line)
 {
-	char out[POLSRC_LINE_MAX + 32], word[POLSRC_LINE_MAX];
+	char out[POLICY_SRC_LINE_MAX + 32], word[POLICY_SRC_LINE_MAX];
 	int n = 0;
 
 	if (kind == K_SRC) {
@@ -222,7 +223,7 @@ static void
 read_lines(struct build *b, FILE *fp, const char *file, enum src_kind kind,
     struct spamline **spam, size_t *nspam)
 {
-	char s[POLSRC_LINE_MAX];
+	char s[POLICY_SRC_LINE_MAX];
 	long line = 0;
 	size_t n;
 	int c;
@@ -260,7 +261,7 @@ spam_cmp(const void *a, const void *b)
 static void
 spam_compile(struct build *b, struct spamline *spam, size_t n)
 {
-	char out[POLSRC_LINE_MAX + 32], word[8];
+	char out[POLICY_SRC_LINE_MAX + 32], word[8];
 	size_t i;
 	int len;
 
@@ -342,7 +343,7 @@ new_db(const char *tmp, FILE *errs)
 }
 
 int
-polbuild(const char *dir, const char *base, FILE *errs)
+policy_build(const char *dir, const char *base, FILE *errs)
 {
 	static const struct {
 		const char *file;

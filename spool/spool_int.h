@@ -1,0 +1,51 @@
+/*
+ * spool_int.h - what spool.c (the transaction) and spooldir.c (names and
+ * directories) share.  Not part of the spool's API (spool.h).
+ */
+#ifndef SMTPD_SPOOL_INT_H
+#define SMTPD_SPOOL_INT_H
+
+#include <stddef.h>
+
+#include "spool.h"
+
+/* err := "what path: strerror(eno)" (when err is not NULL), errno := eno;
+ * returns -1. */
+int spool_fail(
+    char *err, size_t errlen, const char *what, const char *path, int eno);
+
+/*
+ * Create public/<host>:<pid>, or with a..z appended while the name is
+ * taken: O_EXCL, O_NOFOLLOW, mode 0600 whatever the umask.  *path is the
+ * malloc'ed name (freed first); *fd is set once the file is open, also
+ * when the fchmod after it fails.  -1 + err on failure.
+ */
+int spooldir_create_temp(
+    const struct spool_cfg *, char **path, int *fd, char *err, size_t errlen);
+
+/* Where a finished file goes: directory, optional hash subdirectory
+ * (router/X with ROUTERDIRHASH=1), file name; hash is "X/" or "". */
+struct spool_target {
+	char *dir, *subdir, *dest;
+	char hash[4];
+};
+
+/* router/[X/]<ino>, or freezer/<ino>policy-<n> (n >= 0) or
+ * freezer/<ino>policy (n < 0) when freeze.  -1 on ENOMEM or too long;
+ * spooldir_target_free() either way. */
+int spooldir_target(struct spool_target *, const char *postoffice,
+    int routerdirhash, int freeze, int n, unsigned long long ino);
+void spooldir_target_free(struct spool_target *);
+/*
+ * Rename *path to the target without replacing a name (making a missing
+ * router/X), then free *path and set it NULL, and fsync the directory.
+ * -1 + err on failure; when the fsync failed, the new name is unlinked.
+ */
+int spooldir_publish(
+    char **path, const struct spool_target *, char *err, size_t errlen);
+/* "NEW router [X/]<ino>" to the ROUTERNOTIFY socket; failures do not
+ * matter (the router also scans its directory). */
+void spooldir_notify(
+    const char *sock, const char *hash, unsigned long long ino);
+
+#endif

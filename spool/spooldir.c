@@ -1,0 +1,318 @@
+/*
+ * spooldir.c - the spool's names and directories: the temp file's name in
+ * public/ (made with O_EXCL, and removed again for a writer that died),
+ * the final name in router/[X/] or freezer/, the rename that never
+ * replaces a name and the directory fsync after it, and the router's
+ * notification.  The format and the durability contract are described at
+ * the head of spool.c.
+ * Not for: what the file holds, buffering or free space (spool.c).
+ */
+#include "spool_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "buf.h"
+
+#define NAME_HOST_MAX 19
+
+int
+spool_fail(
+    char *err, size_t errlen, const char *what, const char *path, int eno)
+{
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "%s %s: %s", what, path ? path : "",
+		    strerror(eno));
+	errno = eno;
+	return -1;
+}
+
+/* malloc'ed path from a format; NULL on ENOMEM or past PATH_MAX. */
+static char *mkpath(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+mkpath(const char *fmt, ...)
+{
+	struct buf b;
+	va_list ap;
+	int r;
+
+	buf_init(&b, PATH_MAX);
+	va_start(ap, fmt);
+	r = buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (r < 0) {
+		buf_free(&b);
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	return b.data;
+}
+
+/* At most 19 bytes of our host name, safe in a file name. */
+static void
+host_part(const struct spool_cfg *cfg, char *out, size_t outlen)
+{
+	char h[256];
+	const char *s = cfg->myhostname;
+	char *p;
+
+	if (s == NULL || *s == '\0') {
+		if (gethostname(h, sizeof(h)) == 0) {
+			h[sizeof(h) - 1] = '\0';
+			s = h;
+		}
+	}
+	if (s == NULL || *s == '\0')
+		s = "I";
+	snprintf(out, outlen, "%.*s", NAME_HOST_MAX, s);
+	for (p = out; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x21 || *p == 0x7f)
+			*p = '_';
+}
+
+/* The temp names of pid, tried in this order (ZMailer's SUFFIXCHARS). */
+static const char temp_sfx[] = " abcdefghijklmnopqrstuvwxyz";
+
+/* <host>:<pid>, with suffix i of temp_sfx (0 = none). */
+static void
+temp_base(char *out, size_t len, const char *host, long pid, size_t i)
+{
+	snprintf(
+	    out, len, "%s:%ld%.*s", host, pid, i == 0 ? 0 : 1, &temp_sfx[i]);
+}
+
+/* public/<host>:<pid>, with suffix i of temp_sfx (0 = none); malloc'ed. */
+static char *
+temp_name(const struct spool_cfg *cfg, const char *host, long pid, size_t i)
+{
+	char base[NAME_HOST_MAX + 32];
+
+	temp_base(base, sizeof(base), host, pid, i);
+	return mkpath("%s/public/%s", cfg->postoffice, base);
+}
+
+int
+spooldir_create_temp(const struct spool_cfg *cfg, char **path, int *fdp,
+    char *err, size_t errlen)
+{
+	char host[NAME_HOST_MAX + 1];
+	size_t i;
+	int fd;
+
+	host_part(cfg, host, sizeof(host));
+	for (i = 0; temp_sfx[i] != '\0'; i++) {
+		free(*path);
+		*path = temp_name(cfg, host, (long)getpid(), i);
+		if (*path == NULL)
+			return spool_fail(err, errlen, "temp name", "", errno);
+		fd = open(*path,
+		    O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			*fdp = fd;
+			if (fchmod(fd, 0600) < 0)
+				return spool_fail(
+				    err, errlen, "fchmod", *path, errno);
+			return 0;
+		}
+		if (errno != EEXIST)
+			break;
+	}
+	spool_fail(err, errlen, "create", *path, errno);
+	free(*path);
+	*path = NULL;
+	return -1;
+}
+
+/*
+ * The caller may be root and public/ belongs to the daemon user: names are
+ * removed relative to public/ opened without following a symbolic link,
+ * so a public/ replaced by a link to another directory is left alone.
+ */
+int
+spool_remove_temps(const struct spool_cfg *cfg, long pid)
+{
+	char host[NAME_HOST_MAX + 1], base[NAME_HOST_MAX + 32], *dir;
+	size_t i;
+	int n = 0, dfd;
+
+	if ((dir = mkpath("%s/public", cfg->postoffice)) == NULL)
+		return -1;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	free(dir);
+	if (dfd < 0)
+		return 0;
+	host_part(cfg, host, sizeof(host));
+	for (i = 0; temp_sfx[i] != '\0'; i++) {
+		temp_base(base, sizeof(base), host, pid, i);
+		if (unlinkat(dfd, base, 0) == 0)
+			n++;
+	}
+	close(dfd);
+	return n;
+}
+
+int
+spooldir_target(struct spool_target *g, const char *postoffice,
+    int routerdirhash, int freeze, int n, unsigned long long ino)
+{
+	char sfx[32] = "";
+
+	memset(g, 0, sizeof(*g));
+	if (freeze) {
+		if (n >= 0)
+			snprintf(sfx, sizeof(sfx), "policy-%d", n);
+		else
+			snprintf(sfx, sizeof(sfx), "policy");
+		g->dir = mkpath("%s/freezer", postoffice);
+		g->dest = mkpath("%s/freezer/%llu%s", postoffice, ino, sfx);
+		return g->dir && g->dest ? 0 : -1;
+	}
+	if (routerdirhash) {
+		snprintf(
+		    g->hash, sizeof(g->hash), "%c/", 'A' + (int)(ino % 26));
+		g->subdir = mkpath("%s/router/%c", postoffice, g->hash[0]);
+		if (g->subdir == NULL)
+			return -1;
+	}
+	g->dir = mkpath("%s/router", postoffice);
+	g->dest = mkpath("%s/router/%s%llu", postoffice, g->hash, ino);
+	return g->dir && g->dest ? 0 : -1;
+}
+
+void
+spooldir_target_free(struct spool_target *g)
+{
+	free(g->dir);
+	free(g->subdir);
+	free(g->dest);
+}
+
+/* rename(2) that never replaces an existing name. */
+static int
+move_noreplace(const char *from, const char *to)
+{
+	int eno;
+
+#ifdef RENAME_NOREPLACE
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+#endif
+	if (link(from, to) < 0)
+		return -1;
+	if (unlink(from) < 0) {
+		eno = errno;
+		unlink(to);
+		errno = eno;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd, eno;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (fsync(fd) < 0) {
+		if (errno != EINTR) {
+			eno = errno;
+			close(fd);
+			errno = eno;
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+/*
+ * ROUTERDIRHASH=1 and router/X is missing: make it with router/'s mode
+ * (fchmod, whatever the umask), as whoever commits: a worker or a -i/-n
+ * session, never root.  EEXIST is another writer that was quicker.
+ */
+static int
+make_hashdir(const char *dir, const char *subdir)
+{
+	struct stat st;
+	int fd, rc;
+
+	if (stat(dir, &st) < 0)
+		return -1;
+	if (mkdir(subdir, 0700) < 0)
+		return errno == EEXIST ? 0 : -1;
+	fd = open(subdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fchmod(fd, st.st_mode & 07777);
+	close(fd);
+	return rc;
+}
+
+int
+spooldir_publish(
+    char **path, const struct spool_target *g, char *err, size_t errlen)
+{
+	const char *bad = NULL;
+	int eno, rc = move_noreplace(*path, g->dest);
+
+	if (rc < 0 && errno == ENOENT && g->subdir != NULL) {
+		if (make_hashdir(g->dir, g->subdir) < 0)
+			return spool_fail(
+			    err, errlen, "mkdir", g->subdir, errno);
+		rc = move_noreplace(*path, g->dest);
+	}
+	if (rc < 0)
+		return spool_fail(err, errlen, "rename to", g->dest, errno);
+	free(*path);
+	*path = NULL;
+	/* the entry lives in subdir; router/ too, in case X was just made */
+	if (g->subdir != NULL && fsync_dir(g->subdir) < 0)
+		bad = g->subdir;
+	else if (fsync_dir(g->dir) < 0)
+		bad = g->dir;
+	if (bad == NULL)
+		return 0;
+	eno = errno;
+	unlink(g->dest);
+	return spool_fail(err, errlen, "fsync directory", bad, eno);
+}
+
+void
+spooldir_notify(const char *sock, const char *hash, unsigned long long ino)
+{
+	struct sockaddr_un sa;
+	char msg[64];
+	int fd, n;
+
+	if (sock == NULL || strlen(sock) >= sizeof(sa.sun_path))
+		return;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, sock, strlen(sock));
+	n = snprintf(msg, sizeof(msg), "NEW router %s%llu", hash, ino);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return;
+	if (sendto(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL,
+	        (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		/* ignored: the router scans router/ as well */
+	}
+	close(fd);
+}
