@@ -4,11 +4,11 @@
  */
 #include "auth.h"
 
+#include <openssl/evp.h>
+
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
-
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 enum auth_mech
 auth_mech(const char *name, size_t len)
@@ -20,67 +20,66 @@ auth_mech(const char *name, size_t len)
 	return AUTH_MECH_NONE;
 }
 
+/* The base64 alphabet of RFC 4648 section 4, without the pad. */
 static int
-b64_value(char c)
+b64_char(unsigned char c)
 {
-	const char *p = c ? strchr(b64, c) : NULL;
-
-	return p ? (int)(p - b64) : -1;
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '+' || c == '/';
 }
 
+/* OpenSSL's decoder on whole quartets; -1 unless it made m*3/4 bytes. */
+static int
+b64_quartets(const char *in, size_t m, unsigned char *to)
+{
+	return EVP_DecodeBlock(to, (const unsigned char *)in, (int)m) ==
+	        (int)(m / 4 * 3)
+	    ? 0
+	    : -1;
+}
+
+/*
+ * OpenSSL decodes; this checks first what it would forgive (blanks, a
+ * pad inside the text), so that only canonical SASL base64 gets through.
+ * The last quartet is decoded apart, so that its pad never needs room.
+ */
 int
 auth_b64_decode(const char *in, size_t n, struct buf *out)
 {
 	unsigned char q[3];
-	size_t i, pad = 0;
+	size_t i, pad = 0, body;
 
 	if (n == 1 && in[0] == '=')
 		return 0;
-	if (n % 4 != 0)
+	if (n % 4 != 0 || n > INT_MAX)
 		return -1;
-	while (pad < 2 && pad < n && in[n - 1 - pad] == '=')
+	if (n == 0)
+		return 0;
+	while (pad < 2 && in[n - 1 - pad] == '=')
 		pad++;
-	for (i = 0; i < n; i += 4) {
-		int v[4], k;
-
-		for (k = 0; k < 4; k++) {
-			v[k] = i + (size_t)k >= n - pad
-			    ? 0
-			    : b64_value(in[i + (size_t)k]);
-			if (v[k] < 0)
-				return -1;
-		}
-		q[0] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		q[1] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
-		q[2] = (unsigned char)((v[2] & 3) << 6 | v[3]);
-		k = i + 4 < n ? 3 : 3 - (int)pad;
-		if (buf_append(out, q, (size_t)k) < 0)
+	for (i = 0; i < n - pad; i++)
+		if (!b64_char((unsigned char)in[i]))
 			return -1;
+	body = n - 4;
+	if (body > 0) {
+		if (buf_reserve(out, body / 4 * 3) < 0 ||
+		    b64_quartets(
+		        in, body, (unsigned char *)out->data + out->len) < 0)
+			return -1;
+		out->len += body / 4 * 3;
+		out->data[out->len] = '\0';
 	}
-	return 0;
+	if (b64_quartets(in + body, 4, q) < 0)
+		return -1;
+	return buf_append(out, q, 3 - pad);
 }
 
 int
 auth_b64_encode(const char *s, size_t n, char *out, size_t outlen)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, o = 0;
-
-	if (outlen < (n + 2) / 3 * 4 + 1)
+	if (n > INT_MAX / 2 || outlen < (n + 2) / 3 * 4 + 1)
 		return -1;
-	for (i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = i + 1 < n ? b64[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? b64[v & 63] : '=';
-	}
-	out[o] = '\0';
+	EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
 	return 0;
 }
 

@@ -37,6 +37,11 @@ static const struct {
 	{ "YW=j", 0, NULL, 0 },
 	{ "!!!!", 0, NULL, 0 },
 	{ "YW I", 0, NULL, 0 },
+	{ " YWJ", 0, NULL, 0 },  /* OpenSSL would skip the blank */
+	{ "YWJ\t", 0, NULL, 0 }, /* or a tab */
+	{ "YQ==YWJj", 0, NULL, 0 },
+	{ "YWJjZGVmZ2hp", 1, "abcdefghi", 9 },
+	{ "YWJjZGVmZ2g=", 1, "abcdefgh", 8 },
 };
 
 static const struct {
