@@ -295,7 +295,7 @@ check_samples(const char *root)
 	ok(c != NULL && nwarn == 0, "%s loads without warnings %s", file, err);
 	ok(c && c->groups[0].policydb_path &&
 	        strcmp(c->groups[0].policydb_path,
-	            "/etc/mail/db/smtp-policy") == 0,
+	            "/etc/zmailer/db/smtp-policy") == 0,
 	    "policydb path expanded from ZENV");
 	ok(c && c->nhelo == 4 && c->helo[1].reject, "sample HELO patterns");
 	conf_free(c);
