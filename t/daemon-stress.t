@@ -101,7 +101,9 @@ like($d->log_text, qr/stress mode on \(threshold $AT sessions\)/,
     'the log says when stress mode came on');
 like($d->log_text, qr/stress mode: closing \[127\.0\.0\.1\], idle \d+s/,
     'and which sessions it closed');
-like($d->log_text, qr/stress mode: closing \[127\.0\.0\.1\], idle [5-9]s/,
+# at least the short timeout, well short of the normal 300 s (a loaded
+# host may take longer than 5 s to get there: no upper bound asserted)
+like($d->log_text, qr/stress mode: closing \[127\.0\.0\.1\], idle (?:[5-9]|[1-9]\d)s/,
     'one after the short timeout');
 
 close($_) for @idle;
