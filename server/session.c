@@ -26,8 +26,8 @@
 void
 smtp_event(struct smtp *s, enum sess_event ev, const void *p, long n)
 {
-	if (s->env->event)
-		s->env->event(s->env->event_arg, ev, p, n);
+	if (s->env->hooks.event)
+		s->env->hooks.event(s->env->hooks.arg, ev, p, n);
 }
 
 void
@@ -313,10 +313,10 @@ static int
 command_wait(void *arg, long waited)
 {
 	struct smtp *s = arg;
+	const struct session_hooks *h = &s->env->hooks;
 
 	s->idle_told = 1;
-	return s->env->idle(s->env->event_arg, waited, s->lines == 0) ? SR_ABORT
-	                                                              : 0;
+	return h->idle(h->arg, waited, s->lines == 0) ? SR_ABORT : 0;
 }
 
 /* One command line, the daemon's stress mode told of a long wait. */
@@ -325,14 +325,14 @@ get_command(struct smtp *s, int *fl)
 {
 	int r;
 
-	if (s->env->idle) {
+	if (s->env->hooks.idle) {
 		s->st.waitcheck = command_wait;
 		s->st.waitarg = s;
 	}
 	r = stream_getline(&s->st, &s->line, CMD_LINE_MAX, fl);
 	s->st.waitcheck = NULL;
 	if (s->idle_told && r != SR_ABORT)
-		s->env->idle(s->env->event_arg, -1, 0);
+		s->env->hooks.idle(s->env->hooks.arg, -1, 0);
 	s->idle_told = 0;
 	s->lines += r == SR_OK;
 	return r;

@@ -101,8 +101,8 @@ smtp_policy_connect(struct smtp *s)
 		reply(s, R_NO_POLICY, s->myhost);
 		return -1;
 	}
-	if (e->rate)
-		policy_set_rate(s->pol, e->rate, e->rate_arg);
+	if (e->hooks.rate)
+		policy_set_rate(s->pol, e->hooks.rate, e->hooks.arg);
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s);
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {

@@ -235,20 +235,6 @@ on_idle(void *arg, long waited, int first)
 	return 1;
 }
 
-/* -l file, with -S local (our name) or -S remote (the client) appended. */
-static const char *
-log_name(const struct worker *w, const struct conn *c, char *buf, size_t len)
-{
-	const char *sfx = w->opts->logsuffix;
-	int n;
-
-	if (w->opts->logfile == NULL || sfx == NULL)
-		return w->opts->logfile;
-	n = snprintf(buf, len, "%s.%s", w->opts->logfile,
-	    strcmp(sfx, "remote") == 0 ? c->ip : w->myhostname);
-	return n > 0 && (size_t)n < len ? buf : w->opts->logfile;
-}
-
 /* AUTH failures per client key, across every worker (the scoreboard). */
 static int
 auth_reserve(void *arg, const struct sockaddr_storage *peer, int limit,
@@ -276,17 +262,25 @@ auth_refund(
 	scoreboard_auth_refund(w->sb, &key, window, since);
 }
 
+/* The ratelimitmsgs counter for policy_set_rate() (session_hooks.rate). */
+static long
+on_rate(void *arg, const char *label)
+{
+	const struct worker *w = arg;
+
+	return scoreboard_rate(w->sb, label, time(NULL));
+}
+
 static void
 run_session(struct worker *w, const struct conn *c)
 {
 	struct session_env env;
-	const struct options *o = w->opts;
 	char lname[4096];
 
-	memset(&env, 0, sizeof(env));
-	env.conf = w->conf;
-	env.grp = c->grp;
+	session_env_init(&env, w->opts, w->conf, c->grp);
 	env.zenv = w->zenv;
+	env.postoffice = w->postoffice;
+	env.myhostname = w->myhostname;
 	env.fd_in = env.fd_out = c->fd;
 	env.network = 1;
 	env.peer = c->peer;
@@ -294,31 +288,22 @@ run_session(struct worker *w, const struct conn *c)
 	env.local = c->local;
 	env.locallen = c->locallen;
 	env.kind = c->l->kind;
-	env.postoffice = w->postoffice;
-	env.myhostname = w->myhostname;
-	env.maxsize = -1;
-	if (o) {
-		env.debug = o->debug;
-		env.gullible = o->gullible;
-		env.helo_strict = o->helo_strict;
-		env.ident = o->ident;
-		env.style = o->style;
-		env.maxsize = o->maxsize;
-		env.xlog = xlog_open(log_name(w, c, lname, sizeof(lname)),
-		    o->log_syslog, time(NULL), (long)getpid());
-	}
+	env.listener = c->l->name;
 	env.same_ip = c->same_ip;
 	env.policy = pols ? pols[c->l->group] : NULL;
-	env.event = on_event;
-	env.event_arg = w;
-	env.idle = on_idle;
-	env.rate = worker_rate;
-	env.rate_arg = w->sb;
+	env.hooks = (struct session_hooks){ .arg = w,
+		.event = on_event,
+		.rate = on_rate,
+		.idle = on_idle,
+		.auth_reserve = auth_reserve,
+		.auth_refund = auth_refund };
 	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
 	env.auth = w->sec ? w->sec->auth : NULL;
-	env.auth_reserve = auth_reserve;
-	env.auth_refund = auth_refund;
 	env.stopping = &stopping;
+	if (w->opts)
+		env.xlog = xlog_open(
+		    session_log_name(&env, w->opts, lname, sizeof(lname)),
+		    w->opts->log_syslog, time(NULL), (long)getpid());
 	cur_fd = c->fd;
 	cur_ip = c->ip;
 	session_run(&env);
@@ -472,12 +457,6 @@ accept_loop(struct worker *w)
 		wake(w);
 	}
 	free(p);
-}
-
-long
-worker_rate(void *arg, const char *label)
-{
-	return scoreboard_rate(arg, label, time(NULL));
 }
 
 /* Before the drop: the policy database of every group (read-only). */

@@ -119,7 +119,28 @@ sub run_cmd_pipe {
 	return ($out, $? >> 8);
 }
 
-# 5. swaks over -i (swaks --pipe)
+# 5. -l with -S: the transcript file is named after the client (remote)
+# or after us (local), in -n mode as in the daemon
+{
+	my $lconf = write_conf($po, policy_db($po)
+	    . "PARAM hostname mx.sfx.example\n* 999 ve\n");
+	for my $case (['remote', '127.0.0.1'], ['local', 'mx.sfx.example']) {
+		my ($sfx, $name) = @$case;
+		my $pid;
+		my $s = inetd_session(conf => $lconf, po => $po,
+		    args => ['-l', "$po/sess.log", '-S', $sfx],
+		    pidref => \$pid);
+		smtp_read($s);
+		smtp_cmd($s, 'QUIT');
+		close $s;
+		waitpid($pid, 0);
+		ok(-s "$po/sess.log.$name",
+		    "-n -S $sfx: transcript in sess.log.$name");
+		unlink glob("$po/sess.log*");
+	}
+}
+
+# 6. swaks over -i (swaks --pipe)
 SKIP: {
 	skip 'swaks not installed', 3 unless -x '/usr/bin/swaks';
 	my $cmd = "timeout 30 $SmtpPipe::BIN -i -C $conf -P $po -Z /dev/null";
