@@ -214,6 +214,7 @@ setup(struct smtp *s, const struct session_env *e)
 
 	memset(s, 0, sizeof(*s));
 	s->env = e;
+	s->start = time(NULL);
 	s->cf = e->conf;
 	s->g = e->grp;
 	stream_init(&s->st, e->fd_in, e->fd_out, s->g->timeout_command);
@@ -382,9 +383,27 @@ read_command(struct smtp *s)
 	return 1;
 }
 
+const char *
+smtp_client_name(const struct smtp *s, char *out, size_t len)
+{
+	char name[256];
+	const char *n = s->rhost[0] == '[' ? "unknown" : s->rhost;
+
+	log_escape(name, sizeof(name), n, strlen(n));
+	snprintf(out, len, "%s[%s]", name, s->ip);
+	return out;
+}
+
+/*
+ * The one line that sums up a connection, in Postfix's shape: per-verb
+ * counts and commands=, then messages, refusals, seconds, and in the
+ * daemon the listener and the client's connection count.
+ */
 static void
 summary(struct smtp *s)
 {
+	const struct session_env *e = s->env;
+	char who[400];
 	struct buf b;
 	size_t i;
 	unsigned long total = 0;
@@ -396,10 +415,13 @@ summary(struct smtp *s)
 		total += s->verb_count[i];
 		buf_printf(&b, " %s=%lu", verbs_name(i), s->verb_count[i]);
 	}
-	log_msg(LOG_INFO,
-	    "%s: disconnect from %s%s%s commands=%lu messages=%lu",
-	    xlog_tag(s->env->xlog), s->rhost, s->iplit, b.data ? b.data : "",
-	    total, s->nmsgs);
+	buf_printf(&b, " commands=%lu messages=%lu rejects=%lu secs=%ld", total,
+	    s->nmsgs, s->nrejects, (long)(time(NULL) - s->start));
+	if (e->listener)
+		buf_printf(
+		    &b, " listener=%s same_ip=%d", e->listener, e->same_ip);
+	log_msg(LOG_INFO, "%s: disconnect from %s%s", xlog_tag(e->xlog),
+	    smtp_client_name(s, who, sizeof(who)), b.data ? b.data : "");
 	buf_free(&b);
 }
 

@@ -40,7 +40,6 @@ static volatile sig_atomic_t stopping, woken;
 static volatile sig_atomic_t cur_fd = -1; /* the client being served */
 static const char *cur_ip;                /* its address, for the log */
 static struct policy **pols; /* per group, opened before the drop */
-static unsigned long sess_msgs, sess_rejects; /* this session's */
 
 struct conn {
 	int fd;
@@ -207,11 +206,9 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 			scoreboard_release(w->sb, w->slot);
 		break;
 	case SEV_MESSAGE:
-		sess_msgs++;
 		scoreboard_message(w->sb, w->slot, n);
 		break;
 	case SEV_REJECT:
-		sess_rejects++;
 		scoreboard_reject(w->sb, w->slot, (int)n);
 		break;
 	case SEV_RCPT:
@@ -300,10 +297,10 @@ run_session(struct worker *w, const struct conn *c)
 	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
 	env.auth = w->sec ? w->sec->auth : NULL;
 	env.stopping = &stopping;
-	if (w->opts)
-		env.xlog = xlog_open(
-		    session_log_name(&env, w->opts, lname, sizeof(lname)),
-		    w->opts->log_syslog, time(NULL), (long)getpid());
+	env.xlog = xlog_open(w->opts
+	        ? session_log_name(&env, w->opts, lname, sizeof(lname))
+	        : NULL,
+	    w->opts && w->opts->log_syslog, time(NULL), (long)getpid());
 	cur_fd = c->fd;
 	cur_ip = c->ip;
 	session_run(&env);
@@ -330,7 +327,6 @@ admit_and_serve(struct worker *w, struct conn *c)
 		SB_REF_TOTAL_CLOSE, SB_REF_SAMEIP_450, SB_REF_SAMEIP_CLOSE };
 	struct netkey a, k;
 	enum sb_verdict v;
-	time_t t0 = time(NULL);
 	int n;
 
 	if (netaddr_key((struct sockaddr *)&c->peer, &a) < 0)
@@ -348,14 +344,8 @@ admit_and_serve(struct worker *w, struct conn *c)
 		scoreboard_release(w->sb, w->slot);
 		return;
 	}
-	sess_msgs = sess_rejects = 0;
 	run_session(w, c);
 	scoreboard_release(w->sb, w->slot);
-	log_msg(LOG_INFO,
-	    "connection from [%s]:%d on %s: %lds, %lu messages, %lu rejects, "
-	    "%d connections at start",
-	    c->ip, c->port, c->l->name, (long)(time(NULL) - t0), sess_msgs,
-	    sess_rejects, n);
 }
 
 static void

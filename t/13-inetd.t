@@ -140,6 +140,28 @@ sub run_cmd_pipe {
 	}
 }
 
+# 5b. -n logs one disconnect summary for its connection (-d 1 copies the
+# syslog events to stderr), with the session's tag
+{
+	my $pid;
+	my $err = "$po/n-stderr.txt";
+	my $s = inetd_session(conf => $conf, po => $po, args => ['-d', '1'],
+	    stderr => $err, pidref => \$pid);
+	smtp_read($s);
+	smtp_cmd($s, 'EHLO c.example');
+	smtp_cmd($s, 'NOOP');
+	smtp_cmd($s, 'QUIT');
+	close $s;
+	waitpid($pid, 0);
+	my $log = do { local (@ARGV, $/) = $err; <> } // '';
+	my @sum = $log =~ /^.*\b(?:disconnect|connection) from .*$/mg;
+	is(scalar(@sum), 1, '-n: one summary line for the connection')
+	    or diag($log);
+	like($sum[0] // '', qr/: \S{7}: disconnect from \S+\[127\.0\.0\.1\] EHLO=1 NOOP=1 QUIT=1 commands=3 messages=0 rejects=0 secs=\d+$/,
+	    '-n summary: tag, client, per-verb counts');
+	unlink $err;
+}
+
 # 6. swaks over -i (swaks --pipe)
 SKIP: {
 	skip 'swaks not installed', 3 unless -x '/usr/bin/swaks';
