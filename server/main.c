@@ -1,5 +1,5 @@
 /*
- * main.c - smtpserver: the ZMailer command line (spec 1), ZENV and
+ * main.c - smtpserver: the ZMailer command line (smtpserver(8), OPTIONS), ZENV and
  * configuration loading, and the choice of mode: one session on
  * stdin/stdout (-i), one on an inherited socket (-n, inetd), a
  * configuration check (-K), or the daemon.

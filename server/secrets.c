@@ -155,7 +155,8 @@ helper_restart(struct secrets *sc, const struct conf *c)
 		return 0;
 	if (privhelper_restart(sc->auth, c, sc->pipe_uid, sc->pipe_gid, err,
 	        sizeof(err)) < 0) {
-		log_msg(LOG_ERR, "%s; AUTH waits, retried in a second", err);
+		log_msg(LOG_ERR,
+		    "AUTH helper: %s; AUTH waits, retried in a second", err);
 		return -1;
 	}
 	log_msg(LOG_NOTICE, "AUTH helper %ld started behind the same door",

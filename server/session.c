@@ -57,7 +57,7 @@ smtp_txn_reset(struct smtp *s)
 		s->state = ST_MAIL;
 }
 
-/* Append the greeting line text for one hdr220 template (spec 3.2). */
+/* Append the greeting line text for one hdr220 template (PARAM hdr220, smtpserver.conf(5)). */
 static void
 expand220(const struct smtp *s, const char *tpl, struct buf *out)
 {
@@ -126,7 +126,7 @@ greet(struct smtp *s)
 	reply_flush(s);
 }
 
-/* Apply a style flag string (-s or a HELO pattern's flags, spec 4.2). */
+/* Apply a style flag string (-s or a HELO pattern's flags: smtpserver(8) -s, smtpserver.conf(5) HELO-PATTERN LINES). */
 void
 smtp_style(struct smtp *s, const char *flags)
 {
@@ -167,7 +167,7 @@ smtp_style(struct smtp *s, const char *flags)
 }
 
 /* HELO optional: -s sloppy, or local sessions without a demanding
- * pattern (spec 3.4). */
+ * pattern (smtpserver(8), -s). */
 static int
 helo_optional(const struct smtp *s)
 {

@@ -1,5 +1,5 @@
 /*
- * session_policy.c - the session's side of the policy (spec 7): ask at
+ * session_policy.c - the session's side of the policy (smtpserver(8), POLICY): ask at
  * connect, HELO, MAIL and RCPT, send the policy's reply when it refuses,
  * and apply what it learnt (size limit, freeze, tcp-wrappers).
  * Not for: the decisions themselves (policy/).
@@ -212,7 +212,7 @@ smtp_policy_end(struct smtp *s)
 	s->pol = NULL;
 }
 
-/* ZENV SELFADDRESSES: a comma list added to "our addresses" (spec 2). */
+/* ZENV SELFADDRESSES: a comma list added to "our addresses" (smtpserver(8), At RCPT). */
 static void
 add_self(struct policy *p, const char *list)
 {

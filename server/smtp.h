@@ -67,7 +67,7 @@ struct smtp {
 	char *helo_arg;
 	char *helo_line;
 	int lmtp;
-	/* style: -s strict, or flags from the HELO pattern (spec 4.2) */
+	/* style: -s strict, or flags from the HELO pattern (smtpserver.conf(5)) */
 	int strict, sloppy, style_R, style_v, style_e, style_D;
 	int bare_lf_reject;
 	int tty; /* -i on a terminal: LF ends lines and DATA */
