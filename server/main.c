@@ -71,9 +71,7 @@ load_arg(const char *argv0, const char *s)
 	v = strtod(s, &end);
 	if (errno || end == s || *end || v < 0 || v > 1e6) {
 		fprintf(stderr,
-		    "%s: -L needs a load average such as 8 or "
-		    "2.5\n",
-		    argv0);
+		    "%s: -L needs a load average such as 8 or 2.5\n", argv0);
 		usage(argv0);
 	}
 	return v;

@@ -226,9 +226,7 @@ add_self(struct policy *p, const char *list)
 			one[n] = '\0';
 			if (policy_add_self(p, one) < 0)
 				log_msg(LOG_WARNING,
-				    "SELFADDRESSES: bad "
-				    "address %s",
-				    one);
+				    "SELFADDRESSES: bad address %s", one);
 		}
 		list += n;
 		list += strspn(list, ", \t");

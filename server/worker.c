@@ -460,8 +460,8 @@ open_policies(const struct worker *w)
 	for (g = 0; pols && g < w->conf->ngroups; g++) {
 		pols[g] = session_open_policy(
 		    w->conf, &w->conf->groups[g], w->zenv, err, sizeof(err));
-		if (pols[g] ==
-		    NULL) /* its sessions are refused (fail closed) */
+		/* without it, its sessions are refused (fail closed) */
+		if (pols[g] == NULL)
 			log_msg(LOG_ERR, "group %s: %s",
 			    w->conf->groups[g].name, err);
 	}
