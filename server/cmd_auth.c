@@ -174,9 +174,9 @@ reserve(struct smtp *s, struct reservation *rv)
 	rv->held = 0;
 	if (lim <= 0)
 		return 1;
-	if (e->auth_reserve) {
-		if (!e->auth_reserve(
-		        e->event_arg, &e->peer, lim, w, &rv->since))
+	if (e->hooks.auth_reserve) {
+		if (!e->hooks.auth_reserve(
+		        e->hooks.arg, &e->peer, lim, w, &rv->since))
 			return 0;
 	} else {
 		if (s->auth_fails && now - s->auth_fail_first >= w)
@@ -201,9 +201,9 @@ refund(struct smtp *s, struct reservation *rv)
 	if (!rv->held)
 		return;
 	rv->held = 0;
-	if (e->auth_refund)
-		e->auth_refund(
-		    e->event_arg, &e->peer, s->g->auth_fail_window, rv->since);
+	if (e->hooks.auth_refund)
+		e->hooks.auth_refund(
+		    e->hooks.arg, &e->peer, s->g->auth_fail_window, rv->since);
 	else if (s->auth_fails > 0 && s->auth_fail_first == rv->since)
 		s->auth_fails--;
 }

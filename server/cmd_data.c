@@ -263,7 +263,7 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 	s->quit = 1;
 }
 
-/* BDAT chunk bytes: CRLF becomes LF, a lone CR stays (spec 3.7). */
+/* BDAT chunk bytes: CRLF becomes LF, a lone CR stays (smtpserver(8), DATA and BDAT). */
 static int
 bdat_bytes(void *arg, const char *p, size_t n)
 {

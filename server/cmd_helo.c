@@ -1,6 +1,6 @@
 /*
  * cmd_helo.c - HELO, EHLO and LHLO: HELO patterns and style flags
- * (spec 4.2), argument checks, and the EHLO capability list.
+ * (smtpserver.conf(5), HELO-PATTERN LINES), argument checks, and the EHLO capability list.
  * Not for: the effect of the capabilities (cmd_mail.c, cmd_data.c).
  */
 #include "smtp.h"
@@ -15,7 +15,7 @@
 /*
  * The HELO pattern for name: NULL when none matched, else its flags;
  * *deny gets the rejection text when the flags start with '!' (after an
- * optional "*" placeholder: spec 4.2 bug fixed, see smtpserver.conf(5)).
+ * optional "*" placeholder: ZMailer's bug fixed, see smtpserver.conf(5)).
  */
 static const char *
 helo_flags(struct smtp *s, const char *name, const char **deny)

@@ -1,6 +1,6 @@
 /*
  * cmd_mail.c - MAIL and RCPT: path syntax, ESMTP parameters (SIZE, BODY,
- * SMTPUTF8, DSN), recipient limits and storage checks (spec 3.5, 3.6).
+ * SMTPUTF8, DSN), recipient limits and storage checks (smtpserver(8), Commands, Recipients).
  * Not for: the message body (cmd_data.c), policy verdicts (policy/).
  */
 #include "smtp.h"
@@ -297,7 +297,7 @@ route_hop_ok(struct smtp *s, const char *addr)
 }
 
 /* The policy's word on a recipient; a refused one is remembered for the
- * envelope's comment line (spec 6). */
+ * envelope's comment line (smtpserver(8), THE SPOOL). */
 static int
 rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 {

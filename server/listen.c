@@ -1,5 +1,5 @@
 /*
- * listen.c - open the listeners of spec 4.3 (BindAddress, BindSmtp,
+ * listen.c - open the listeners of smtpserver.conf(5) Listeners (BindAddress, BindSmtp,
  * BindSmtpS, BindSubmit, BindPort, -p, -4, -6, per-group queue and buffer
  * sizes) and reopen them on reload, keeping those that did not change.
  * Not for: accepting connections (worker.c).

@@ -1,5 +1,5 @@
 /*
- * listen.h - the listening sockets of the daemon (spec 4.3), opened once
+ * listen.h - the listening sockets of the daemon (smtpserver.conf(5), Listeners), opened once
  * by the supervisor and inherited by the workers.  Each remembers its
  * group and kind, so a connection gets its listener's PARAMs.
  */

@@ -1,5 +1,5 @@
 /*
- * main.c - smtpserver: the ZMailer command line (spec 1), ZENV and
+ * main.c - smtpserver: the ZMailer command line (smtpserver(8), OPTIONS), ZENV and
  * configuration loading, and the choice of mode: one session on
  * stdin/stdout (-i), one on an inherited socket (-n, inetd), a
  * configuration check (-K), or the daemon.
@@ -71,9 +71,7 @@ load_arg(const char *argv0, const char *s)
 	v = strtod(s, &end);
 	if (errno || end == s || *end || v < 0 || v > 1e6) {
 		fprintf(stderr,
-		    "%s: -L needs a load average such as 8 or "
-		    "2.5\n",
-		    argv0);
+		    "%s: -L needs a load average such as 8 or 2.5\n", argv0);
 		usage(argv0);
 	}
 	return v;
@@ -323,24 +321,6 @@ session_peer(const struct options *o, struct session_env *e)
 	}
 }
 
-static char *
-log_name(const struct options *o, const char *host, char *buf, size_t len)
-{
-	if (o->logfile == NULL)
-		return NULL;
-	if (o->logsuffix)
-		snprintf(buf, len, "%s.%s", o->logfile, host);
-	else
-		snprintf(buf, len, "%s", o->logfile);
-	return buf;
-}
-
-/*
- * What a -i/-n session needs while still privileged: the TLS context
- * (keys are often root-only) and the AUTH helper, forked here because
- * there is no supervisor to own it.  Failures are logged: the session
- * then answers 454 to STARTTLS / AUTH (or closes under -t).
- */
 /* TRUSTEDUSER (default daemon) when we are root, else ourselves. */
 static int
 trusted_ids(
@@ -357,6 +337,12 @@ trusted_ids(
 	    user && *user ? user : "daemon", uid, gid, err, errlen);
 }
 
+/*
+ * What a -i/-n session needs while still privileged: the TLS context
+ * (keys are often root-only) and the AUTH helper, forked here because
+ * there is no supervisor to own it.  Failures are logged: the session
+ * then answers 454 to STARTTLS / AUTH (or closes under -t).
+ */
 static void
 privileged_setup(const struct options *o, struct session_env *e)
 {
@@ -410,13 +396,13 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 {
 	struct session_env e;
 	char host[256], lname[1024], err[512];
+	const char *lfile;
 	int rc;
 
-	memset(&e, 0, sizeof(e));
 	my_hostname(c, host, sizeof(host));
-	e.conf = c;
-	e.grp = conf_group(c, 0);
+	session_env_init(&e, o, c, conf_group(c, 0));
 	e.zenv = z;
+	e.myhostname = host;
 	e.fd_in = 0;
 	e.fd_out = o->inetd ? 0 : 1;
 	session_peer(o, &e);
@@ -432,18 +418,6 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 		return 2;
 	}
 	e.kind = o->implicit_tls ? BIND_SMTPS : BIND_SMTP;
-	e.postoffice = o->postoffice;
-	e.myhostname = host;
-	e.interactive = o->interactive;
-	e.bsmtp = o->bsmtp;
-	e.echo = o->verbose && o->interactive;
-	e.debug = o->debug;
-	e.gullible = o->gullible;
-	e.helo_strict = o->helo_strict;
-	e.ident = o->ident;
-	e.style = o->style;
-	e.maxsize = o->maxsize;
-	e.test_addr = o->test_addr;
 	if (e.network) {
 		e.policy = session_open_policy(c, e.grp, z, err, sizeof(err));
 		if (e.policy == NULL) {
@@ -453,10 +427,10 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 		}
 	}
 	privileged_setup(o, &e);
-	if (session_drop(z, log_name(o, host, lname, sizeof(lname))) < 0)
+	lfile = session_log_name(&e, o, lname, sizeof(lname));
+	if (session_drop(z, lfile) < 0)
 		return 2;
-	e.xlog = xlog_open(log_name(o, host, lname, sizeof(lname)),
-	    o->log_syslog, time(NULL), (long)getpid());
+	e.xlog = xlog_open(lfile, o->log_syslog, time(NULL), (long)getpid());
 	rc = session_run(&e);
 	privhelper_close(e.auth);
 	tls_server_free(e.tls);

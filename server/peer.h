@@ -1,6 +1,6 @@
 /*
  * peer.h - what we learn about the client: reverse DNS, confirmed by a
- * forward lookup (spec 2: rhost and rhost-flags).
+ * forward lookup (the rcvdfrom line's rhost and rhost-flags, smtpserver(8) THE SPOOL).
  */
 #ifndef SMTPD_PEER_H
 #define SMTPD_PEER_H

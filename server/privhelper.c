@@ -170,7 +170,7 @@ answer(struct ph_msg *m, size_t n, const struct helper *h)
 	    ph_get_str(m, pass, sizeof(pass)) < 0 ||
 	    ph_get_str(m, ip, sizeof(ip)) < 0 || ph_end(m) < 0 ||
 	    (g = conf_group(cf, gi)) == NULL) {
-		log_msg(LOG_WARNING, "auth helper: malformed request");
+		log_msg(LOG_WARNING, "AUTH helper: malformed request");
 	} else if (g->auth_pipe && *g->auth_pipe) {
 		v = authcheck_pipe(
 		    g->auth_pipe, user, pass, g->auth_pipe_timeout, &h->as);
@@ -260,7 +260,7 @@ serve_one(struct ph_msg *m, size_t n, int fd, const struct helper *h)
 	ph_init(&r, PH_AUTH_REP);
 	ph_put_u32(&r, v);
 	if (send(fd, r.b, r.len, MSG_NOSIGNAL) < 0)
-		log_msg(LOG_WARNING, "auth helper: reply: %s", strerror(errno));
+		log_msg(LOG_WARNING, "AUTH helper: reply: %s", strerror(errno));
 	close(fd);
 }
 
@@ -375,7 +375,7 @@ spawn(const struct conf *cf, uid_t uid, gid_t gid, int keep, char *err,
 	}
 	if ((ph = calloc(1, sizeof(*ph))) == NULL ||
 	    (pid = fork_helper(sv[1], cf, uid, gid)) < 0) {
-		snprintf(err, errlen, "auth helper: %s", strerror(errno));
+		snprintf(err, errlen, "%s", strerror(errno));
 		free(ph);
 		close(sv[0]);
 		close(sv[1]);
@@ -412,11 +412,11 @@ privhelper_restart(struct privhelper *ph, const struct conf *cf, uid_t uid,
 	pid_t pid;
 
 	if (ph == NULL || ph->back < 0) {
-		snprintf(err, errlen, "auth helper: no door to restart on");
+		snprintf(err, errlen, "no door to restart on");
 		return -1;
 	}
 	if ((pid = fork_helper(ph->back, cf, uid, gid)) < 0) {
-		snprintf(err, errlen, "auth helper: fork: %s", strerror(errno));
+		snprintf(err, errlen, "fork: %s", strerror(errno));
 		return -1;
 	}
 	ph->pid = pid;

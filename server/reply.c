@@ -17,7 +17,7 @@
 
 #define REPLY_TEXT_MAX 500 /* bytes of text in a line of REPLY_LINE_MAX */
 
-/* Sleep the tarpit delay before a 4xx/5xx and grow it (spec 3.8). */
+/* Sleep the tarpit delay before a 4xx/5xx and grow it (PARAM tarpit, smtpserver.conf(5)). */
 static void
 tarpit(struct smtp *s)
 {

@@ -55,9 +55,8 @@ build(const struct conf_group *g)
 
 	if (ts == NULL)
 		log_msg(LOG_ERR,
-		    "TLS for group %s: %s; STARTTLS will answer "
-		    "454",
-		    g->name, err);
+		    "TLS for group %s: %s; STARTTLS will answer 454", g->name,
+		    err);
 	return ts;
 }
 
@@ -115,8 +114,7 @@ reload_one(struct tls_server *old, const struct conf_group *g)
 		return build(g);
 	if (tls_server_reload(old, g, err, sizeof(err)) < 0)
 		log_msg(LOG_ERR,
-		    "TLS reload for group %s: %s; keeping the "
-		    "old certificate",
+		    "TLS reload for group %s: %s; keeping the old certificate",
 		    g->name, err);
 	return old;
 }
@@ -155,7 +153,8 @@ helper_restart(struct secrets *sc, const struct conf *c)
 		return 0;
 	if (privhelper_restart(sc->auth, c, sc->pipe_uid, sc->pipe_gid, err,
 	        sizeof(err)) < 0) {
-		log_msg(LOG_ERR, "%s; AUTH waits, retried in a second", err);
+		log_msg(LOG_ERR,
+		    "AUTH helper: %s; AUTH waits, retried in a second", err);
 		return -1;
 	}
 	log_msg(LOG_NOTICE, "AUTH helper %ld started behind the same door",

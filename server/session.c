@@ -26,8 +26,8 @@
 void
 smtp_event(struct smtp *s, enum sess_event ev, const void *p, long n)
 {
-	if (s->env->event)
-		s->env->event(s->env->event_arg, ev, p, n);
+	if (s->env->hooks.event)
+		s->env->hooks.event(s->env->hooks.arg, ev, p, n);
 }
 
 void
@@ -57,7 +57,7 @@ smtp_txn_reset(struct smtp *s)
 		s->state = ST_MAIL;
 }
 
-/* Append the greeting line text for one hdr220 template (spec 3.2). */
+/* Append the greeting line text for one hdr220 template (PARAM hdr220, smtpserver.conf(5)). */
 static void
 expand220(const struct smtp *s, const char *tpl, struct buf *out)
 {
@@ -126,7 +126,7 @@ greet(struct smtp *s)
 	reply_flush(s);
 }
 
-/* Apply a style flag string (-s or a HELO pattern's flags, spec 4.2). */
+/* Apply a style flag string (-s or a HELO pattern's flags: smtpserver(8) -s, smtpserver.conf(5) HELO-PATTERN LINES). */
 void
 smtp_style(struct smtp *s, const char *flags)
 {
@@ -167,7 +167,7 @@ smtp_style(struct smtp *s, const char *flags)
 }
 
 /* HELO optional: -s sloppy, or local sessions without a demanding
- * pattern (spec 3.4). */
+ * pattern (smtpserver(8), -s). */
 static int
 helo_optional(const struct smtp *s)
 {
@@ -214,6 +214,7 @@ setup(struct smtp *s, const struct session_env *e)
 
 	memset(s, 0, sizeof(*s));
 	s->env = e;
+	s->start = time(NULL);
 	s->cf = e->conf;
 	s->g = e->grp;
 	stream_init(&s->st, e->fd_in, e->fd_out, s->g->timeout_command);
@@ -313,10 +314,10 @@ static int
 command_wait(void *arg, long waited)
 {
 	struct smtp *s = arg;
+	const struct session_hooks *h = &s->env->hooks;
 
 	s->idle_told = 1;
-	return s->env->idle(s->env->event_arg, waited, s->lines == 0) ? SR_ABORT
-	                                                              : 0;
+	return h->idle(h->arg, waited, s->lines == 0) ? SR_ABORT : 0;
 }
 
 /* One command line, the daemon's stress mode told of a long wait. */
@@ -325,14 +326,14 @@ get_command(struct smtp *s, int *fl)
 {
 	int r;
 
-	if (s->env->idle) {
+	if (s->env->hooks.idle) {
 		s->st.waitcheck = command_wait;
 		s->st.waitarg = s;
 	}
 	r = stream_getline(&s->st, &s->line, CMD_LINE_MAX, fl);
 	s->st.waitcheck = NULL;
 	if (s->idle_told && r != SR_ABORT)
-		s->env->idle(s->env->event_arg, -1, 0);
+		s->env->hooks.idle(s->env->hooks.arg, -1, 0);
 	s->idle_told = 0;
 	s->lines += r == SR_OK;
 	return r;
@@ -382,9 +383,27 @@ read_command(struct smtp *s)
 	return 1;
 }
 
+const char *
+smtp_client_name(const struct smtp *s, char *out, size_t len)
+{
+	char name[256];
+	const char *n = s->rhost[0] == '[' ? "unknown" : s->rhost;
+
+	log_escape(name, sizeof(name), n, strlen(n));
+	snprintf(out, len, "%s[%s]", name, s->ip);
+	return out;
+}
+
+/*
+ * The one line that sums up a connection, in Postfix's shape: per-verb
+ * counts and commands=, then messages, refusals, seconds, and in the
+ * daemon the listener and the client's connection count.
+ */
 static void
 summary(struct smtp *s)
 {
+	const struct session_env *e = s->env;
+	char who[400];
 	struct buf b;
 	size_t i;
 	unsigned long total = 0;
@@ -396,10 +415,13 @@ summary(struct smtp *s)
 		total += s->verb_count[i];
 		buf_printf(&b, " %s=%lu", verbs_name(i), s->verb_count[i]);
 	}
-	log_msg(LOG_INFO,
-	    "%s: disconnect from %s%s%s commands=%lu messages=%lu",
-	    xlog_tag(s->env->xlog), s->rhost, s->iplit, b.data ? b.data : "",
-	    total, s->nmsgs);
+	buf_printf(&b, " commands=%lu messages=%lu rejects=%lu secs=%ld", total,
+	    s->nmsgs, s->nrejects, (long)(time(NULL) - s->start));
+	if (e->listener)
+		buf_printf(
+		    &b, " listener=%s same_ip=%d", e->listener, e->same_ip);
+	log_msg(LOG_INFO, "%s: disconnect from %s%s", xlog_tag(e->xlog),
+	    smtp_client_name(s, who, sizeof(who)), b.data ? b.data : "");
 	buf_free(&b);
 }
 

@@ -18,6 +18,7 @@ struct xlog;
 struct policy;
 struct tls_server;
 struct privhelper;
+struct options;
 
 enum sess_event {
 	SEV_STATE,   /* arg = verb text (const char *) now running */
@@ -26,6 +27,36 @@ enum sess_event {
 	SEV_RCPT,    /* after SEV_MESSAGE: n = its recipients (each had
 			250); recipients of a transaction that did not end in
 			a committed message are not reported */
+};
+
+/*
+ * What the session tells its caller (the daemon's worker: scoreboard and
+ * stress mode) and asks of it.  Every hook gets arg; a NULL hook is not
+ * called (-i and -n sessions have none).
+ */
+struct session_hooks {
+	void *arg;
+	void (*event)(void *arg, enum sess_event, const void *p, long n);
+	/* ratelimitmsgs counter (daemon: the scoreboard) */
+	long (*rate)(void *arg, const char *label);
+	/*
+	 * Stress mode, called about once a second while the session waits
+	 * for a command: waited seconds so far, first = no command came
+	 * yet.  1 = close the session now (421).  waited < 0: the wait is
+	 * over.
+	 */
+	int (*idle)(void *arg, long waited, int first);
+	/*
+	 * AUTH failures of this client address across sessions (the
+	 * daemon's scoreboard), reserve then check: auth_reserve counts an
+	 * attempt as a failure before it is checked, unless limit failures
+	 * fell within the last window seconds (then 0); auth_refund takes
+	 * back one that did not fail.  NULL: counted per session.
+	 */
+	int (*auth_reserve)(void *arg, const struct sockaddr_storage *peer,
+	    int limit, int window, time_t *since);
+	void (*auth_refund)(void *arg, const struct sockaddr_storage *peer,
+	    int window, time_t since);
 };
 
 struct session_env {
@@ -53,35 +84,14 @@ struct session_env {
 	struct policy *policy; /* open policy database; NULL only for local
 				   (-i) sessions, which are trusted */
 	int same_ip;           /* connections from this client now (daemon) */
-	/* ratelimitmsgs counter (daemon: the scoreboard); NULL = none */
-	long (*rate)(void *arg, const char *label);
-	void *rate_arg;
-	void (*event)(void *arg, enum sess_event, const void *p, long n);
-	void *event_arg;
-	/*
-	 * Stress mode (daemon; NULL = none), called with event_arg about
-	 * once a second while the session waits for a command: waited
-	 * seconds so far, first = no command came yet.  1 = close the
-	 * session now (421).  waited < 0: the wait is over.
-	 */
-	int (*idle)(void *arg, long waited, int first);
+	const char *listener; /* the daemon's listener name; NULL under -i/-n */
+	struct session_hooks hooks;
 	volatile const int *stopping; /* set when the server shuts down */
 	/* TLS context of this group; NULL when use-tls is off or the
 	 * certificate could not be loaded (STARTTLS then gets 454) */
 	struct tls_server *tls;
 	/* the AUTH helper's door; NULL = no AUTH backend (454) */
 	struct privhelper *auth;
-	/*
-	 * AUTH failures of this client address across sessions (the
-	 * daemon's scoreboard), reserve then check: auth_reserve counts an
-	 * attempt as a failure before it is checked, unless limit failures
-	 * fell within the last window seconds (then 0); auth_refund takes
-	 * back one that did not fail.  NULL: counted per session.
-	 */
-	int (*auth_reserve)(void *arg, const struct sockaddr_storage *peer,
-	    int limit, int window, time_t *since);
-	void (*auth_refund)(void *arg, const struct sockaddr_storage *peer,
-	    int window, time_t since);
 };
 
 /*
@@ -90,6 +100,23 @@ struct session_env {
  */
 struct policy *session_open_policy(const struct conf *,
     const struct conf_group *, const struct zenv *, char *err, size_t errlen);
+
+/*
+ * session_env.c: clear e and fill in what every session takes from the
+ * command line (o may be NULL: defaults), the configuration and the
+ * listener's group.  The caller adds the descriptors, the peer, the
+ * handles and the hooks.
+ */
+void session_env_init(struct session_env *e, const struct options *o,
+    const struct conf *c, const struct conf_group *g);
+/*
+ * The -l file of a session whose peer is already in e: with -S local our
+ * host name appended, with -S remote the client's address ("127.0.0.1"
+ * for a local -i session).  NULL without -l; the plain -l name when the
+ * suffixed one does not fit in len.
+ */
+const char *session_log_name(const struct session_env *e,
+    const struct options *o, char *buf, size_t len);
 
 /* Run one session; returns 0 after QUIT, 1 after a drop or error. */
 int session_run(const struct session_env *);

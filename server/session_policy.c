@@ -1,5 +1,5 @@
 /*
- * session_policy.c - the session's side of the policy (spec 7): ask at
+ * session_policy.c - the session's side of the policy (smtpserver(8), POLICY): ask at
  * connect, HELO, MAIL and RCPT, send the policy's reply when it refuses,
  * and apply what it learnt (size limit, freeze, tcp-wrappers).
  * Not for: the decisions themselves (policy/).
@@ -26,16 +26,53 @@ trace(void *arg, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* Send a refusing policy result (the reply the policy composed). */
+/* The code and enhanced status of a replies.h R_NAME, for the log. */
+#define CODE_ENH(...) CODE_ENH_(__VA_ARGS__)
+#define CODE_ENH_(code, enh, fmt) code, enh
+
+/* An untrusted string, escaped and shortened to len-1, for a log line. */
+static const char *
+esc(char *out, size_t len, const char *s)
+{
+	return log_escape(out, len, s, strlen(s));
+}
+
+/*
+ * The syslog line of a policy refusal, in Postfix's shape:
+ * "TAG: reject: RCPT from name[addr]: 550 5.7.1 text; from=<s> to=<r>
+ * proto=ESMTP helo=<h>"; from=, to= and helo= only when known.
+ */
 static void
-send_result(struct smtp *s, const struct policy_result *r)
+log_reject(struct smtp *s, const char *stage, int code, const char *enh,
+    const char *text, const char *from, const char *to)
+{
+	char who[400], t[400], f[300], r[300], h[300];
+	const char *helo = s->helo_arg;
+
+	log_msg(LOG_NOTICE,
+	    "%s: reject: %s from %s: %d %s %s;%s%s%s%s%s%s proto=%s%s%s%s",
+	    xlog_tag(s->env->xlog), stage,
+	    smtp_client_name(s, who, sizeof(who)), code, enh,
+	    esc(t, sizeof(t), text), from ? " from=<" : "",
+	    from ? esc(f, sizeof(f), from) : "", from ? ">" : "",
+	    to ? " to=<" : "", to ? esc(r, sizeof(r), to) : "", to ? ">" : "",
+	    s->esmtp ? "ESMTP" : "SMTP", helo ? " helo=<" : "",
+	    helo ? esc(h, sizeof(h), helo) : "", helo ? ">" : "");
+}
+
+/* Send and log a refusing policy result (the reply the policy composed). */
+static void
+send_result(struct smtp *s, const char *stage, const struct policy_result *r,
+    const char *from, const char *to)
 {
 	int code = r->code;
+	const char *enh;
 
 	if (code < 400 || code > 599)
 		code = r->tempfail ? 451 : 550;
-	reply(s, code, r->enh[0] ? r->enh : (code < 500 ? "4.7.1" : "5.7.1"),
-	    "%s", r->text);
+	enh = r->enh[0] ? r->enh : (code < 500 ? "4.7.1" : "5.7.1");
+	log_reject(s, stage, code, enh, r->text, from, to);
+	reply(s, code, enh, "%s", r->text);
 }
 
 static int
@@ -101,14 +138,18 @@ smtp_policy_connect(struct smtp *s)
 		reply(s, R_NO_POLICY, s->myhost);
 		return -1;
 	}
-	if (e->rate)
-		policy_set_rate(s->pol, e->rate, e->rate_arg);
+	if (e->hooks.rate)
+		policy_set_rate(s->pol, e->hooks.rate, e->hooks.arg);
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s);
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {
+		log_reject(
+		    s, "CONNECT", CODE_ENH(R_CONNECT_TEMP), r.text, NULL, NULL);
 		reply(s, R_CONNECT_TEMP, s->myhost, r.text);
 		return -1;
 	}
+	log_reject(
+	    s, "CONNECT", CODE_ENH(R_CONNECT_REFUSED), r.text, NULL, NULL);
 	if (s->g->contact_pointer && *s->g->contact_pointer)
 		reply_cont(s, R_CONNECT_CONTACT, s->g->contact_pointer);
 	reply(s, R_CONNECT_REFUSED, s->myhost, r.text);
@@ -124,7 +165,7 @@ smtp_policy_helo(struct smtp *s, const char *name)
 
 	if (s->pol == NULL || policy_helo(s->pol, name, &r) >= 0)
 		return 0;
-	send_result(s, &r);
+	send_result(s, "HELO", &r, NULL, NULL);
 	return -1;
 }
 
@@ -141,7 +182,7 @@ smtp_policy_mail(struct smtp *s, const char *addr)
 		s->tx.freeze = v;
 		return 0;
 	}
-	send_result(s, &r);
+	send_result(s, "MAIL", &r, addr, NULL);
 	return -1;
 }
 
@@ -159,7 +200,7 @@ smtp_policy_rcpt(struct smtp *s, const char *addr, int *freeze)
 		*freeze = v;
 		return 0;
 	}
-	send_result(s, &r);
+	send_result(s, "RCPT", &r, s->tx.from ? s->tx.from : "", addr);
 	return -1;
 }
 
@@ -171,7 +212,7 @@ smtp_policy_end(struct smtp *s)
 	s->pol = NULL;
 }
 
-/* ZENV SELFADDRESSES: a comma list added to "our addresses" (spec 2). */
+/* ZENV SELFADDRESSES: a comma list added to "our addresses" (smtpserver(8), At RCPT). */
 static void
 add_self(struct policy *p, const char *list)
 {
@@ -185,9 +226,7 @@ add_self(struct policy *p, const char *list)
 			one[n] = '\0';
 			if (policy_add_self(p, one) < 0)
 				log_msg(LOG_WARNING,
-				    "SELFADDRESSES: bad "
-				    "address %s",
-				    one);
+				    "SELFADDRESSES: bad address %s", one);
 		}
 		list += n;
 		list += strspn(list, ", \t");

@@ -67,7 +67,7 @@ struct smtp {
 	char *helo_arg;
 	char *helo_line;
 	int lmtp;
-	/* style: -s strict, or flags from the HELO pattern (spec 4.2) */
+	/* style: -s strict, or flags from the HELO pattern (smtpserver.conf(5)) */
 	int strict, sloppy, style_R, style_v, style_e, style_D;
 	int bare_lf_reject;
 	int tty; /* -i on a terminal: LF ends lines and DATA */
@@ -91,6 +91,7 @@ struct smtp {
 	unsigned long rcpt_attempts;        /* every RCPT of the session */
 	unsigned long verb_count[VERB_MAX]; /* per command-table row */
 	unsigned long nrejects;
+	time_t start; /* of the session, for its summary */
 	struct spool_cfg spool;
 	struct policy_sess *pol; /* NULL: local session, trusted */
 	int greet_rejected;      /* connect policy said 554 */
@@ -165,5 +166,7 @@ void smtp_txn_reset(struct smtp *);
 void smtp_event(struct smtp *, enum sess_event, const void *, long);
 /* style from -s and a HELO pattern's flags (NULL: -s's, else "ve") */
 void smtp_style(struct smtp *, const char *flags);
+/* "name[addr]" for log lines: the PTR name (escaped) or "unknown" */
+const char *smtp_client_name(const struct smtp *, char *out, size_t len);
 
 #endif

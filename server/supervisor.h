@@ -14,7 +14,7 @@ struct zenv;
  * conf stays owned by the caller (a reload loads and frees its own).
  * Returns the exit status for main: 0 after a clean stop, 1 when startup
  * failed (reason logged and on stderr), 2 when the pid file could not be
- * written (spec 2).
+ * written (smtpserver(8), Start-up).
  */
 int supervisor_run(const struct options *, struct conf *, struct zenv *);
 

@@ -61,7 +61,7 @@ verify_cb(int ok, X509_STORE_CTX *x)
 }
 
 /* Either of a certificate/key pair alone names both: one PEM file with
- * the certificate (chain) and the key (spec 4.1, as ZMailer). */
+ * the certificate (chain) and the key (smtpserver.conf(5) TLS, as ZMailer). */
 static void
 pair(const char **cert, const char **key)
 {

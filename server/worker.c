@@ -40,7 +40,6 @@ static volatile sig_atomic_t stopping, woken;
 static volatile sig_atomic_t cur_fd = -1; /* the client being served */
 static const char *cur_ip;                /* its address, for the log */
 static struct policy **pols; /* per group, opened before the drop */
-static unsigned long sess_msgs, sess_rejects; /* this session's */
 
 struct conn {
 	int fd;
@@ -207,11 +206,9 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 			scoreboard_release(w->sb, w->slot);
 		break;
 	case SEV_MESSAGE:
-		sess_msgs++;
 		scoreboard_message(w->sb, w->slot, n);
 		break;
 	case SEV_REJECT:
-		sess_rejects++;
 		scoreboard_reject(w->sb, w->slot, (int)n);
 		break;
 	case SEV_RCPT:
@@ -233,20 +230,6 @@ on_idle(void *arg, long waited, int first)
 	log_msg(LOG_NOTICE, "stress mode: closing [%s], idle %lds%s",
 	    cur_ip ? cur_ip : "?", waited, first ? " since the greeting" : "");
 	return 1;
-}
-
-/* -l file, with -S local (our name) or -S remote (the client) appended. */
-static const char *
-log_name(const struct worker *w, const struct conn *c, char *buf, size_t len)
-{
-	const char *sfx = w->opts->logsuffix;
-	int n;
-
-	if (w->opts->logfile == NULL || sfx == NULL)
-		return w->opts->logfile;
-	n = snprintf(buf, len, "%s.%s", w->opts->logfile,
-	    strcmp(sfx, "remote") == 0 ? c->ip : w->myhostname);
-	return n > 0 && (size_t)n < len ? buf : w->opts->logfile;
 }
 
 /* AUTH failures per client key, across every worker (the scoreboard). */
@@ -276,17 +259,25 @@ auth_refund(
 	scoreboard_auth_refund(w->sb, &key, window, since);
 }
 
+/* The ratelimitmsgs counter for policy_set_rate() (session_hooks.rate). */
+static long
+on_rate(void *arg, const char *label)
+{
+	const struct worker *w = arg;
+
+	return scoreboard_rate(w->sb, label, time(NULL));
+}
+
 static void
 run_session(struct worker *w, const struct conn *c)
 {
 	struct session_env env;
-	const struct options *o = w->opts;
 	char lname[4096];
 
-	memset(&env, 0, sizeof(env));
-	env.conf = w->conf;
-	env.grp = c->grp;
+	session_env_init(&env, w->opts, w->conf, c->grp);
 	env.zenv = w->zenv;
+	env.postoffice = w->postoffice;
+	env.myhostname = w->myhostname;
 	env.fd_in = env.fd_out = c->fd;
 	env.network = 1;
 	env.peer = c->peer;
@@ -294,31 +285,22 @@ run_session(struct worker *w, const struct conn *c)
 	env.local = c->local;
 	env.locallen = c->locallen;
 	env.kind = c->l->kind;
-	env.postoffice = w->postoffice;
-	env.myhostname = w->myhostname;
-	env.maxsize = -1;
-	if (o) {
-		env.debug = o->debug;
-		env.gullible = o->gullible;
-		env.helo_strict = o->helo_strict;
-		env.ident = o->ident;
-		env.style = o->style;
-		env.maxsize = o->maxsize;
-		env.xlog = xlog_open(log_name(w, c, lname, sizeof(lname)),
-		    o->log_syslog, time(NULL), (long)getpid());
-	}
+	env.listener = c->l->name;
 	env.same_ip = c->same_ip;
 	env.policy = pols ? pols[c->l->group] : NULL;
-	env.event = on_event;
-	env.event_arg = w;
-	env.idle = on_idle;
-	env.rate = worker_rate;
-	env.rate_arg = w->sb;
+	env.hooks = (struct session_hooks){ .arg = w,
+		.event = on_event,
+		.rate = on_rate,
+		.idle = on_idle,
+		.auth_reserve = auth_reserve,
+		.auth_refund = auth_refund };
 	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
 	env.auth = w->sec ? w->sec->auth : NULL;
-	env.auth_reserve = auth_reserve;
-	env.auth_refund = auth_refund;
 	env.stopping = &stopping;
+	env.xlog = xlog_open(w->opts
+	        ? session_log_name(&env, w->opts, lname, sizeof(lname))
+	        : NULL,
+	    w->opts && w->opts->log_syslog, time(NULL), (long)getpid());
 	cur_fd = c->fd;
 	cur_ip = c->ip;
 	session_run(&env);
@@ -345,7 +327,6 @@ admit_and_serve(struct worker *w, struct conn *c)
 		SB_REF_TOTAL_CLOSE, SB_REF_SAMEIP_450, SB_REF_SAMEIP_CLOSE };
 	struct netkey a, k;
 	enum sb_verdict v;
-	time_t t0 = time(NULL);
 	int n;
 
 	if (netaddr_key((struct sockaddr *)&c->peer, &a) < 0)
@@ -363,14 +344,8 @@ admit_and_serve(struct worker *w, struct conn *c)
 		scoreboard_release(w->sb, w->slot);
 		return;
 	}
-	sess_msgs = sess_rejects = 0;
 	run_session(w, c);
 	scoreboard_release(w->sb, w->slot);
-	log_msg(LOG_INFO,
-	    "connection from [%s]:%d on %s: %lds, %lu messages, %lu rejects, "
-	    "%d connections at start",
-	    c->ip, c->port, c->l->name, (long)(time(NULL) - t0), sess_msgs,
-	    sess_rejects, n);
 }
 
 static void
@@ -474,12 +449,6 @@ accept_loop(struct worker *w)
 	free(p);
 }
 
-long
-worker_rate(void *arg, const char *label)
-{
-	return scoreboard_rate(arg, label, time(NULL));
-}
-
 /* Before the drop: the policy database of every group (read-only). */
 static void
 open_policies(const struct worker *w)
@@ -491,8 +460,8 @@ open_policies(const struct worker *w)
 	for (g = 0; pols && g < w->conf->ngroups; g++) {
 		pols[g] = session_open_policy(
 		    w->conf, &w->conf->groups[g], w->zenv, err, sizeof(err));
-		if (pols[g] ==
-		    NULL) /* its sessions are refused (fail closed) */
+		/* without it, its sessions are refused (fail closed) */
+		if (pols[g] == NULL)
 			log_msg(LOG_ERR, "group %s: %s",
 			    w->conf->groups[g].name, err);
 	}

@@ -33,13 +33,6 @@ struct worker {
 	const struct secrets *sec; /* TLS contexts, AUTH helper door */
 };
 
-/*
- * The ratelimitmsgs counter for policy_set_rate(): arg is the worker's
- * struct scoreboard.  (To be passed through struct session_env once it
- * has a field for it.)
- */
-long worker_rate(void *arg, const char *label);
-
 /* Runs in the child after fork; never returns. */
 void worker_main(struct worker *) __attribute__((noreturn));
 

@@ -137,8 +137,6 @@ xlog_open(const char *file, int use_syslog, time_t start, long pid)
 	struct xlog *x;
 	char err[1024];
 
-	if (file == NULL && !use_syslog)
-		return NULL;
 	x = calloc(1, sizeof(*x));
 	if (x == NULL)
 		return NULL;
@@ -178,7 +176,7 @@ xlog_line(struct xlog *x, char dir, const char *text, size_t len)
 	long secs;
 	int n;
 
-	if (x == NULL)
+	if (x == NULL || (x->fd < 0 && !x->use_syslog))
 		return;
 	secs = (long)(time(NULL) - x->start);
 	if (secs < 0 || secs > 9999)

@@ -32,9 +32,11 @@ struct xlog;
  * safe_append); problems are logged.
  */
 void xlog_prepare(const char *file, uid_t uid, gid_t gid);
-/* file may be NULL; use_syslog for -l SYSLOG.  NULL if neither.  The file
- * is opened with safe_append: never through a symbolic link, only a
- * regular file with one link. */
+/* file may be NULL; use_syslog for -l SYSLOG.  With neither, the
+ * transcript goes nowhere but the session still has its tag for the
+ * syslog events; NULL only when out of memory.  The file is opened with
+ * safe_append: never through a symbolic link, only a regular file with
+ * one link. */
 struct xlog *xlog_open(
     const char *file, int use_syslog, time_t start, long pid);
 void xlog_close(struct xlog *);

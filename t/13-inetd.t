@@ -119,7 +119,50 @@ sub run_cmd_pipe {
 	return ($out, $? >> 8);
 }
 
-# 5. swaks over -i (swaks --pipe)
+# 5. -l with -S: the transcript file is named after the client (remote)
+# or after us (local), in -n mode as in the daemon
+{
+	my $lconf = write_conf($po, policy_db($po)
+	    . "PARAM hostname mx.sfx.example\n* 999 ve\n");
+	for my $case (['remote', '127.0.0.1'], ['local', 'mx.sfx.example']) {
+		my ($sfx, $name) = @$case;
+		my $pid;
+		my $s = inetd_session(conf => $lconf, po => $po,
+		    args => ['-l', "$po/sess.log", '-S', $sfx],
+		    pidref => \$pid);
+		smtp_read($s);
+		smtp_cmd($s, 'QUIT');
+		close $s;
+		waitpid($pid, 0);
+		ok(-s "$po/sess.log.$name",
+		    "-n -S $sfx: transcript in sess.log.$name");
+		unlink glob("$po/sess.log*");
+	}
+}
+
+# 5b. -n logs one disconnect summary for its connection (-d 1 copies the
+# syslog events to stderr), with the session's tag
+{
+	my $pid;
+	my $err = "$po/n-stderr.txt";
+	my $s = inetd_session(conf => $conf, po => $po, args => ['-d', '1'],
+	    stderr => $err, pidref => \$pid);
+	smtp_read($s);
+	smtp_cmd($s, 'EHLO c.example');
+	smtp_cmd($s, 'NOOP');
+	smtp_cmd($s, 'QUIT');
+	close $s;
+	waitpid($pid, 0);
+	my $log = do { local (@ARGV, $/) = $err; <> } // '';
+	my @sum = $log =~ /^.*\b(?:disconnect|connection) from .*$/mg;
+	is(scalar(@sum), 1, '-n: one summary line for the connection')
+	    or diag($log);
+	like($sum[0] // '', qr/: \S{7}: disconnect from \S+\[127\.0\.0\.1\] EHLO=1 NOOP=1 QUIT=1 commands=3 messages=0 rejects=0 secs=\d+$/,
+	    '-n summary: tag, client, per-verb counts');
+	unlink $err;
+}
+
+# 6. swaks over -i (swaks --pipe)
 SKIP: {
 	skip 'swaks not installed', 3 unless -x '/usr/bin/swaks';
 	my $cmd = "timeout 30 $SmtpPipe::BIN -i -C $conf -P $po -Z /dev/null";

@@ -2,11 +2,13 @@
 # Policy attributes that need the daemon's shared scoreboard:
 # ratelimitmsgs of a relaycustnet network, counted across sessions and
 # workers (two messages pass, the third MAIL gets 451, another network is
-# not affected), and a per-network maxsameipsource.
+# not affected), and a per-network maxsameipsource; the syslog "reject:"
+# line of each policy refusal (client strings escaped) and the one
+# disconnect summary per connection.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
-use SmtpTest;
+use SmtpTest qw(wait_until);
 use SmtpPipe ();
 use TestDNS;
 
@@ -48,5 +50,31 @@ like(SmtpTest::reply($second) // '',
 close $second;
 like(SmtpTest::cmd($first, 'QUIT'), qr/^221 /, 'the first one goes on');
 close $first;
+
+# one "reject:" line per policy refusal, in Postfix's shape
+my @rej = $d->log_text =~ /^.*: reject: MAIL from .*127\.0\.0\.2\].*$/mg;
+is(scalar @rej, 1, 'one reject line for the one refused MAIL') or diag(@rej);
+like($rej[0] // '', qr/smtpserver\[\d+\]: \S{7}: reject: MAIL from unknown\[127\.0\.0\.2\]: 451 4\.7\.1 .*You are sending too much mail.*; from=<a\@sender\.example> proto=ESMTP helo=<c\.example>$/,
+    'reject line: tag, stage, client, reply, from, proto, helo');
+my $s = $d->connect(src => '127.0.0.5') or die "connect: $!";
+SmtpTest::reply($s);
+SmtpTest::cmd($s, "EHLO c\x01\\x.example");
+SmtpTest::cmd($s, 'MAIL FROM:<a@sender.example>');
+like(SmtpTest::cmd($s, 'RCPT TO:<user@[192.0.2.1]>') // '', qr/^5\d\d /,
+    '127.0.0.5: relaying refused');
+SmtpTest::cmd($s, 'QUIT');
+close $s;
+ok(wait_until(sub { $d->log_text =~ /disconnect from \S*\[127\.0\.0\.5\]/ }),
+    'the session of 127.0.0.5 ended');
+@rej = $d->log_text =~ /^.*: reject: RCPT from .*127\.0\.0\.5\].*$/mg;
+is(scalar @rej, 1, 'one reject line for the one refused RCPT') or diag(@rej);
+like($rej[0] // '', qr/: reject: RCPT from unknown\[127\.0\.0\.5\]: 5\d\d \d\.\d\.\d+ .*; from=<a\@sender\.example> to=<user\@\[192\.0\.2\.1\]> proto=ESMTP helo=<c\\x01\\\\x\.example>$/,
+    'RCPT reject line: to=, and the control character and backslash of HELO escaped');
+
+# exactly one summary line per connection, with the session tag
 $d->stop;
+my @sum = $d->log_text =~ /^.*\b(?:disconnect|connection) from .*$/mg;
+is(scalar(@sum), 7, 'seven connections, seven summary lines') or diag(@sum);
+is(scalar(grep { /: \S{7}: disconnect from \S+\[127\.0\.0\.\d\] .*commands=\d+ messages=\d+ rejects=\d+ secs=\d+ listener=\S+ same_ip=\d+$/ } @sum),
+    7, 'each with tag, client, counts and listener');
 done_testing();

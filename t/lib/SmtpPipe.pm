@@ -112,7 +112,8 @@ sub spool_files {
 }
 
 # Listen on 127.0.0.1 and start `smtpserver -n` on the first connection
-# accepted there; returns (port, pid).
+# accepted there (its stderr into the file stderr => path, if given);
+# returns (port, pid).
 sub inetd_listen {
 	my (%a) = @_;
 	my $l = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
@@ -122,7 +123,11 @@ sub inetd_listen {
 		my $c = $l->accept or POSIX::_exit(1);
 		open STDIN, '<&', $c or POSIX::_exit(1);
 		open STDOUT, '>&', $c or POSIX::_exit(1);
-		open STDERR, '>', '/dev/null' unless $ENV{TEST_VERBOSE};
+		if ($a{stderr}) {
+			open STDERR, '>', $a{stderr} or POSIX::_exit(1);
+		} elsif (!$ENV{TEST_VERBOSE}) {
+			open STDERR, '>', '/dev/null';
+		}
 		exec { 'timeout' } 'timeout', '30', $BIN, '-n', _args(%a)
 		    or POSIX::_exit(1);
 	}
