@@ -160,6 +160,7 @@ finish(struct smtp *s, int werr)
 	} else {
 		t->spool = NULL;
 		s->nmsgs++;
+		s->junk_cmds = 0; /* as Postfix: a message forgives them */
 		log_msg(LOG_INFO,
 		    "%s: %s: accepted from %s%s size=%lld "
 		    "from=<%s> nrcpt=%zu",

@@ -32,6 +32,7 @@ cmd_quit(struct smtp *s, const char *verb, const char *arg)
 {
 	(void)verb;
 	(void)arg;
+	smtp_event(s, SEV_QUIT, NULL, 0);
 	reply(s, R_QUIT_OK, s->myhost);
 	s->quit = 2;
 }

@@ -247,34 +247,6 @@ setup(struct smtp *s, const struct session_env *e)
 	    e->zenv ? zenv_get(e->zenv, "ROUTERNOTIFY") : NULL;
 }
 
-/* NUL, controls other than TAB, and 8-bit bytes (spec 3.3). */
-static int
-check_chars(struct smtp *s)
-{
-	const unsigned char *p = (const unsigned char *)s->line.data;
-	size_t i;
-	int is_helo = strncasecmp(s->line.data, "HELO", 4) == 0 ||
-	    strncasecmp(s->line.data, "EHLO", 4) == 0;
-
-	for (i = 0; i < s->line.len; i++) {
-		if (p[i] == 0) {
-			reply(s, R_ILLEGAL_NUL);
-			return -1;
-		}
-		if (is_helo && !s->strict)
-			continue;
-		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
-			reply(s, R_ILLEGAL_CTRL);
-			return -1;
-		}
-		if (p[i] >= 0x80 && !s->g->smtputf8) {
-			reply(s, R_ILLEGAL_8BIT);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Transcript (and -v echo) of the line read: an AUTH line up to its
  * mechanism, a line that may be a credential not at all. */
 static void
@@ -377,8 +349,6 @@ read_command(struct smtp *s)
 		    (s->line.data[s->line.len - 1] == ' ' ||
 		        s->line.data[s->line.len - 1] == '\t'))
 			s->line.data[--s->line.len] = '\0';
-	if (check_chars(s) < 0)
-		return 0;
 	return 1;
 }
 
@@ -428,12 +398,6 @@ session_run(const struct session_env *e)
 			break;
 		if (r == 0)
 			continue;
-		if (e->network && !e->interactive && !s.esmtp &&
-		    stream_buffered(&s.st) > 0 &&
-		    strncasecmp(s.line.data, "QUIT", 4) != 0) {
-			reply(&s, R_PIPELINE_NO_EHLO, s.iplit);
-			break;
-		}
 		verbs_dispatch(&s);
 		if (s.quit) {
 			rc = s.quit == 2 ? 0 : 1;

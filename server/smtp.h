@@ -80,6 +80,7 @@ struct smtp {
 	char rhost_flags[4];
 	char ident[80]; /* RFC 1413 answer (-a), "" when not asked */
 	int unknown_cmds;
+	int junk_cmds;       /* V_JUNK commands since the last message */
 	unsigned long lines; /* command lines read */
 	int idle_told;       /* env->idle heard of the current wait */
 	double tarpit;

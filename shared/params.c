@@ -45,6 +45,8 @@ const struct param conf_params[] = {
     G | P_CLAMP, CF(min_availspace) },
 { "max-unknown-commands", NA, PT_INT, "10", 1, 100000, G,
     CF(max_unknown_cmds) },
+{ "max-junk-commands", NA, PT_INT, "100", 0, 100000, G | P_OURS,
+    CF(max_junk_cmds) },
 { "sum-sizeoption-value", NA, PT_SET, "no", 0, 0, G, CF(sum_sizeoption) },
 { "allowsourceroute", NA, PT_SET, "no", 0, 0, G, CF(allow_source_route) },
 { "reject-percent-kludge", NA, PT_SET, "yes", 0, 0, G,
