@@ -273,9 +273,9 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 		s->auth_owed--;
 	if (r == SR_TIMEOUT) {
 		reply(s, R_TIMEOUT, s->myhost);
-		s->quit = 1;
+		s->quit = Q_DROP;
 	} else if (r != SR_OK) {
-		s->quit = 1;
+		s->quit = Q_DROP;
 	} else if (fl & SL_TOOLONG) {
 		reply(s, R_LINE_TOO_LONG, AUTH_LINE_MAX);
 	} else if (line.len == 1 && line.data[0] == '*') {

@@ -180,15 +180,21 @@ finish(struct smtp *s, int werr)
 	smtp_txn_reset(s);
 }
 
-/*
- * Read the DATA body.  Returns 0 at <CRLF>.<CRLF>, 1 on a bare LF in
- * reject mode, or an SR_ code when the connection failed.
- */
-static int
+/* How the DATA body ended. */
+enum body_end {
+	BODY_DOT,     /* <CRLF>.<CRLF> */
+	BODY_BARE_LF, /* a bare LF in reject mode */
+	BODY_TIMEOUT, /* no byte in time, or past the deadline */
+	BODY_EOF,     /* the connection ended or failed */
+};
+
+/* Read the DATA body into the spool transaction. */
+static enum body_end
 read_body(struct smtp *s, int *werr)
 {
 	struct buf seg;
-	int r, fl, bol = 1, prev_crlf = 1, rc = 0;
+	int r, fl, bol = 1, prev_crlf = 1;
+	enum body_end rc = BODY_DOT;
 
 	buf_init(&seg, DATA_SEG_MAX);
 	for (;;) {
@@ -197,7 +203,7 @@ read_body(struct smtp *s, int *werr)
 
 		r = stream_getseg(&s->st, &seg, DATA_SEG_MAX, &fl);
 		if (r != SR_OK) {
-			rc = r;
+			rc = r == SR_TIMEOUT ? BODY_TIMEOUT : BODY_EOF;
 			break;
 		}
 		p = seg.data;
@@ -208,7 +214,7 @@ read_body(struct smtp *s, int *werr)
 		    (((fl & SL_CRLF) && prev_crlf) || (s->tty && (fl & SL_LF))))
 			break;
 		if ((fl & SL_LF) && s->bare_lf_reject) {
-			rc = 1;
+			rc = BODY_BARE_LF;
 			break;
 		}
 		if (bol && n > 0 && p[0] == '.') {
@@ -228,7 +234,8 @@ read_body(struct smtp *s, int *werr)
 void
 cmd_data(struct smtp *s, const char *verb, const char *arg)
 {
-	int werr = 0, r;
+	int werr = 0;
+	enum body_end r;
 	time_t saved = s->st.deadline;
 
 	(void)verb;
@@ -247,21 +254,21 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 	r = read_body(s, &werr);
 	s->st.timeout = s->g->timeout_command;
 	s->st.deadline = saved;
-	if (r == 0) {
+	if (r == BODY_DOT) {
 		finish(s, werr);
 		return;
 	}
 	xlog_note(s->env->xlog, "aborted (%lld bytes): %s",
 	    spool_size(s->tx.spool),
-	    r == 1                ? "bare LF"
-	        : r == SR_TIMEOUT ? "timeout"
-	                          : "EOF");
+	    r == BODY_BARE_LF       ? "bare LF"
+	        : r == BODY_TIMEOUT ? "timeout"
+	                            : "EOF");
 	smtp_txn_reset(s);
-	if (r == 1)
+	if (r == BODY_BARE_LF)
 		reply(s, R_DATA_BARE_LF);
-	else if (r == SR_TIMEOUT)
+	else if (r == BODY_TIMEOUT)
 		reply(s, R_TIMEOUT, s->myhost);
-	s->quit = 1;
+	s->quit = Q_DROP;
 }
 
 /* BDAT chunk bytes: CRLF becomes LF, a lone CR stays (spec 3.7). */
@@ -366,7 +373,7 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 	r = stream_read_exact(&s->st, (size_t)n, bdat_bytes, cbarg);
 	if (r != SR_OK) {
 		smtp_txn_reset(s);
-		s->quit = 1;
+		s->quit = Q_DROP;
 		return;
 	}
 	s->tx.bdat_total += n;

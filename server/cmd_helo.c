@@ -91,7 +91,7 @@ static int
 expected(const struct smtp *s, const char *arg)
 {
 	return s->env->network && !s->env->gullible &&
-	    s->rhost_flags[0] == 'O' && strcasecmp(arg, s->rhost) != 0;
+	    rf_ok(s->rhost_flags, RF_PTR) && strcasecmp(arg, s->rhost) != 0;
 }
 
 void
@@ -121,8 +121,9 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		return;
 	remember(s, arg);
 	if (s->env->network) {
-		s->rhost_flags[2] = bad ? 'F' : 'O';
-		s->rhost_flags[3] = strcasecmp(arg, s->rhost) == 0 ? 'O' : 'F';
+		s->rhost_flags[RF_HELO_SYNTAX] = bad ? 'F' : 'O';
+		s->rhost_flags[RF_HELO_MATCH] =
+		    strcasecmp(arg, s->rhost) == 0 ? 'O' : 'F';
 	}
 	s->helo_seen = 1;
 	s->state = ST_MAIL;

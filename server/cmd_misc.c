@@ -34,7 +34,7 @@ cmd_quit(struct smtp *s, const char *verb, const char *arg)
 	(void)arg;
 	smtp_event(s, SEV_QUIT, NULL, 0);
 	reply(s, R_QUIT_OK, s->myhost);
-	s->quit = 2;
+	s->quit = Q_SAID_QUIT;
 }
 
 void

@@ -104,7 +104,7 @@ cmd_starttls(struct smtp *s, const char *verb, const char *arg)
 		return;
 	smtp_txn_reset(s);
 	if (handshake(s) < 0) {
-		s->quit = 1;
+		s->quit = Q_DROP;
 		return;
 	}
 	/* RFC 3207 4.2: forget everything learnt before, want EHLO again */

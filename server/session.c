@@ -377,18 +377,20 @@ int
 session_run(const struct session_env *e)
 {
 	struct smtp s;
+	enum greet g;
 	int r, rc = 1;
 
 	setup(&s, e);
 	xlog_note(
 	    e->xlog, "connection from %s %s:%d", s.rhost, s.iplit, s.rport);
 	/* implicit TLS first: even a refusing greeting goes inside TLS */
-	r = e->kind == BIND_SMTPS ? smtp_tls_implicit(&s) : 0;
-	if (r == 0)
-		r = smtp_policy_connect(&s);
-	if (r == 0)
+	if (e->kind == BIND_SMTPS && smtp_tls_implicit(&s) < 0)
+		g = GREET_CLOSE;
+	else
+		g = smtp_policy_connect(&s);
+	if (g == GREET_220)
 		greet(&s);
-	for (; r >= 0;) {
+	for (r = g == GREET_CLOSE ? -1 : 0; r >= 0;) {
 		if (e->stopping && *e->stopping) {
 			reply(&s, R_SHUTDOWN, s.myhost);
 			break;
@@ -400,7 +402,7 @@ session_run(const struct session_env *e)
 			continue;
 		verbs_dispatch(&s);
 		if (s.quit) {
-			rc = s.quit == 2 ? 0 : 1;
+			rc = s.quit == Q_SAID_QUIT ? 0 : 1;
 			break;
 		}
 	}
@@ -411,7 +413,7 @@ session_run(const struct session_env *e)
 	 * QUIT, and not when input ended in a TLS handshake (no eof seen
 	 * by the stream; the client speaks TLS and our stream cannot).
 	 */
-	if (e->stopping && *e->stopping && s.st.eof && s.quit != 2)
+	if (e->stopping && *e->stopping && s.st.eof && s.quit != Q_SAID_QUIT)
 		reply(&s, R_SHUTDOWN, s.myhost);
 	reply_flush(&s);
 	forget_secret(&s);

@@ -148,7 +148,7 @@ unknown(struct smtp *s)
 	if (++s->unknown_cmds >= s->cf->max_unknown_cmds &&
 	    s->cf->max_unknown_cmds > 0) {
 		reply(s, R_TOO_MANY_UNKNOWN, s->myhost, s->iplit, esc);
-		s->quit = 1;
+		s->quit = Q_DROP;
 		return;
 	}
 	log_msg(LOG_WARNING, "%s: unknown command from %s%s: %s",
@@ -218,7 +218,7 @@ pipelined_early(struct smtp *s, const struct verb *v)
 	    stream_buffered(&s->st) == 0 || (v && (v->flags & V_PIPE_OK)))
 		return 0;
 	reply(s, R_PIPELINE_NO_EHLO, s->iplit);
-	s->quit = 1;
+	s->quit = Q_DROP;
 	return 1;
 }
 
@@ -237,7 +237,7 @@ junk_limit(struct smtp *s, const struct verb *v)
 	log_msg(LOG_NOTICE, "%s: too many junk commands from %s%s (%d)",
 	    xlog_tag(s->env->xlog), s->rhost, s->iplit, max);
 	reply(s, R_TOO_MANY_JUNK, s->myhost);
-	s->quit = 1;
+	s->quit = Q_DROP;
 	return 1;
 }
 
