@@ -371,7 +371,7 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 }
 
 void
-cmd_auth(struct smtp *s, const char *verb, const char *arg)
+cmd_auth(struct smtp *s, const char *arg)
 {
 	const char *sp, *ir, *user = NULL, *pass = NULL;
 	struct reservation rv;
@@ -379,7 +379,6 @@ cmd_auth(struct smtp *s, const char *verb, const char *arg)
 	enum auth_mech m;
 	int r, v = PH_TEMP;
 
-	(void)verb;
 	if (gate(s, &rv) < 0)
 		return;
 	sp = arg + strcspn(arg, " \t");

@@ -232,13 +232,12 @@ read_body(struct smtp *s, int *werr)
 }
 
 void
-cmd_data(struct smtp *s, const char *verb, const char *arg)
+cmd_data(struct smtp *s, const char *arg)
 {
 	int werr = 0;
 	enum body_end r;
 	time_t saved = s->st.deadline;
 
-	(void)verb;
 	(void)arg;
 	if ((werr = begin_spool(s)) != 0) {
 		refuse_body(s, werr);
@@ -271,17 +270,23 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 	s->quit = Q_DROP;
 }
 
+/* Where bdat_bytes puts a chunk. */
+struct bdat_sink {
+	struct smtp *s;
+	int ok;   /* the chunk is in sequence: store it */
+	int werr; /* first write error (W_ code), 0 = none */
+};
+
 /* BDAT chunk bytes: CRLF becomes LF, a lone CR stays (spec 3.7). */
 static int
 bdat_bytes(void *arg, const char *p, size_t n)
 {
-	void **a = arg;
-	struct smtp *s = a[0];
-	int *werr = a[1];
-	const int *ok = a[2];
+	struct bdat_sink *k = arg;
+	struct smtp *s = k->s;
+	int *werr = &k->werr;
 	size_t i, start = 0;
 
-	if (!*ok || s->tx.spool == NULL)
+	if (!k->ok || s->tx.spool == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
 		if (s->tx.bdat_cr && p[i] != '\n')
@@ -352,32 +357,31 @@ bdat_begin(struct smtp *s, long long n)
  * refused as out of sequence.
  */
 void
-cmd_bdat(struct smtp *s, const char *verb, const char *arg)
+cmd_bdat(struct smtp *s, const char *arg)
 {
+	struct bdat_sink k = { s, 0, 0 };
 	long long n;
-	int last, werr = 0, ok, r;
-	void *cbarg[3] = { s, &werr, &ok };
+	int last, r;
 
-	(void)verb;
 	if (bdat_args(arg, &n, &last) < 0) {
 		reply(s, R_BDAT_SYNTAX);
 		return;
 	}
-	ok = (s->state & (ST_RCPT_DATA | ST_BDAT)) != 0;
-	if (ok)
-		werr = bdat_begin(s, n);
+	k.ok = (s->state & (ST_RCPT_DATA | ST_BDAT)) != 0;
+	if (k.ok)
+		k.werr = bdat_begin(s, n);
 	/* RFC 2920: replies owed to pipelined commands go out before we
 	 * wait for chunk bytes that are not here yet */
 	if (stream_buffered(&s->st) < (size_t)n)
 		reply_flush(s);
-	r = stream_read_exact(&s->st, (size_t)n, bdat_bytes, cbarg);
+	r = stream_read_exact(&s->st, (size_t)n, bdat_bytes, &k);
 	if (r != SR_OK) {
 		smtp_txn_reset(s);
 		s->quit = Q_DROP;
 		return;
 	}
 	s->tx.bdat_total += n;
-	if (!ok) {
+	if (!k.ok) {
 		bdat_refuse(s);
 		if (last)
 			smtp_txn_reset(s);
@@ -386,9 +390,9 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 	if (last) {
 		s->tx.bdat_last = n;
 		if (s->tx.bdat_cr)
-			store(s, "\r", 1, &werr);
-		finish(s, werr);
-	} else if (refuse_body(s, werr) < 0) {
+			store(s, "\r", 1, &k.werr);
+		finish(s, k.werr);
+	} else if (refuse_body(s, k.werr) < 0) {
 		smtp_txn_reset(s);
 	} else {
 		reply(s, R_BDAT_OK, n);

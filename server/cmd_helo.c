@@ -95,15 +95,15 @@ expected(const struct smtp *s, const char *arg)
 }
 
 void
-cmd_helo(struct smtp *s, const char *verb, const char *arg)
+cmd_helo(struct smtp *s, const char *arg)
 {
 	const char *flags, *deny, *why = NULL;
-	int ehlo = strcasecmp(verb, "HELO") != 0;
+	int ehlo = strcasecmp(s->verb, "HELO") != 0;
 	int bad;
 
 	smtp_txn_reset(s);
 	if (*arg == '\0') {
-		reply(s, R_HELO_NEED_ARG, verb);
+		reply(s, R_HELO_NEED_ARG, s->verb);
 		return;
 	}
 	flags = helo_flags(s, arg, &deny);
@@ -132,13 +132,13 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		s->with = s->lmtp ? "LMTP" : ehlo ? "ESMTP" : "SMTP";
 	if (!ehlo) {
 		if (expected(s, arg))
-			reply(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
+			reply(s, R_HELO_EXPECTED, s->myhost, s->verb, s->rhost);
 		else
 			reply(s, R_HELO_OK, s->myhost, arg);
 		return;
 	}
 	if (expected(s, arg))
-		reply_cont(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
+		reply_cont(s, R_HELO_EXPECTED, s->myhost, s->verb, s->rhost);
 	else
 		reply_cont(s, R_HELO_OK, s->myhost, arg);
 	if (bad)

@@ -174,12 +174,11 @@ each_param(struct smtp *s, const char *rest,
 }
 
 void
-cmd_mail(struct smtp *s, const char *verb, const char *arg)
+cmd_mail(struct smtp *s, const char *arg)
 {
 	struct smtp_path path;
 	const char *p;
 
-	(void)verb;
 	if ((p = after_keyword(s, arg, "FROM:")) == NULL) {
 		reply(s, R_MAIL_NO_FROM, s->iplit);
 		return;
@@ -368,13 +367,12 @@ rcpt_add(struct smtp *s, struct env_rcpt *r)
 }
 
 void
-cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
+cmd_rcpt(struct smtp *s, const char *arg)
 {
 	struct smtp_path path;
 	struct env_rcpt r;
 	const char *p;
 
-	(void)verb;
 	memset(&r, 0, sizeof(r));
 	/* accepted ones are capped by rcpt_limits(); refused ones too: at
 	 * twice RcptLimitCount per transaction 452, and a session that piles

@@ -69,6 +69,7 @@ struct smtp {
 	struct stream st;
 	struct buf line;
 	int line_flags;
+	const char *verb; /* the command being run: its table name */
 	int state;
 	int esmtp; /* EHLO completed */
 	int helo_seen;
@@ -128,25 +129,25 @@ void verbs_dispatch(struct smtp *);
 const char *verbs_name(size_t row);
 size_t verbs_count(void);
 
-/* handlers, arg = text after the verb and blanks */
-void cmd_helo(struct smtp *, const char *verb, const char *arg);
-void cmd_mail(struct smtp *, const char *verb, const char *arg);
-void cmd_rcpt(struct smtp *, const char *verb, const char *arg);
-void cmd_data(struct smtp *, const char *verb, const char *arg);
-void cmd_bdat(struct smtp *, const char *verb, const char *arg);
-void cmd_rset(struct smtp *, const char *verb, const char *arg);
-void cmd_noop(struct smtp *, const char *verb, const char *arg);
-void cmd_quit(struct smtp *, const char *verb, const char *arg);
-void cmd_help(struct smtp *, const char *verb, const char *arg);
-void cmd_vrfy(struct smtp *, const char *verb, const char *arg);
-void cmd_expn(struct smtp *, const char *verb, const char *arg);
-void cmd_verb(struct smtp *, const char *verb, const char *arg);
-void cmd_turn(struct smtp *, const char *verb, const char *arg);
-void cmd_tick(struct smtp *, const char *verb, const char *arg);
-void cmd_notavail(struct smtp *, const char *verb, const char *arg);
-void cmd_ignore(struct smtp *, const char *verb, const char *arg);
-void cmd_starttls(struct smtp *, const char *verb, const char *arg);
-void cmd_auth(struct smtp *, const char *verb, const char *arg);
+/* handlers, arg = text after the verb and blanks; s->verb = its row's name */
+void cmd_helo(struct smtp *, const char *arg);
+void cmd_mail(struct smtp *, const char *arg);
+void cmd_rcpt(struct smtp *, const char *arg);
+void cmd_data(struct smtp *, const char *arg);
+void cmd_bdat(struct smtp *, const char *arg);
+void cmd_rset(struct smtp *, const char *arg);
+void cmd_noop(struct smtp *, const char *arg);
+void cmd_quit(struct smtp *, const char *arg);
+void cmd_help(struct smtp *, const char *arg);
+void cmd_vrfy(struct smtp *, const char *arg);
+void cmd_expn(struct smtp *, const char *arg);
+void cmd_verb(struct smtp *, const char *arg);
+void cmd_turn(struct smtp *, const char *arg);
+void cmd_tick(struct smtp *, const char *arg);
+void cmd_notavail(struct smtp *, const char *arg);
+void cmd_ignore(struct smtp *, const char *arg);
+void cmd_starttls(struct smtp *, const char *arg);
+void cmd_auth(struct smtp *, const char *arg);
 
 /* cmd_tls.c */
 int smtp_tls_implicit(struct smtp *);

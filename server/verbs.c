@@ -43,7 +43,7 @@
 /* Which reply a verb gets out of sequence (wrong_state). */
 enum oos { OOS_ANY, OOS_MAIL, OOS_RCPT, OOS_DATA };
 
-typedef void (*verb_fn)(struct smtp *, const char *, const char *);
+typedef void (*verb_fn)(struct smtp *, const char *arg);
 
 static const struct verb {
 	const char *name;
@@ -291,8 +291,9 @@ verbs_dispatch(struct smtp *s)
 	}
 	s->verb_count[v - verbs]++;
 	smtp_event(s, SEV_STATE, v->name, 0);
+	s->verb = v->name;
 	if (gates(s, v, arg) == 0)
-		v->fn(s, v->name, arg);
+		v->fn(s, arg);
 	if (v->flags & V_LAST)
 		reply_flush(s);
 }
