@@ -45,6 +45,27 @@ set(struct policy_result *r, int verdict, int code, const char *enh,
 	pclean(r->text, sizeof(r->text), text);
 }
 
+/* The kind of a verdict code (policy_int.h), which decides its reply. */
+enum pv_class {
+	PVC_ACCEPT,   /* >= 0 */
+	PVC_REJECT,   /* permanent: PV_REJECT, PV_DNS_HARD, PV_MX_RULE */
+	PVC_SOFT,     /* PV_SOFT: temporary, by the policy */
+	PVC_DNS_SOFT, /* PV_DNS_SOFT, PV_MX_SOFT: a DNS answer is missing */
+	PVC_DNS_TEMP, /* PV_DNS_TEMP: DNS failed */
+};
+
+static enum pv_class
+pv_class(int v)
+{
+	if (v >= 0)
+		return PVC_ACCEPT;
+	if (v > PV_SOFT)
+		return PVC_REJECT;
+	if (v == PV_SOFT)
+		return PVC_SOFT;
+	return v > PV_DNS_TEMP ? PVC_DNS_SOFT : PVC_DNS_TEMP;
+}
+
 static void
 ok_reply(struct policy_result *r, int verdict)
 {
@@ -55,9 +76,11 @@ ok_reply(struct policy_result *r, int verdict)
 void
 preply_connect(struct policy_sess *s, int v, struct policy_result *r)
 {
-	if (v >= 0)
+	enum pv_class c = pv_class(v);
+
+	if (c == PVC_ACCEPT)
 		ok_reply(r, v);
-	else if (v <= PV_SOFT)
+	else if (c != PVC_REJECT)
 		set(r, v, PR_CONNECT_TEMP, s->ipbr);
 	else if (s->msg[0] != '\0')
 		set(r, v, PR_CONNECT_MSG, s->ipbr, s->msg);
@@ -69,22 +92,23 @@ void
 preply_mail(
     struct policy_sess *s, int v, const char *addr, struct policy_result *r)
 {
+	enum pv_class c = pv_class(v);
 	char a[300];
 
 	pclean(a, sizeof(a), addr);
-	if (v >= 0)
+	if (c == PVC_ACCEPT)
 		ok_reply(r, v);
-	else if (s->msg[0] != '\0' && v > PV_SOFT)
+	else if (s->msg[0] != '\0' && c == PVC_REJECT)
 		set(r, v, PR_MAIL_MSG, s->ipbr, a, s->msg);
 	else if (s->msg[0] != '\0')
 		set(r, v, PR_MAIL_MSG_SOFT, s->ipbr, a, s->msg);
-	else if (v <= PV_DNS_TEMP)
+	else if (c == PVC_DNS_TEMP)
 		set(r, v, PR_MAIL_DNS_TEMP, s->ipbr, a);
-	else if (v < PV_SOFT)
+	else if (c == PVC_DNS_SOFT)
 		set(r, v, PR_MAIL_DNS_SOFT, s->ipbr, a);
-	else if (v == PV_SOFT)
+	else if (c == PVC_SOFT)
 		set(r, v, PR_MAIL_SOFT, s->ipbr, a);
-	else if (v < PV_REJECT)
+	else if (v != PV_REJECT)
 		set(r, v, PR_MAIL_DNS, s->ipbr, a);
 	else
 		set(r, v, PR_MAIL_REJECT, s->ipbr, a);
@@ -95,11 +119,11 @@ rcpt_soft(struct policy_sess *s, int v, const char *a, struct policy_result *r)
 {
 	if (s->msg[0] != '\0')
 		set(r, v, PR_RCPT_MSG_SOFT, s->ipbr, a, s->msg);
-	else if (v <= PV_DNS_TEMP)
+	else if (pv_class(v) == PVC_DNS_TEMP)
 		set(r, v, PR_RCPT_DNS_TEMP, s->ipbr, a);
 	else if (v == PV_MX_SOFT)
 		set(r, v, PR_RCPT_MX_SOFT, s->ipbr, a);
-	else if (v < PV_SOFT)
+	else if (pv_class(v) == PVC_DNS_SOFT)
 		set(r, v, PR_RCPT_DNS_SOFT, s->ipbr, a);
 	else
 		set(r, v, PR_RCPT_SOFT, s->ipbr, a);
@@ -109,12 +133,13 @@ void
 preply_rcpt(
     struct policy_sess *s, int v, const char *addr, struct policy_result *r)
 {
+	enum pv_class c = pv_class(v);
 	char a[300];
 
 	pclean(a, sizeof(a), addr);
-	if (v >= 0)
+	if (c == PVC_ACCEPT)
 		ok_reply(r, v);
-	else if (v <= PV_SOFT)
+	else if (c != PVC_REJECT)
 		rcpt_soft(s, v, a, r);
 	else if (s->msg[0] != '\0')
 		set(r, v, PR_RCPT_MSG, s->ipbr, s->msg, a);

@@ -273,9 +273,9 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 		s->auth_owed--;
 	if (r == SR_TIMEOUT) {
 		reply(s, R_TIMEOUT, s->myhost);
-		s->quit = 1;
+		s->quit = Q_DROP;
 	} else if (r != SR_OK) {
-		s->quit = 1;
+		s->quit = Q_DROP;
 	} else if (fl & SL_TOOLONG) {
 		reply(s, R_LINE_TOO_LONG, AUTH_LINE_MAX);
 	} else if (line.len == 1 && line.data[0] == '*') {
@@ -371,7 +371,7 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 }
 
 void
-cmd_auth(struct smtp *s, const char *verb, const char *arg)
+cmd_auth(struct smtp *s, const char *arg)
 {
 	const char *sp, *ir, *user = NULL, *pass = NULL;
 	struct reservation rv;
@@ -379,7 +379,6 @@ cmd_auth(struct smtp *s, const char *verb, const char *arg)
 	enum auth_mech m;
 	int r, v = PH_TEMP;
 
-	(void)verb;
 	if (gate(s, &rv) < 0)
 		return;
 	sp = arg + strcspn(arg, " \t");

@@ -160,6 +160,7 @@ finish(struct smtp *s, int werr)
 	} else {
 		t->spool = NULL;
 		s->nmsgs++;
+		s->junk_cmds = 0; /* as Postfix: a message forgives them */
 		log_msg(LOG_INFO,
 		    "%s: %s: accepted from %s%s size=%lld "
 		    "from=<%s> nrcpt=%zu",
@@ -179,15 +180,21 @@ finish(struct smtp *s, int werr)
 	smtp_txn_reset(s);
 }
 
-/*
- * Read the DATA body.  Returns 0 at <CRLF>.<CRLF>, 1 on a bare LF in
- * reject mode, or an SR_ code when the connection failed.
- */
-static int
+/* How the DATA body ended. */
+enum body_end {
+	BODY_DOT,     /* <CRLF>.<CRLF> */
+	BODY_BARE_LF, /* a bare LF in reject mode */
+	BODY_TIMEOUT, /* no byte in time, or past the deadline */
+	BODY_EOF,     /* the connection ended or failed */
+};
+
+/* Read the DATA body into the spool transaction. */
+static enum body_end
 read_body(struct smtp *s, int *werr)
 {
 	struct buf seg;
-	int r, fl, bol = 1, prev_crlf = 1, rc = 0;
+	int r, fl, bol = 1, prev_crlf = 1;
+	enum body_end rc = BODY_DOT;
 
 	buf_init(&seg, DATA_SEG_MAX);
 	for (;;) {
@@ -196,7 +203,7 @@ read_body(struct smtp *s, int *werr)
 
 		r = stream_getseg(&s->st, &seg, DATA_SEG_MAX, &fl);
 		if (r != SR_OK) {
-			rc = r;
+			rc = r == SR_TIMEOUT ? BODY_TIMEOUT : BODY_EOF;
 			break;
 		}
 		p = seg.data;
@@ -207,7 +214,7 @@ read_body(struct smtp *s, int *werr)
 		    (((fl & SL_CRLF) && prev_crlf) || (s->tty && (fl & SL_LF))))
 			break;
 		if ((fl & SL_LF) && s->bare_lf_reject) {
-			rc = 1;
+			rc = BODY_BARE_LF;
 			break;
 		}
 		if (bol && n > 0 && p[0] == '.') {
@@ -225,12 +232,12 @@ read_body(struct smtp *s, int *werr)
 }
 
 void
-cmd_data(struct smtp *s, const char *verb, const char *arg)
+cmd_data(struct smtp *s, const char *arg)
 {
-	int werr = 0, r;
+	int werr = 0;
+	enum body_end r;
 	time_t saved = s->st.deadline;
 
-	(void)verb;
 	(void)arg;
 	if ((werr = begin_spool(s)) != 0) {
 		refuse_body(s, werr);
@@ -246,34 +253,40 @@ cmd_data(struct smtp *s, const char *verb, const char *arg)
 	r = read_body(s, &werr);
 	s->st.timeout = s->g->timeout_command;
 	s->st.deadline = saved;
-	if (r == 0) {
+	if (r == BODY_DOT) {
 		finish(s, werr);
 		return;
 	}
 	xlog_note(s->env->xlog, "aborted (%lld bytes): %s",
 	    spool_size(s->tx.spool),
-	    r == 1                ? "bare LF"
-	        : r == SR_TIMEOUT ? "timeout"
-	                          : "EOF");
+	    r == BODY_BARE_LF       ? "bare LF"
+	        : r == BODY_TIMEOUT ? "timeout"
+	                            : "EOF");
 	smtp_txn_reset(s);
-	if (r == 1)
+	if (r == BODY_BARE_LF)
 		reply(s, R_DATA_BARE_LF);
-	else if (r == SR_TIMEOUT)
+	else if (r == BODY_TIMEOUT)
 		reply(s, R_TIMEOUT, s->myhost);
-	s->quit = 1;
+	s->quit = Q_DROP;
 }
+
+/* Where bdat_bytes puts a chunk. */
+struct bdat_sink {
+	struct smtp *s;
+	int ok;   /* the chunk is in sequence: store it */
+	int werr; /* first write error (W_ code), 0 = none */
+};
 
 /* BDAT chunk bytes: CRLF becomes LF, a lone CR stays (smtpserver(8), DATA and BDAT). */
 static int
 bdat_bytes(void *arg, const char *p, size_t n)
 {
-	void **a = arg;
-	struct smtp *s = a[0];
-	int *werr = a[1];
-	const int *ok = a[2];
+	struct bdat_sink *k = arg;
+	struct smtp *s = k->s;
+	int *werr = &k->werr;
 	size_t i, start = 0;
 
-	if (!*ok || s->tx.spool == NULL)
+	if (!k->ok || s->tx.spool == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
 		if (s->tx.bdat_cr && p[i] != '\n')
@@ -344,32 +357,31 @@ bdat_begin(struct smtp *s, long long n)
  * refused as out of sequence.
  */
 void
-cmd_bdat(struct smtp *s, const char *verb, const char *arg)
+cmd_bdat(struct smtp *s, const char *arg)
 {
+	struct bdat_sink k = { s, 0, 0 };
 	long long n;
-	int last, werr = 0, ok, r;
-	void *cbarg[3] = { s, &werr, &ok };
+	int last, r;
 
-	(void)verb;
 	if (bdat_args(arg, &n, &last) < 0) {
 		reply(s, R_BDAT_SYNTAX);
 		return;
 	}
-	ok = (s->state & (ST_RCPT_DATA | ST_BDAT)) != 0;
-	if (ok)
-		werr = bdat_begin(s, n);
+	k.ok = (s->state & (ST_RCPT_DATA | ST_BDAT)) != 0;
+	if (k.ok)
+		k.werr = bdat_begin(s, n);
 	/* RFC 2920: replies owed to pipelined commands go out before we
 	 * wait for chunk bytes that are not here yet */
 	if (stream_buffered(&s->st) < (size_t)n)
 		reply_flush(s);
-	r = stream_read_exact(&s->st, (size_t)n, bdat_bytes, cbarg);
+	r = stream_read_exact(&s->st, (size_t)n, bdat_bytes, &k);
 	if (r != SR_OK) {
 		smtp_txn_reset(s);
-		s->quit = 1;
+		s->quit = Q_DROP;
 		return;
 	}
 	s->tx.bdat_total += n;
-	if (!ok) {
+	if (!k.ok) {
 		bdat_refuse(s);
 		if (last)
 			smtp_txn_reset(s);
@@ -378,9 +390,9 @@ cmd_bdat(struct smtp *s, const char *verb, const char *arg)
 	if (last) {
 		s->tx.bdat_last = n;
 		if (s->tx.bdat_cr)
-			store(s, "\r", 1, &werr);
-		finish(s, werr);
-	} else if (refuse_body(s, werr) < 0) {
+			store(s, "\r", 1, &k.werr);
+		finish(s, k.werr);
+	} else if (refuse_body(s, k.werr) < 0) {
 		smtp_txn_reset(s);
 	} else {
 		reply(s, R_BDAT_OK, n);

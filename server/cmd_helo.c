@@ -91,19 +91,19 @@ static int
 expected(const struct smtp *s, const char *arg)
 {
 	return s->env->network && !s->env->gullible &&
-	    s->rhost_flags[0] == 'O' && strcasecmp(arg, s->rhost) != 0;
+	    rf_ok(s->rhost_flags, RF_PTR) && strcasecmp(arg, s->rhost) != 0;
 }
 
 void
-cmd_helo(struct smtp *s, const char *verb, const char *arg)
+cmd_helo(struct smtp *s, const char *arg)
 {
 	const char *flags, *deny, *why = NULL;
-	int ehlo = strcasecmp(verb, "HELO") != 0;
+	int ehlo = strcasecmp(s->verb, "HELO") != 0;
 	int bad;
 
 	smtp_txn_reset(s);
 	if (*arg == '\0') {
-		reply(s, R_HELO_NEED_ARG, verb);
+		reply(s, R_HELO_NEED_ARG, s->verb);
 		return;
 	}
 	flags = helo_flags(s, arg, &deny);
@@ -121,8 +121,9 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		return;
 	remember(s, arg);
 	if (s->env->network) {
-		s->rhost_flags[2] = bad ? 'F' : 'O';
-		s->rhost_flags[3] = strcasecmp(arg, s->rhost) == 0 ? 'O' : 'F';
+		s->rhost_flags[RF_HELO_SYNTAX] = bad ? 'F' : 'O';
+		s->rhost_flags[RF_HELO_MATCH] =
+		    strcasecmp(arg, s->rhost) == 0 ? 'O' : 'F';
 	}
 	s->helo_seen = 1;
 	s->state = ST_MAIL;
@@ -131,13 +132,13 @@ cmd_helo(struct smtp *s, const char *verb, const char *arg)
 		s->with = s->lmtp ? "LMTP" : ehlo ? "ESMTP" : "SMTP";
 	if (!ehlo) {
 		if (expected(s, arg))
-			reply(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
+			reply(s, R_HELO_EXPECTED, s->myhost, s->verb, s->rhost);
 		else
 			reply(s, R_HELO_OK, s->myhost, arg);
 		return;
 	}
 	if (expected(s, arg))
-		reply_cont(s, R_HELO_EXPECTED, s->myhost, verb, s->rhost);
+		reply_cont(s, R_HELO_EXPECTED, s->myhost, s->verb, s->rhost);
 	else
 		reply_cont(s, R_HELO_OK, s->myhost, arg);
 	if (bad)

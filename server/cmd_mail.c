@@ -174,12 +174,11 @@ each_param(struct smtp *s, const char *rest,
 }
 
 void
-cmd_mail(struct smtp *s, const char *verb, const char *arg)
+cmd_mail(struct smtp *s, const char *arg)
 {
 	struct smtp_path path;
 	const char *p;
 
-	(void)verb;
 	if ((p = after_keyword(s, arg, "FROM:")) == NULL) {
 		reply(s, R_MAIL_NO_FROM, s->iplit);
 		return;
@@ -272,10 +271,15 @@ rcpt_params(struct smtp *s, const char *rest, struct env_rcpt *r)
  * With allowsourceroute the route stays in the envelope, so the router
  * would send the message to the first hop: that hop must pass the policy
  * too (the policy itself judges the final mailbox).  "@a,@b:u@d" is also
- * checked as "u@a".  1 = passes, 2 = refused (replied), 0 = unusable
- * route (not replied).
+ * checked as "u@a".
  */
-static int
+enum hop {
+	HOP_OK,       /* no route, or its first hop passes */
+	HOP_REFUSED,  /* the policy refused the hop: its reply was sent */
+	HOP_UNUSABLE, /* no usable first hop: not answered yet */
+};
+
+static enum hop
 route_hop_ok(struct smtp *s, const char *addr)
 {
 	const char *colon = strchr(addr, ':'), *at, *hop_end;
@@ -283,17 +287,16 @@ route_hop_ok(struct smtp *s, const char *addr)
 	int fr, n;
 
 	if (!s->cf->allow_source_route || addr[0] != '@' || colon == NULL)
-		return 1;
+		return HOP_OK;
 	at = strrchr(colon, '@');
 	hop_end = addr + strcspn(addr, ",:");
 	if (at == NULL)
-		return 0;
+		return HOP_UNUSABLE;
 	n = snprintf(hop, sizeof(hop), "%.*s@%.*s", (int)(at - colon - 1),
 	    colon + 1, (int)(hop_end - addr - 1), addr + 1);
 	if (n < 0 || (size_t)n >= sizeof(hop))
-		return 0;
-	/* 1 passes; 2: the policy refused the hop and its reply was sent */
-	return smtp_policy_rcpt(s, hop, &fr) == 0 ? 1 : 2;
+		return HOP_UNUSABLE;
+	return smtp_policy_rcpt(s, hop, &fr) == 0 ? HOP_OK : HOP_REFUSED;
 }
 
 /* The policy's word on a recipient; a refused one is remembered for the
@@ -303,13 +306,13 @@ rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 {
 	struct smtp_txn *t = &s->tx;
 	char **n;
-	int hop;
+	enum hop hop;
 
 	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0) {
 		hop = route_hop_ok(s, addr);
-		if (hop == 1)
+		if (hop == HOP_OK)
 			return 0;
-		if (hop == 0) /* no usable first hop: not answered yet */
+		if (hop == HOP_UNUSABLE)
 			reply(s, R_RCPT_ROUTE, addr);
 	}
 	if (t->nrejected < 100 &&
@@ -364,13 +367,12 @@ rcpt_add(struct smtp *s, struct env_rcpt *r)
 }
 
 void
-cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
+cmd_rcpt(struct smtp *s, const char *arg)
 {
 	struct smtp_path path;
 	struct env_rcpt r;
 	const char *p;
 
-	(void)verb;
 	memset(&r, 0, sizeof(r));
 	/* accepted ones are capped by rcpt_limits(); refused ones too: at
 	 * twice RcptLimitCount per transaction 452, and a session that piles
@@ -383,7 +385,7 @@ cmd_rcpt(struct smtp *s, const char *verb, const char *arg)
 		s->rcpt_attempts++;
 	if (s->rcpt_attempts - s->nrcpts_total > 4UL * s->g->rcpt_limit) {
 		reply(s, R_RCPT_PROBE, s->myhost);
-		s->quit = 1;
+		s->quit = Q_DROP;
 		return;
 	}
 	if (s->tx.tried > 2L * s->g->rcpt_limit) {

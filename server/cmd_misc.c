@@ -8,9 +8,8 @@
 #include <strings.h>
 
 void
-cmd_rset(struct smtp *s, const char *verb, const char *arg)
+cmd_rset(struct smtp *s, const char *arg)
 {
-	(void)verb;
 	smtp_txn_reset(s);
 	if (*arg && s->strict)
 		reply(s, R_RSET_JUNK);
@@ -19,29 +18,28 @@ cmd_rset(struct smtp *s, const char *verb, const char *arg)
 }
 
 void
-cmd_noop(struct smtp *s, const char *verb, const char *arg)
+cmd_noop(struct smtp *s, const char *arg)
 {
 	if (*arg && (s->strict || s->style_R))
-		reply(s, R_EXTRA_JUNK, verb);
+		reply(s, R_EXTRA_JUNK, s->verb);
 	else
 		reply(s, R_NOOP_OK);
 }
 
 void
-cmd_quit(struct smtp *s, const char *verb, const char *arg)
+cmd_quit(struct smtp *s, const char *arg)
 {
-	(void)verb;
 	(void)arg;
+	smtp_event(s, SEV_QUIT, NULL, 0);
 	reply(s, R_QUIT_OK, s->myhost);
-	s->quit = 2;
+	s->quit = Q_SAID_QUIT;
 }
 
 void
-cmd_help(struct smtp *s, const char *verb, const char *arg)
+cmd_help(struct smtp *s, const char *arg)
 {
 	size_t i;
 
-	(void)verb;
 	(void)arg;
 	reply_cont(s, R_HELP_HEAD, SMTPSERVER_VERSION);
 	for (i = 0; i < s->cf->nhelp; i++)
@@ -56,10 +54,10 @@ cmd_help(struct smtp *s, const char *verb, const char *arg)
  * to ask, VRFYcmd only chooses the text and the EHLO/HELP listing.
  */
 void
-cmd_vrfy(struct smtp *s, const char *verb, const char *arg)
+cmd_vrfy(struct smtp *s, const char *arg)
 {
 	if (*arg == '\0')
-		reply(s, R_VRFY_NEED_ARG, verb);
+		reply(s, R_VRFY_NEED_ARG, s->verb);
 	else if (s->g->vrfycmd)
 		reply(s, R_VRFY_OK);
 	else
@@ -69,49 +67,45 @@ cmd_vrfy(struct smtp *s, const char *verb, const char *arg)
 /* EXPN is optional (RFC 5321 3.5.2): 502, enabled or not, without a
  * router to expand lists. */
 void
-cmd_expn(struct smtp *s, const char *verb, const char *arg)
+cmd_expn(struct smtp *s, const char *arg)
 {
 	if (*arg == '\0')
-		reply(s, R_VRFY_NEED_ARG, verb);
+		reply(s, R_VRFY_NEED_ARG, s->verb);
 	else
 		reply(s, R_EXPN_NO);
 }
 
 void
-cmd_verb(struct smtp *s, const char *verb, const char *arg)
+cmd_verb(struct smtp *s, const char *arg)
 {
-	(void)verb;
 	(void)arg;
 	reply(s, R_VERB_OK, SMTPSERVER_VERSION);
 }
 
 void
-cmd_turn(struct smtp *s, const char *verb, const char *arg)
+cmd_turn(struct smtp *s, const char *arg)
 {
-	(void)verb;
 	(void)arg;
 	reply(s, R_NOT_IMPLEMENTED);
 }
 
 void
-cmd_tick(struct smtp *s, const char *verb, const char *arg)
+cmd_tick(struct smtp *s, const char *arg)
 {
-	(void)verb;
 	s->with = "BSMTP";
 	reply(s, R_TICK_OK, arg);
 }
 
 void
-cmd_notavail(struct smtp *s, const char *verb, const char *arg)
+cmd_notavail(struct smtp *s, const char *arg)
 {
 	(void)arg;
-	reply(s, R_NOT_AVAILABLE, verb);
+	reply(s, R_NOT_AVAILABLE, s->verb);
 }
 
 void
-cmd_ignore(struct smtp *s, const char *verb, const char *arg)
+cmd_ignore(struct smtp *s, const char *arg)
 {
 	(void)s;
-	(void)verb;
 	(void)arg;
 }

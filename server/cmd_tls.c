@@ -77,9 +77,8 @@ smtp_tls_implicit(struct smtp *s)
 }
 
 void
-cmd_starttls(struct smtp *s, const char *verb, const char *arg)
+cmd_starttls(struct smtp *s, const char *arg)
 {
-	(void)verb;
 	if (smtp_tls_on(s)) {
 		reply(s, R_TLS_ACTIVE);
 		return;
@@ -104,7 +103,7 @@ cmd_starttls(struct smtp *s, const char *verb, const char *arg)
 		return;
 	smtp_txn_reset(s);
 	if (handshake(s) < 0) {
-		s->quit = 1;
+		s->quit = Q_DROP;
 		return;
 	}
 	/* RFC 3207 4.2: forget everything learnt before, want EHLO again */
@@ -113,8 +112,7 @@ cmd_starttls(struct smtp *s, const char *verb, const char *arg)
 	s->helo_arg = s->helo_line = NULL;
 	s->helo_seen = 0;
 	s->esmtp = 0;
-	s->state = ST_HELLO;
-	smtp_txn_reset(s);
+	s->state = ST_HELLO; /* the transaction went before the handshake */
 	smtp_auth_reset(s);
 }
 

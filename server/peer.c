@@ -62,7 +62,7 @@ peer_lookup(struct dns_res *dns, const struct sockaddr *sa, const char *iplit,
 	    ptr_name(dns, &k, name, sizeof(name)) < 0)
 		return;
 	snprintf(rhost, rhostlen, "%s", name);
-	flags[0] = 'O';
+	flags[RF_PTR] = 'O';
 	if (forward_confirms(dns, name, &k))
-		flags[1] = 'O';
+		flags[RF_FCRDNS] = 'O';
 }

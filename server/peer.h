@@ -11,10 +11,27 @@
 struct dns_res;
 
 /*
+ * The positions of the 4-character rhost flags, written as they are into
+ * the envelope's rcvdfrom line: 'O' (OK), 'F' (FAIL) or 'X' (not known).
+ */
+enum rhost_flag {
+	RF_PTR,         /* the address has a PTR name */
+	RF_FCRDNS,      /* that name resolves back to the address */
+	RF_HELO_SYNTAX, /* the HELO/EHLO argument is a valid domain */
+	RF_HELO_MATCH,  /* it is the PTR name */
+};
+
+/* Is flag f of flags 'O'? */
+static inline int
+rf_ok(const char flags[4], enum rhost_flag f)
+{
+	return flags[f] == 'O';
+}
+
+/*
  * rhost = PTR name (the first that is a valid host name), or iplit when
- * there is none; flags[0] = 'O' (OK) when a PTR exists, flags[1] = 'O'
- * when the name resolves back to the address, 'F' (FAIL) otherwise; [2]
- * and [3] (HELO syntax, HELO matches) are left 'X' for the HELO handler.
+ * there is none; RF_PTR and RF_FCRDNS are 'O' or 'F'; the HELO handler
+ * sets RF_HELO_SYNTAX and RF_HELO_MATCH, 'X' until then.
  * Lookups go through dns (NULL: none are made).
  */
 void peer_lookup(struct dns_res *dns, const struct sockaddr *,

@@ -54,6 +54,8 @@
 #define R_UNKNOWN_CMD 500, "5.5.1", "Unknown command '%s'"
 #define R_TOO_MANY_UNKNOWN                                                     \
 	421, "4.7.0", "%s Hi %s, One too many unknown command '%s'"
+#define R_TOO_MANY_JUNK                                                        \
+	421, "4.7.0", "%s Too many commands without mail, closing connection"
 #define R_PIPELINE_NO_EHLO                                                     \
 	550, "5.7.1",                                                          \
 	    "Hello %s, you are sending pipelined input, but didn't greet "     \

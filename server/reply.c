@@ -164,5 +164,5 @@ void
 reply_flush(struct smtp *s)
 {
 	if (stream_flush(&s->st) < 0)
-		s->quit = 1;
+		s->quit = Q_DROP;
 }

@@ -248,34 +248,6 @@ setup(struct smtp *s, const struct session_env *e)
 	    e->zenv ? zenv_get(e->zenv, "ROUTERNOTIFY") : NULL;
 }
 
-/* NUL, controls other than TAB, and 8-bit bytes (spec 3.3). */
-static int
-check_chars(struct smtp *s)
-{
-	const unsigned char *p = (const unsigned char *)s->line.data;
-	size_t i;
-	int is_helo = strncasecmp(s->line.data, "HELO", 4) == 0 ||
-	    strncasecmp(s->line.data, "EHLO", 4) == 0;
-
-	for (i = 0; i < s->line.len; i++) {
-		if (p[i] == 0) {
-			reply(s, R_ILLEGAL_NUL);
-			return -1;
-		}
-		if (is_helo && !s->strict)
-			continue;
-		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
-			reply(s, R_ILLEGAL_CTRL);
-			return -1;
-		}
-		if (p[i] >= 0x80 && !s->g->smtputf8) {
-			reply(s, R_ILLEGAL_8BIT);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Transcript (and -v echo) of the line read: an AUTH line up to its
  * mechanism, a line that may be a credential not at all. */
 static void
@@ -378,8 +350,6 @@ read_command(struct smtp *s)
 		    (s->line.data[s->line.len - 1] == ' ' ||
 		        s->line.data[s->line.len - 1] == '\t'))
 			s->line.data[--s->line.len] = '\0';
-	if (check_chars(s) < 0)
-		return 0;
 	return 1;
 }
 
@@ -429,18 +399,20 @@ int
 session_run(const struct session_env *e)
 {
 	struct smtp s;
+	enum greet g;
 	int r, rc = 1;
 
 	setup(&s, e);
 	xlog_note(
 	    e->xlog, "connection from %s %s:%d", s.rhost, s.iplit, s.rport);
 	/* implicit TLS first: even a refusing greeting goes inside TLS */
-	r = e->kind == BIND_SMTPS ? smtp_tls_implicit(&s) : 0;
-	if (r == 0)
-		r = smtp_policy_connect(&s);
-	if (r == 0)
+	if (e->kind == BIND_SMTPS && smtp_tls_implicit(&s) < 0)
+		g = GREET_CLOSE;
+	else
+		g = smtp_policy_connect(&s);
+	if (g == GREET_220)
 		greet(&s);
-	for (; r >= 0;) {
+	for (r = g == GREET_CLOSE ? -1 : 0; r >= 0;) {
 		if (e->stopping && *e->stopping) {
 			reply(&s, R_SHUTDOWN, s.myhost);
 			break;
@@ -450,15 +422,9 @@ session_run(const struct session_env *e)
 			break;
 		if (r == 0)
 			continue;
-		if (e->network && !e->interactive && !s.esmtp &&
-		    stream_buffered(&s.st) > 0 &&
-		    strncasecmp(s.line.data, "QUIT", 4) != 0) {
-			reply(&s, R_PIPELINE_NO_EHLO, s.iplit);
-			break;
-		}
 		verbs_dispatch(&s);
 		if (s.quit) {
-			rc = s.quit == 2 ? 0 : 1;
+			rc = s.quit == Q_SAID_QUIT ? 0 : 1;
 			break;
 		}
 	}
@@ -469,7 +435,7 @@ session_run(const struct session_env *e)
 	 * QUIT, and not when input ended in a TLS handshake (no eof seen
 	 * by the stream; the client speaks TLS and our stream cannot).
 	 */
-	if (e->stopping && *e->stopping && s.st.eof && s.quit != 2)
+	if (e->stopping && *e->stopping && s.st.eof && s.quit != Q_SAID_QUIT)
 		reply(&s, R_SHUTDOWN, s.myhost);
 	reply_flush(&s);
 	forget_secret(&s);

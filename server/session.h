@@ -27,6 +27,7 @@ enum sess_event {
 	SEV_RCPT,    /* after SEV_MESSAGE: n = its recipients (each had
 			250); recipients of a transaction that did not end in
 			a committed message are not reported */
+	SEV_QUIT,    /* the client said QUIT; its 221 follows */
 };
 
 /*

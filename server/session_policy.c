@@ -85,7 +85,7 @@ wrap_ok(struct smtp *s)
 	if (!s->g->use_tcp_wrapper || !s->env->network)
 		return 1;
 	if (wrap_check((const struct sockaddr *)&s->env->peer,
-	        s->rhost_flags[1] == 'O' ? s->rhost : NULL))
+	        rf_ok(s->rhost_flags, RF_FCRDNS) ? s->rhost : NULL))
 		return 1;
 	localtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
@@ -111,42 +111,39 @@ connect_flags(struct smtp *s)
 	return 0;
 }
 
-/*
- * Before the greeting.  0: greet with 220.  1: the greeting was a
- * refusal (554, then only QUIT).  -1: a reply was sent, close now.
- */
-int
+/* Before the greeting: what the client is told first. */
+enum greet
 smtp_policy_connect(struct smtp *s)
 {
 	const struct session_env *e = s->env;
 	struct policy_result r;
 
 	if (!e->network)
-		return 0;
+		return GREET_220;
 	if (!wrap_ok(s))
-		return -1;
+		return GREET_CLOSE;
 	if (e->policy == NULL) {
 		log_msg(LOG_ERR, "no policy database: refusing %s%s", s->rhost,
 		    s->iplit);
 		reply(s, R_NO_POLICY, s->myhost);
-		return -1;
+		return GREET_CLOSE;
 	}
 	s->pol = policy_sess_new(e->policy, (const struct sockaddr *)&e->peer,
-	    s->rhost_flags[1] == 'O' ? s->rhost : NULL, e->debug ? trace : NULL,
-	    s);
+	    rf_ok(s->rhost_flags, RF_FCRDNS) ? s->rhost : NULL,
+	    e->debug ? trace : NULL, s);
 	if (s->pol == NULL) {
 		reply(s, R_NO_POLICY, s->myhost);
-		return -1;
+		return GREET_CLOSE;
 	}
 	if (e->hooks.rate)
 		policy_set_rate(s->pol, e->hooks.rate, e->hooks.arg);
 	if (policy_connect(s->pol, &r) >= 0)
-		return connect_flags(s);
+		return connect_flags(s) < 0 ? GREET_CLOSE : GREET_220;
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {
 		log_reject(
 		    s, "CONNECT", CODE_ENH(R_CONNECT_TEMP), r.text, NULL, NULL);
 		reply(s, R_CONNECT_TEMP, s->myhost, r.text);
-		return -1;
+		return GREET_CLOSE;
 	}
 	log_reject(
 	    s, "CONNECT", CODE_ENH(R_CONNECT_REFUSED), r.text, NULL, NULL);
@@ -154,7 +151,7 @@ smtp_policy_connect(struct smtp *s)
 		reply_cont(s, R_CONNECT_CONTACT, s->g->contact_pointer);
 	reply(s, R_CONNECT_REFUSED, s->myhost, r.text);
 	s->greet_rejected = 1;
-	return 1;
+	return GREET_554;
 }
 
 /* 0 to go on, -1 when a refusal was sent. */

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "peer.h" /* rhost_flags: enum rhost_flag, rf_ok() */
 #include "replies.h"
 #include "session.h"
 #include "spool.h"
@@ -20,6 +21,13 @@
 #define CMD_LINE_MAX 2048 /* command line bytes, CRLF excluded */
 #define DATA_SEG_MAX 8192 /* body read granularity */
 #define VERB_MAX 40       /* rows of the command table, at most */
+
+/* How the session goes on after the current command's reply. */
+enum quit {
+	Q_STAY,      /* read the next command */
+	Q_DROP,      /* close: an error, a limit, a broken connection */
+	Q_SAID_QUIT, /* close: the client said QUIT and had its 221 */
+};
 
 enum smtp_state {
 	ST_HELLO = 0x01,     /* waiting for HELO/EHLO */
@@ -61,6 +69,7 @@ struct smtp {
 	struct stream st;
 	struct buf line;
 	int line_flags;
+	const char *verb; /* the command being run: its table name */
 	int state;
 	int esmtp; /* EHLO completed */
 	int helo_seen;
@@ -77,13 +86,14 @@ struct smtp {
 	char rhost[300]; /* PTR name or iplit */
 	int rport, lport;
 	int ipv6;
-	char rhost_flags[4];
-	char ident[80]; /* RFC 1413 answer (-a), "" when not asked */
+	char rhost_flags[4]; /* by enum rhost_flag (peer.h) */
+	char ident[80];      /* RFC 1413 answer (-a), "" when not asked */
 	int unknown_cmds;
+	int junk_cmds;       /* V_JUNK commands since the last message */
 	unsigned long lines; /* command lines read */
 	int idle_told;       /* env->idle heard of the current wait */
 	double tarpit;
-	int quit;         /* close after the current reply */
+	enum quit quit;   /* close after the current reply? */
 	long maxsize;     /* effective maximum message size */
 	const char *with; /* envelope "with" */
 	struct smtp_txn tx;
@@ -120,25 +130,25 @@ void verbs_dispatch(struct smtp *);
 const char *verbs_name(size_t row);
 size_t verbs_count(void);
 
-/* handlers, arg = text after the verb and blanks */
-void cmd_helo(struct smtp *, const char *verb, const char *arg);
-void cmd_mail(struct smtp *, const char *verb, const char *arg);
-void cmd_rcpt(struct smtp *, const char *verb, const char *arg);
-void cmd_data(struct smtp *, const char *verb, const char *arg);
-void cmd_bdat(struct smtp *, const char *verb, const char *arg);
-void cmd_rset(struct smtp *, const char *verb, const char *arg);
-void cmd_noop(struct smtp *, const char *verb, const char *arg);
-void cmd_quit(struct smtp *, const char *verb, const char *arg);
-void cmd_help(struct smtp *, const char *verb, const char *arg);
-void cmd_vrfy(struct smtp *, const char *verb, const char *arg);
-void cmd_expn(struct smtp *, const char *verb, const char *arg);
-void cmd_verb(struct smtp *, const char *verb, const char *arg);
-void cmd_turn(struct smtp *, const char *verb, const char *arg);
-void cmd_tick(struct smtp *, const char *verb, const char *arg);
-void cmd_notavail(struct smtp *, const char *verb, const char *arg);
-void cmd_ignore(struct smtp *, const char *verb, const char *arg);
-void cmd_starttls(struct smtp *, const char *verb, const char *arg);
-void cmd_auth(struct smtp *, const char *verb, const char *arg);
+/* handlers, arg = text after the verb and blanks; s->verb = its row's name */
+void cmd_helo(struct smtp *, const char *arg);
+void cmd_mail(struct smtp *, const char *arg);
+void cmd_rcpt(struct smtp *, const char *arg);
+void cmd_data(struct smtp *, const char *arg);
+void cmd_bdat(struct smtp *, const char *arg);
+void cmd_rset(struct smtp *, const char *arg);
+void cmd_noop(struct smtp *, const char *arg);
+void cmd_quit(struct smtp *, const char *arg);
+void cmd_help(struct smtp *, const char *arg);
+void cmd_vrfy(struct smtp *, const char *arg);
+void cmd_expn(struct smtp *, const char *arg);
+void cmd_verb(struct smtp *, const char *arg);
+void cmd_turn(struct smtp *, const char *arg);
+void cmd_tick(struct smtp *, const char *arg);
+void cmd_notavail(struct smtp *, const char *arg);
+void cmd_ignore(struct smtp *, const char *arg);
+void cmd_starttls(struct smtp *, const char *arg);
+void cmd_auth(struct smtp *, const char *arg);
 
 /* cmd_tls.c */
 int smtp_tls_implicit(struct smtp *);
@@ -155,7 +165,12 @@ int smtp_auth_secret(struct smtp *);
 void smtp_auth_reset(struct smtp *);
 
 /* session_policy.c */
-int smtp_policy_connect(struct smtp *);
+enum greet {
+	GREET_220,   /* greet the client */
+	GREET_554,   /* the greeting was a refusal (554), then only QUIT */
+	GREET_CLOSE, /* a reply was sent: close now */
+};
+enum greet smtp_policy_connect(struct smtp *);
 int smtp_policy_helo(struct smtp *, const char *name);
 int smtp_policy_mail(struct smtp *, const char *addr);
 int smtp_policy_rcpt(struct smtp *, const char *addr, int *freeze);

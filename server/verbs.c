@@ -1,7 +1,8 @@
 /*
- * verbs.c - the command table and the dispatcher: every gate (enabled?,
- * state, unknown-command limit) is applied here, in one place; handlers
- * get the argument and never see an out-of-order command.
+ * verbs.c - the command table and the dispatcher: every gate (characters,
+ * early pipelining, enabled?, refused connect, junk and unknown-command
+ * limits, state, AUTH) is applied here, in one place; handlers get the
+ * argument and never see an out-of-order command.
  * Not for: what a command does (cmd_*.c).
  */
 #include "smtp.h"
@@ -13,55 +14,79 @@
 
 #include "log.h"
 
-/* flags */
-#define V_LMTP 0x01     /* only in lmtp-mode */
-#define V_NOLMTP 0x02   /* not in lmtp-mode */
-#define V_EHLO 0x04     /* needs EHLO enabled (NoEHLO) */
-#define V_CHUNKING 0x08 /* needs CHUNKING (NoCHUNKING) */
-#define V_VRFY 0x10     /* EVFY needs VRFYcmd; VRFY, EXPN always answer */
-#define V_OWNSTATE 0x40 /* handler checks state itself (BDAT) */
-#define V_NOARGS 0x80   /* strict: arguments are junk */
-#define V_ETRN 0x100    /* needs ETRN (NoETRN) */
-#define V_AUTH 0x200    /* MSA mode: needs AUTH first (RFC 6409) */
+/*
+ * What the dispatcher needs to know of a verb is a flag of its row; no
+ * code outside this table compares verb names or handlers.
+ *
+ * V_LAST: RFC 2920 section 3.1 lets EHLO, DATA, VRFY, EXPN, TURN, QUIT
+ * and NOOP be only the last command of a pipelined group, because what
+ * the client does next depends on their outcome; STARTTLS (RFC 3207
+ * 4.2) and AUTH (RFC 4954 4) end a group too.  Replies owed are sent
+ * after such a command even if the client (wrongly) sent more.
+ */
+#define V_LMTP 0x01         /* only in lmtp-mode */
+#define V_NOLMTP 0x02       /* not in lmtp-mode */
+#define V_EHLO 0x04         /* needs EHLO enabled (NoEHLO) */
+#define V_CHUNKING 0x08     /* needs CHUNKING (NoCHUNKING) */
+#define V_VRFY 0x10         /* EVFY needs VRFYcmd; VRFY, EXPN always answer */
+#define V_OWNSTATE 0x40     /* handler checks state itself (BDAT) */
+#define V_NOARGS 0x80       /* strict: arguments are junk */
+#define V_ETRN 0x100        /* needs ETRN (NoETRN) */
+#define V_AUTH 0x200        /* MSA mode: needs AUTH first (RFC 6409) */
+#define V_LAXCHARS 0x400    /* controls and 8-bit allowed unless -s strict */
+#define V_REFUSED_OK 0x800  /* allowed after a refused connect */
+#define V_PIPE_OK 0x1000    /* may be pipelined before EHLO: ends input */
+#define V_LAST 0x2000       /* ends a pipelined group (RFC 2920, above) */
+#define V_ABORTS_TXN 0x4000 /* out of sequence, it still ends the txn */
+#define V_JUNK 0x8000       /* counts toward max-junk-commands */
 
-typedef void (*verb_fn)(struct smtp *, const char *, const char *);
+/* Which reply a verb gets out of sequence (wrong_state). */
+enum oos { OOS_ANY, OOS_MAIL, OOS_RCPT, OOS_DATA };
+
+typedef void (*verb_fn)(struct smtp *, const char *arg);
 
 static const struct verb {
 	const char *name;
 	verb_fn fn;
 	int states;
 	int flags;
+	enum oos oos;
 } verbs[] = {
-	{ "EHLO", cmd_helo, ST_ANY & ~ST_BDAT, V_NOLMTP | V_EHLO },
-	{ "HELO", cmd_helo, ST_ANY & ~ST_BDAT, V_NOLMTP },
-	{ "LHLO", cmd_helo, ST_ANY & ~ST_BDAT, V_LMTP },
-	{ "MAIL", cmd_mail, ST_MAIL, V_AUTH },
-	{ "SEND", cmd_mail, ST_MAIL, V_AUTH },
-	{ "SOML", cmd_mail, ST_MAIL, V_AUTH },
-	{ "SAML", cmd_mail, ST_MAIL, V_AUTH },
-	{ "EMAL", cmd_mail, ST_MAIL, V_AUTH },
-	{ "ESND", cmd_mail, ST_MAIL, V_AUTH },
-	{ "ESOM", cmd_mail, ST_MAIL, V_AUTH },
-	{ "ESAM", cmd_mail, ST_MAIL, V_AUTH },
-	{ "RCPT", cmd_rcpt, ST_RCPT | ST_RCPT_DATA, 0 },
-	{ "DATA", cmd_data, ST_RCPT_DATA, V_NOARGS },
-	{ "BDAT", cmd_bdat, ST_ANY, V_CHUNKING | V_OWNSTATE },
-	{ "RSET", cmd_rset, ST_ANY, 0 },
-	{ "NOOP", cmd_noop, ST_ANY, 0 },
-	{ "ONEX", cmd_noop, ST_ANY, 0 },
-	{ "QUIT", cmd_quit, ST_ANY, 0 },
-	{ "HELP", cmd_help, ST_ANY, 0 },
-	{ "VRFY", cmd_vrfy, ST_ANY, 0 },
-	{ "EVFY", cmd_vrfy, ST_ANY, V_VRFY },
-	{ "EXPN", cmd_expn, ST_ANY, 0 },
-	{ "VERB", cmd_verb, ST_ANY, 0 },
-	{ "TURN", cmd_turn, ST_ANY, 0 },
-	{ "TICK", cmd_tick, ST_ANY, 0 },
-	{ "ETRN", cmd_notavail, ST_ANY, V_ETRN },
-	{ "TURNME", cmd_notavail, ST_ANY, V_ETRN },
-	{ "AUTH", cmd_auth, ST_ANY & ~ST_BDAT, V_EHLO },
-	{ "STARTTLS", cmd_starttls, ST_ANY & ~ST_BDAT, 0 },
-	{ "550", cmd_ignore, ST_ANY, 0 },
+	{ "EHLO", cmd_helo, ST_ANY & ~ST_BDAT,
+	    V_NOLMTP | V_EHLO | V_LAXCHARS | V_LAST | V_JUNK, OOS_ANY },
+	{ "HELO", cmd_helo, ST_ANY & ~ST_BDAT, V_NOLMTP | V_LAXCHARS | V_JUNK,
+	    OOS_ANY },
+	{ "LHLO", cmd_helo, ST_ANY & ~ST_BDAT, V_LMTP | V_LAST | V_JUNK,
+	    OOS_ANY },
+	{ "MAIL", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "SEND", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "SOML", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "SAML", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "EMAL", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "ESND", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "ESOM", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "ESAM", cmd_mail, ST_MAIL, V_AUTH, OOS_MAIL },
+	{ "RCPT", cmd_rcpt, ST_RCPT | ST_RCPT_DATA, 0, OOS_RCPT },
+	{ "DATA", cmd_data, ST_RCPT_DATA, V_NOARGS | V_LAST | V_ABORTS_TXN,
+	    OOS_DATA },
+	{ "BDAT", cmd_bdat, ST_ANY, V_CHUNKING | V_OWNSTATE, OOS_ANY },
+	{ "RSET", cmd_rset, ST_ANY, V_JUNK, OOS_ANY },
+	{ "NOOP", cmd_noop, ST_ANY, V_LAST | V_JUNK, OOS_ANY },
+	{ "ONEX", cmd_noop, ST_ANY, V_JUNK, OOS_ANY },
+	{ "QUIT", cmd_quit, ST_ANY, V_REFUSED_OK | V_PIPE_OK | V_LAST,
+	    OOS_ANY },
+	{ "HELP", cmd_help, ST_ANY, V_JUNK, OOS_ANY },
+	{ "VRFY", cmd_vrfy, ST_ANY, V_LAST | V_JUNK, OOS_ANY },
+	{ "EVFY", cmd_vrfy, ST_ANY, V_VRFY | V_LAST | V_JUNK, OOS_ANY },
+	{ "EXPN", cmd_expn, ST_ANY, V_LAST | V_JUNK, OOS_ANY },
+	{ "VERB", cmd_verb, ST_ANY, V_JUNK, OOS_ANY },
+	{ "TURN", cmd_turn, ST_ANY, V_LAST, OOS_ANY },
+	{ "TICK", cmd_tick, ST_ANY, 0, OOS_ANY },
+	{ "ETRN", cmd_notavail, ST_ANY, V_ETRN | V_JUNK, OOS_ANY },
+	{ "TURNME", cmd_notavail, ST_ANY, V_ETRN | V_JUNK, OOS_ANY },
+	{ "AUTH", cmd_auth, ST_ANY & ~ST_BDAT, V_EHLO | V_LAST, OOS_ANY },
+	{ "STARTTLS", cmd_starttls, ST_ANY & ~ST_BDAT, V_LAST, OOS_ANY },
+	{ "550", cmd_ignore, ST_ANY, 0, OOS_ANY },
 };
 #define NVERBS (sizeof(verbs) / sizeof(verbs[0]))
 _Static_assert(NVERBS <= VERB_MAX, "raise VERB_MAX in smtp.h");
@@ -123,7 +148,7 @@ unknown(struct smtp *s)
 	if (++s->unknown_cmds >= s->cf->max_unknown_cmds &&
 	    s->cf->max_unknown_cmds > 0) {
 		reply(s, R_TOO_MANY_UNKNOWN, s->myhost, s->iplit, esc);
-		s->quit = 1;
+		s->quit = Q_DROP;
 		return;
 	}
 	log_msg(LOG_WARNING, "%s: unknown command from %s%s: %s",
@@ -137,20 +162,111 @@ wrong_state(struct smtp *s, const struct verb *v)
 {
 	if (s->state == ST_HELLO)
 		reply(s, R_NEED_HELO, s->iplit);
-	else if (v->fn == cmd_mail)
+	else if (v->oos == OOS_MAIL)
 		reply(s, R_NESTED_MAIL, s->iplit);
-	else if (v->fn == cmd_data && s->state == ST_BDAT)
+	else if (v->oos == OOS_DATA && s->state == ST_BDAT)
 		reply(s, R_MIX_BDAT_DATA, s->iplit);
-	else if (v->fn == cmd_data && s->state == ST_RCPT)
+	else if (v->oos == OOS_DATA && s->state == ST_RCPT)
 		reply(s, R_NO_VALID_RCPT);
-	else if (v->fn == cmd_rcpt && s->tx.mail_rejected)
+	else if (v->oos == OOS_RCPT && s->tx.mail_rejected)
 		reply(s, R_RCPT_REJECTED_MAIL, s->iplit);
-	else if (v->fn == cmd_data && s->tx.mail_rejected)
+	else if (v->oos == OOS_DATA && s->tx.mail_rejected)
 		reply(s, R_NO_VALID_SENDER);
 	else if (s->state == ST_MAIL)
 		reply(s, R_NEED_MAIL, s->iplit);
 	else
 		reply(s, R_NEED_RCPT, s->iplit);
+}
+
+/* NUL, controls other than TAB, and 8-bit bytes (spec 3.3); a
+ * V_LAXCHARS verb is spared all but NUL unless -s strict. */
+static int
+check_chars(struct smtp *s, const struct verb *v)
+{
+	const unsigned char *p = (const unsigned char *)s->line.data;
+	int lax = v && (v->flags & V_LAXCHARS) && !s->strict;
+	size_t i;
+
+	for (i = 0; i < s->line.len; i++) {
+		if (p[i] == 0) {
+			reply(s, R_ILLEGAL_NUL);
+			return -1;
+		}
+		if (lax)
+			continue;
+		if ((p[i] < 0x20 && p[i] != '\t') || p[i] == 0x7f) {
+			reply(s, R_ILLEGAL_CTRL);
+			return -1;
+		}
+		if (p[i] >= 0x80 && !s->g->smtputf8) {
+			reply(s, R_ILLEGAL_8BIT);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A network client that sends more before its EHLO was answered does not
+ * speak PIPELINING (RFC 2920 3.1: only after EHLO offered it); the
+ * session ends.  Not for a V_PIPE_OK verb: nothing after it is read.
+ */
+static int
+pipelined_early(struct smtp *s, const struct verb *v)
+{
+	if (!s->env->network || s->env->interactive || s->esmtp ||
+	    stream_buffered(&s->st) == 0 || (v && (v->flags & V_PIPE_OK)))
+		return 0;
+	reply(s, R_PIPELINE_NO_EHLO, s->iplit);
+	s->quit = Q_DROP;
+	return 1;
+}
+
+/*
+ * A junk command (V_JUNK: NOOP, RSET, HELP, VRFY, HELO...) beyond
+ * max-junk-commands since the last accepted message ends the session,
+ * as max-unknown-commands does (Postfix's smtpd_junk_command_limit).
+ */
+static int
+junk_limit(struct smtp *s, const struct verb *v)
+{
+	int max = s->cf->max_junk_cmds;
+
+	if (!(v->flags & V_JUNK) || max <= 0 || ++s->junk_cmds <= max)
+		return 0;
+	log_msg(LOG_NOTICE, "%s: too many junk commands from %s%s (%d)",
+	    xlog_tag(s->env->xlog), s->rhost, s->iplit, max);
+	reply(s, R_TOO_MANY_JUNK, s->myhost);
+	s->quit = Q_DROP;
+	return 1;
+}
+
+/* Every gate a known, enabled verb passes before its handler; 0 = run. */
+static int
+gates(struct smtp *s, const struct verb *v, const char *arg)
+{
+	if (s->greet_rejected && !(v->flags & V_REFUSED_OK)) {
+		reply(s, R_QUIT_ONLY, s->iplit);
+		return -1;
+	}
+	if (junk_limit(s, v))
+		return -1;
+	if (!(v->flags & V_OWNSTATE) && !(s->state & v->states)) {
+		wrong_state(s, v);
+		if (v->flags & V_ABORTS_TXN)
+			smtp_txn_reset(s); /* spec 3.7: DATA aborts it */
+		return -1;
+	}
+	if ((v->flags & V_AUTH) && s->msa && !s->authenticated &&
+	    !smtp_auth_exempt(s)) {
+		reply(s, R_AUTH_REQUIRED);
+		return -1;
+	}
+	if ((v->flags & V_NOARGS) && s->strict && *arg) {
+		reply(s, R_EXTRA_JUNK, v->name);
+		return -1;
+	}
+	return 0;
 }
 
 /* Dispatch the command line in s->line. */
@@ -167,30 +283,17 @@ verbs_dispatch(struct smtp *s)
 	while (*arg == ' ' || *arg == '\t')
 		arg++;
 	v = n ? lookup(p, n) : NULL;
+	if (check_chars(s, v) < 0 || pipelined_early(s, v))
+		return;
 	if (v == NULL || !verb_enabled(s, v)) {
 		unknown(s);
 		return;
 	}
 	s->verb_count[v - verbs]++;
 	smtp_event(s, SEV_STATE, v->name, 0);
-	if (s->greet_rejected && v->fn != cmd_quit) {
-		reply(s, R_QUIT_ONLY, s->iplit);
-		return;
-	}
-	if (!(v->flags & V_OWNSTATE) && !(s->state & v->states)) {
-		wrong_state(s, v);
-		if (v->fn == cmd_data)
-			smtp_txn_reset(s); /* spec 3.7: DATA aborts it */
-		return;
-	}
-	if ((v->flags & V_AUTH) && s->msa && !s->authenticated &&
-	    !smtp_auth_exempt(s)) {
-		reply(s, R_AUTH_REQUIRED);
-		return;
-	}
-	if ((v->flags & V_NOARGS) && s->strict && *arg) {
-		reply(s, R_EXTRA_JUNK, v->name);
-		return;
-	}
-	v->fn(s, v->name, arg);
+	s->verb = v->name;
+	if (gates(s, v, arg) == 0)
+		v->fn(s, arg);
+	if (v->flags & V_LAST)
+		reply_flush(s);
 }

@@ -200,10 +200,11 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 	switch (ev) {
 	case SEV_STATE:
 		scoreboard_set_verb(w->sb, w->slot, p);
+		break;
+	case SEV_QUIT:
 		/* A client that said QUIT may reconnect before we are done
 		 * tidying up; it is not counted against its limits twice. */
-		if (p && strcasecmp(p, "QUIT") == 0)
-			scoreboard_release(w->sb, w->slot);
+		scoreboard_release(w->sb, w->slot);
 		break;
 	case SEV_MESSAGE:
 		scoreboard_message(w->sb, w->slot, n);

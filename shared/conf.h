@@ -98,6 +98,7 @@ struct conf {
 	long maxsize;        /* bytes, 0 = unlimited */
 	long min_availspace; /* KB */
 	int max_unknown_cmds;
+	int max_junk_cmds;
 	int sum_sizeoption;
 	int allow_source_route;
 	int reject_percent_kludge;

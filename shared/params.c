@@ -46,6 +46,8 @@ const struct param conf_params[] = {
     GLOBAL | P_CLAMP, CF(min_availspace) },
 { "max-unknown-commands", NA, PT_INT, "10", 1, 100000, GLOBAL,
     CF(max_unknown_cmds) },
+{ "max-junk-commands", NA, PT_INT, "100", 0, 100000, GLOBAL | P_OURS,
+    CF(max_junk_cmds) },
 { "sum-sizeoption-value", NA, PT_SET, "no", 0, 0, GLOBAL, CF(sum_sizeoption) },
 { "allowsourceroute", NA, PT_SET, "no", 0, 0, GLOBAL, CF(allow_source_route) },
 { "reject-percent-kludge", NA, PT_SET, "yes", 0, 0, GLOBAL,
