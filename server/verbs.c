@@ -178,7 +178,7 @@ wrong_state(struct smtp *s, const struct verb *v)
 		reply(s, R_NEED_RCPT, s->iplit);
 }
 
-/* NUL, controls other than TAB, and 8-bit bytes (spec 3.3); a
+/* NUL, controls other than TAB, and 8-bit bytes (smtpserver(8) THE SMTP SESSION); a
  * V_LAXCHARS verb is spared all but NUL unless -s strict. */
 static int
 check_chars(struct smtp *s, const struct verb *v)
@@ -254,7 +254,7 @@ gates(struct smtp *s, const struct verb *v, const char *arg)
 	if (!(v->flags & V_OWNSTATE) && !(s->state & v->states)) {
 		wrong_state(s, v);
 		if (v->flags & V_ABORTS_TXN)
-			smtp_txn_reset(s); /* spec 3.7: DATA aborts it */
+			smtp_txn_reset(s); /* out of sequence: ends it */
 		return -1;
 	}
 	if ((v->flags & V_AUTH) && s->msa && !s->authenticated &&

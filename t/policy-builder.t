@@ -1,7 +1,7 @@
 #!/usr/bin/perl
 # policy-builder.t - run the real policy-builder on a copy of conf/db and
 # read the GDBM database back key by key with Perl's GDBM_File, checking
-# every key and value byte against ZMailer's format (spec 7.1); then the
+# every key and value byte against ZMailer's format (policy-builder(8)); then the
 # command line: -f, source errors as file:line with the old database kept,
 # usage errors.
 use strict;

@@ -1,5 +1,6 @@
 /*
- * policy_dns_test.c - the resolver wrapper and the DNS checks of spec 8
+ * policy_dns_test.c - the resolver wrapper and the DNS checks
+ * (smtpserver(8) POLICY)
  * against the test DNS server that t/policy-dns.t runs on 127.0.0.1
  * (port in POLICY_TEST_DNS_PORT, its query log in POLICY_TEST_DNS_LOG;
  * skipped without them): TCP after a truncated answer, the cache, RBL
