@@ -162,8 +162,10 @@ sub strace_start {
 		    map { ('-p', $_) } @pids) or POSIX::_exit(127);
 	}
 	my $end = time + 20;
-	sleep(0.05) until time > $end || !grep { !traced($_) } @pids
-	    || waitpid($pid, POSIX::WNOHANG()) == $pid;
+	until (time > $end || waitpid($pid, POSIX::WNOHANG()) == $pid) {
+		last unless grep { !traced($_) } @pids;
+		sleep(0.05);
+	}
 	return { pid => $pid, out => $out };
 }
 
