@@ -46,6 +46,8 @@ my %want = (
 	'usr/local/share' => $d, 'usr/local/share/man' => $d,
 	'usr/local/share/man/man5' => $d,
 	'usr/local/share/man/man5/smtpserver.conf.5' => '644 root:root',
+	'usr/local/share/man/man7' => $d,
+	'usr/local/share/man/man7/smtpserver-tuning.7' => '644 root:root',
 	'usr/local/share/man/man8' => $d,
 	'usr/local/share/man/man8/smtpserver.8' => '644 root:root',
 	'usr/local/share/man/man8/smtpserverctl.8' => '644 root:root',
