@@ -2,7 +2,7 @@
  * replies.h - every reply of the SMTP session, in one table: one macro per
  * reply, R_NAME expanding to its code, enhanced status (NULL: none) and
  * printf format, so that reply(s, R_NAME, ...) has its arguments checked
- * by the compiler against the format (t/replies-format.t).  Codes are
+ * by the compiler against the format (t/code-replies-format.t).  Codes are
  * ZMailer's as modernised by RFC 5321 (greeting 220/554, unknown command
  * 500 5.5.1, ...); the enhanced status class always equals the reply class
  * (RFC 3463).  Tests and doc/smtpserver.8 cite these texts.

@@ -1,5 +1,5 @@
 #!/usr/bin/perl
-# check-skips.t - the checker `make check` ends with: fake test files run
+# code-check-skips.t - the checker `make check` ends with: fake test files run
 # by a real prove (its TAP kept through PERL_TEST_HARNESS_DUMP_TAP, as
 # make check does) must fail the checker when they skip wholly and are not
 # listed in the allowed list, and pass it when they are, with a reason.

@@ -2,8 +2,8 @@
 # The command table's row flags through the real program (-i): HELO's lax
 # characters, DATA out of sequence ending the transaction, and the
 # junk-command limit (PARAM max-junk-commands) with its reset after a
-# message.  QUIT after a refused connect: t/20-policy.t; pipelining
-# before EHLO: t/13-inetd.t; QUIT's event: t/daemon-quit.t.
+# message.  QUIT after a refused connect: t/policy-session.t; pipelining
+# before EHLO: t/session-inetd.t; QUIT's event: t/daemon-quit.t.
 use strict;
 use warnings;
 use lib 't/lib';
