@@ -515,6 +515,9 @@ reload(struct sup *s, char *err, size_t errlen)
 
 	notify_reloading();
 	gen = reload_conf(s, err, errlen);
+	scoreboard_lock(s->sb);
+	*(gen > 0 ? &s->sb->t.reloads_ok : &s->sb->t.reloads_failed) += 1;
+	scoreboard_unlock(s->sb);
 	notify_reloaded(&s->nt, s->sb, gen > 0);
 	return gen;
 }
