@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "metrics.h"
 #include "scoreboard.h"
 
 #define TOP_IPS 10
@@ -88,8 +89,8 @@ json_str(struct buf *b, const char *s)
  * A private copy of the scoreboard's header, slots and IP table in use,
  * taken under its lock (the mapping has room for more, never touched).
  */
-static struct scoreboard *
-snapshot(struct scoreboard *sb)
+struct scoreboard *
+control_snapshot(struct scoreboard *sb)
 {
 	struct scoreboard *c;
 	size_t ns, ni;
@@ -218,7 +219,7 @@ put_stress(struct buf *b, const struct scoreboard *c)
 int
 control_status(struct control_info *ci, struct buf *b)
 {
-	struct scoreboard *c = snapshot(ci->sb);
+	struct scoreboard *c = control_snapshot(ci->sb);
 	time_t now = time(NULL);
 
 	if (c == NULL)
@@ -301,6 +302,10 @@ answer(struct control_info *ci, const char *req, struct buf *out)
 {
 	if (strcmp(req, "status") == 0) {
 		if (control_status(ci, out) < 0)
+			buf_puts(
+			    out, "{\"ok\":false,\"error\":\"no memory\"}\n");
+	} else if (strcmp(req, "metrics") == 0) {
+		if (metrics_render(ci, out) < 0)
 			buf_puts(
 			    out, "{\"ok\":false,\"error\":\"no memory\"}\n");
 	} else if (strcmp(req, "reload") == 0) {

@@ -40,6 +40,9 @@ struct control_info {
 int control_open(const char *path, int mode, char *err, size_t errlen);
 /* Accept and answer one request on the listening fd (bounded time). */
 void control_serve(int lfd, struct control_info *);
+/* A private copy (malloc'd, free() it) of the scoreboard's header,
+ * slots and IP table, taken under its lock; NULL if out of memory. */
+struct scoreboard *control_snapshot(struct scoreboard *);
 /* The status object, as control_serve sends it. */
 int control_status(struct control_info *, struct buf *out);
 

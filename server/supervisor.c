@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "listen.h"
 #include "log.h"
+#include "notify.h"
 #include "options.h"
 #include "policy.h"
 #include "scoreboard.h"
@@ -67,6 +68,7 @@ struct sup {
 	time_t lasttrim;
 	time_t laststress; /* last stress-mode tick */
 	int stress;        /* stress mode, as the last tick saw it */
+	struct notify nt;  /* systemd's NOTIFY_SOCKET */
 };
 
 static int sigpipe_fds[2] = { -1, -1 };
@@ -459,7 +461,7 @@ check_policies(
 
 /* The new generation, or 0 with the reason in err (also logged). */
 static unsigned long
-reload(struct sup *s, char *err, size_t errlen)
+reload_conf(struct sup *s, char *err, size_t errlen)
 {
 	struct conf *nc;
 	struct buf changes;
@@ -505,6 +507,21 @@ fail:
 	return 0;
 }
 
+/* reload_conf() between RELOADING=1 and READY=1 for systemd. */
+static unsigned long
+reload(struct sup *s, char *err, size_t errlen)
+{
+	unsigned long gen;
+
+	notify_reloading();
+	gen = reload_conf(s, err, errlen);
+	scoreboard_lock(s->sb);
+	*(gen > 0 ? &s->sb->t.reloads_ok : &s->sb->t.reloads_failed) += 1;
+	scoreboard_unlock(s->sb);
+	notify_reloaded(&s->nt, s->sb, gen > 0);
+	return gen;
+}
+
 /* SIGHUP: the outcome is in the log. */
 static void
 reload_on_signal(struct sup *s)
@@ -536,6 +553,7 @@ begin_stop(struct sup *s)
 	if (s->stopping)
 		return;
 	s->stopping = 1;
+	notify_stopping();
 	s->deadline = time(NULL) + grace;
 	scoreboard_lock(s->sb);
 	s->sb->stopping = 1;
@@ -595,7 +613,7 @@ loop(struct sup *s)
 		p[1].fd = s->wake[0];
 		p[2].fd = s->ctl;
 		p[0].events = p[1].events = p[2].events = POLLIN;
-		if (poll(p, 3, 1000) > 0) {
+		if (poll(p, 3, notify_poll_ms(&s->nt, 1000)) > 0) {
 			if (p[0].revents)
 				on_signals(s);
 			if (p[1].revents)
@@ -616,6 +634,7 @@ loop(struct sup *s)
 		}
 		maintain(s);
 		stress_tick(s);
+		notify_tick(&s->nt, s->sb);
 	}
 }
 
@@ -770,6 +789,7 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	s.conf = conf;
 	s.zenv = zenv;
 	s.ctl = -1;
+	notify_init(&s.nt);
 	unbuilt_log(opts, conf);
 	rc = names(&s, err, sizeof(err)) < 0 ||
 	    trusted_user(&s, err, sizeof(err)) < 0;
@@ -788,6 +808,7 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	/* only now, every socket bound: what make run and people wait for */
 	listen_names(&s.ls, bound, sizeof(bound));
 	log_tell("listening on %s", bound);
+	notify_ready(&s.nt, s.sb);
 	loop(&s);
 	log_msg(LOG_NOTICE, "killed server.");
 	cleanup(&s);

@@ -501,6 +501,8 @@ scoreboard_reject(struct scoreboard *sb, int slot, int code)
 		sb->t.rejects4++;
 	else if (code / 100 == 5)
 		sb->t.rejects5++;
+	if (code >= 400 && code < 400 + SB_CODES)
+		sb->t.by_code[code - 400]++;
 	sb->slots[slot].rejects++;
 	scoreboard_unlock(sb);
 }

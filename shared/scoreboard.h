@@ -102,6 +102,8 @@ struct sb_authfail {
 	time_t first; /* start of the window */
 };
 
+#define SB_CODES 200 /* reply codes 400..599 */
+
 struct sb_totals {
 	unsigned long conn_now;   /* connections counted: every kind */
 	unsigned long sessions;   /* of which admitted */
@@ -111,6 +113,9 @@ struct sb_totals {
 	unsigned long messages, bytes, rcpts;
 	unsigned long rejects4, rejects5;
 	unsigned long stress_closed; /* idle sessions closed in stress mode */
+	/* rejects by reply code 400..599 (535: AUTH failed), reloads */
+	unsigned long by_code[SB_CODES];
+	unsigned long reloads_ok, reloads_failed;
 };
 
 /* The most worker slots a scoreboard is made room for. */

@@ -1,0 +1,96 @@
+#!/usr/bin/perl
+# smtpserverctl metrics: Prometheus text that promtool accepts, and
+# counters that move with what sessions do: a message raises the
+# messages, bytes and recipients counters, a refused AUTH the AUTH
+# failures, a same-address refusal its limit reason, a reload (good and
+# broken) the reloads by result.
+use strict; use warnings;
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::More;
+use MIME::Base64;
+use SmtpTest qw(wait_until);
+
+my $promtool = '/usr/bin/promtool';
+
+my $d = SmtpTest->new(conf => []);
+open(my $fh, '>', "$d->{dir}/authpipe") or die;
+print $fh "#!/bin/sh\nread -r pw\n[ \"\$1\" = alice ] && [ \"\$pw\" = s3cret ]\n";
+close($fh);
+chmod(0755, "$d->{dir}/authpipe");
+$d->write_conf('PARAM BindAddress [127.0.0.1]', 'PARAM smtp-auth',
+    'PARAM AUTH-LOGIN-also-without-TLS', 'PARAM MaxSameIpSource 1',
+    "PARAM SMTP-auth-pipe $d->{dir}/authpipe");
+$d->start;
+
+# name{labels} => value
+sub metrics {
+	my ($out, $rc) = $d->ctl('metrics');
+	return (undef, $out) unless $rc == 0;
+	my %m = map { /^(smtpserver_\S+) (\d+)$/ ? ($1 => $2) : () }
+	    split(/\n/, $out);
+	return (\%m, $out);
+}
+
+sub promtool_ok {
+	my ($text, $name) = @_;
+	SKIP: {
+		skip('no promtool', 1) unless -x $promtool;
+		open(my $p, '|-', "$promtool check metrics >$d->{dir}/pt 2>&1")
+		    or die;
+		print $p $text;
+		close($p);
+		my $rc = $?;
+		is($rc, 0, $name) or diag(`cat $d->{dir}/pt`);
+	}
+}
+
+my ($m0, $text) = metrics();
+ok($m0, 'smtpserverctl metrics exits 0') or diag($text);
+like($text, qr/^# TYPE smtpserver_messages_accepted_total counter$/m,
+    '  typed families');
+promtool_ok($text, '  promtool check metrics accepts it');
+is($m0->{smtpserver_messages_accepted_total}, 0, '  no message yet');
+is($m0->{'smtpserver_workers{state="idle"}'} >= 1, 1, '  idle workers');
+
+my $s = $d->connect(src => '127.0.0.2');
+SmtpTest::reply($s);
+SmtpTest::cmd($s, 'EHLO m.example');
+my $body = "Subject: m\r\n\r\n" . ("y" x 500) . "\r\n";
+like(SmtpTest::message($s, body => $body), qr/^250/, 'a message');
+like(SmtpTest::cmd($s, 'AUTH PLAIN ' . encode_base64("\0alice\0wrong", '')),
+    qr/^535 /, 'a refused AUTH');
+my $r = $d->connect(src => '127.0.0.2');
+like(SmtpTest::reply($r) // '', qr/^450[ -]/, 'a same-address refusal');
+close($r);
+SmtpTest::cmd($s, 'QUIT');
+close($s);
+
+my $m1;
+ok(wait_until(sub {
+	($m1) = metrics();
+	$m1 && $m1->{smtpserver_sessions} == 0 }), 'sessions back to 0');
+is($m1->{smtpserver_messages_accepted_total}, 1, 'messages counter moved');
+ok($m1->{smtpserver_message_bytes_total} >= length($body) - 10,
+    'bytes counter moved');
+is($m1->{smtpserver_recipients_accepted_total}, 1, 'recipients counter');
+is($m1->{smtpserver_auth_failures_total}, 1, 'AUTH failures counter');
+is($m1->{'smtpserver_rejects_total{code="535"}'}, 1, '  and code 535');
+is($m1->{'smtpserver_connections_refused_total{reason="limit_sameip_450"}'},
+    1, 'refusal by reason: same-address limit');
+is($m1->{smtpserver_sessions_admitted_total}, 1, 'sessions admitted');
+
+kill('HUP', $d->{pid});
+ok(wait_until(sub { my ($m) = metrics();
+	$m && $m->{'smtpserver_reloads_total{result="ok"}'} == 1 }),
+    'a reload counted ok');
+$d->write_raw_conf("PARAM maxsize bogus\n");
+my ($o, $rc) = $d->ctl('reload');
+isnt($rc, 0, 'a broken reload');
+my ($m2, $t2) = metrics();
+is($m2->{'smtpserver_reloads_total{result="failed"}'}, 1,
+    '  counted as failed');
+is($m2->{smtpserver_generation}, 2, '  generation 2 still');
+promtool_ok($t2, 'promtool accepts the exposition after traffic');
+my ($o3, $rc3) = $d->ctl('stop');
+is($d->wait_exit(20), 0, 'stopped');
+done_testing();
