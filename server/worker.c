@@ -34,6 +34,7 @@
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
+#include "spool.h"
 
 #define LINGER_MS 2000
 #define POLL_MS 1000
@@ -480,6 +481,7 @@ accept_loop(struct worker *w)
 
 	if (ep < 0)
 		return;
+	spool_group_commit(&w->sb->gc);
 	scoreboard_set_state(w->sb, w->slot, SB_STARTING, SB_IDLE);
 	wake(w);
 	while (!must_exit(w, sessions)) {
