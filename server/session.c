@@ -318,7 +318,9 @@ read_command(struct smtp *s)
 	int r, fl = 0;
 
 	forget_secret(s);
-	if (!stream_pending(&s->st))
+	/* Replies wait only for commands already read (pipelining): asking
+	 * the kernel too would cost a poll(2) per command. */
+	if (stream_buffered(&s->st) == 0)
 		reply_flush(s);
 	if (s->quit)
 		return -1;

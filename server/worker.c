@@ -9,11 +9,13 @@
  */
 #include "worker.h"
 
+#include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,7 @@
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
+#include "spool.h"
 
 #define LINGER_MS 2000
 #define POLL_MS 1000
@@ -391,50 +394,74 @@ must_exit(struct worker *w, unsigned long sessions)
 	return r;
 }
 
-/* Wait for a connection on any listener; its fd, or -1 to re-check. */
+/*
+ * Wait for a connection on any listener; its fd, or -1 to re-check.  Each
+ * worker has its own epoll set holding every listener with EPOLLEXCLUSIVE,
+ * so one connection wakes one idle worker, not all of them (a worker busy
+ * in a session is not waiting and is passed over).  A signal or POLL_MS
+ * end the wait, for the exit checks.
+ */
 static int
-accept_one(
-    struct worker *w, struct pollfd *p, size_t n, const struct listener **lp)
+accept_one(struct worker *w, int ep, const struct listener **lp)
 {
-	size_t i;
-	int fd;
+	struct epoll_event ev[8];
+	int i, n, fd;
 
 	woken = 0;
-	if (poll(p, n, POLL_MS) <= 0)
+	n = epoll_wait(ep, ev, 8, POLL_MS);
+	if (n <= 0)
 		return -1;
 	if (must_exit(w, 0)) /* reloaded meanwhile: leave it to a new worker */
 		return -1;
 	for (i = 0; i < n; i++) {
-		if (!(p[i].revents & POLLIN))
+		if (ev[i].data.u32 >= w->ls->n)
 			continue;
-		fd = accept4(p[i].fd, NULL, NULL, SOCK_CLOEXEC);
+		fd = accept4(
+		    w->ls->v[ev[i].data.u32].fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0) {
-			*lp = &w->ls->v[i];
+			*lp = &w->ls->v[ev[i].data.u32];
 			return fd;
 		}
 	}
 	return -1;
 }
 
+/* The worker's epoll set over every listener; -1 on failure. */
+static int
+accept_set(const struct worker *w)
+{
+	struct epoll_event ev;
+	size_t i;
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+
+	for (i = 0; ep >= 0 && i < w->ls->n; i++) {
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ev.data.u32 = (uint32_t)i;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, w->ls->v[i].fd, &ev) < 0) {
+			log_msg(LOG_ERR, "worker: epoll_ctl %s: %s",
+			    w->ls->v[i].name, strerror(errno));
+			close(ep);
+			return -1;
+		}
+	}
+	return ep;
+}
+
 static void
 accept_loop(struct worker *w)
 {
-	struct pollfd *p = calloc(w->ls->n + 1, sizeof(*p));
 	const struct listener *l = NULL;
 	unsigned long sessions = 0;
-	size_t i;
-	int fd, stay;
+	int fd, stay, ep = accept_set(w);
 
-	if (p == NULL)
+	if (ep < 0)
 		return;
-	for (i = 0; i < w->ls->n; i++) {
-		p[i].fd = w->ls->v[i].fd;
-		p[i].events = POLLIN;
-	}
+	spool_group_commit(&w->sb->gc);
 	scoreboard_set_state(w->sb, w->slot, SB_STARTING, SB_IDLE);
 	wake(w);
 	while (!must_exit(w, sessions)) {
-		if ((fd = accept_one(w, p, w->ls->n, &l)) < 0)
+		if ((fd = accept_one(w, ep, &l)) < 0)
 			continue;
 		stay = scoreboard_set_state(w->sb, w->slot, SB_IDLE, SB_BUSY);
 		if (!stay)
@@ -447,7 +474,7 @@ accept_loop(struct worker *w)
 		    w->sb, w->slot, SB_BUSY, stay ? SB_IDLE : SB_EXITING);
 		wake(w);
 	}
-	free(p);
+	close(ep);
 }
 
 /* Before the drop: the policy database of every group (read-only). */

@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 static int log_stderr;
@@ -24,11 +27,57 @@ struct xlog {
 	char tag[8];
 };
 
+/*
+ * Without a syslog daemon, every syslog() call tries to connect to
+ * /dev/log again (a socket and a failed connect per line, several lines a
+ * message).  When /dev/log does not take a datagram, lines go to syslog
+ * no more, and it is tried again after SYSLOG_RETRY_S seconds.
+ */
+#define SYSLOG_RETRY_S 30
+
+static time_t syslog_retry; /* 0: syslog is up */
+
+static int
+syslog_reachable(void)
+{
+	struct sockaddr_un sa;
+	int fd, r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", _PATH_LOG);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r == 0;
+}
+
+static int
+syslog_up(void)
+{
+	time_t now;
+
+	if (syslog_retry == 0)
+		return 1;
+	now = time(NULL);
+	if (now < syslog_retry)
+		return 0;
+	if (syslog_reachable()) {
+		syslog_retry = 0;
+		return 1;
+	}
+	syslog_retry = now + SYSLOG_RETRY_S;
+	return 0;
+}
+
 void
 log_init(const char *ident, int to_stderr)
 {
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
 	log_stderr = to_stderr;
+	syslog_retry = syslog_reachable() ? 0 : time(NULL) + SYSLOG_RETRY_S;
 }
 
 void
@@ -40,7 +89,8 @@ log_msg(int prio, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	syslog(prio, "%s", line);
+	if (syslog_up())
+		syslog(prio, "%s", line);
 	if (log_stderr)
 		fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
 }
@@ -54,7 +104,8 @@ log_tell(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	syslog(LOG_NOTICE, "%s", line);
+	if (syslog_up())
+		syslog(LOG_NOTICE, "%s", line);
 	fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
 }
 
@@ -189,7 +240,7 @@ xlog_line(struct xlog *x, char dir, const char *text, size_t len)
 		    write(x->fd, line, (size_t)n) < 0)
 			(void)0;
 	}
-	if (x->use_syslog)
+	if (x->use_syslog && syslog_up())
 		syslog(LOG_DEBUG, "%s%04ld %c %s", x->tag, secs, dir, esc);
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "gcommit.h"
 #include "netaddr.h"
 
 enum sb_state {
@@ -141,6 +142,7 @@ struct scoreboard {
 	struct sb_authfail *authfails; /* nauth entries, probed, expiring */
 	struct sb_authfail authfail_overflow; /* shared when those are full */
 	unsigned long authfail_overflows;     /* failures counted there */
+	struct gcommit gc; /* router/ group commit (spool_group_commit) */
 };
 
 /* Map a scoreboard for nslots workers; NULL with errno on failure. */

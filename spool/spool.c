@@ -71,7 +71,9 @@
  * -1 with the reason and removes the file (if the directory fsync fails
  * the new name is unlinked, so a retry may at worst duplicate, never
  * lose).  A file never appears half-written in router/: it is complete
- * and on disk before it is renamed there.  spool_abort() unlinks.
+ * and on disk before it is renamed there.  spool_abort() unlinks.  In the
+ * daemon the fsync of router/ may be another worker's, one that started
+ * after this rename and has ended (spool_group_commit, gcommit.h).
  *
  * Free space.  Every byte of the file (envelope and body) is counted
  * against the free space above min-availspace, less one block for the

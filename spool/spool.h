@@ -116,6 +116,14 @@ const char *spool_path(const struct spool_txn *);
  * complete for a reader.  -1 on I/O error (sticky, commit fails too). */
 int spool_flush(struct spool_txn *);
 
+/*
+ * The daemon's workers share their fsyncs of router/ through these
+ * counters in shared memory (gcommit.h); once per process, before the
+ * first commit.  NULL (the default): every commit syncs router/ itself.
+ */
+struct gcommit;
+void spool_group_commit(struct gcommit *);
+
 /* Longest spool id with its NUL: 'S' + 20 digits + 8 + 5 + 1. */
 #define SPOOL_ID_MAX 40
 

@@ -28,6 +28,7 @@ int spooldir_create_temp(
 struct spool_target {
 	char *dir, *subdir, *dest;
 	char hash[4];
+	int router; /* dir is router/ */
 };
 
 /* router/[X/]<ino>, or freezer/<ino>policy-<n> (n >= 0) or

@@ -22,8 +22,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "gcommit.h"
 
 #define NAME_HOST_MAX 19
+
+/* The daemon's shared group-commit counters for router/ (NULL: none). */
+static struct gcommit *router_gc;
 
 int
 spool_fail(
@@ -184,6 +188,7 @@ spooldir_target(struct spool_target *g, const char *postoffice,
 		if (g->subdir == NULL)
 			return -1;
 	}
+	g->router = 1;
 	g->dir = mkpath("%s/router", postoffice);
 	g->dest = mkpath("%s/router/%s%llu", postoffice, g->hash, ino);
 	return g->dir && g->dest ? 0 : -1;
@@ -240,6 +245,34 @@ fsync_dir(const char *dir)
 	return 0;
 }
 
+static int
+fsync_dir_cb(void *dir)
+{
+	return fsync_dir(dir);
+}
+
+void
+spool_group_commit(struct gcommit *gc)
+{
+	router_gc = gc;
+}
+
+/*
+ * The new entry of router/ on disk: with the daemon's group commit, an
+ * fsync of router/ by any worker that started after our rename will do
+ * (gcommit.h); without it, or with hash directories, our own fsync.
+ */
+static int
+sync_entry(const struct spool_target *g)
+{
+	if (g->subdir != NULL)
+		return fsync_dir(g->subdir);
+	if (g->router && router_gc != NULL)
+		return gcommit_sync(router_gc, gcommit_renamed(router_gc),
+		    fsync_dir_cb, g->dir, GCOMMIT_WAIT_MS);
+	return fsync_dir(g->dir);
+}
+
 /*
  * ROUTERDIRHASH=1 and router/X is missing: make it with router/'s mode
  * (fchmod, whatever the umask), as whoever commits: a worker or a -i/-n
@@ -281,9 +314,9 @@ spooldir_publish(
 	free(*path);
 	*path = NULL;
 	/* the entry lives in subdir; router/ too, in case X was just made */
-	if (g->subdir != NULL && fsync_dir(g->subdir) < 0)
-		bad = g->subdir;
-	else if (fsync_dir(g->dir) < 0)
+	if (sync_entry(g) < 0)
+		bad = g->subdir != NULL ? g->subdir : g->dir;
+	else if (g->subdir != NULL && fsync_dir(g->dir) < 0)
 		bad = g->dir;
 	if (bad == NULL)
 		return 0;
