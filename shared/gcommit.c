@@ -98,9 +98,11 @@ gcommit_sync(
 		if (left <= 0) /* the sync we waited for is gone or slow */
 			return run_sync(
 			    g, atomic_load(&g->rename_seq), sync, arg);
-		if (!reached(started, my) && started != done) {
+		if (!reached(started, my) && !reached(done, started)) {
 			/* one runs, begun before our rename: the next one
-			 * will cover everyone who renamed meanwhile */
+			 * will cover everyone who renamed meanwhile (a mark
+			 * at or before done is a finished sync, or one whose
+			 * process died and which a later sync replaced) */
 			wait_done(g, done, left);
 			continue;
 		}

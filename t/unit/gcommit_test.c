@@ -72,6 +72,21 @@ dead_and_failed(struct probe *p)
 	is_int(p->calls, 1, "and it syncs itself");
 	ok((int32_t)(p->g->sync_done_seq - my) >= 0, "done covers it");
 
+	/* the dead syncer's mark is older than the sync that replaced it
+	 * (others renamed meanwhile): it is not taken for a running sync */
+	my = gcommit_renamed(p->g);
+	atomic_store(&p->g->sync_started_seq, my);
+	gcommit_renamed(p->g);
+	gcommit_sync(p->g, my, fake_sync, p, 50);
+	ok((int32_t)(p->g->sync_done_seq - p->g->sync_started_seq) > 0,
+	    "the replacing sync covers more than the dead one began");
+	my = gcommit_renamed(p->g);
+	p->calls = 0;
+	is_int(gcommit_sync(p->g, my, fake_sync, p, 1000), 0,
+	    "a later commit after a dead syncer");
+	is_int(p->g->sync_started_seq, my,
+	    "starts its sync at once: it waited for no one");
+
 	my = gcommit_renamed(p->g);
 	p->fail = 1;
 	p->calls = 0;
