@@ -1,15 +1,15 @@
 /*
  * supervisor.c - the daemon's parent process: startup (previous daemon,
- * listeners, scoreboard, pid file, detach), the pre-forked pool kept
- * between min and max idle workers, reaping and respawning, SIGHUP reload
- * by generation, SIGTERM shutdown with a grace period, the control socket.
+ * listeners, scoreboard, pid file, detach), self-pipe signals, SIGHUP
+ * reload by generation, SIGTERM shutdown with a grace period, the control
+ * socket, and the loop that drives the worker pool (pool.c).
  * Not for: SMTP, accept() or admission (worker.c).  It never dies after
  * startup: every failure in the loop is logged and the loop goes on.
  */
 #include "supervisor.h"
+#include "supervisor_int.h"
 
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -34,42 +34,12 @@
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
-#include "spool.h"
 #include "unbuilt.h"
-#include "worker.h"
 #include "zenv.h"
 
 #define KILL_PREVIOUS_MS 15000
 #define HARD_KILL_AFTER 5 /* s after the grace period: SIGKILL */
 #define DEFAULT_GRACE 30
-#define SPAWN_BURST 32 /* most workers forked in one round */
-
-struct sup {
-	const struct options *opts;
-	struct conf *conf;
-	struct conf *owned; /* a config we loaded (freed on swap) */
-	struct zenv *zenv;
-	struct scoreboard *sb;
-	struct secrets sec; /* TLS contexts, AUTH helper */
-	struct listeners ls;
-	struct control_info ci;
-	int ctl;
-	int wake[2];
-	char postoffice[PATH_MAX / 2];
-	char pidpath[PATH_MAX];
-	char ctlpath[PATH_MAX];
-	char host[256];
-	uid_t uid;
-	gid_t gid;
-	int stopping, termsent;
-	time_t deadline;
-	int fastfail;
-	time_t nextspawn;
-	time_t lasttrim;
-	time_t laststress; /* last stress-mode tick */
-	int stress;        /* stress mode, as the last tick saw it */
-	struct notify nt;  /* systemd's NOTIFY_SOCKET */
-};
 
 static int sigpipe_fds[2] = { -1, -1 };
 
@@ -83,6 +53,14 @@ on_signal(int sig)
 		/* full: a wakeup is pending anyway */
 	}
 	errno = e;
+}
+
+/* In a new worker: the signal pipe is the supervisor's alone. */
+void
+sup_signals_child(void)
+{
+	close(sigpipe_fds[0]);
+	close(sigpipe_fds[1]);
 }
 
 static int
@@ -110,259 +88,6 @@ sup_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
 	return 0;
-}
-
-/* ---- the pool ---- */
-
-/*
- * Workers for MaxParallelConnections sessions and the SB_TOTAL_OVERFLOW+1
- * clients told that the server is full, plus one for each client being
- * told it has too many connections: those hold no session, so they must
- * not hold a session's worker either.
- */
-static int
-pool_cap(const struct sup *s, int sameip)
-{
-	long cap = s->conf->max_parallel > 0
-	    ? (long)s->conf->max_parallel + SB_TOTAL_OVERFLOW + 1 + sameip
-	    : (long)s->sb->nslots;
-
-	return cap > (long)s->sb->nslots ? (int)s->sb->nslots : (int)cap;
-}
-
-static void
-idle_bounds(const struct conf *c, int *lo, int *hi)
-{
-	*lo = c->min_idle_workers > 0 ? c->min_idle_workers : 1;
-	*hi = c->max_idle_workers >= *lo ? c->max_idle_workers : *lo;
-}
-
-static void
-spawn(struct sup *s)
-{
-	struct worker w;
-	int slot = scoreboard_slot_alloc(s->sb);
-	pid_t pid;
-
-	if (slot < 0)
-		return;
-	pid = fork();
-	if (pid < 0) {
-		log_msg(LOG_ERR, "fork: %s", strerror(errno));
-		scoreboard_set_state(s->sb, slot, -1, SB_FREE);
-		return;
-	}
-	if (pid > 0) {
-		scoreboard_slot_pid(s->sb, slot, pid);
-		return;
-	}
-	secrets_child(&s->sec);
-	close(sigpipe_fds[0]);
-	close(sigpipe_fds[1]);
-	close(s->wake[0]);
-	if (s->ctl >= 0)
-		close(s->ctl);
-	memset(&w, 0, sizeof(w));
-	w.opts = s->opts;
-	w.conf = s->conf;
-	w.zenv = s->zenv;
-	w.sb = s->sb;
-	w.slot = slot;
-	w.gen = s->conf->generation;
-	w.ls = &s->ls;
-	w.wakefd = s->wake[1];
-	w.postoffice = s->postoffice;
-	w.myhostname = s->host;
-	w.parent = s->ci.pid;
-	w.uid = s->uid;
-	w.gid = s->gid;
-	w.sec = &s->sec;
-	worker_main(&w);
-}
-
-struct census {
-	int live, idle, busy;
-	int sameip; /* connections being told 450 for their address */
-};
-
-static void
-count(struct sup *s, struct census *c)
-{
-	unsigned i;
-
-	memset(c, 0, sizeof(*c));
-	scoreboard_lock(s->sb);
-	for (i = 0; i < s->sb->nslots; i++) {
-		const struct sb_slot *sl = &s->sb->slots[i];
-
-		if (sl->state == SB_FREE)
-			continue;
-		c->live++;
-		if (sl->state == SB_BUSY)
-			c->busy++;
-		else if ((sl->state == SB_IDLE || sl->state == SB_STARTING) &&
-		    sl->gen == s->sb->generation)
-			c->idle++;
-		c->sameip += sl->counted == SB_CNT_SAMEIP;
-	}
-	scoreboard_unlock(s->sb);
-}
-
-/* Tell n idle workers to go (they see EXITING when SIGUSR1 wakes them). */
-static void
-trim(struct sup *s, int n)
-{
-	unsigned i;
-
-	for (i = 0; i < s->sb->nslots && n > 0; i++) {
-		pid_t pid = s->sb->slots[i].pid;
-
-		if (pid > 0 &&
-		    scoreboard_set_state(s->sb, (int)i, SB_IDLE, SB_EXITING)) {
-			kill(pid, SIGUSR1);
-			n--;
-		}
-	}
-}
-
-/*
- * Grow fast, shrink slowly: below min idle, fork the deficit and, under
- * load, up to a quarter of the busy workers more (at most SPAWN_BURST per
- * round), so a step in load does not wait in the backlog for one fork
- * after another; above max idle, retire half the excess once a second, so
- * a bursty load does not fork and retire the same workers over and over.
- */
-static void
-maintain(struct sup *s)
-{
-	struct census c;
-	int lo, hi, n, cap;
-	time_t now = time(NULL);
-
-	if (s->stopping || now < s->nextspawn)
-		return;
-	idle_bounds(s->conf, &lo, &hi);
-	count(s, &c);
-	cap = pool_cap(s, c.sameip);
-	if (c.idle < lo) {
-		n = lo - c.idle;
-		if (n < c.busy / 4)
-			n = c.busy / 4 < SPAWN_BURST ? c.busy / 4 : SPAWN_BURST;
-		for (; n > 0 && c.live < cap; n--, c.live++)
-			spawn(s);
-	} else if (c.idle > hi && now != s->lasttrim) {
-		trim(s, (c.idle - hi + 1) / 2);
-		s->lasttrim = now;
-	}
-}
-
-/* Sessions from which on stress mode is on: stress-threshold percent of
- * MaxParallelConnections, rounded up; 0 = never. */
-static unsigned
-stress_at(const struct conf *c)
-{
-	long n = ((long)c->max_parallel * c->stress_threshold + 99) / 100;
-
-	return c->max_parallel > 0 && c->stress_threshold > 0 ? (unsigned)n : 0;
-}
-
-/*
- * Once a second: is the pool under stress, and which idle sessions must
- * go to bring it back to the threshold (their workers see it at their
- * next tick and close them with a 421)?
- */
-static void
-stress_tick(struct sup *s)
-{
-	time_t now = time(NULL);
-	int on, n;
-
-	if (s->stopping || now == s->laststress)
-		return;
-	s->laststress = now;
-	n = scoreboard_stress_tick(s->sb, &on);
-	if (on != s->stress)
-		log_msg(LOG_NOTICE, "stress mode %s (threshold %u sessions)",
-		    on ? "on" : "off", stress_at(s->conf));
-	s->stress = on;
-	if (n > 0)
-		log_msg(LOG_NOTICE, "stress mode: closing %d idle session%s", n,
-		    n == 1 ? "" : "s");
-}
-
-/* Signal the workers (only the idle ones: a signal must not interrupt a
- * session, whose reads it would wake with EINTR). */
-static void
-signal_workers(struct sup *s, int sig, int idle_only)
-{
-	unsigned i;
-
-	scoreboard_lock(s->sb);
-	for (i = 0; i < s->sb->nslots; i++) {
-		const struct sb_slot *sl = &s->sb->slots[i];
-
-		if (sl->state == SB_FREE || sl->pid <= 0)
-			continue;
-		if (idle_only && sl->state != SB_IDLE &&
-		    sl->state != SB_STARTING)
-			continue;
-		kill(sl->pid, sig);
-	}
-	scoreboard_unlock(s->sb);
-}
-
-/*
- * A worker killed mid-message leaves its spool temp file in public/; the
- * names are those spool.c gives a process with that pid and our host name
- * (the workers' myhostname), and nothing else in the shared directory.
- */
-static void
-remove_temps(struct sup *s, pid_t pid)
-{
-	struct spool_cfg cfg;
-	int n;
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.postoffice = s->postoffice;
-	cfg.myhostname = s->host;
-	n = spool_remove_temps(&cfg, (long)pid);
-	if (n > 0)
-		log_msg(LOG_NOTICE,
-		    "removed %d spool temp file%s of worker %ld", n,
-		    n == 1 ? "" : "s", (long)pid);
-}
-
-static void
-note_death(struct sup *s, pid_t pid, int st, int slot)
-{
-	int bad = !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-
-	if (WIFSIGNALED(st))
-		log_msg(LOG_WARNING,
-		    "worker %ld killed by signal %d; its "
-		    "connection released",
-		    (long)pid, WTERMSIG(st));
-	else if (bad)
-		log_msg(LOG_WARNING, "worker %ld exited with status %d",
-		    (long)pid, WEXITSTATUS(st));
-	if (slot < 0)
-		return;
-	if (bad)
-		remove_temps(s, pid);
-	s->fastfail = bad ? s->fastfail + 1 : 0;
-	if (s->fastfail > 5) /* workers die at once: do not fork-loop */
-		s->nextspawn = time(NULL) + 1;
-}
-
-static void
-reap(struct sup *s)
-{
-	pid_t pid;
-	int st;
-
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		if (!secrets_reaped(&s->sec, pid, s->conf))
-			note_death(s, pid, st, scoreboard_reap(s->sb, pid));
 }
 
 /* ---- reload and shutdown ---- */
@@ -488,7 +213,7 @@ reload_conf(struct sup *s, char *err, size_t errlen)
 		log_msg(LOG_NOTICE, "reload: %s", changes.data);
 	buf_free(&changes);
 	scoreboard_grow(s->sb, slots_for(nc)); /* fits: checked above */
-	scoreboard_set_stress(s->sb, stress_at(nc));
+	scoreboard_set_stress(s->sb, pool_stress_at(nc));
 	secrets_reload(&s->sec, nc);
 	gen = scoreboard_bump(s->sb);
 	nc->generation = gen;
@@ -496,7 +221,7 @@ reload_conf(struct sup *s, char *err, size_t errlen)
 		conf_free(s->owned);
 	s->owned = s->conf = nc;
 	s->ci.config = conf_path(s);
-	signal_workers(s, SIGUSR1, 1); /* idle old-generation ones go */
+	pool_signal(s, SIGUSR1, 1); /* idle old-generation ones go */
 	log_msg(LOG_NOTICE, "reloaded %s: generation %lu, %zu listeners",
 	    conf_path(s), gen, s->ls.n);
 	unbuilt_log(s->opts, nc);
@@ -559,7 +284,7 @@ begin_stop(struct sup *s)
 	s->sb->stopping = 1;
 	scoreboard_unlock(s->sb);
 	listen_close(&s->ls);
-	signal_workers(s, SIGUSR1, 1);
+	pool_signal(s, SIGUSR1, 1);
 	log_msg(LOG_NOTICE, "stopping: sessions have %ds to finish", grace);
 }
 
@@ -570,11 +295,11 @@ press_stop(struct sup *s)
 	time_t now = time(NULL);
 
 	if (now >= s->deadline && !s->termsent) {
-		signal_workers(s, SIGTERM, 0);
+		pool_signal(s, SIGTERM, 0);
 		s->termsent = 1;
 	}
 	if (now >= s->deadline + HARD_KILL_AFTER)
-		signal_workers(s, SIGKILL, 0);
+		pool_signal(s, SIGKILL, 0);
 }
 
 static void
@@ -624,16 +349,16 @@ loop(struct sup *s)
 		if (s->ci.want_stop)
 			begin_stop(s);
 		s->ci.want_stop = 0;
-		reap(s);
+		pool_reap(s);
 		secrets_check(&s->sec, s->conf);
 		if (s->stopping) {
-			count(s, &c);
+			pool_count(s, &c);
 			if (c.live == 0)
 				return;
 			press_stop(s);
 		}
-		maintain(s);
-		stress_tick(s);
+		pool_maintain(s);
+		pool_stress_tick(s);
 		notify_tick(&s->nt, s->sb);
 	}
 }
@@ -724,7 +449,7 @@ open_all(struct sup *s, char *err, size_t errlen)
 		return 1;
 	}
 	s->sb->generation = s->conf->generation = 1;
-	s->sb->stress_at = stress_at(s->conf);
+	s->sb->stress_at = pool_stress_at(s->conf);
 	if (daemon_pidfile_write(s->pidpath, err, errlen) < 0)
 		return 2;
 	prepare_logfile(s);
