@@ -107,6 +107,28 @@ int policy_rcptto(
     struct policy_sess *, const char *addr, struct policy_result *);
 
 /*
+ * PARAM recipientdb: the recipient table, type "gdbm", path without
+ * ".gdbm".  Only the type is checked here: the file is opened at the
+ * first check (and reopened whenever policy-builder replaced it), so a
+ * missing table refuses recipients with 451 instead of stopping the
+ * daemon.  0 / -1 with a reason in err.
+ */
+int policy_set_rcptdb(struct policy *, const char *type, const char *path,
+    char *err, size_t errlen);
+
+enum policy_known { POLICY_RCPT_KNOWN, POLICY_RCPT_UNKNOWN, POLICY_RCPT_TEMP };
+/*
+ * After policy_rcptto accepted addr: is it a mailbox of ours?  KNOWN when
+ * there is no table, when the domain is not local (localdomain + in the
+ * policy: localnames, our address literals), for postmaster, or when the
+ * table lists "user@domain", "user" or "@domain" (compared lowercase).
+ * UNKNOWN otherwise.  TEMP when the table is missing or unreadable,
+ * with the reason in err: never accept then.
+ */
+enum policy_known policy_rcpt_known(
+    struct policy_sess *, const char *addr, char *err, size_t errlen);
+
+/*
  * Before the content filter: POLICY_GATE_FILTER run it,
  * POLICY_GATE_SKIP accept unfiltered (trusted network without
  * "filtering +"), < 0 refuse (-1 always_reject, -2 sender_reject), > 0

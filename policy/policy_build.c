@@ -4,7 +4,9 @@
  * ZMailer's policy-builder.sh and "makedb -A -p" do (policy-builder(8)):
  * same order (first occurrence of an attribute wins), same tags,
  * duplicate keys appended.  Output goes to BASE-new.gdbm, is fsync'd and
- * renamed.
+ * renamed.  Also the recipient table (rcptdb.h) when its source exists:
+ * both are built before either is renamed, so a source error changes
+ * neither.
  */
 #include "policy_build.h"
 
@@ -17,9 +19,10 @@
 #include <unistd.h>
 
 #include "policy_src.h"
+#include "rcptdb.h"
 #include "safefile.h"
 
-enum src_kind { K_SRC, K_LOCALNAMES, K_RELAY, K_MX, K_SPAM };
+enum src_kind { K_SRC, K_LOCALNAMES, K_RELAY, K_MX, K_SPAM, K_RCPT };
 
 struct build {
 	const char *dir;
@@ -139,6 +142,34 @@ first_word(const char *s, char *out, size_t outlen)
 	return 1;
 }
 
+/* One line of the recipient table's source: its key, value "+". */
+static void
+rcpt_line(struct build *b, char *s, const char *file, long line)
+{
+	char key[RCPTDB_KEY_MAX], why[200];
+	size_t n;
+	datum k, v;
+	int rc;
+
+	rc = rcptdb_src_line(s, key, &n, why, sizeof(why));
+	if (rc < 0) {
+		fprintf(b->errs, "%s/%s:%ld: %s\n", b->dir, file, line, why);
+		b->errors++;
+		return;
+	}
+	if (rc == 0)
+		return;
+	k.dptr = key;
+	k.dsize = (int)n;
+	v.dptr = "+";
+	v.dsize = 1;
+	if (gdbm_store(b->db, k, v, GDBM_REPLACE) != 0) {
+		fprintf(b->errs, "%s/%s:%ld: gdbm_store: %s\n", b->dir, file,
+		    line, gdbm_strerror(gdbm_errno));
+		b->errors++;
+	}
+}
+
 /* Transform one line of a source file as policy-builder.sh's awk does. */
 static void
 one_line(
@@ -149,6 +180,10 @@ one_line(
 
 	if (kind == K_SRC) {
 		compile(b, s, file, line);
+		return;
+	}
+	if (kind == K_RCPT) {
+		rcpt_line(b, s, file, line);
 		return;
 	}
 	if (s[0] == '#')
@@ -342,6 +377,61 @@ new_db(const char *tmp, FILE *errs)
 	return db;
 }
 
+/*
+ * Compile the recipient table's source, if there is one, into
+ * DIR/recipients-new.gdbm; the caller renames it.  1 built, 0 no source,
+ * -1 errors (reported; nothing left behind).
+ */
+static int
+rcpt_stage(const char *dir, FILE *errs, const char *tmp)
+{
+	struct build rb;
+	char src[4096];
+	int rc = 1;
+
+	memset(&rb, 0, sizeof(rb));
+	rb.dir = dir;
+	rb.errs = errs;
+	if (snprintf(src, sizeof(src), "%s/%s", dir, RCPTDB_SOURCE) >=
+	        (int)sizeof(src) ||
+	    (access(src, F_OK) < 0 && errno == ENOENT))
+		return 0;
+	if ((rb.db = new_db(tmp, errs)) == NULL)
+		return -1;
+	feed(&rb, RCPTDB_SOURCE, K_RCPT, 1, NULL, NULL);
+	if (rb.errors == 0 && gdbm_sync(rb.db) != 0) {
+		fprintf(errs, "%s: gdbm_sync: %s\n", tmp,
+		    gdbm_strerror(gdbm_errno));
+		rb.errors++;
+	}
+	gdbm_close(rb.db);
+	if (rb.errors == 0 && sync_path(tmp, 0) < 0) {
+		fprintf(errs, "%s: %s\n", tmp, strerror(errno));
+		rb.errors++;
+	}
+	if (rb.errors != 0) {
+		(void)unlink(tmp);
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Rename the staged recipient table into place (after the policy). */
+static int
+rcpt_commit(const char *dir, FILE *errs, const char *tmp)
+{
+	char final[4096];
+
+	if (snprintf(final, sizeof(final), "%s/%s.gdbm", dir, RCPTDB_SOURCE) >=
+	        (int)sizeof(final) ||
+	    rename(tmp, final) < 0 || sync_path(dir, 1) < 0) {
+		fprintf(errs, "%s: %s\n", final, strerror(errno));
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int
 policy_build(const char *dir, const char *base, FILE *errs)
 {
@@ -358,13 +448,15 @@ policy_build(const char *dir, const char *base, FILE *errs)
 	struct build *b;
 	struct spamline *spam = NULL;
 	size_t nspam = 0, i;
-	char tmp[4096], final[4096];
-	int rc = -1;
+	char tmp[4096], final[4096], rtmp[4096];
+	int rc = -1, rcpt = 0;
 
 	if (snprintf(tmp, sizeof(tmp), "%s/%s-new.gdbm", dir, base) >=
 	        (int)sizeof(tmp) ||
 	    snprintf(final, sizeof(final), "%s/%s.gdbm", dir, base) >=
-	        (int)sizeof(final)) {
+	        (int)sizeof(final) ||
+	    snprintf(rtmp, sizeof(rtmp), "%s/%s-new.gdbm", dir,
+	        RCPTDB_SOURCE) >= (int)sizeof(rtmp)) {
 		fprintf(errs, "%s: path too long\n", dir);
 		return -1;
 	}
@@ -379,15 +471,19 @@ policy_build(const char *dir, const char *base, FILE *errs)
 	for (i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
 		feed(b, srcs[i].file, srcs[i].kind, i == 0, &spam, &nspam);
 	spam_compile(b, spam, nspam);
-	if (b->errors == 0)
-		rc = finish(b, tmp, final);
-	else
+	if (b->errors == 0 && (rcpt = rcpt_stage(dir, errs, rtmp)) < 0)
+		b->errors++;
+	if (b->errors == 0 && (rc = finish(b, tmp, final)) == 0 && rcpt > 0)
+		rc = rcpt_commit(dir, errs, rtmp);
+	else if (b->errors != 0)
 		fprintf(errs, "%s: %d error(s); %s not changed\n", dir,
 		    b->errors, final);
 	if (b->db != NULL)
 		gdbm_close(b->db);
 	if (rc < 0)
 		(void)unlink(tmp);
+	if (rc < 0 && rcpt > 0)
+		(void)unlink(rtmp);
 	free(b);
 	return rc;
 }

@@ -7,6 +7,7 @@
  * Not for: decisions, reply texts, the database format (policydb.c).
  */
 #include "policy_int.h"
+#include "rcptdb.h"
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -116,6 +117,7 @@ policy_close(struct policy *p)
 	if (p == NULL)
 		return;
 	pdb_close(p->db);
+	rcptdb_free(p->rcptdb);
 	dns_free(p->dns);
 	free(p);
 }

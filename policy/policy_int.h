@@ -41,6 +41,7 @@ struct policy {
 	struct dns_res *dns; /* created on first use if not set */
 	struct netkey self[POLICY_MAXSELF];
 	size_t nself;
+	struct rcptdb *rcptdb; /* PARAM recipientdb, or NULL */
 };
 
 struct policy_sess {
@@ -97,6 +98,8 @@ int pdns_exists(struct policy_sess *, const char *dom, int mode);
 /* Lowercased copy without a source route; -1 if unusable. */
 int paddr_normalise(const char *in, char *out, size_t outlen);
 char *paddr_last_at(char *addr);
+/* Copy the first n bytes of a local part without quotes and backslashes. */
+void paddr_unquote(const char *in, size_t n, char *out, size_t outlen);
 /* Drop one trailing dot; 0 if a plausible domain or [literal]. */
 int paddr_check_dom(char *dom);
 /* Domain chain or IP key lookup into s->pa; literals of ours are local. */

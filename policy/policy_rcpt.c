@@ -64,9 +64,8 @@ rcpt_user(struct policy_sess *s, const char *a, int *v)
 	return 0;
 }
 
-/* Copy a local part without quotes and backslashes. */
-static void
-unquote(const char *in, size_t n, char *out, size_t outlen)
+void
+paddr_unquote(const char *in, size_t n, char *out, size_t outlen)
 {
 	size_t i, o = 0;
 
@@ -208,7 +207,7 @@ rcpt_eval(struct policy_sess *s, char *a)
 	if ((at = paddr_last_at(a)) == NULL)
 		return pdecide(
 		    s, s->f.always_accept ? 0 : PV_REJECT, 0, "no @domain");
-	unquote(a, (size_t)(at - a), t.local, sizeof(t.local));
+	paddr_unquote(a, (size_t)(at - a), t.local, sizeof(t.local));
 	snprintf(t.dom, sizeof(t.dom), "%s", at + 1);
 	return rcpt_domain(s, &t);
 }

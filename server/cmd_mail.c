@@ -310,7 +310,7 @@ rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 
 	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0) {
 		hop = route_hop_ok(s, addr);
-		if (hop == HOP_OK)
+		if (hop == HOP_OK && smtp_policy_rcpt_known(s, addr) == 0)
 			return 0;
 		if (hop == HOP_UNUSABLE)
 			reply(s, R_RCPT_ROUTE, addr);

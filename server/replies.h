@@ -115,6 +115,12 @@
 #define R_RCPT_ORCPT_BAD 501, "5.5.4", "ORCPT-param data error!"
 #define R_RCPT_TOO_MANY 452, "4.5.3", "Too many recipients in one go!"
 #define R_RCPT_ROUTE 553, "5.1.3", "Unusable source route in <%s>"
+#define R_RCPT_UNKNOWN                                                         \
+	550, "5.1.1", "<%s>: Recipient address rejected: User unknown"
+#define R_RCPT_TABLE_TEMP                                                      \
+	451, "4.3.0",                                                          \
+	    "<%s>: Recipient address rejected: recipient table unavailable, "  \
+	    "try again later"
 #define R_RCPT_PROBE                                                           \
 	421, "4.7.0", "%s Too many refused recipients, closing connection"
 #define R_RCPT_ERR_SPAM                                                        \

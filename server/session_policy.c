@@ -201,6 +201,37 @@ smtp_policy_rcpt(struct smtp *s, const char *addr, int *freeze)
 	return -1;
 }
 
+/*
+ * The recipient table's word on an accepted recipient: 0 a mailbox of
+ * ours (or not ours to judge), -1 after the 550 or 451 reply.
+ */
+int
+smtp_policy_rcpt_known(struct smtp *s, const char *addr)
+{
+	const char *from = s->tx.from ? s->tx.from : "";
+	char err[600], e[300];
+
+	if (s->pol == NULL)
+		return 0;
+	switch (policy_rcpt_known(s->pol, addr, err, sizeof(err))) {
+	case POLICY_RCPT_KNOWN:
+		return 0;
+	case POLICY_RCPT_UNKNOWN:
+		log_reject(s, "RCPT", CODE_ENH(R_RCPT_UNKNOWN),
+		    "Recipient address rejected: User unknown", from, addr);
+		reply(s, R_RCPT_UNKNOWN, addr);
+		return -1;
+	case POLICY_RCPT_TEMP:
+		break;
+	}
+	log_msg(LOG_ERR, "%s: recipient table unavailable: %s",
+	    xlog_tag(s->env->xlog), esc(e, sizeof(e), err));
+	log_reject(s, "RCPT", CODE_ENH(R_RCPT_TABLE_TEMP),
+	    "Recipient table unavailable", from, addr);
+	reply(s, R_RCPT_TABLE_TEMP, addr);
+	return -1;
+}
+
 void
 smtp_policy_end(struct smtp *s)
 {
@@ -256,6 +287,12 @@ session_open_policy(const struct conf *c, const struct conf_group *g,
 		srv = c->dns_server;
 	if (policy_set_dns(p, srv, port ? atoi(port) : c->dns_port,
 	        c->dns_timeout, err, errlen) < 0) {
+		policy_close(p);
+		return NULL;
+	}
+	if (g->rcptdb_type != NULL &&
+	    policy_set_rcptdb(p, g->rcptdb_type, g->rcptdb_path, err, errlen) <
+	        0) {
 		policy_close(p);
 		return NULL;
 	}

@@ -174,6 +174,8 @@ enum greet smtp_policy_connect(struct smtp *);
 int smtp_policy_helo(struct smtp *, const char *name);
 int smtp_policy_mail(struct smtp *, const char *addr);
 int smtp_policy_rcpt(struct smtp *, const char *addr, int *freeze);
+/* The recipient table (PARAM recipientdb): 0 known, -1 after 550/451. */
+int smtp_policy_rcpt_known(struct smtp *, const char *addr);
 void smtp_policy_end(struct smtp *);
 
 /* session.c */

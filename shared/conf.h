@@ -52,6 +52,7 @@ struct conf_group {
 	int deliverby;      /* DELIVERBY advertised */
 	long deliverby_min; /* its argument, 0 = none */
 	char *policydb_type, *policydb_path;
+	char *rcptdb_type, *rcptdb_path; /* recipient table, or NULL */
 	int debugcmd, expncmd, vrfycmd;
 	int smtp_auth, no_auth_on_25, auth_login_without_tls;
 	char *auth_user_prompt, *auth_pass_prompt;

@@ -132,6 +132,8 @@ const struct param conf_params[] = {
     GF(deliverby), .off2 = GF(deliverby_min) },
 { "policydb", NA, PT_POLICYDB, NULL, 0, 0, GROUP, GF(policydb_type),
     .off2 = GF(policydb_path) },
+{ "recipientdb", NA, PT_POLICYDB, NULL, 0, 0, GROUP | P_OURS,
+    GF(rcptdb_type), .off2 = GF(rcptdb_path) },
 /* per group: verb enablers (default off) */
 { "DEBUGcmd", NA, PT_SET, "no", 0, 0, GROUP | UNBUILT, GF(debugcmd) },
 { "no-DEBUGcmd", NA, PT_CLR, "yes", 0, 0, GROUP, GF(debugcmd) },
