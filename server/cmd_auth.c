@@ -342,10 +342,13 @@ mech_login(struct smtp *s, const char *ir, struct buf *a, struct buf *b,
 static int
 verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 {
-	char esc[300];
+	char esc[300], who[400], kv[128];
 	int v = PH_NO;
 
-	log_escape(esc, sizeof(esc), user, strlen(user));
+	/* no space in it, so that a user name cannot fake a field */
+	log_value(esc, sizeof(esc), user);
+	smtp_client_name(s, who, sizeof(who));
+	smtp_kv_client(s, kv, sizeof(kv));
 	/* a user like "-x" or a password with a line break never reaches a
 	 * checker: it is a plain failure */
 	if (auth_user_ok(user) && auth_pass_ok(pass))
@@ -355,16 +358,24 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 	if (v == PH_YES) {
 		s->authenticated = 1;
 		s->auth_user = xstrdup(user);
-		log_msg(LOG_INFO, "%s: AUTH %s from %s%s: user=%s ok",
-		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
+		log_msg(LOG_INFO,
+		    "%s: AUTH %s from %s: user=%s ok event=auth %s mech=%s "
+		    "user=%s",
+		    xlog_tag(s->env->xlog), mech, who, esc, kv, mech, esc);
 		if (s->pol)
 			policy_set_trusted(s->pol, 1); /* it may relay */
 		reply(s, R_AUTH_OK);
 	} else if (v == PH_NO) {
-		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",
-		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
+		log_msg(LOG_NOTICE,
+		    "%s: AUTH %s from %s: user=%s failed event=auth-fail %s "
+		    "mech=%s user=%s",
+		    xlog_tag(s->env->xlog), mech, who, esc, kv, mech, esc);
 		reply(s, R_AUTH_FAIL);
 	} else {
+		log_msg(LOG_WARNING,
+		    "%s: AUTH %s from %s: user=%s not checked "
+		    "event=auth-tempfail %s mech=%s user=%s",
+		    xlog_tag(s->env->xlog), mech, who, esc, kv, mech, esc);
 		reply(s, R_AUTH_TEMP);
 	}
 	return v;

@@ -141,6 +141,22 @@ commit(struct smtp *s, char *id, size_t idlen, char *err, size_t errlen)
 	    t->spool, s->state == ST_BDAT ? -1 : n, id, idlen, err, errlen);
 }
 
+/* The accepted line: the old shape, then the event's fields. */
+static void
+log_accepted(struct smtp *s, const char *id, long long size)
+{
+	char who[400], f[300], v[300], kv[128];
+
+	log_msg(LOG_INFO,
+	    "%s: %s: accepted from %s size=%lld from=<%s> nrcpt=%zu "
+	    "event=accepted id=%s %s size=%lld rcpts=%zu tls=%s from=%s",
+	    xlog_tag(s->env->xlog), id, smtp_client_name(s, who, sizeof(who)),
+	    size, log_escape(f, sizeof(f), s->tx.from, strlen(s->tx.from)),
+	    s->tx.nrcpts, id, smtp_kv_client(s, kv, sizeof(kv)), size,
+	    s->tx.nrcpts, smtp_tls_version(s),
+	    log_value(v, sizeof(v), s->tx.from));
+}
+
 /* Commit and give the final reply(s); the transaction ends here. */
 static void
 finish(struct smtp *s, int werr)
@@ -161,11 +177,7 @@ finish(struct smtp *s, int werr)
 		t->spool = NULL;
 		s->nmsgs++;
 		s->junk_cmds = 0; /* as Postfix: a message forgives them */
-		log_msg(LOG_INFO,
-		    "%s: %s: accepted from %s%s size=%lld "
-		    "from=<%s> nrcpt=%zu",
-		    xlog_tag(s->env->xlog), id, s->rhost, s->iplit, got,
-		    t->from, t->nrcpts);
+		log_accepted(s, id, got);
 		xlog_note(s->env->xlog, "%s: %lld bytes", id, got);
 		smtp_event(s, SEV_MESSAGE, id, (long)got);
 		smtp_event(s, SEV_RCPT, NULL, (long)t->nrcpts);

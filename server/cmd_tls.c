@@ -40,13 +40,16 @@ smtp_with(const struct smtp *s)
 static int
 handshake(struct smtp *s)
 {
-	char err[300];
+	char err[300], kv[128], c[200];
 	int lvl = s->g->tls_loglevel;
 
 	if (tls_start(&s->st, s->env->tls, s->g->timeout_command, err,
 	        sizeof(err)) < 0) {
-		log_msg(LOG_NOTICE, "%s: TLS handshake with %s%s failed: %s",
-		    xlog_tag(s->env->xlog), s->rhost, s->iplit, err);
+		log_msg(LOG_NOTICE,
+		    "%s: TLS handshake with %s%s failed: %s "
+		    "event=tls-fail %s",
+		    xlog_tag(s->env->xlog), s->rhost, s->iplit, err,
+		    smtp_kv_client(s, kv, sizeof(kv)));
 		xlog_note(s->env->xlog, "TLS handshake failed: %s", err);
 		return -1;
 	}
@@ -55,10 +58,14 @@ handshake(struct smtp *s)
 	xlog_note(s->env->xlog, "TLS %s%s%s", s->tls_cipher,
 	    s->tls_peer[0] ? " peer CN " : "", s->tls_peer);
 	if (lvl >= 1)
-		log_msg(LOG_INFO, "%s: TLS from %s%s: %s%s%s",
+		log_msg(LOG_INFO,
+		    "%s: TLS from %s%s: %s%s%s event=tls %s proto=%s "
+		    "cipher=%s",
 		    xlog_tag(s->env->xlog), s->rhost, s->iplit, s->tls_cipher,
 		    lvl >= 2 && s->tls_peer[0] ? " peer CN=" : "",
-		    lvl >= 2 ? s->tls_peer : "");
+		    lvl >= 2 ? s->tls_peer : "",
+		    smtp_kv_client(s, kv, sizeof(kv)), smtp_tls_version(s),
+		    log_value(c, sizeof(c), s->tls_cipher));
 	return 0;
 }
 

@@ -12,6 +12,10 @@
 
 #include <stddef.h>
 
+/* R_CODE_ENH(R_NAME): the reply's "code, enhanced status", for a log line */
+#define R_CODE_ENH(...) R_CODE_ENH_(__VA_ARGS__)
+#define R_CODE_ENH_(code, enh, fmt) code, enh
+
 /* greeting and connection */
 #define R_SHUTDOWN 421, "4.3.2", "%s Service shutting down, closing connection"
 #define R_TIMEOUT                                                              \

@@ -366,6 +366,39 @@ smtp_client_name(const struct smtp *s, char *out, size_t len)
 	return out;
 }
 
+const char *
+smtp_kv_client(const struct smtp *s, char *out, size_t len)
+{
+	snprintf(out, len, "client=%s port=%d", s->ip, s->rport);
+	return out;
+}
+
+const char *
+smtp_tls_version(const struct smtp *s)
+{
+	const char *v;
+
+	if (s->tls_cipher[0] == '\0')
+		return "none";
+	v = strstr(s->tls_cipher, " version ");
+	return v && v[9] ? v + 9 : "unknown";
+}
+
+/* The connect line: Postfix's "connect from name[addr]", then the fields. */
+static void
+log_connect(const struct smtp *s)
+{
+	const struct session_env *e = s->env;
+	char who[400], kv[128], name[300], l[300];
+
+	log_msg(LOG_INFO, "%s: connect from %s event=connect %s name=%s%s%s",
+	    xlog_tag(e->xlog), smtp_client_name(s, who, sizeof(who)),
+	    smtp_kv_client(s, kv, sizeof(kv)),
+	    log_value(name, sizeof(name), s->rhost[0] == '[' ? NULL : s->rhost),
+	    e->listener ? " listener=" : "",
+	    e->listener ? log_value(l, sizeof(l), e->listener) : "");
+}
+
 /*
  * The one line that sums up a connection, in Postfix's shape: per-verb
  * counts and commands=, then messages, refusals, seconds, and in the
@@ -375,7 +408,7 @@ static void
 summary(struct smtp *s)
 {
 	const struct session_env *e = s->env;
-	char who[400];
+	char who[400], kv[128];
 	struct buf b;
 	size_t i;
 	unsigned long total = 0;
@@ -392,6 +425,8 @@ summary(struct smtp *s)
 	if (e->listener)
 		buf_printf(
 		    &b, " listener=%s same_ip=%d", e->listener, e->same_ip);
+	buf_printf(&b, " event=disconnect %s tls=%s",
+	    smtp_kv_client(s, kv, sizeof(kv)), smtp_tls_version(s));
 	log_msg(LOG_INFO, "%s: disconnect from %s%s", xlog_tag(e->xlog),
 	    smtp_client_name(s, who, sizeof(who)), b.data ? b.data : "");
 	buf_free(&b);
@@ -407,6 +442,7 @@ session_run(const struct session_env *e)
 	setup(&s, e);
 	xlog_note(
 	    e->xlog, "connection from %s %s:%d", s.rhost, s.iplit, s.rport);
+	log_connect(&s);
 	/* implicit TLS first: even a refusing greeting goes inside TLS */
 	if (e->kind == BIND_SMTPS && smtp_tls_implicit(&s) < 0)
 		g = GREET_CLOSE;

@@ -26,10 +26,6 @@ trace(void *arg, const char *line)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* The code and enhanced status of a replies.h R_NAME, for the log. */
-#define CODE_ENH(...) CODE_ENH_(__VA_ARGS__)
-#define CODE_ENH_(code, enh, fmt) code, enh
-
 /* An untrusted string, escaped and shortened to len-1, for a log line. */
 static const char *
 esc(char *out, size_t len, const char *s)
@@ -46,18 +42,32 @@ static void
 log_reject(struct smtp *s, const char *stage, int code, const char *enh,
     const char *text, const char *from, const char *to)
 {
-	char who[400], t[400], f[300], r[300], h[300];
+	char who[400], t[400], f[300], r[300], h[300], kv[128];
 	const char *helo = s->helo_arg;
 
 	log_msg(LOG_NOTICE,
-	    "%s: reject: %s from %s: %d %s %s;%s%s%s%s%s%s proto=%s%s%s%s",
+	    "%s: reject: %s from %s: %d %s %s;%s%s%s%s%s%s proto=%s%s%s%s"
+	    " event=reject stage=%s %s code=%d enh=%s reason=policy",
 	    xlog_tag(s->env->xlog), stage,
 	    smtp_client_name(s, who, sizeof(who)), code, enh,
 	    esc(t, sizeof(t), text), from ? " from=<" : "",
 	    from ? esc(f, sizeof(f), from) : "", from ? ">" : "",
 	    to ? " to=<" : "", to ? esc(r, sizeof(r), to) : "", to ? ">" : "",
 	    s->esmtp ? "ESMTP" : "SMTP", helo ? " helo=<" : "",
-	    helo ? esc(h, sizeof(h), helo) : "", helo ? ">" : "");
+	    helo ? esc(h, sizeof(h), helo) : "", helo ? ">" : "", stage,
+	    smtp_kv_client(s, kv, sizeof(kv)), code, enh);
+}
+
+/* A refusal at connect that is not the policy's verdict (reason). */
+static void
+log_refuse(struct smtp *s, int code, const char *enh, const char *reason)
+{
+	char kv[128];
+
+	log_msg(LOG_NOTICE,
+	    "%s: event=reject stage=CONNECT %s code=%d enh=%s reason=%s",
+	    xlog_tag(s->env->xlog), smtp_kv_client(s, kv, sizeof(kv)), code,
+	    enh, reason);
 }
 
 /* Send and log a refusing policy result (the reply the policy composed). */
@@ -91,6 +101,7 @@ wrap_ok(struct smtp *s)
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S %z", &tm);
 	log_msg(LOG_NOTICE, "refusing connection from %s%s (tcp-wrapper %s)",
 	    s->rhost, s->iplit, wrap_daemon_name());
+	log_refuse(s, R_CODE_ENH(R_WRAP_REFUSED), "tcp-wrapper");
 	reply(s, R_WRAP_REFUSED, s->myhost, SMTPSERVER_VERSION, date);
 	return 0;
 }
@@ -125,6 +136,7 @@ smtp_policy_connect(struct smtp *s)
 	if (e->policy == NULL) {
 		log_msg(LOG_ERR, "no policy database: refusing %s%s", s->rhost,
 		    s->iplit);
+		log_refuse(s, R_CODE_ENH(R_NO_POLICY), "no-policy-database");
 		reply(s, R_NO_POLICY, s->myhost);
 		return GREET_CLOSE;
 	}
@@ -140,13 +152,13 @@ smtp_policy_connect(struct smtp *s)
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s) < 0 ? GREET_CLOSE : GREET_220;
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {
-		log_reject(
-		    s, "CONNECT", CODE_ENH(R_CONNECT_TEMP), r.text, NULL, NULL);
+		log_reject(s, "CONNECT", R_CODE_ENH(R_CONNECT_TEMP), r.text,
+		    NULL, NULL);
 		reply(s, R_CONNECT_TEMP, s->myhost, r.text);
 		return GREET_CLOSE;
 	}
 	log_reject(
-	    s, "CONNECT", CODE_ENH(R_CONNECT_REFUSED), r.text, NULL, NULL);
+	    s, "CONNECT", R_CODE_ENH(R_CONNECT_REFUSED), r.text, NULL, NULL);
 	if (s->g->contact_pointer && *s->g->contact_pointer)
 		reply_cont(s, R_CONNECT_CONTACT, s->g->contact_pointer);
 	reply(s, R_CONNECT_REFUSED, s->myhost, r.text);

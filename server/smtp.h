@@ -185,5 +185,9 @@ void smtp_event(struct smtp *, enum sess_event, const void *, long);
 void smtp_style(struct smtp *, const char *flags);
 /* "name[addr]" for log lines: the PTR name (escaped) or "unknown" */
 const char *smtp_client_name(const struct smtp *, char *out, size_t len);
+/* "client=ADDR port=N": the client's fields of an event line (LOGGING) */
+const char *smtp_kv_client(const struct smtp *, char *out, size_t len);
+/* the TLS protocol version ("TLSv1.3"), "none" without TLS */
+const char *smtp_tls_version(const struct smtp *);
 
 #endif

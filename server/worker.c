@@ -190,8 +190,11 @@ load_too_high(const struct worker *w, const struct conn *c)
 	put(c->fd, out, len);
 	scoreboard_refused(w->sb, SB_REF_LOAD);
 	scoreboard_reject(w->sb, w->slot, 421);
-	log_msg(LOG_NOTICE, "refused [%s]:%d: load %.2f over %.2f", c->ip,
-	    c->port, la[0], w->opts->maxload);
+	log_msg(LOG_NOTICE,
+	    "refused [%s]:%d: load %.2f over %.2f event=reject "
+	    "stage=CONNECT client=%s port=%d code=%d enh=%s reason=load",
+	    c->ip, c->port, la[0], w->opts->maxload, c->ip, c->port,
+	    R_CODE_ENH(R_LOAD_HIGH));
 	return 1;
 }
 
@@ -316,12 +319,29 @@ run_session(struct worker *w, const struct conn *c)
 static void
 log_refusal(const struct conn *c, enum sb_verdict v, int n)
 {
-	static const char *why[] = { "", "over MaxParallelConnections",
-		"over MaxParallelConnections by 100 or more (closed)",
-		"over MaxSameIpSource", "over 4 x MaxSameIpSource (closed)" };
+	/* by enum sb_verdict; code 0: closed without a reply */
+	static const struct {
+		const char *why, *reason;
+		int code;
+		const char *enh;
+	} t[] = { { "", "", 0, "-" },
+		{ "over MaxParallelConnections", "total",
+		    R_CODE_ENH(R_BUSY_TOTAL) },
+		{ "over MaxParallelConnections by 100 or more (closed)",
+		    "total", 0, "-" },
+		{ "over MaxSameIpSource", "same-ip",
+		    R_CODE_ENH(R_BUSY_SAMEIP) },
+		{ "over 4 x MaxSameIpSource (closed)", "same-ip", 0, "-" } };
+	char code[16] = "-";
 
-	log_msg(LOG_NOTICE, "refused [%s]:%d on %s: %s, count %d", c->ip,
-	    c->port, c->l->name, why[v], n);
+	if (t[v].code)
+		snprintf(code, sizeof(code), "%d", t[v].code);
+	log_msg(LOG_NOTICE,
+	    "refused [%s]:%d on %s: %s, count %d event=reject "
+	    "stage=CONNECT client=%s port=%d listener=%s code=%s enh=%s "
+	    "reason=%s count=%d",
+	    c->ip, c->port, c->l->name, t[v].why, n, c->ip, c->port, c->l->name,
+	    code, t[v].enh, t[v].reason, n);
 }
 
 static void

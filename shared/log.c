@@ -109,8 +109,10 @@ log_tell(const char *fmt, ...)
 	fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
 }
 
-char *
-log_escape(char *out, size_t outlen, const char *s, size_t n)
+/* Escape s (n bytes) into out: bytes outside printable ASCII, a backslash
+ * and any byte of extra as \xHH (a backslash as \\); "..." when cut. */
+static char *
+escape_set(char *out, size_t outlen, const char *s, size_t n, const char *extra)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0, i;
@@ -122,7 +124,8 @@ log_escape(char *out, size_t outlen, const char *s, size_t n)
 		char esc[5];
 		size_t el;
 
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
+		if (c >= 0x20 && c < 0x7f && c != '\\' &&
+		    strchr(extra, c) == NULL) {
 			esc[0] = (char)c;
 			el = 1;
 		} else {
@@ -146,6 +149,23 @@ log_escape(char *out, size_t outlen, const char *s, size_t n)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+char *
+log_escape(char *out, size_t outlen, const char *s, size_t n)
+{
+	return escape_set(out, outlen, s, n, "");
+}
+
+char *
+log_value(char *out, size_t outlen, const char *s)
+{
+	if (s == NULL || *s == '\0') {
+		if (outlen > 0)
+			snprintf(out, outlen, "-");
+		return out;
+	}
+	return escape_set(out, outlen, s, strlen(s), " \"=");
 }
 
 /* Spool-id alphabet tag: day-1, hour, min, sec of start + 3 pid chars. */

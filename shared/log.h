@@ -23,6 +23,10 @@ void log_tell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Escape s (n bytes) into out (C-style, printable ASCII only), truncated
  * to outlen-1 with "..." if needed.  Returns out. */
 char *log_escape(char *out, size_t outlen, const char *s, size_t n);
+/* The value of a key=value field (smtpserver(8) LOGGING): as log_escape,
+ * and a space, '"' and '=' as \xHH too, so that a value never ends early
+ * or fakes another field; "-" for NULL or empty.  Returns out. */
+char *log_value(char *out, size_t outlen, const char *s);
 
 /* Session transcript. */
 struct xlog;

@@ -54,8 +54,8 @@ close $first;
 # one "reject:" line per policy refusal, in Postfix's shape
 my @rej = $d->log_text =~ /^.*: reject: MAIL from .*127\.0\.0\.2\].*$/mg;
 is(scalar @rej, 1, 'one reject line for the one refused MAIL') or diag(@rej);
-like($rej[0] // '', qr/smtpserver\[\d+\]: \S{7}: reject: MAIL from unknown\[127\.0\.0\.2\]: 451 4\.7\.1 .*You are sending too much mail.*; from=<a\@sender\.example> proto=ESMTP helo=<c\.example>$/,
-    'reject line: tag, stage, client, reply, from, proto, helo');
+like($rej[0] // '', qr/smtpserver\[\d+\]: \S{7}: reject: MAIL from unknown\[127\.0\.0\.2\]: 451 4\.7\.1 .*You are sending too much mail.*; from=<a\@sender\.example> proto=ESMTP helo=<c\.example> event=reject stage=MAIL client=127\.0\.0\.2 port=\d+ code=451 enh=4\.7\.1 reason=policy$/,
+    'reject line: tag, stage, client, reply, from, proto, helo, then the fields');
 my $s = $d->connect(src => '127.0.0.5') or die "connect: $!";
 SmtpTest::reply($s);
 SmtpTest::cmd($s, "EHLO c\x01\\x.example");
@@ -68,13 +68,13 @@ ok(wait_until(sub { $d->log_text =~ /disconnect from \S*\[127\.0\.0\.5\]/ }),
     'the session of 127.0.0.5 ended');
 @rej = $d->log_text =~ /^.*: reject: RCPT from .*127\.0\.0\.5\].*$/mg;
 is(scalar @rej, 1, 'one reject line for the one refused RCPT') or diag(@rej);
-like($rej[0] // '', qr/: reject: RCPT from unknown\[127\.0\.0\.5\]: 5\d\d \d\.\d\.\d+ .*; from=<a\@sender\.example> to=<user\@\[192\.0\.2\.1\]> proto=ESMTP helo=<c\\x01\\\\x\.example>$/,
+like($rej[0] // '', qr/: reject: RCPT from unknown\[127\.0\.0\.5\]: 5\d\d \d\.\d\.\d+ .*; from=<a\@sender\.example> to=<user\@\[192\.0\.2\.1\]> proto=ESMTP helo=<c\\x01\\\\x\.example> event=reject stage=RCPT client=127\.0\.0\.5 port=\d+ code=5\d\d enh=5\.\d\.\d+ reason=policy$/,
     'RCPT reject line: to=, and the control character and backslash of HELO escaped');
 
 # exactly one summary line per connection, with the session tag
 $d->stop;
 my @sum = $d->log_text =~ /^.*\b(?:disconnect|connection) from .*$/mg;
 is(scalar(@sum), 7, 'seven connections, seven summary lines') or diag(@sum);
-is(scalar(grep { /: \S{7}: disconnect from \S+\[127\.0\.0\.\d\] .*commands=\d+ messages=\d+ rejects=\d+ secs=\d+ listener=\S+ same_ip=\d+$/ } @sum),
+is(scalar(grep { /: \S{7}: disconnect from \S+\[127\.0\.0\.\d\] .*commands=\d+ messages=\d+ rejects=\d+ secs=\d+ listener=\S+ same_ip=\d+ event=disconnect client=127\.0\.0\.\d port=\d+ tls=none$/ } @sum),
     7, 'each with tag, client, counts and listener');
 done_testing();

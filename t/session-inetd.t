@@ -157,7 +157,7 @@ sub run_cmd_pipe {
 	my @sum = $log =~ /^.*\b(?:disconnect|connection) from .*$/mg;
 	is(scalar(@sum), 1, '-n: one summary line for the connection')
 	    or diag($log);
-	like($sum[0] // '', qr/: \S{7}: disconnect from \S+\[127\.0\.0\.1\] EHLO=1 NOOP=1 QUIT=1 commands=3 messages=0 rejects=0 secs=\d+$/,
+	like($sum[0] // '', qr/: \S{7}: disconnect from \S+\[127\.0\.0\.1\] EHLO=1 NOOP=1 QUIT=1 commands=3 messages=0 rejects=0 secs=\d+ event=disconnect client=127\.0\.0\.1 port=\d+ tls=none$/,
 	    '-n summary: tag, client, per-verb counts');
 	unlink $err;
 }

@@ -2,7 +2,7 @@
 # -l SYSLOG and the syslog events, caught on /dev/log by the test (root,
 # and only where no syslog daemon owns /dev/log): the session transcript
 # at LOG_DEBUG, one line per accepted message with its spool id, and the
-# disconnect summary, all with facility mail.
+# disconnect summary, all with facility mail, with their key=value fields.
 use strict;
 use warnings;
 use lib 't/lib';
@@ -55,4 +55,11 @@ like($all, qr/<23>.*smtpserver\[\d+\]: \S+ w 250 2\.0\.0 Message accepted/,
 like($all, qr/<22>.*smtpserver\[\d+\]: \S+: \Q$id\E: accepted from .* size=\d+ from=<a\@b\.example> nrcpt=1/,
     'one mail.info line per accepted message');
 like($all, qr/<22>.*disconnect from .* commands=\d+/, 'disconnect summary');
+# the same events' key=value fields (smtpserver(8) LOGGING)
+like($all, qr/<22>.*: connect from \S+ event=connect client=127\.0\.0\.1 port=\d+ name=\S+$/m,
+    'a connect line with its fields');
+like($all, qr/<22>.*: accepted from .* event=accepted id=\Q$id\E client=127\.0\.0\.1 port=\d+ size=\d+ rcpts=1 tls=none from=a\@b\.example$/m,
+    'the accepted line carries id, size, rcpts and tls fields');
+like($all, qr/<22>.*disconnect from .* event=disconnect client=127\.0\.0\.1 port=\d+ tls=none$/m,
+    'the disconnect line carries its fields');
 done_testing();

@@ -160,6 +160,8 @@ close $s3 if $s3;
 like($d->log_text, qr/keeping the old certificate/, 'and the reason is logged');
 my $pw = join('|', 's3cret', 'bad1', 'bad2', plain('alice', 's3cret'));
 like($d->log_text, qr/TLS from .* keybits /, 'tls-loglevel 4 logs the sessions');
+like($d->log_text, qr/ event=tls client=127\.0\.0\.1 port=\d+ proto=TLSv1\.[23] cipher=\S+$/m,
+    'with the event fields: protocol and cipher');
 like($d->log_text, qr/AUTH PLAIN from .* user=alice failed/, 'failures logged with the user');
 unlike($d->log_text, qr/$pw/, 'but no password, at tls-loglevel 4');
 
