@@ -229,7 +229,7 @@ smtp_policy_rcpt_known(struct smtp *s, const char *addr)
 	case POLICY_RCPT_KNOWN:
 		return 0;
 	case POLICY_RCPT_UNKNOWN:
-		log_reject(s, "RCPT", CODE_ENH(R_RCPT_UNKNOWN),
+		log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_UNKNOWN),
 		    "Recipient address rejected: User unknown", from, addr);
 		reply(s, R_RCPT_UNKNOWN, addr);
 		return -1;
@@ -238,7 +238,7 @@ smtp_policy_rcpt_known(struct smtp *s, const char *addr)
 	}
 	log_msg(LOG_ERR, "%s: recipient table unavailable: %s",
 	    xlog_tag(s->env->xlog), esc(e, sizeof(e), err));
-	log_reject(s, "RCPT", CODE_ENH(R_RCPT_TABLE_TEMP),
+	log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_TABLE_TEMP),
 	    "Recipient table unavailable", from, addr);
 	reply(s, R_RCPT_TABLE_TEMP, addr);
 	return -1;
