@@ -136,7 +136,7 @@ lookup(const char *name, size_t len)
 static void
 unknown(struct smtp *s)
 {
-	char esc[120];
+	char esc[120], kv[160];
 
 	/* never a possible credential: not even AUTH's initial response
 	 * when AUTH itself is unknown here (NoEHLO) */
@@ -151,8 +151,13 @@ unknown(struct smtp *s)
 		s->quit = Q_DROP;
 		return;
 	}
-	log_msg(LOG_WARNING, "%s: unknown command from %s%s: %s",
-	    xlog_tag(s->env->xlog), s->rhost, s->iplit, esc);
+	/* the client's text first, our fields last: a text that imitates
+	 * "event=" is never the line's last one (smtpserver(8) LOGGING) */
+	log_msg(LOG_WARNING,
+	    "%s: unknown command from %s%s: %s "
+	    "event=unknown-command %s",
+	    xlog_tag(s->env->xlog), s->rhost, s->iplit, esc,
+	    smtp_kv_client(s, kv, sizeof(kv)));
 	reply(s, R_UNKNOWN_CMD, esc);
 }
 
