@@ -3,23 +3,30 @@
 # counters that move with what sessions do: a message raises the
 # messages, bytes and recipients counters, a refused AUTH the AUTH
 # failures, a same-address refusal its limit reason, a reload (good and
-# broken) the reloads by result.
+# broken) the reloads by result.  The same text over HTTP (PARAM
+# metrics-listen): GET /metrics, 4xx for anything else, and a scraper
+# that says nothing holds up neither other scrapes nor SMTP.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use MIME::Base64;
+use IO::Select;
+use IO::Socket::INET;
+use Time::HiRes qw(time);
 use SmtpTest qw(wait_until);
 
 my $promtool = '/usr/bin/promtool';
 
 my $d = SmtpTest->new(conf => []);
+my $mport = SmtpTest::free_port();
 open(my $fh, '>', "$d->{dir}/authpipe") or die;
 print $fh "#!/bin/sh\nread -r pw\n[ \"\$1\" = alice ] && [ \"\$pw\" = s3cret ]\n";
 close($fh);
 chmod(0755, "$d->{dir}/authpipe");
 $d->write_conf('PARAM BindAddress [127.0.0.1]', 'PARAM smtp-auth',
     'PARAM AUTH-LOGIN-also-without-TLS', 'PARAM MaxSameIpSource 1',
-    "PARAM SMTP-auth-pipe $d->{dir}/authpipe");
+    "PARAM SMTP-auth-pipe $d->{dir}/authpipe",
+    "PARAM metrics-listen $mport");
 $d->start;
 
 # name{labels} => value
@@ -52,6 +59,50 @@ promtool_ok($text, '  promtool check metrics accepts it');
 is($m0->{smtpserver_messages_accepted_total}, 0, '  no message yet');
 is($m0->{'smtpserver_workers{state="idle"}'} >= 1, 1, '  idle workers');
 
+# One HTTP exchange: send $req raw, read to EOF (10 s at most).
+sub http {
+	my ($req) = @_;
+	my $c = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+	    PeerPort => $mport, Proto => 'tcp', Timeout => 5) or return ();
+	print $c $req;
+	my ($sel, $end, $all) = (IO::Select->new($c), time + 10, '');
+	while (time < $end && $sel->can_read($end - time)) {
+		my $n = sysread($c, my $chunk, 65536);
+		last unless $n;
+		$all .= $chunk;
+	}
+	close($c);
+	my ($head, $body) = split(/\r\n\r\n/, $all, 2);
+	my ($code) = ($head // '') =~ m{^HTTP/1\.[01] (\d{3}) };
+	return ($code // 0, $head // '', $body // '');
+}
+
+my ($hc, $hh, $hb) = http("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+is($hc, 200, 'GET /metrics over HTTP: 200');
+like($hh, qr{^Content-Type: text/plain; version=0\.0\.4}mi,
+    '  Prometheus content type');
+my @fam = sort grep { /^# TYPE/ } split(/\n/, $hb);
+is_deeply(\@fam, [ sort grep { /^# TYPE/ } split(/\n/, $text) ],
+    '  the families smtpserverctl metrics prints');
+promtool_ok($hb, '  promtool check metrics accepts the HTTP body');
+is((http("GET /other HTTP/1.0\r\n\r\n"))[0], 404, 'another path: 404');
+is((http("POST /metrics HTTP/1.1\r\n\r\n"))[0], 405, 'POST: 405');
+is((http("hello\r\n\r\n"))[0], 400, 'garbage: 400');
+is((http("GET /metrics HTTP/1.1\r\nX: " . ('a' x 2021)))[0], 431,
+    'an endless header: 431');
+my $mute = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+    PeerPort => $mport, Proto => 'tcp', Timeout => 5);
+ok($mute, 'a scraper that says nothing');
+is((http("GET /metrics HTTP/1.0\r\n\r\n"))[0], 200,
+    '  another scrape is served meanwhile');
+my $q = $d->connect(src => '127.0.0.3');
+like(SmtpTest::reply($q) // '', qr/^220 /, '  and an SMTP session too');
+like(SmtpTest::cmd($q, 'QUIT') // '', qr/^221 /, '  to its QUIT');
+close($q);
+ok(IO::Select->new($mute)->can_read(20) && !sysread($mute, my $x, 10),
+    '  the mute one is closed by the daemon in the end');
+close($mute);
+
 my $s = $d->connect(src => '127.0.0.2');
 SmtpTest::reply($s);
 SmtpTest::cmd($s, 'EHLO m.example');
@@ -77,7 +128,7 @@ is($m1->{smtpserver_auth_failures_total}, 1, 'AUTH failures counter');
 is($m1->{'smtpserver_rejects_total{code="535"}'}, 1, '  and code 535');
 is($m1->{'smtpserver_connections_refused_total{reason="limit_sameip_450"}'},
     1, 'refusal by reason: same-address limit');
-is($m1->{smtpserver_sessions_admitted_total}, 1, 'sessions admitted');
+is($m1->{smtpserver_sessions_admitted_total}, 2, 'sessions admitted');
 
 kill('HUP', $d->{pid});
 ok(wait_until(sub { my ($m) = metrics();
