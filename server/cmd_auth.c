@@ -360,10 +360,12 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 		if (s->pol)
 			policy_set_trusted(s->pol, 1); /* it may relay */
 		reply(s, R_AUTH_OK);
+		smtp_event(s, SEV_AUTH, NULL, 1);
 	} else if (v == PH_NO) {
 		log_msg(LOG_NOTICE, "%s: AUTH %s from %s%s: user=%s failed",
 		    xlog_tag(s->env->xlog), mech, s->rhost, s->iplit, esc);
 		reply(s, R_AUTH_FAIL);
+		smtp_event(s, SEV_AUTH, NULL, 0);
 	} else {
 		reply(s, R_AUTH_TEMP);
 	}

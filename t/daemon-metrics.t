@@ -14,11 +14,19 @@ use IO::Select;
 use IO::Socket::INET;
 use Time::HiRes qw(time);
 use SmtpTest qw(wait_until);
+use SmtpPipe ();
+use TlsCerts;
+use IO::Socket::SSL;
 
 my $promtool = '/usr/bin/promtool';
 
 my $d = SmtpTest->new(conf => []);
 my $mport = SmtpTest::free_port();
+my ($crt, $key) = make_cert($d->{dir}, 'one', 'localhost');
+# 127.0.0.1-3 may relay; 127.0.0.5 may not (a policy refusal at RCPT)
+$d->{policy} = [ split(/\n/, SmtpPipe::policy_db($d->{po},
+    'smtp-policy.relay' => join('', map { "[127.0.0.$_]/32 fulltrustnet +\n" }
+	1 .. 3))) ];
 open(my $fh, '>', "$d->{dir}/authpipe") or die;
 print $fh "#!/bin/sh\nread -r pw\n[ \"\$1\" = alice ] && [ \"\$pw\" = s3cret ]\n";
 close($fh);
@@ -26,7 +34,8 @@ chmod(0755, "$d->{dir}/authpipe");
 $d->write_conf('PARAM BindAddress [127.0.0.1]', 'PARAM smtp-auth',
     'PARAM AUTH-LOGIN-also-without-TLS', 'PARAM MaxSameIpSource 1',
     "PARAM SMTP-auth-pipe $d->{dir}/authpipe",
-    "PARAM metrics-listen $mport");
+    "PARAM metrics-listen $mport", 'PARAM use-tls',
+    "PARAM tls-cert-file $crt", "PARAM tls-key-file $key");
 $d->start;
 
 # name{labels} => value
@@ -113,8 +122,29 @@ like(SmtpTest::cmd($s, 'AUTH PLAIN ' . encode_base64("\0alice\0wrong", '')),
 my $r = $d->connect(src => '127.0.0.2');
 like(SmtpTest::reply($r) // '', qr/^450[ -]/, 'a same-address refusal');
 close($r);
+like(SmtpTest::cmd($s, 'AUTH PLAIN ' . encode_base64("\0alice\0s3cret", '')),
+    qr/^235 /, 'a successful AUTH');
 SmtpTest::cmd($s, 'QUIT');
 close($s);
+
+my $p = $d->connect(src => '127.0.0.5');
+SmtpTest::reply($p);
+SmtpTest::cmd($p, 'EHLO p.example');
+like(SmtpTest::cmd($p, 'MAIL FROM:<>') // '', qr/^250 /, '  (MAIL FROM:<> accepted)');
+like(SmtpTest::cmd($p, 'RCPT TO:<user@[192.0.2.1]>') // '', qr/^5\d\d /,
+    'a policy refusal at RCPT');
+SmtpTest::cmd($p, 'QUIT');
+close($p);
+
+my $t = $d->connect(src => '127.0.0.3');
+SmtpTest::reply($t);
+SmtpTest::cmd($t, 'EHLO t.example');
+like(SmtpTest::cmd($t, 'STARTTLS') // '', qr/^220 /, 'STARTTLS');
+ok(IO::Socket::SSL->start_SSL($t, SSL_verify_mode => SSL_VERIFY_NONE,
+    Timeout => 10), '  a TLS session') or diag($IO::Socket::SSL::SSL_ERROR);
+(my $tver = $t->get_sslversion // "none") =~ s/_/./g;
+print $t "QUIT\r\n";
+close($t);
 
 my $m1;
 ok(wait_until(sub {
@@ -128,7 +158,19 @@ is($m1->{smtpserver_auth_failures_total}, 1, 'AUTH failures counter');
 is($m1->{'smtpserver_rejects_total{code="535"}'}, 1, '  and code 535');
 is($m1->{'smtpserver_connections_refused_total{reason="limit_sameip_450"}'},
     1, 'refusal by reason: same-address limit');
-is($m1->{smtpserver_sessions_admitted_total}, 2, 'sessions admitted');
+is($m1->{smtpserver_sessions_admitted_total}, 4, 'sessions admitted');
+is($m1->{"smtpserver_tls_sessions_total{version=\"$tver\"}"}, 1,
+    "TLS sessions by version: $tver");
+is($m1->{'smtpserver_auth_total{result="ok"}'}, 1, 'AUTH results: ok');
+is($m1->{'smtpserver_auth_total{result="failed"}'}, 1, '  and failed');
+is($m1->{'smtpserver_policy_refusals_total{stage="rcpt"}'}, 1,
+    'policy refusals by stage: rcpt');
+is($m1->{'smtpserver_policy_refusals_total{stage="mail"}'}, 0, '  not mail');
+is($m1->{smtpserver_dnsbl_refusals_total}, 0, '  none by a DNSBL');
+is($m1->{smtpserver_spool_commit_seconds_count}, 1,
+    'the commit latency histogram counts the message');
+is($m1->{'smtpserver_spool_commit_seconds_bucket{le="+Inf"}'}, 1,
+    '  in its +Inf bucket');
 
 kill('HUP', $d->{pid});
 ok(wait_until(sub { my ($m) = metrics();
