@@ -153,6 +153,7 @@ net_rbl(struct policy_sess *s)
 			    "blocklist lookup failed temporarily");
 		if (rc > 0) {
 			s->f.always_reject = 1;
+			s->rbl_listed = s->rbl_now = 1;
 			pdecide(s, PV_REJECT, PA_TESTDNSRBL, "listed");
 			pclean(s->msg, sizeof(s->msg), txt);
 			return PV_REJECT;
@@ -261,12 +262,14 @@ policy_connect(struct policy_sess *s, struct policy_result *res)
 	int v;
 
 	s->dns_timeouts = 0;
+	s->rbl_now = 0;
 	if (!s->have_peer) {
 		s->f.full_trust = 1;
 		v = pdecide(s, 0, 0, "local session, fully trusted");
 	} else if ((v = connect_addr(s)) == 0)
 		connect_name(s);
 	preply_connect(s, v, res);
+	res->dnsbl = v < 0 && s->rbl_now;
 	return v;
 }
 

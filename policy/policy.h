@@ -27,6 +27,7 @@ struct policy_result {
 	char enh[12];
 	char text[512];
 	int tempfail;
+	int dnsbl; /* refused because a DNS blocklist lists the client */
 };
 
 /* What the policy learnt about the session (read-only for the session). */

@@ -245,6 +245,7 @@ policy_mailfrom(
 	s->msg[0] = '\0';
 	s->dns_timeouts = 0;
 	policy_trace(s, "policy: MAIL FROM <%.300s>", addr);
+	s->rbl_now = s->f.always_reject && s->rbl_listed;
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");
 	else if (s->f.always_freeze)
@@ -256,5 +257,6 @@ policy_mailfrom(
 	else
 		v = mail_eval(s, a);
 	preply_mail(s, v, addr, res);
+	res->dnsbl = v < 0 && s->rbl_now;
 	return v;
 }

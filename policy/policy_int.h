@@ -51,9 +51,11 @@ struct policy_sess {
 	struct netkey peer;
 	char ipbr[64]; /* "[192.0.2.1]" / "[IPv6:...]" for replies */
 	char ptr[256];
-	int self_client;            /* the client is one of our addresses */
-	int rbl_temp;               /* rcpt-dns-rbl lookup failed temporarily */
-	int dns_timeouts;           /* in the current check (dnsbl.c) */
+	int self_client;  /* the client is one of our addresses */
+	int rbl_temp;     /* rcpt-dns-rbl lookup failed temporarily */
+	int rbl_listed;   /* test-dns-rbl listed the client: always_reject */
+	int rbl_now;      /* the decision being made refuses for a blocklist */
+	int dns_timeouts; /* in the current check (dnsbl.c) */
 	char msg[PVAL_MAX + 1];     /* message of the current decision */
 	char ratemsg[PVAL_MAX + 1]; /* message of ratelimitmsgs */
 	char ratelabel[40];         /* "4:c0000201", "6:<64 bits hex>" */

@@ -29,6 +29,7 @@ rcpt_rbl(struct policy_sess *s, int *v)
 {
 	if (s->f.rblmsg[0] != '\0') {
 		*v = pdecide(s, PV_REJECT, PA_TESTRCPTDNSRBL, "rblmsg");
+		s->rbl_now = 1;
 		pclean(s->msg, sizeof(s->msg), s->f.rblmsg);
 		return 1;
 	}
@@ -240,6 +241,7 @@ policy_rcptto(
 	s->msg[0] = '\0';
 	s->dns_timeouts = 0;
 	policy_trace(s, "policy: RCPT TO <%.300s>", addr);
+	s->rbl_now = s->f.always_reject && s->rbl_listed;
 	if (s->f.always_reject)
 		v = pdecide(s, PV_REJECT, 0, "always_reject");
 	else if (s->f.sender_reject)
@@ -262,5 +264,6 @@ policy_rcptto(
 	if (v >= 0 && (s->f.always_freeze || s->f.sender_freeze))
 		v = pdecide(s, v > 0 ? v : 1, 0, "always/sender freeze");
 	preply_rcpt(s, v, addr, res);
+	res->dnsbl = v < 0 && s->rbl_now;
 	return v;
 }

@@ -365,12 +365,14 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 		if (s->pol)
 			policy_set_trusted(s->pol, 1); /* it may relay */
 		reply(s, R_AUTH_OK);
+		smtp_event(s, SEV_AUTH, NULL, 1);
 	} else if (v == PH_NO) {
 		log_msg(LOG_NOTICE,
 		    "%s: AUTH %s from %s: user=%s failed event=auth-fail %s "
 		    "mech=%s user=%s",
 		    xlog_tag(s->env->xlog), mech, who, esc, kv, mech, esc);
 		reply(s, R_AUTH_FAIL);
+		smtp_event(s, SEV_AUTH, NULL, 0);
 	} else {
 		log_msg(LOG_WARNING,
 		    "%s: AUTH %s from %s: user=%s not checked "

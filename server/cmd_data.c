@@ -130,15 +130,27 @@ commit(struct smtp *s, char *id, size_t idlen, char *err, size_t errlen)
 	int n = t->freeze;
 	size_t i;
 
+	struct timespec t0, t1;
+	int rc;
+
 	for (i = 0; i < t->nrcpts; i++)
 		if (t->rcpts[i].freeze > n)
 			n = t->rcpts[i].freeze;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (n <= 0)
-		return spool_commit(t->spool, id, idlen, err, errlen);
-	log_msg(LOG_INFO, "%s: message from %s%s frozen by policy (%d)",
-	    xlog_tag(s->env->xlog), s->rhost, s->iplit, n);
-	return spool_freeze(
-	    t->spool, s->state == ST_BDAT ? -1 : n, id, idlen, err, errlen);
+		rc = spool_commit(t->spool, id, idlen, err, errlen);
+	else {
+		log_msg(LOG_INFO, "%s: message from %s%s frozen by policy (%d)",
+		    xlog_tag(s->env->xlog), s->rhost, s->iplit, n);
+		rc = spool_freeze(t->spool, s->state == ST_BDAT ? -1 : n, id,
+		    idlen, err, errlen);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == 0) /* the spool commit latency histogram */
+		smtp_event(s, SEV_COMMIT, NULL,
+		    (long)(t1.tv_sec - t0.tv_sec) * 1000000L +
+		        (t1.tv_nsec - t0.tv_nsec) / 1000);
+	return rc;
 }
 
 /* The accepted line: the old shape, then the event's fields. */

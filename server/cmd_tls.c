@@ -55,6 +55,7 @@ handshake(struct smtp *s)
 	}
 	tls_describe(&s->st, s->tls_cipher, sizeof(s->tls_cipher), s->tls_peer,
 	    sizeof(s->tls_peer));
+	smtp_event(s, SEV_TLS, tls_version(&s->st), 0);
 	xlog_note(s->env->xlog, "TLS %s%s%s", s->tls_cipher,
 	    s->tls_peer[0] ? " peer CN " : "", s->tls_peer);
 	if (lvl >= 1)

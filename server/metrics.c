@@ -115,6 +115,64 @@ put_daemon(struct buf *b, const struct scoreboard *c)
 	    (unsigned long)scoreboard_stressed(c));
 }
 
+static void
+put_events(struct buf *b, const struct sb_counts *n)
+{
+	static const char *tls[SB_NTLS] = { "TLSv1", "TLSv1.1", "TLSv1.2",
+		"TLSv1.3", "other" };
+	static const char *stage[SB_NSTAGES] = { "connect", "helo", "mail",
+		"rcpt" };
+	int i;
+
+	family(b, "tls_sessions_total", "counter",
+	    "TLS handshakes completed, by protocol version.");
+	for (i = 0; i < SB_NTLS; i++)
+		buf_printf(b,
+		    "smtpserver_tls_sessions_total{version=\"%s\"} %lu\n",
+		    tls[i], n->tls[i]);
+	family(b, "auth_total", "counter", "AUTH attempts checked, by result.");
+	buf_printf(b,
+	    "smtpserver_auth_total{result=\"ok\"} %lu\n"
+	    "smtpserver_auth_total{result=\"failed\"} %lu\n",
+	    n->auth_ok, n->auth_failed);
+	family(b, "policy_refusals_total", "counter",
+	    "Refusals by the policy, by stage.");
+	for (i = 0; i < SB_NSTAGES; i++)
+		buf_printf(b,
+		    "smtpserver_policy_refusals_total{stage=\"%s\"} %lu\n",
+		    stage[i], n->policy[i]);
+	one(b, "dnsbl_refusals_total", "counter",
+	    "Policy refusals decided by a DNS blocklist.", n->dnsbl);
+}
+
+/* Cumulative buckets, as the exposition format wants them. */
+static void
+put_commit(struct buf *b, const struct sb_counts *n)
+{
+	unsigned long sum = 0;
+	int i;
+
+	family(b, "spool_commit_seconds", "histogram",
+	    "Time to make a message durable (fsync, rename, directory fsync).");
+	for (i = 0; i < SB_NBUCKETS; i++) {
+		sum += n->commit[i];
+		if (i < SB_NBUCKETS - 1)
+			buf_printf(b,
+			    "smtpserver_spool_commit_seconds_bucket"
+			    "{le=\"%g\"} %lu\n",
+			    sbcount_bound(i) / 1000.0, sum);
+		else
+			buf_printf(b,
+			    "smtpserver_spool_commit_seconds_bucket"
+			    "{le=\"+Inf\"} %lu\n",
+			    sum);
+	}
+	buf_printf(b,
+	    "smtpserver_spool_commit_seconds_sum %.6f\n"
+	    "smtpserver_spool_commit_seconds_count %lu\n",
+	    n->commit_us / 1e6, sum);
+}
+
 int
 metrics_render(struct control_info *ci, struct buf *b)
 {
@@ -126,6 +184,8 @@ metrics_render(struct control_info *ci, struct buf *b)
 	put_messages(b, &c->t);
 	put_workers(b, c);
 	put_daemon(b, c);
+	put_events(b, &c->n);
+	put_commit(b, &c->n);
 	free(c);
 	return 0;
 }

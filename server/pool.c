@@ -71,6 +71,7 @@ spawn(struct sup *s)
 	close(s->wake[0]);
 	if (s->ctl >= 0)
 		close(s->ctl);
+	mhttp_close(&s->mh);
 	memset(&w, 0, sizeof(w));
 	w.opts = s->opts;
 	w.conf = s->conf;

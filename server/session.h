@@ -28,6 +28,11 @@ enum sess_event {
 			250); recipients of a transaction that did not end in
 			a committed message are not reported */
 	SEV_QUIT,    /* the client said QUIT; its 221 follows */
+	SEV_TLS,     /* a TLS handshake succeeded: p = version text */
+	SEV_AUTH,    /* an AUTH was checked: n = 1 ok, 0 refused */
+	SEV_POLICY,  /* the policy refused: n = enum sb_stage, p non-NULL
+			when a DNS blocklist decided it */
+	SEV_COMMIT,  /* a spool commit took n microseconds */
 };
 
 /*

@@ -13,6 +13,7 @@
 
 #include "log.h"
 #include "policy.h"
+#include "scoreboard.h"
 #include "wrap.h"
 #include "zenv.h"
 
@@ -70,18 +71,28 @@ log_refuse(struct smtp *s, int code, const char *enh, const char *reason)
 	    enh, reason);
 }
 
+/* Count a policy refusal at stage (the scoreboard, by the worker). */
+static void
+count(struct smtp *s, enum sb_stage stage, const struct policy_result *r)
+{
+	smtp_event(s, SEV_POLICY, r && r->dnsbl ? "dnsbl" : NULL, stage);
+}
+
 /* Send and log a refusing policy result (the reply the policy composed). */
 static void
-send_result(struct smtp *s, const char *stage, const struct policy_result *r,
+send_result(struct smtp *s, enum sb_stage stage, const struct policy_result *r,
     const char *from, const char *to)
 {
+	static const char *const names[SB_NSTAGES] = { "CONNECT", "HELO",
+		"MAIL", "RCPT" };
 	int code = r->code;
 	const char *enh;
 
 	if (code < 400 || code > 599)
 		code = r->tempfail ? 451 : 550;
 	enh = r->enh[0] ? r->enh : (code < 500 ? "4.7.1" : "5.7.1");
-	log_reject(s, stage, code, enh, r->text, from, to);
+	count(s, stage, r);
+	log_reject(s, names[stage], code, enh, r->text, from, to);
 	reply(s, code, enh, "%s", r->text);
 }
 
@@ -115,6 +126,7 @@ connect_flags(struct smtp *s)
 	if (f->maxinsize >= 0 && (s->maxsize == 0 || f->maxinsize < s->maxsize))
 		s->maxsize = f->maxinsize;
 	if (f->maxsameipsource >= 0 && s->env->same_ip > f->maxsameipsource) {
+		count(s, SB_STAGE_CONNECT, NULL);
 		reply(s, R_POLICY_SAMEIP, s->myhost, s->env->same_ip,
 		    f->maxsameipsource);
 		return -1;
@@ -151,6 +163,7 @@ smtp_policy_connect(struct smtp *s)
 		policy_set_rate(s->pol, e->hooks.rate, e->hooks.arg);
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s) < 0 ? GREET_CLOSE : GREET_220;
+	count(s, SB_STAGE_CONNECT, &r);
 	if (r.tempfail || (r.code >= 400 && r.code < 500)) {
 		log_reject(s, "CONNECT", R_CODE_ENH(R_CONNECT_TEMP), r.text,
 		    NULL, NULL);
@@ -174,7 +187,7 @@ smtp_policy_helo(struct smtp *s, const char *name)
 
 	if (s->pol == NULL || policy_helo(s->pol, name, &r) >= 0)
 		return 0;
-	send_result(s, "HELO", &r, NULL, NULL);
+	send_result(s, SB_STAGE_HELO, &r, NULL, NULL);
 	return -1;
 }
 
@@ -191,7 +204,7 @@ smtp_policy_mail(struct smtp *s, const char *addr)
 		s->tx.freeze = v;
 		return 0;
 	}
-	send_result(s, "MAIL", &r, addr, NULL);
+	send_result(s, SB_STAGE_MAIL, &r, addr, NULL);
 	return -1;
 }
 
@@ -209,7 +222,7 @@ smtp_policy_rcpt(struct smtp *s, const char *addr, int *freeze)
 		*freeze = v;
 		return 0;
 	}
-	send_result(s, "RCPT", &r, s->tx.from ? s->tx.from : "", addr);
+	send_result(s, SB_STAGE_RCPT, &r, s->tx.from ? s->tx.from : "", addr);
 	return -1;
 }
 

@@ -330,15 +330,18 @@ drain(int fd)
 static void
 loop(struct sup *s)
 {
-	struct pollfd p[3];
+	struct pollfd p[3 + MHTTP_NFDS];
 	struct census c;
+	int nm, r;
 
 	for (;;) {
 		p[0].fd = sigpipe_fds[0];
 		p[1].fd = s->wake[0];
 		p[2].fd = s->ctl;
 		p[0].events = p[1].events = p[2].events = POLLIN;
-		if (poll(p, 3, notify_poll_ms(&s->nt, 1000)) > 0) {
+		nm = mhttp_fds(&s->mh, p + 3);
+		r = poll(p, 3 + (nfds_t)nm, notify_poll_ms(&s->nt, 1000));
+		if (r > 0) {
 			if (p[0].revents)
 				on_signals(s);
 			if (p[1].revents)
@@ -346,6 +349,7 @@ loop(struct sup *s)
 			if (p[2].fd >= 0 && p[2].revents)
 				control_serve(s->ctl, &s->ci);
 		}
+		mhttp_serve(&s->mh, p + 3, r > 0 ? nm : 0, &s->ci);
 		if (s->ci.want_stop)
 			begin_stop(s);
 		s->ci.want_stop = 0;
@@ -443,6 +447,8 @@ open_all(struct sup *s, char *err, size_t errlen)
 		return 1;
 	if (listen_open(s->conf, s->opts, s->zenv, &s->ls, err, errlen) < 0)
 		return 1;
+	if (mhttp_open(&s->mh, s->conf->metrics_listen, err, errlen) < 0)
+		return 1;
 	s->sb = scoreboard_create_room(slots_for(s->conf), SB_MAX_SLOTS);
 	if (s->sb == NULL) {
 		snprintf(err, errlen, "scoreboard: %s", strerror(errno));
@@ -490,6 +496,7 @@ cleanup(struct sup *s)
 	struct stat st;
 
 	listen_close(&s->ls);
+	mhttp_close(&s->mh);
 	if (s->ctl >= 0) {
 		close(s->ctl);
 		if (lstat(s->ctlpath, &st) == 0 && S_ISSOCK(st.st_mode))
@@ -514,6 +521,7 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	s.conf = conf;
 	s.zenv = zenv;
 	s.ctl = -1;
+	mhttp_init(&s.mh);
 	notify_init(&s.nt);
 	unbuilt_log(opts, conf);
 	rc = names(&s, err, sizeof(err)) < 0 ||
@@ -533,6 +541,8 @@ supervisor_run(const struct options *opts, struct conf *conf, struct zenv *zenv)
 	/* only now, every socket bound: what make run and people wait for */
 	listen_names(&s.ls, bound, sizeof(bound));
 	log_tell("listening on %s", bound);
+	if (s.mh.lfd >= 0)
+		log_msg(LOG_NOTICE, "metrics over HTTP on %s", s.mh.name);
 	notify_ready(&s.nt, s.sb);
 	loop(&s);
 	log_msg(LOG_NOTICE, "killed server.");

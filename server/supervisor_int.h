@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "listen.h"
+#include "metrics_http.h"
 #include "notify.h"
 #include "secrets.h"
 
@@ -30,6 +31,7 @@ struct sup {
 	struct listeners ls;
 	struct control_info ci;
 	int ctl;
+	struct mhttp mh; /* PARAM metrics-listen */
 	int wake[2];
 	char postoffice[PATH_MAX / 2];
 	char pidpath[PATH_MAX];

@@ -386,6 +386,12 @@ clean_copy(char *dst, size_t len, const char *src)
 		dst[i] = '\0';
 }
 
+const char *
+tls_version(const struct stream *s)
+{
+	return tls_active(s) ? SSL_get_version(s->tp) : NULL;
+}
+
 void
 tls_describe(
     const struct stream *s, char *cipher, size_t clen, char *peer, size_t plen)

@@ -41,6 +41,8 @@ int tls_start(struct stream *, struct tls_server *, int timeout, char *err,
     size_t errlen);
 /* 1 if the stream runs TLS. */
 int tls_active(const struct stream *);
+/* The protocol version ("TLSv1.3"), NULL when TLS is not on. */
+const char *tls_version(const struct stream *);
 /* "<cipher> keybits N/M version V" and the client certificate's CN
  * (empty when none). */
 void tls_describe(

@@ -221,6 +221,18 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 	case SEV_RCPT:
 		scoreboard_rcpt(w->sb, w->slot, n);
 		break;
+	case SEV_TLS:
+		sbcount_tls(w->sb, p);
+		break;
+	case SEV_AUTH:
+		sbcount_auth(w->sb, n != 0);
+		break;
+	case SEV_POLICY:
+		sbcount_policy(w->sb, (enum sb_stage)n, p != NULL);
+		break;
+	case SEV_COMMIT:
+		sbcount_commit(w->sb, n);
+		break;
 	}
 }
 

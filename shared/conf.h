@@ -130,6 +130,7 @@ struct conf {
 	int min_idle_workers, max_idle_workers, max_worker_sessions;
 	char *control_socket;
 	int control_mode;
+	char *metrics_listen; /* the HTTP listener of the metrics */
 	int shutdown_grace;
 	/* stress mode: % of max_parallel; timeouts (s) while it is on */
 	int stress_threshold, stress_timeout_greeting, stress_timeout_command;

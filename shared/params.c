@@ -96,6 +96,8 @@ const struct param conf_params[] = {
     CF(control_socket) },
 { "control-socket-mode", NA, PT_OCTAL, "0600", 0, 0777,
     GLOBAL | P_OURS | P_NORELOAD, CF(control_mode) },
+{ "metrics-listen", NA, PT_STR, NULL, 0, 0, GLOBAL | P_OURS | P_NORELOAD,
+    CF(metrics_listen) },
 { "shutdown-grace", NA, PT_INT, "30", 0, 3600, GLOBAL | P_OURS,
     CF(shutdown_grace) },
 /* global, ours: stress mode (smtpserver(8) "Stress mode") */

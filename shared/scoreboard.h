@@ -119,6 +119,35 @@ struct sb_totals {
 	unsigned long reloads_ok, reloads_failed;
 };
 
+/* TLS protocol versions of sessions (sbcount.c). */
+enum sb_tls { SB_TLS10, SB_TLS11, SB_TLS12, SB_TLS13, SB_TLS_OTHER, SB_NTLS };
+
+/* Policy stages a refusal is counted by (sbcount.c). */
+enum sb_stage {
+	SB_STAGE_CONNECT,
+	SB_STAGE_HELO,
+	SB_STAGE_MAIL,
+	SB_STAGE_RCPT,
+	SB_NSTAGES
+};
+
+/* Spool commit latency: bucket upper bounds in ms, then +Inf. */
+#define SB_COMMIT_BOUNDS 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000
+#define SB_NBUCKETS 11
+
+/*
+ * Event counters bumped lock-free (atomic adds, sbcount.c) where the
+ * event happens; read in a snapshot, each word on its own.
+ */
+struct sb_counts {
+	unsigned long tls[SB_NTLS];
+	unsigned long auth_ok, auth_failed;
+	unsigned long policy[SB_NSTAGES];  /* refusals by stage */
+	unsigned long dnsbl;               /* of which by a DNS blocklist */
+	unsigned long commit[SB_NBUCKETS]; /* per bucket, not cumulative */
+	unsigned long commit_us;           /* sum of the latencies */
+};
+
 /* The most worker slots a scoreboard is made room for. */
 #define SB_MAX_SLOTS 65536
 
@@ -136,6 +165,7 @@ struct scoreboard {
 	unsigned stress_at;     /* sessions that mean stress; 0 = never */
 	unsigned long repairs;  /* lock recovered from a dead holder */
 	struct sb_totals t;
+	struct sb_counts n;    /* lock-free event counters (sbcount.c) */
 	struct sb_slot *slots; /* point into the mapping (same address in */
 	struct sb_ip *ips;     /* every process: mapped before fork) */
 	struct sb_rate *rates;
@@ -214,6 +244,16 @@ void scoreboard_message(struct scoreboard *, int slot, long bytes);
 void scoreboard_reject(struct scoreboard *, int slot, int code);
 /* n recipients of a committed message */
 void scoreboard_rcpt(struct scoreboard *, int slot, long n);
+
+/* Lock-free event counters (sbcount.c): a TLS session of version (as
+ * OpenSSL names it: "TLSv1.3"), an AUTH result, a policy refusal at
+ * stage (dnsbl: by a DNS blocklist), a spool commit that took usec. */
+void sbcount_tls(struct scoreboard *, const char *version);
+void sbcount_auth(struct scoreboard *, int ok);
+void sbcount_policy(struct scoreboard *, enum sb_stage, int dnsbl);
+void sbcount_commit(struct scoreboard *, long usec);
+/* Upper bound in ms of commit bucket i (< SB_NBUCKETS - 1). */
+long sbcount_bound(int i);
 
 /* Generation: read; bump (returns the new one, records the time). */
 unsigned long scoreboard_generation(struct scoreboard *);
