@@ -80,33 +80,40 @@ log_init(const char *ident, int to_stderr)
 	syslog_retry = syslog_reachable() ? 0 : time(NULL) + SYSLOG_RETRY_S;
 }
 
+/* One line to syslog (when it takes datagrams) and, if asked, stderr. */
+static void log_line(int prio, int to_stderr, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+
+static void
+log_line(int prio, int to_stderr, const char *fmt, va_list ap)
+{
+	char line[2048];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (syslog_up())
+		syslog(prio, "%s", line);
+	if (to_stderr)
+		fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
+}
+
 void
 log_msg(int prio, const char *fmt, ...)
 {
 	va_list ap;
-	char line[2048];
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	log_line(prio, log_stderr, fmt, ap);
 	va_end(ap);
-	if (syslog_up())
-		syslog(prio, "%s", line);
-	if (log_stderr)
-		fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
 }
 
 void
 log_tell(const char *fmt, ...)
 {
 	va_list ap;
-	char line[2048];
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	log_line(LOG_NOTICE, 1, fmt, ap);
 	va_end(ap);
-	if (syslog_up())
-		syslog(LOG_NOTICE, "%s", line);
-	fprintf(stderr, "smtpserver[%ld]: %s\n", (long)getpid(), line);
 }
 
 /* Escape s (n bytes) into out: bytes outside printable ASCII, a backslash
