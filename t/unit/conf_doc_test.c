@@ -203,7 +203,7 @@ check_unimpl_entries(void)
 static void
 check_unimpl_section(void)
 {
-	char tmp[2048], *w;
+	char tmp[2048], *w, *save;
 	size_t i, k;
 	int in = 0, named[1024] = { 0 };
 
@@ -214,7 +214,8 @@ check_unimpl_section(void)
 			continue;
 		snprintf(tmp, sizeof(tmp), "%s", lines[i]);
 		plain(tmp);
-		for (w = strtok(tmp, " ,.;:()"); w; w = strtok(NULL, " ,.;:()"))
+		for (w = strtok_r(tmp, " ,.;:()", &save); w;
+		     w = strtok_r(NULL, " ,.;:()", &save))
 			for (k = 0; k < conf_param_count() && k < 1024; k++)
 				if (strcmp(w, conf_param_name(k)) == 0)
 					named[k] = 1;
