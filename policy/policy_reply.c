@@ -1,5 +1,5 @@
 /*
- * policy_reply.c - which reply a policy refusal gets (smtpserver(8)
+ * policy_reply.c - the reply each policy refusal is given (smtpserver(8)
  * POLICY, and "Differences from ZMailer" there): a refused connection
  * gets 554 5.7.1 (421 4.7.0 on a temporary DNS failure), soft codes are
  * 451, and the enhanced code's class always equals the reply's class;
