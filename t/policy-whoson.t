@@ -11,6 +11,7 @@ use Test::More;
 use IO::Socket::INET;
 use POSIX ();
 use SmtpPipe;
+use SmtpTest ();
 
 my $po = postoffice();
 my $log = "$po/.whoson.log";
@@ -70,8 +71,7 @@ sub session {
 	    args => $o{args} // ['-w']);
 	smtp_read($s);
 	smtp_cmd($s, 'EHLO c.example');
-	my $mail = smtp_cmd($s, 'MAIL FROM:<>');
-	diag($mail) if $ENV{TEST_VERBOSE} && $mail !~ /^250/;
+	smtp_cmd($s, 'MAIL FROM:<>');
 	my $remote = smtp_cmd($s, 'RCPT TO:<someone@remote.example>');
 	my $pm = smtp_cmd($s, 'RCPT TO:<postmaster>');
 	smtp_cmd($s, 'DATA');
@@ -142,4 +142,27 @@ like($env, qr/^comment .* whoson: "alice" /m,
     rcvd => 1, args => []);
 unlike($env, qr/whoson/, 'without -w: no whoson anywhere');
 like($remote, qr/^[45]\d\d /, 'without -w: no trust');
+
+# the daemon: its workers ask too
+{
+	my ($wpid, $port) = whosond('udp', '+bob', 1);
+	my $d = SmtpTest->new(args => ['-w'], conf => [
+	    'PARAM BindAddress [127.0.0.1]', 'PARAM whoson-server 127.0.0.1',
+	    "PARAM whoson-port $port", 'PARAM rcvd-whoson' ]);
+	$d->start;
+	my $s = $d->connect or die "connect: $!";
+	SmtpTest::reply($s);
+	SmtpTest::cmd($s, 'EHLO c.example');
+	my $r = SmtpTest::message($s, from => '', to => 'postmaster') // '';
+	SmtpTest::cmd($s, 'QUIT');
+	close $s;
+	waitpid($wpid, 0);
+	like($r, qr/^250 /, 'daemon: message accepted');
+	my @f = $d->spooled;
+	open(my $fh, '<', "$d->{po}/router/" . ($f[0] // 'none'));
+	my $env = $fh ? do { local $/; <$fh> } : '';
+	like($env, qr/^rcvdfrom .* whoson: "bob" rhost-flags/m,
+	    'daemon: whoson in rcvdfrom');
+	$d->stop;
+}
 done_testing();

@@ -13,6 +13,7 @@ use Digest::MD5 qw(md5_hex);
 use IO::Socket::INET;
 use POSIX ();
 use SmtpPipe;
+use SmtpTest ();
 
 my ($uid, $gid) = $> == 0 ? (getpwnam('daemon'))[2, 3] : ($>, $));
 
@@ -237,4 +238,23 @@ $cconf = cluster_conf($po2, "127.0.0.1/$dead mq2user secret");
 @r = session($po2, $cconf, 'ETRN example.org');
 like($r[0], qr/\A(?:458-4\.3\.0 [^\r]*\r\n)+458 4\.3\.0 Unable to queue/,
     'fallback failed: every line carries the final code');
+
+# 7. the daemon: a worker (not root) writes the request too
+{
+	my $d = SmtpTest->new(conf => ['PARAM BindAddress [127.0.0.1]']);
+	mkdir "$d->{po}/transport" or die;
+	chown $uid, $gid, "$d->{po}/transport" if $> == 0;
+	$d->start;
+	my $s = $d->connect or die "connect: $!";
+	SmtpTest::reply($s);
+	my $r = SmtpTest::cmd($s, 'ETRN daemon.example') // '';
+	SmtpTest::cmd($s, 'QUIT');
+	close $s;
+	like($r, qr/^250 2\.0\.0 if we have anything to send there\./m,
+	    'daemon: ETRN accepted');
+	my @df = transport_files($d->{po});
+	is(slurp("$d->{po}/transport/" . ($df[0] // 'none')),
+	    "T daemon.example [127.0.0.1]\n", 'daemon: the request file');
+	$d->stop;
+}
 done_testing();
