@@ -1,0 +1,178 @@
+#!/usr/bin/perl
+# PARAM tracking-cluster redis://: two daemons (two nodes of a fleet, two
+# ports) share one real redis-server started here on loopback.
+# MaxSameIpSource 3 holds across both (connections split over the nodes,
+# the 4th gets the 450 text with the fleet's count); ratelimitmsgs holds
+# across both; redis stopped => both keep serving with their local counts
+# and each says so once; redis back => each says so and shares again.
+use strict; use warnings;
+use FindBin; use lib "$FindBin::Bin/lib";
+use Test::More;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+use POSIX ();
+use SmtpTest qw(wait_until);
+use SmtpPipe ();
+use TestDNS;
+
+my $server = '/usr/bin/redis-server';
+-x $server or die "$server missing: install redis-server (.ci/deps)\n";
+my $rdir = tempdir('smtpd-redis-XXXXXX', TMPDIR => 1, CLEANUP => 1);
+my ($rport, $rpid);
+my $pw = 'pw-not-for-logs';
+
+sub redis_ping {
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+	    PeerPort => $rport, Timeout => 2) or return 0;
+	print $s "AUTH $pw\r\nPING\r\n";
+	my $r = '';
+	my $rin = '';
+	vec($rin, fileno($s), 1) = 1;
+	sysread($s, $r, 64) if select(my $rout = $rin, undef, undef, 2);
+	close $s;
+	return $r =~ /\+PONG/;
+}
+
+sub redis_start {
+	for my $try (1 .. 3) {
+		$rport //= SmtpTest::free_port();
+		$rpid = fork() // die "fork: $!";
+		if ($rpid == 0) {
+			open(STDOUT, '>>', "$rdir/redis.log");
+			open(STDERR, '>&', \*STDOUT);
+			exec($server, '--port', $rport, '--bind', '127.0.0.1',
+			    '--save', '', '--appendonly', 'no', '--dir', $rdir,
+			    '--daemonize', 'no', '--loglevel', 'warning',
+			    '--requirepass', $pw)
+			    or POSIX::_exit(127);
+		}
+		return 1 if wait_until(sub {
+			waitpid($rpid, POSIX::WNOHANG()) == 0 && redis_ping() }, 10);
+		kill('TERM', $rpid);
+		waitpid($rpid, 0);
+		undef $rport; # the port was taken meanwhile: another
+	}
+	die "redis-server did not start\n";
+}
+
+sub redis_stop {
+	kill('TERM', $rpid);
+	waitpid($rpid, 0);
+	undef $rpid;
+}
+END { redis_stop() if $rpid }
+
+redis_start();
+my $dns = TestDNS::start(A => { 'mx.sender.example' => '198.51.100.200' },
+    MX => { 'sender.example' => 'mx.sender.example' });
+my @conf = ('PARAM BindAddress [127.0.0.1]', 'PARAM MaxSameIpSource 3',
+	"PARAM tracking-cluster redis://:$pw\@127.0.0.1:$rport/0",
+	'PARAM min-idle-workers 6', 'PARAM max-idle-workers 12');
+my @d;
+for my $i (0, 1) {
+	my $d = SmtpTest->new(conf => []);
+	$d->{policy} = [ split /\n/, SmtpPipe::policy_db($d->{po},
+	    dns_port => $dns,
+	    'smtp-policy.relay' => "[127.0.0.5]/32 ratelimitmsgs 2\n"
+		. "[127.0.0.1]/32 fulltrustnet +\n") ];
+	$d->write_conf(@conf);
+	$d->start(idle => 6);
+	push(@d, $d);
+}
+for my $i (0, 1) {
+	ok(wait_until(sub { $d[$i]->log_text =~ /tracking-cluster redis:\/\/:\*\*\*\@127\.0\.0\.1:$rport\/0: counts shared as node/ }, 20),
+	    "node $i: says it shares its counts");
+}
+
+sub hold {
+	my ($d, $src) = @_;
+	my $s = $d->connect(src => $src) or die "connect: $!";
+	return ($s, SmtpTest::reply($s) // '');
+}
+
+# MaxSameIpSource 3 across the fleet: 2 on node 0, 1 on node 1
+my @held;
+for my $k ([0, 1], [1, 2], [0, 3]) {
+	my ($s, $r) = hold($d[$k->[0]], '127.0.0.2');
+	like($r, qr/^220 /, "connection $k->[1] from 127.0.0.2 on node $k->[0]: 220");
+	push(@held, $s);
+}
+my ($s, $r) = hold($d[1], '127.0.0.2');
+like($r, qr/^450 4\.7\.1 Too many simultaneous connections from same IP address \(4 max 3\)\r\n\z/m,
+    'connection 4 on node 1 (1 of its own): 450, counted across the fleet');
+push(@held, $s);
+($s, $r) = hold($d[0], '127.0.0.3');
+like($r, qr/^220 /, 'another address is served');
+close $s;
+like($d[1]->log_text, qr/refused \[127\.0\.0\.2\].*over MaxSameIpSource, count 4/,
+    'the refusal is logged with the fleet count');
+close($_) for @held;
+@held = ();
+ok(wait_until(sub { $d[0]->status->{connections}{now} == 0
+    && $d[1]->status->{connections}{now} == 0 }, 10), 'connections gone');
+for my $k ([1, 1], [1, 2], [0, 3]) {
+	my ($s, $r) = hold($d[$k->[0]], '127.0.0.2');
+	like($r, qr/^220 /, "again: connection $k->[1] on node $k->[0]: 220 (the counts went down)");
+	push(@held, $s);
+}
+close($_) for @held;
+@held = ();
+
+# ratelimitmsgs 2 across the fleet
+sub mail_from {
+	my ($d, $src) = @_;
+	my $s = $d->connect(src => $src) or die "connect: $!";
+	SmtpTest::reply($s);
+	SmtpTest::cmd($s, 'EHLO c.example');
+	my $r = SmtpTest::cmd($s, 'MAIL FROM:<a@sender.example>');
+	SmtpTest::cmd($s, 'QUIT');
+	close $s;
+	return $r // '';
+}
+like(mail_from($d[0], '127.0.0.5'), qr/^250 /, 'ratelimitmsgs 2: first MAIL on node 0');
+like(mail_from($d[1], '127.0.0.5'), qr/^250 /, 'second MAIL on node 1');
+like(mail_from($d[0], '127.0.0.5'),
+    qr/^451 4\.7\.1 .*You are sending too much mail/,
+    'third MAIL on node 0: 451, the two nodes counted together');
+like(mail_from($d[1], '127.0.0.5'), qr/^451 /, 'and on node 1 as well');
+
+# redis stopped: both nodes keep serving, with their own counts
+redis_stop();
+ok(!redis_ping(), 'redis-server stopped');
+for my $k ([0, 1], [1, 2], [0, 3], [1, 4]) {
+	my ($s, $r) = hold($d[$k->[0]], '127.0.0.4');
+	like($r, qr/^220 /, "redis down: connection $k->[1] from 127.0.0.4 on node $k->[0]: 220 (local counts)");
+	push(@held, $s);
+}
+my $ok = 1;
+for my $i (5 .. 6) {
+	my ($s, $r) = hold($d[0], '127.0.0.4');
+	$ok &&= $i == 5 ? $r =~ /^220 / : $r =~ /^450 .*\(4 max 3\)/m;
+	push(@held, $s);
+}
+ok($ok, 'node 0 still holds MaxSameIpSource with its own count');
+like(mail_from($d[1], '127.0.0.6'), qr/^250 /, 'redis down: mail is accepted');
+for my $i (0, 1) {
+	ok(wait_until(sub { $d[$i]->log_text =~ /tracking-cluster .* unreachable .*counting locally/ }, 20),
+	    "node $i: logs that it counts locally");
+}
+close($_) for @held;
+@held = ();
+like(mail_from($d[1], '127.0.0.6'), qr/^250 /, 'and mail is still accepted');
+for my $i (0, 1) {
+	my @l = $d[$i]->log_text =~ /(unreachable)/g;
+	is(scalar(@l), 1, "node $i: one log line for the outage");
+}
+unlike($d[0]->log_text . $d[1]->log_text, qr/\Q$pw\E/,
+    'the password is never logged');
+
+# redis back: shared again
+redis_start();
+for my $i (0, 1) {
+	ok(wait_until(sub { $d[$i]->log_text =~ /reachable again/ }, 40),
+	    "node $i: says the counts are shared again");
+}
+for my $i (0, 1) {
+	is($d[$i]->stop, 0, "node $i stops cleanly");
+}
+done_testing();
