@@ -10,6 +10,7 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use File::Temp qw(tempdir);
 use IO::Socket::INET;
+use MIME::Base64;
 use POSIX ();
 use SmtpTest qw(wait_until);
 use SmtpPipe ();
@@ -67,7 +68,9 @@ my $dns = TestDNS::start(A => { 'mx.sender.example' => '198.51.100.200' },
     MX => { 'sender.example' => 'mx.sender.example' });
 my @conf = ('PARAM BindAddress [127.0.0.1]', 'PARAM MaxSameIpSource 3',
 	"PARAM tracking-cluster redis://:$pw\@127.0.0.1:$rport/0",
-	'PARAM min-idle-workers 6', 'PARAM max-idle-workers 12');
+	'PARAM min-idle-workers 6', 'PARAM max-idle-workers 12',
+	'PARAM smtp-auth', 'PARAM AUTH-LOGIN-also-without-TLS',
+	'PARAM auth-fail-limit 2');
 my @d;
 for my $i (0, 1) {
 	my $d = SmtpTest->new(conf => []);
@@ -75,7 +78,12 @@ for my $i (0, 1) {
 	    dns_port => $dns,
 	    'smtp-policy.relay' => "[127.0.0.5]/32 ratelimitmsgs 2\n"
 		. "[127.0.0.1]/32 fulltrustnet +\n") ];
-	$d->write_conf(@conf);
+	# an AUTH checker that refuses everybody
+	open(my $fh, '>', "$d->{dir}/authpipe") or die;
+	print $fh "#!/bin/sh\nread -r pw\nexit 1\n";
+	close($fh);
+	chmod(0755, "$d->{dir}/authpipe");
+	$d->write_conf(@conf, "PARAM SMTP-auth-pipe $d->{dir}/authpipe");
 	$d->start(idle => 6);
 	push(@d, $d);
 }
@@ -135,6 +143,23 @@ like(mail_from($d[0], '127.0.0.5'),
     qr/^451 4\.7\.1 .*You are sending too much mail/,
     'third MAIL on node 0: 451, the two nodes counted together');
 like(mail_from($d[1], '127.0.0.5'), qr/^451 /, 'and on node 1 as well');
+
+# AUTH failures: auth-fail-limit 2 across the fleet
+sub auth_fail {
+	my ($d, $src) = @_;
+	my $s = $d->connect(src => $src) or die "connect: $!";
+	SmtpTest::reply($s);
+	SmtpTest::cmd($s, 'EHLO c.example');
+	my $r = SmtpTest::cmd($s, 'AUTH PLAIN ' . encode_base64("\0bob\0wrong", ''));
+	SmtpTest::cmd($s, 'QUIT');
+	close $s;
+	return $r // '';
+}
+like(auth_fail($d[0], '127.0.0.7'), qr/^535 /, 'AUTH failure 1 on node 0: 535');
+like(auth_fail($d[1], '127.0.0.7'), qr/^535 /, 'AUTH failure 2 on node 1: 535');
+like(auth_fail($d[0], '127.0.0.7'), qr/^454 /,
+    'a third attempt on node 0: 454, auth-fail-limit 2 counted across the fleet');
+like(auth_fail($d[1], '127.0.0.8'), qr/^535 /, 'another address is still checked');
 
 # redis stopped: both nodes keep serving, with their own counts
 redis_stop();
