@@ -8,6 +8,7 @@
 #include "tracker_redis.h"
 #include "tracker_url.h"
 
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,7 +153,9 @@ tredis_open(
 		redisFree(c);
 		return NULL;
 	}
-	if (redisSetTimeout(c, tv) != REDIS_OK ||
+	/* no program run later (AUTH pipe, filters) inherits it */
+	if (fcntl(c->fd, F_SETFD, FD_CLOEXEC) < 0 ||
+	    redisSetTimeout(c, tv) != REDIS_OK ||
 	    login(c, u, err, errlen) < 0 || (t = malloc(sizeof(*t))) == NULL) {
 		if (c->err)
 			snprintf(err, errlen, "%.200s", c->errstr);
