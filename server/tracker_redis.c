@@ -35,6 +35,7 @@ static const char conn_lua[] =
     "    redis.call('HDEL', h, addr) end\n"
     "end\n"
     "redis.call('EXPIRE', h, ttl)\n"
+    "redis.call('EXPIRE', nodes, ttl)\n"
     "redis.call('ZREMRANGEBYSCORE', nodes, '-inf', now - ttl)\n"
     "local t = 0\n"
     "for _, n in ipairs(redis.call('ZRANGE', nodes, 0, -1)) do\n"
@@ -53,6 +54,7 @@ static const char sync_lua[] =
     "  redis.call('HSET', h, ARGV[i], ARGV[i + 1]) end\n"
     "redis.call('EXPIRE', h, ttl)\n"
     "redis.call('ZADD', p .. 'nodes', now, node)\n"
+    "redis.call('EXPIRE', p .. 'nodes', ttl)\n"
     "redis.call('ZREMRANGEBYSCORE', p .. 'nodes', '-inf', now - ttl)\n"
     "return 0\n";
 

@@ -34,6 +34,30 @@ sub redis_ping {
 	return $r =~ /\+PONG/;
 }
 
+# One command to the redis-server (after AUTH): integer, string or array.
+sub redis_cmd {
+	my (@a) = @_;
+	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+	    PeerPort => $rport, Timeout => 5) or return;
+	my $req = join('', map { "\$" . length($_) . "\r\n$_\r\n" } @a);
+	print $s "*2\r\n\$4\r\nAUTH\r\n\$" . length($pw) . "\r\n$pw\r\n"
+	    . '*' . scalar(@a) . "\r\n$req";
+	my $line = sub { my $l = <$s>; $l =~ s/\r\n\z// if defined $l; $l };
+	my $ok = $line->() // return;
+	my $parse;
+	$parse = sub {
+		my $l = $line->() // return;
+		return $1 if $l =~ /^[:+](.*)/;
+		return undef if $l =~ /^\$-1/;
+		return $line->() if $l =~ /^\$/;
+		return [ map { $parse->() } 1 .. $1 ] if $l =~ /^\*(\d+)/;
+		return "ERR $l";
+	};
+	my $r = $parse->();
+	close $s;
+	return $r;
+}
+
 sub redis_start {
 	for my $try (1 .. 3) {
 		$rport //= SmtpTest::free_port();
@@ -144,6 +168,14 @@ like(mail_from($d[0], '127.0.0.5'),
     'third MAIL on node 0: 451, the two nodes counted together');
 like(mail_from($d[1], '127.0.0.5'), qr/^451 /, 'and on node 1 as well');
 
+# every key the daemons made expires: nodes, counts, rate slots
+my $keys = redis_cmd('KEYS', 'smtpserver:*') // [];
+ok(scalar(grep { /^smtpserver:rate:4:7f000005:\d+$/ } @$keys) >= 1,
+    'a rate slot key for 127.0.0.5') or diag("@$keys");
+ok(scalar(grep { $_ eq 'smtpserver:nodes' } @$keys) == 1, 'the node set');
+my @forever = grep { (redis_cmd('TTL', $_) // -1) <= 0 } @$keys;
+is("@forever", '', 'every key has a time to live');
+
 # AUTH failures: auth-fail-limit 2 across the fleet
 sub auth_fail {
 	my ($d, $src) = @_;
@@ -197,7 +229,11 @@ for my $i (0, 1) {
 	ok(wait_until(sub { $d[$i]->log_text =~ /reachable again/ }, 40),
 	    "node $i: says the counts are shared again");
 }
-for my $i (0, 1) {
-	is($d[$i]->stop, 0, "node $i stops cleanly");
-}
+ok(wait_until(sub { @{ redis_cmd('ZRANGE', 'smtpserver:nodes', 0, -1) // [] } == 2 }, 20),
+    'both nodes are back in the node set');
+is($d[0]->stop, 0, 'node 0 stops cleanly');
+my $nodes = redis_cmd('ZRANGE', 'smtpserver:nodes', 0, -1) // [];
+ok(@$nodes == 1 && $nodes->[0] =~ /:$d[1]{pid}$/,
+    'a node that stops leaves the node set at once') or diag("@$nodes");
+is($d[1]->stop, 0, 'node 1 stops cleanly');
 done_testing();
