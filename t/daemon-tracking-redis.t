@@ -138,6 +138,14 @@ like($r, qr/^220 /, 'another address is served');
 close $s;
 like($d[1]->log_text, qr/refused \[127\.0\.0\.2\].*over MaxSameIpSource, count 4/,
     'the refusal is logged with the fleet count');
+my @conn = grep { /^smtpserver:conn:/ } @{ redis_cmd('KEYS', 'smtpserver:*') // [] };
+is(scalar(@conn), 2, 'one connection-count hash per node');
+is(scalar(grep { my $t = redis_cmd('TTL', $_) // -1; $t > 0 && $t <= 60 } @conn), 2,
+    'each expires within 60 s unless its node keeps beating (a crashed node\'s counts go)');
+my $sum = 0;
+$sum += redis_cmd('HGET', $_, '127.0.0.2') // 0 for @conn;
+# the refused one is counted while the worker lingers (at most 2 s)
+ok($sum == 3 || $sum == 4, "the nodes count 127.0.0.2's connections between them ($sum)");
 close($_) for @held;
 @held = ();
 ok(wait_until(sub { $d[0]->status->{connections}{now} == 0
