@@ -239,9 +239,17 @@ for my $i (0, 1) {
 }
 ok(wait_until(sub { @{ redis_cmd('ZRANGE', 'smtpserver:nodes', 0, -1) // [] } == 2 }, 20),
     'both nodes are back in the node set');
+# a reload without the PARAM: node 1 leaves the fleet, counts alone
+$d[1]->write_conf(grep { !/tracking-cluster/ } @conf,
+    "PARAM SMTP-auth-pipe $d[1]{dir}/authpipe");
+my $ctl = $d[1]->control('reload');
+ok($ctl && $ctl->{ok}, 'node 1 reloads without tracking-cluster');
+my $nodes;
+ok(wait_until(sub { $nodes = redis_cmd('ZRANGE', 'smtpserver:nodes', 0, -1) // [];
+    @$nodes == 1 && $nodes->[0] =~ /:$d[0]{pid}$/ }, 20),
+    'and leaves the node set') or diag("@$nodes");
 is($d[0]->stop, 0, 'node 0 stops cleanly');
-my $nodes = redis_cmd('ZRANGE', 'smtpserver:nodes', 0, -1) // [];
-ok(@$nodes == 1 && $nodes->[0] =~ /:$d[1]{pid}$/,
-    'a node that stops leaves the node set at once') or diag("@$nodes");
+$nodes = redis_cmd('ZRANGE', 'smtpserver:nodes', 0, -1) // [];
+is("@$nodes", '', 'a node that stops leaves the node set at once');
 is($d[1]->stop, 0, 'node 1 stops cleanly');
 done_testing();
