@@ -92,6 +92,10 @@ hostport(const char *s, struct tracker_url *u, char *err, size_t errlen)
 		}
 		p = end + 1;
 		s++;
+		if (*p != '\0' && *p != ':' && *p != '/') {
+			snprintf(err, errlen, "junk after ']'");
+			return -1;
+		}
 	} else {
 		end = s + strcspn(s, ":/");
 		p = end;

@@ -41,6 +41,7 @@ static const struct {
 	{ "redis://h:12x", 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL },
 	{ "redis://h/65536", 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL },
 	{ "redis://h/db", 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL },
+	{ "redis://[::1]x:1", 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL },
 	{ "redis://[::1", 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL },
 	{ "redis://h;rm", 0, 0, NULL, NULL, NULL, NULL, 0, 0, NULL },
 	{ "redis://:topsecret@h:99999", 0, 0, NULL, NULL, NULL, NULL, 0, 0,
