@@ -120,6 +120,7 @@ struct conf {
 	int etrn_cluster_timeout; /* seconds per node */
 	struct conf_triple tracking_cluster[CONF_MAX_CLUSTER];
 	size_t ntracking_cluster;
+	char *tracking_url; /* tracking-cluster redis://... or unix:/path */
 	/* ours */
 	int received_header; /* standalone mode: prepend Received: */
 	char *hostname;      /* our name; NULL = from the system */

@@ -73,9 +73,10 @@ const struct param conf_params[] = {
     CF(etrn_cluster), .off2 = CF(netrn_cluster) },
 { "etrn-cluster-timeout", NA, PT_INT, "10", 1, 300, GLOBAL | P_OURS,
     CF(etrn_cluster_timeout) },
-{ "tracking-cluster", AL("smtpserver-cluster"), PT_TRIPLE, NULL, 0,
-    CONF_MAX_CLUSTER, GLOBAL | UNBUILT, CF(tracking_cluster),
-    .off2 = CF(ntracking_cluster) },
+/* the redis:// form is built; the peer form is reported by conf_unbuilt */
+{ "tracking-cluster", AL("smtpserver-cluster"), PT_CLUSTER, NULL, 0,
+    CONF_MAX_CLUSTER, GLOBAL, CF(tracking_cluster),
+    .off2 = CF(ntracking_cluster), .off3 = CF(tracking_url) },
 /* global, ours */
 { "received-header", NA, PT_BOOL, "no", 0, 0, GLOBAL | P_OURS,
     CF(received_header) },
@@ -314,6 +315,7 @@ param_type_name(enum ptype t)
 		[PT_BINDADDR] = "address",
 		[PT_BIND] = "address and port",
 		[PT_TRIPLE] = "three words",
+		[PT_CLUSTER] = "URL or three words",
 		[PT_POLICYDB] = "type and path",
 		[PT_DELIVERBY] = "optional integer",
 		[PT_NEWGROUP] = "group name",
