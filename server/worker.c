@@ -30,6 +30,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
+#include "proxy.h"
 #include "replies.h"
 #include "scoreboard.h"
 #include "secrets.h"
@@ -53,6 +54,7 @@ struct conn {
 	char ip[64];
 	int port, lport;
 	int same_ip; /* connections from this source, this one included */
+	int proxied; /* peer is the client a PROXY header named */
 };
 
 /*
@@ -306,6 +308,8 @@ run_session(struct worker *w, const struct conn *c)
 	env.kind = c->l->kind;
 	env.listener = c->l->name;
 	env.same_ip = c->same_ip;
+	if (c->proxied)
+		env.ident = 0; /* an ident query would go to the proxy */
 	env.policy = pols ? pols[c->l->group] : NULL;
 	env.hooks = (struct session_hooks){ .arg = w,
 		.event = on_event,
@@ -398,6 +402,16 @@ serve(struct worker *w, const struct listener *l, int fd)
 	if (getpeername(fd, (struct sockaddr *)&c.peer, &c.peerlen) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&c.local, &c.locallen) < 0)
 		return;
+	/* behind a load balancer: the client the PROXY header names is
+	 * the peer from here on (admission, policy, envelope, logs) */
+	if (c.grp->proxy_nets != NULL) {
+		enum proxy_outcome po =
+		    proxy_accept(fd, c.grp, l->name, &c.peer, &c.peerlen);
+
+		if (po == PROXY_NOT_ALLOWED || po == PROXY_BAD_HEADER)
+			return;
+		c.proxied = po == PROXY_OK;
+	}
 	if (netaddr_text((struct sockaddr *)&c.peer, c.ip, sizeof(c.ip)) < 0)
 		snprintf(c.ip, sizeof(c.ip), "unknown");
 	c.port = netaddr_port((struct sockaddr *)&c.peer);

@@ -30,6 +30,7 @@ enum ptype {
 	PT_TRIPLE,    /* a b c appended to a triple list; max entries */
 	PT_POLICYDB,  /* type path into two strings */
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
+	PT_NETS,      /* up to PROXY_MAX_NETS networks, one string */
 	PT_NEWGROUP,  /* name: starts a group */
 	PT_NTYPES
 };
