@@ -170,6 +170,27 @@ for my $h ([ 'v2 LOCAL', "\r\n\r\n\0\r\nQUIT\n\x20\x00\0\0" ],
 $s = $d->connect(src => '127.0.0.30');
 like(SmtpTest::reply($s) // '', qr/^220 /, 'plain listener: 220 without a header');
 close($s);
+# 7. per-listener metrics: by outcome, and promtool takes them
+my ($mt, $rc) = $d->ctl('metrics');
+is($rc, 0, 'smtpserverctl metrics');
+my %m;
+$m{"$1 $2"} = $3 while $mt =~ /^smtpserver_listener_connections_total\{listener="\[127\.0\.0\.1\]:(\d+)",outcome="(\w+)"\} (\d+)$/mg;
+cmp_ok($m{"$pp admitted"} // 0, '>=', 3 + $N + 1 + 2,
+    'proxy listener: admitted sessions counted');
+is($m{"$pp refused"}, 1, 'proxy listener: the same-IP refusal');
+is($m{"$pp proxy_refused"}, 1, 'proxy listener: the sender not allowed');
+is($m{"$pp proxy_bad_header"}, scalar(@bad), 'proxy listener: bad headers');
+is($m{"$d->{port} admitted"}, 1, 'plain listener: its one session');
+like($mt, qr/^smtpserver_listener_messages_total\{listener="\[127\.0\.0\.1\]:$pp"\} 3$/m,
+    'messages by listener');
+SKIP: {
+	my $promtool = '/usr/bin/promtool';
+	skip('no promtool', 1) unless -x $promtool;
+	open(my $p, '|-', "$promtool check metrics >$d->{dir}/pt 2>&1") or die;
+	print $p $mt;
+	close($p);
+	is($?, 0, 'promtool check metrics') or diag(`cat $d->{dir}/pt`);
+}
 ok($d->alive, 'the daemon is still running');
 is($d->stop, 0, 'daemon stops cleanly');
 done_testing();
