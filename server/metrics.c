@@ -130,6 +130,8 @@ put_events(struct buf *b, const struct sb_counts *n)
 		buf_printf(b,
 		    "smtpserver_tls_sessions_total{version=\"%s\"} %lu\n",
 		    tls[i], n->tls[i]);
+	one(b, "tls_failures_total", "counter",
+	    "TLS handshakes that failed (the session ends).", n->tls_failed);
 	family(b, "auth_total", "counter", "AUTH attempts checked, by result.");
 	buf_printf(b,
 	    "smtpserver_auth_total{result=\"ok\"} %lu\n"

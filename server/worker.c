@@ -227,7 +227,10 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		scoreboard_rcpt(w->sb, w->slot, n);
 		break;
 	case SEV_TLS:
-		sbcount_tls(w->sb, p);
+		if (n < 0)
+			sbcount_tls_fail(w->sb);
+		else
+			sbcount_tls(w->sb, p);
 		break;
 	case SEV_AUTH:
 		sbcount_auth(w->sb, n != 0);

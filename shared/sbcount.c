@@ -35,6 +35,13 @@ sbcount_tls(struct scoreboard *sb, const char *version)
 }
 
 void
+sbcount_tls_fail(struct scoreboard *sb)
+{
+	if (sb != NULL)
+		add(&sb->n.tls_failed, 1);
+}
+
+void
 sbcount_auth(struct scoreboard *sb, int ok)
 {
 	if (sb != NULL)

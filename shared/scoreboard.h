@@ -159,6 +159,7 @@ struct sb_listener {
 struct sb_counts {
 	struct sb_listener listener[SB_MAX_LISTENERS];
 	unsigned long tls[SB_NTLS];
+	unsigned long tls_failed; /* handshakes that failed */
 	unsigned long auth_ok, auth_failed;
 	unsigned long policy[SB_NSTAGES];  /* refusals by stage */
 	unsigned long dnsbl;               /* of which by a DNS blocklist */
@@ -267,6 +268,7 @@ void scoreboard_rcpt(struct scoreboard *, int slot, long n);
  * OpenSSL names it: "TLSv1.3"), an AUTH result, a policy refusal at
  * stage (dnsbl: by a DNS blocklist), a spool commit that took usec. */
 void sbcount_tls(struct scoreboard *, const char *version);
+void sbcount_tls_fail(struct scoreboard *);
 void sbcount_auth(struct scoreboard *, int ok);
 void sbcount_policy(struct scoreboard *, enum sb_stage, int dnsbl);
 void sbcount_commit(struct scoreboard *, long usec);
