@@ -235,6 +235,11 @@ set_nets(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
 	int i;
 
 	(void)raw;
+	if (ac > PROXY_MAX_NETS) {
+		pctx_error(cx, "PARAM %s: at most %d networks, got %d", p->name,
+		    PROXY_MAX_NETS, ac);
+		return -1;
+	}
 	for (i = 0; i < ac; i++) {
 		if (proxy_net_parse(av[i], &n) < 0 ||
 		    strlen(av[i]) + 1 >= sizeof(list) - len) {
@@ -561,7 +566,8 @@ static const struct ptype_ops {
 	[PT_TRIPLE] = { 3, 3, "three words", set_triple, dump_list },
 	[PT_POLICYDB] = { 2, 2, "type path", set_policydb, dump_str },
 	[PT_DELIVERBY] = { 0, 1, "an integer", set_deliverby, dump_scalar },
-	[PT_NETS] = { 1, PROXY_MAX_NETS, "networks", set_nets, dump_str },
+	/* more words than nets: an error in set_nets, not a warning */
+	[PT_NETS] = { 1, 4 * PROXY_MAX_NETS, "networks", set_nets, dump_str },
 	[PT_NEWGROUP] = { 1, 1, "a group name", NULL, NULL },
 };
 
