@@ -31,7 +31,20 @@ my $d = SmtpTest->new(conf => [
 $d->start(idle => 8);
 
 # HAProxy: one frontend per header kind, a monitor for readiness
-my %fe = map { $_ => SmtpTest::free_port() } qw(v1 v2 tlv mon);
+my %fe = map { $_ => SmtpTest::free_port() } qw(v1 v2 tlv mon v6a v6b);
+# an IPv6 client in front, when this host has ::1
+my $has6 = eval { require IO::Socket::IP; 1 };
+my $probe6 = $has6 && IO::Socket::IP->new(Listen => 1, LocalHost => '::1',
+    LocalPort => 0);
+close($probe6) if $probe6;
+my $v6fe = $probe6 ? <<"V6" : '';
+frontend v6a
+	bind [::1]:$fe{v6a}
+	default_backend v1
+frontend v6b
+	bind [::1]:$fe{v6b}
+	default_backend v2
+V6
 my $hdir = $d->{dir};
 open(my $hc, '>', "$hdir/haproxy.cfg") or die;
 print $hc <<"CFG";
@@ -56,7 +69,7 @@ frontend tlv
 	bind 127.0.0.1:$fe{tlv}
 	unique-id-format %{+X}o%ci-%cp-%fp-%rt
 	default_backend tlv
-backend v1
+${v6fe}backend v1
 	server s 127.0.0.1:$pp send-proxy
 backend v2
 	server s 127.0.0.1:$pp send-proxy-v2
@@ -110,6 +123,27 @@ for my $kind (qw(v1 v2 tlv)) {
 }
 like($d->log_text, qr/event=proxy proxy=127\.0\.0\.1 version=2 client=127\.0\.0\.13 port=\d+ tlvs=[1-9]/,
     'the v2 TLVs were seen and skipped');
+
+# 1b. an IPv6 client in front of an IPv4 hop: v1 TCP6 and v2 INET6
+SKIP: {
+	skip('no IPv6 loopback', 6) unless $probe6;
+	for my $kind (qw(v6a v6b)) {
+		my $s = IO::Socket::IP->new(PeerHost => '::1',
+		    PeerPort => $fe{$kind}, Timeout => 5);
+		like(hello($s), qr/^250/, "$kind from ::1: EHLO 250");
+		like(SmtpTest::message($s), qr/^250/, "$kind: message accepted");
+		like(SmtpTest::cmd($s, 'QUIT'), qr/^221/, "$kind: QUIT");
+	}
+	my $txt = join('', map {
+		open(my $fh, '<', "$d->{po}/router/$_") or ();
+		local $/; <$fh> // '' } $d->spooled);
+	like($txt, qr/^rcvdfrom .*\[IPv6:::1\]/mi,
+	    'rcvdfrom shows the IPv6 client');
+	like($d->log_text, qr/event=proxy proxy=127\.0\.0\.1 version=1 client=::1 /,
+	    'v1 TCP6 header read');
+	like($d->log_text, qr/event=proxy proxy=127\.0\.0\.1 version=2 client=::1 /,
+	    'v2 INET6 header read');
+}
 
 # 2. MaxSameIpSource counts the real client, not the proxy
 my @held;
@@ -181,7 +215,8 @@ is($m{"$pp refused"}, 1, 'proxy listener: the same-IP refusal');
 is($m{"$pp proxy_refused"}, 1, 'proxy listener: the sender not allowed');
 is($m{"$pp proxy_bad_header"}, scalar(@bad), 'proxy listener: bad headers');
 is($m{"$d->{port} admitted"}, 1, 'plain listener: its one session');
-like($mt, qr/^smtpserver_listener_messages_total\{listener="\[127\.0\.0\.1\]:$pp"\} 3$/m,
+my $nmsg = $probe6 ? 5 : 3;
+like($mt, qr/^smtpserver_listener_messages_total\{listener="\[127\.0\.0\.1\]:$pp"\} $nmsg$/m,
     'messages by listener');
 SKIP: {
 	my $promtool = '/usr/bin/promtool';
