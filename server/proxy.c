@@ -111,11 +111,10 @@ proxy_accept(int fd, const struct conf_group *g, const char *listener,
 	(void)netaddr_text((struct sockaddr *)peer, ip, sizeof(ip));
 	if (pi.local) {
 		log_msg(LOG_INFO,
-		    "proxy [%s]:%d on %s: PROXY v%d %s event=proxy proxy=%s "
-		    "version=%d client=-",
+		    "proxy [%s]:%d on %s: PROXY v%d without a client "
+		    "address event=proxy proxy=%s version=%d client=-",
 		    ip, netaddr_port((struct sockaddr *)peer), listener,
-		    pi.version, pi.version == 1 ? "UNKNOWN" : "LOCAL", ip,
-		    pi.version);
+		    pi.version, ip, pi.version);
 		return PROXY_LOCAL;
 	}
 	(void)netaddr_text((struct sockaddr *)&pi.src, cip, sizeof(cip));

@@ -146,7 +146,7 @@ ok(IO::Socket::SSL->start_SSL($t, SSL_verify_mode => SSL_VERIFY_NONE,
 print $t "QUIT\r\n";
 close($t);
 
-my $tf = $d->connect(src => '127.0.0.3');
+my $tf = $d->connect(src => '127.0.0.6');
 SmtpTest::reply($tf);
 SmtpTest::cmd($tf, 'EHLO tf.example');
 like(SmtpTest::cmd($tf, 'STARTTLS') // '', qr/^220 /, 'STARTTLS again');
