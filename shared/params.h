@@ -31,6 +31,7 @@ enum ptype {
 	PT_CLUSTER,   /* a URL into string off3, or a b c as PT_TRIPLE */
 	PT_POLICYDB,  /* type path into two strings */
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
+	PT_NETS,      /* up to PROXY_MAX_NETS networks, one string */
 	PT_NEWGROUP,  /* name: starts a group */
 	PT_NTYPES
 };
