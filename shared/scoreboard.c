@@ -312,6 +312,23 @@ scoreboard_set_state(struct scoreboard *sb, int slot, int from, int state)
 	return done;
 }
 
+int
+scoreboard_idle_count(struct scoreboard *sb)
+{
+	unsigned i;
+	int n = 0;
+
+	scoreboard_lock(sb);
+	for (i = 0; i < sb->nslots; i++) {
+		const struct sb_slot *s = &sb->slots[i];
+
+		n += (s->state == SB_IDLE || s->state == SB_STARTING) &&
+		    s->gen == sb->generation;
+	}
+	scoreboard_unlock(sb);
+	return n;
+}
+
 static void
 copy_text(char *dst, size_t len, const char *src)
 {

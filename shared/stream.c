@@ -4,6 +4,7 @@
  */
 #include "stream.h"
 
+#include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
@@ -95,6 +96,27 @@ wait_fd(struct stream *s, int fd, short ev)
 	}
 }
 
+/*
+ * A read of the plain socket that does not wait: the bytes (> 0), 0 at
+ * EOF, or -1 when the caller must wait and read (EAGAIN, and for good
+ * when rfd is no socket, a signal, a deadline that has passed).  The
+ * client's next command is usually there already, so most reads need no
+ * poll(2) before them.
+ */
+static ssize_t
+read_now(struct stream *s)
+{
+	ssize_t n;
+
+	if (s->rd != fd_read || s->notsock ||
+	    (s->deadline && time(NULL) >= s->deadline))
+		return -1;
+	n = recv(s->rfd, s->rbuf, sizeof(s->rbuf), MSG_DONTWAIT);
+	if (n < 0 && errno == ENOTSOCK)
+		s->notsock = 1;
+	return n;
+}
+
 /* Refill rbuf (which must be empty); SR_OK when bytes arrived. */
 static int
 fill(struct stream *s)
@@ -106,11 +128,14 @@ fill(struct stream *s)
 		return SR_EOF;
 	s->rpos = s->rlen = 0;
 	for (;;) {
+		if ((n = read_now(s)) >= 0)
+			goto got;
 		if (s->rpending == NULL || s->rpending(s) == 0) {
 			if ((r = wait_fd(s, s->rfd, POLLIN)) != SR_OK)
 				return r;
 		}
 		n = s->rd(s, s->rbuf, sizeof(s->rbuf));
+	got:
 		if (n > 0) {
 			s->rlen = (size_t)n;
 			s->bytes_in += (unsigned long long)n;

@@ -77,7 +77,8 @@
  *
  * Free space.  Every byte of the file (envelope and body) is counted
  * against the free space above min-availspace, less one block for the
- * file's last partial block.  statvfs(2) is asked at begin, again each
+ * file's last partial block.  statvfs(2) is asked at begin (a look of the
+ * last 200 ms, made at MAIL or RCPT, may serve), again each
  * time SPACE_CHECK_BYTES more bytes have been written, and at commit, so
  * one transaction never takes the file system below min-availspace (each
  * of k concurrent writers may take at most SPACE_CHECK_BYTES of it).  A
@@ -114,6 +115,7 @@ struct spool_txn {
 	long min_availspace; /* KB */
 	long long budget;    /* bytes that may be put before statvfs again */
 	int nospace;         /* the sticky error is ENOSPC */
+	int looked;          /* the free space was looked at for it */
 	char err[256];       /* first write error, sticky */
 };
 
@@ -156,27 +158,75 @@ spool_id(char *out, size_t outlen, unsigned long long ino, time_t mtime,
 }
 
 /*
+ * The last statvfs(2) of this process: the checks at MAIL, RCPT and the
+ * start of the file, a few milliseconds apart, share one look (each is
+ * an early warning; the commit always looks again).
+ */
+static struct {
+	char *dir;
+	struct timespec at; /* CLOCK_MONOTONIC_COARSE */
+	unsigned long long bavail, frsize;
+} last_look;
+
+#define LOOK_REUSE_MS 200
+
+/* statvfs of dir, or its last result when fresh is 0 and it is recent. */
+static int
+look(const char *dir, int fresh, unsigned long long *bavail,
+    unsigned long long *frsize)
+{
+	struct timespec now;
+	struct statvfs sv;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	ms = (long)(now.tv_sec - last_look.at.tv_sec) * 1000 +
+	    (now.tv_nsec - last_look.at.tv_nsec) / 1000000;
+	if (!fresh && last_look.dir != NULL &&
+	    strcmp(last_look.dir, dir) == 0 && ms >= 0 && ms < LOOK_REUSE_MS) {
+		*bavail = last_look.bavail;
+		*frsize = last_look.frsize;
+		return 0;
+	}
+	if (statvfs(dir, &sv) < 0)
+		return -1;
+	*bavail = sv.f_bavail;
+	*frsize = sv.f_frsize;
+	if (last_look.dir == NULL || strcmp(last_look.dir, dir) != 0) {
+		free(last_look.dir);
+		last_look.dir = strdup(dir); /* NULL: no reuse */
+	}
+	last_look.at = now;
+	last_look.bavail = *bavail;
+	last_look.frsize = *frsize;
+	return 0;
+}
+
+/*
  * Bytes that may still be written above min_kb KB of free space, less one
- * block; negative when there are none.  -1 if statvfs fails.
+ * block; negative when there are none.  -1 if statvfs fails.  fresh: look
+ * now; else a look of the last LOOK_REUSE_MS may do, when it leaves room
+ * for need bytes (a refusal always comes from a look made for it).
  */
 static int
-headroom(const char *dir, long min_kb, long long *room)
+headroom(
+    const char *dir, long min_kb, int fresh, long long need, long long *room)
 {
-	struct statvfs sv;
-	unsigned long long kb;
+	unsigned long long kb, bavail, frsize;
 	long long avail;
 
-	if (dir == NULL || statvfs(dir, &sv) < 0)
+	if (dir == NULL || look(dir, fresh, &bavail, &frsize) < 0)
 		return -1;
 	/* f_bavail * f_frsize / 1024 without overflow */
-	kb = (unsigned long long)sv.f_bavail / 1024 * sv.f_frsize +
-	    (unsigned long long)sv.f_bavail % 1024 * sv.f_frsize / 1024;
+	kb = bavail / 1024 * frsize + bavail % 1024 * frsize / 1024;
 	if (kb > (unsigned long long)LLONG_MAX / 2)
 		kb = (unsigned long long)LLONG_MAX / 2;
 	avail = (long long)kb - min_kb;
 	if (avail > LLONG_MAX / 1024)
 		avail = LLONG_MAX / 1024;
-	*room = avail < 0 ? -1 : avail * 1024 - (long long)sv.f_frsize;
+	*room = avail < 0 ? -1 : avail * 1024 - (long long)frsize;
+	if (!fresh && (*room < 0 || *room < need))
+		return headroom(dir, min_kb, 1, need, room);
 	return 0;
 }
 
@@ -185,7 +235,7 @@ spool_space_ok(const struct spool_cfg *cfg, long long need)
 {
 	long long room;
 
-	if (headroom(cfg->postoffice, cfg->min_availspace, &room) < 0)
+	if (headroom(cfg->postoffice, cfg->min_availspace, 0, need, &room) < 0)
 		return -1;
 	return room >= 0 && room >= need ? 0 : -1;
 }
@@ -264,8 +314,10 @@ reserve(struct spool_txn *t, size_t n)
 		t->budget -= (long long)n;
 		return 0;
 	}
-	if (headroom(t->postoffice, t->min_availspace, &room) < 0)
+	if (headroom(t->postoffice, t->min_availspace, t->looked,
+	        (long long)(t->wbuf.len + n), &room) < 0)
 		return txn_fail(t, "statvfs", errno);
+	t->looked = 1;
 	room -= (long long)t->wbuf.len; /* counted, not yet on disk */
 	if (room < 0 || (unsigned long long)room < (unsigned long long)n)
 		return txn_fail(t, "min-availspace reached in", ENOSPC);
@@ -449,7 +501,7 @@ commit_space(struct spool_txn *t)
 {
 	long long room;
 
-	if (headroom(t->postoffice, t->min_availspace, &room) < 0)
+	if (headroom(t->postoffice, t->min_availspace, 1, 0, &room) < 0)
 		return txn_fail(t, "statvfs", errno);
 	if (room < 0)
 		return txn_fail(t, "min-availspace reached in", ENOSPC);

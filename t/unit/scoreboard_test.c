@@ -126,6 +126,25 @@ test_v6_and_reap(void)
 	scoreboard_destroy(sb);
 }
 
+/* What a worker counts before it wakes the supervisor. */
+static void
+test_idle_count(void)
+{
+	struct scoreboard *sb = scoreboard_create(8);
+	int s0 = scoreboard_slot_alloc(sb), s1 = scoreboard_slot_alloc(sb);
+	int s2 = scoreboard_slot_alloc(sb);
+
+	is_int(scoreboard_idle_count(sb), 3, "idle count: starting ones count");
+	scoreboard_set_state(sb, s0, -1, SB_IDLE);
+	scoreboard_set_state(sb, s1, -1, SB_BUSY);
+	is_int(scoreboard_idle_count(sb), 2, "  busy ones do not");
+	scoreboard_set_state(sb, s2, -1, SB_EXITING);
+	is_int(scoreboard_idle_count(sb), 1, "  nor exiting ones");
+	sb->generation++;
+	is_int(scoreboard_idle_count(sb), 0, "  nor those of an older config");
+	scoreboard_destroy(sb);
+}
+
 /* Many keys colliding and leaving: the table stays consistent. */
 static void
 test_churn(void)
@@ -326,6 +345,7 @@ main(void)
 	test_same_ip();
 	test_total();
 	test_v6_and_reap();
+	test_idle_count();
 	test_churn();
 	test_dead_holder();
 	test_rate();
