@@ -334,7 +334,7 @@ run_session(struct worker *w, const struct conn *c)
 	env.xlog = xlog_open(w->opts
 	        ? session_log_name(&env, w->opts, lname, sizeof(lname))
 	        : NULL,
-	    w->opts && w->opts->log_syslog, time(NULL), (long)getpid());
+	    w->opts && w->opts->log_syslog, time(NULL), (long)daemon_getpid());
 	cur_fd = c->fd;
 	cur_ip = c->ip;
 	session_run(&env);
