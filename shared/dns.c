@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unbound.h>
@@ -417,6 +418,52 @@ take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
 	return a->n > 0 ? DNS_OK : DNS_NODATA;
 }
 
+/* name equals want, in any case, with or without a final dot. */
+static int
+same_name(const char *name, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncasecmp(name, want, n) == 0 &&
+	    (name[n] == '\0' || (name[n] == '.' && name[n + 1] == '\0'));
+}
+
+/*
+ * The loopback names that the library's default local zones answer
+ * itself (RFC 6761 6.3, RFC 6303): localhost and the PTR of 127.0.0.1
+ * and ::1, answered here the same way without starting the library (its
+ * thread and caches would cost an idle worker about a megabyte).  Only
+ * with a configured forwarder: the resolv.conf mode also reads
+ * /etc/hosts, which may say otherwise.  1 when answered.
+ */
+static int
+loopback_answer(const struct dns_res *r, const char *name, enum dns_type type,
+    enum dns_rc *rc, struct dns_answer *a)
+{
+	static const char v6ptr[] = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	                            "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa";
+	int ptr =
+	    same_name(name, "1.0.0.127.in-addr.arpa") || same_name(name, v6ptr);
+
+	if (r->fwd[0] == '\0' || (!ptr && !same_name(name, "localhost")))
+		return 0;
+	*rc = DNS_OK;
+	if (ptr && type == DNS_PTR)
+		snprintf(a->mx[a->n++].name, DNS_NAMELEN, "localhost");
+	else if (!ptr && type == DNS_A) {
+		a->addr[0].a[10] = a->addr[0].a[11] = 0xff;
+		a->addr[0].a[12] = 127;
+		a->addr[0].a[15] = 1;
+		a->addr[0].v4 = 1;
+		a->n = 1;
+	} else if (!ptr && type == DNS_AAAA) {
+		a->addr[0].a[15] = 1;
+		a->n = 1;
+	} else
+		*rc = DNS_NODATA;
+	return 1;
+}
+
 enum dns_rc
 dns_query(struct dns_res *r, const char *name, enum dns_type type,
     struct dns_answer *a)
@@ -431,7 +478,8 @@ dns_query(struct dns_res *r, const char *name, enum dns_type type,
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (strlen(name) > 254)
 		return DNS_ERROR;
-	if (dnscache_get(r->fwd, name, type, now.tv_sec, &rc, a))
+	if (loopback_answer(r, name, type, &rc, a) ||
+	    dnscache_get(r->fwd, name, type, now.tv_sec, &rc, a))
 		return rc;
 	if ((u = attach(r)) == NULL)
 		return DNS_ERROR;

@@ -1,12 +1,15 @@
 /*
  * dnscache_test.c - the per-process DNS answer cache: hits within the TTL,
  * misses after it, keys by forwarder, name (any case) and type, what is
- * never kept, the TTL cap, least recently used replacement, and clearing.
+ * never kept, the TTL cap, least recently used replacement, and clearing;
+ * and the loopback names dns.c answers as the library's local zones do,
+ * without starting the library (its forwarder here is a closed port).
  */
 #include "dnscache.h"
 #include "tap.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static struct dns_answer
@@ -132,6 +135,57 @@ test_bounds(void)
 	    "nor one for an over-long forwarder");
 }
 
+/* Threads of this process (the library's resolver thread is one). */
+static int
+threads(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "r");
+	int n = -1;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (strncmp(line, "Threads:", 8) == 0)
+			n = atoi(line + 8);
+	if (f != NULL)
+		fclose(f);
+	return n;
+}
+
+static void
+test_loopback(void)
+{
+	static const char v6ptr[] = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	                            "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa";
+	struct dns_answer a;
+	struct dns_res *r;
+	char err[200];
+	int t0 = threads();
+
+	r = dns_new("127.0.0.1", 9, 1, err, sizeof(err));
+	ok(r != NULL, "a resolver forwarding to a closed port");
+	if (r == NULL)
+		return;
+	ok(dns_query(r, "1.0.0.127.in-addr.arpa", DNS_PTR, &a) == DNS_OK &&
+	        a.n == 1 && strcmp(a.mx[0].name, "localhost") == 0,
+	    "PTR of 127.0.0.1: localhost");
+	ok(dns_query(r, v6ptr, DNS_PTR, &a) == DNS_OK && a.n == 1 &&
+	        strcmp(a.mx[0].name, "localhost") == 0,
+	    "PTR of ::1: localhost");
+	ok(dns_query(r, "LocalHost.", DNS_A, &a) == DNS_OK && a.n == 1 &&
+	        a.addr[0].v4 && a.addr[0].a[12] == 127 && a.addr[0].a[15] == 1,
+	    "A of localhost: 127.0.0.1");
+	ok(dns_query(r, "localhost", DNS_AAAA, &a) == DNS_OK && a.n == 1 &&
+	        !a.addr[0].v4 && a.addr[0].a[15] == 1 && a.addr[0].a[0] == 0,
+	    "AAAA of localhost: ::1");
+	is_int(dns_query(r, "localhost", DNS_MX, &a), DNS_NODATA,
+	    "MX of localhost: no data");
+	is_int(threads(), t0, "  the library was not started for them");
+	is_int(dns_query(r, "2.0.0.127.in-addr.arpa", DNS_PTR, &a),
+	    DNS_NXDOMAIN, "another 127/8 name is the library's: NXDOMAIN");
+	ok(threads() > t0, "  which was started for it");
+	dns_free(r);
+}
+
 int
 main(void)
 {
@@ -140,5 +194,6 @@ main(void)
 	test_lru();
 	test_bounds();
 	dnscache_clear();
+	test_loopback();
 	return tap_done();
 }
