@@ -71,7 +71,13 @@
  * -1 with the reason and removes the file (if the directory fsync fails
  * the new name is unlinked, so a retry may at worst duplicate, never
  * lose).  A file never appears half-written in router/: it is complete
- * and on disk before it is renamed there.  spool_abort() unlinks.  In the
+ * and on disk before it is renamed there.  With PARAM spool-sync syncfs
+ * the fsyncs of the file and of the directory are one syncfs(2) of the
+ * spool's file system after the rename (on Linux it makes every file and
+ * directory of it durable, as fsync of each would), and before the
+ * rename the file's data is written out with sync_file_range(2), so that
+ * a journal commit that carries the new name also finds the data on the
+ * device (ext4, XFS: the journal orders the name after the allocation).  spool_abort() unlinks.  In the
  * daemon the fsync of router/ may be another worker's, one that started
  * after this rename and has ended (spool_group_commit, gcommit.h).
  *
@@ -89,6 +95,7 @@
 #include "spool_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +123,7 @@ struct spool_txn {
 	long long budget;    /* bytes that may be put before statvfs again */
 	int nospace;         /* the sticky error is ENOSPC */
 	int looked;          /* the free space was looked at for it */
+	int sync_fs;         /* PARAM spool-sync syncfs */
 	char err[256];       /* first write error, sticky */
 };
 
@@ -437,6 +445,7 @@ txn_new(const struct spool_cfg *cfg)
 	buf_init(&t->wbuf, WBUF_MAX);
 	t->routerdirhash = cfg->routerdirhash;
 	t->min_availspace = cfg->min_availspace;
+	t->sync_fs = cfg->sync_fs;
 	t->postoffice = strdup(cfg->postoffice);
 	if (cfg->routernotify != NULL && *cfg->routernotify)
 		t->routernotify = strdup(cfg->routernotify);
@@ -508,8 +517,31 @@ commit_space(struct spool_txn *t)
 	return 0;
 }
 
-/* Flush, check the free space, fix the mtime (standalone), fsync, stat
- * (*st gives the spool id), close. */
+/*
+ * The file's bytes on the device before it is renamed: fsync(2), or with
+ * PARAM spool-sync syncfs only the data written out and waited for
+ * (sync_file_range(2): no journal commit, no cache flush), the syncfs(2)
+ * after the rename making the file and its name durable together.
+ */
+static int
+write_out(struct spool_txn *t)
+{
+	if (t->sync_fs) {
+		if (sync_file_range(t->fd, 0, 0,
+		        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+		            SYNC_FILE_RANGE_WAIT_AFTER) == 0)
+			return 0;
+		if (errno != EINVAL && errno != ESPIPE && errno != ENOSYS)
+			return -1;
+	}
+	while (fsync(t->fd) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Flush, check the free space, fix the mtime (standalone), write out
+ * (fsync), stat (*st gives the spool id), close. */
 static int
 finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 {
@@ -526,9 +558,9 @@ finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 	ts[0] = ts[1] = t->mtime;
 	if (t->fixed && futimens(t->fd, ts) < 0)
 		return spool_fail(err, errlen, "futimens", t->path, errno);
-	while (fsync(t->fd) < 0)
-		if (errno != EINTR)
-			return spool_fail(err, errlen, "fsync", t->path, errno);
+	if (write_out(t) < 0)
+		return spool_fail(err, errlen,
+		    t->sync_fs ? "sync_file_range" : "fsync", t->path, errno);
 	if (fstat(t->fd, st) < 0)
 		return spool_fail(err, errlen, "fstat", t->path, errno);
 	if (close(t->fd) < 0 && errno != EINTR) {
@@ -560,6 +592,7 @@ txn_finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
 		spool_fail(err, errlen, "target name", "", errno);
 		goto bad;
 	}
+	g.sync_fs = t->sync_fs;
 	if (spooldir_publish(&t->path, &g, err, errlen) < 0)
 		goto bad;
 	if (!freeze)

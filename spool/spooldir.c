@@ -272,6 +272,29 @@ fsync_dir_cb(void *dir)
 	return fsync_dir(dir);
 }
 
+/* syncfs(2) of the file system that holds dir. */
+static int
+syncfs_dir(const char *dir)
+{
+	int fd, rc, eno;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((rc = syncfs(fd)) < 0 && errno == EINTR)
+		continue;
+	eno = errno;
+	close(fd);
+	errno = eno;
+	return rc;
+}
+
+static int
+syncfs_dir_cb(void *dir)
+{
+	return syncfs_dir(dir);
+}
+
 void
 spool_group_commit(struct gcommit *gc)
 {
@@ -286,6 +309,11 @@ spool_group_commit(struct gcommit *gc)
 static int
 sync_entry(const struct spool_target *g)
 {
+	if (g->sync_fs && g->router && router_gc != NULL)
+		return gcommit_sync(router_gc, gcommit_renamed(router_gc),
+		    syncfs_dir_cb, g->dir, GCOMMIT_WAIT_MS);
+	if (g->sync_fs)
+		return syncfs_dir(g->dir);
 	if (g->subdir != NULL)
 		return fsync_dir(g->subdir);
 	if (g->router && router_gc != NULL)
@@ -337,7 +365,7 @@ spooldir_publish(
 	/* the entry lives in subdir; router/ too, in case X was just made */
 	if (sync_entry(g) < 0)
 		bad = g->subdir != NULL ? g->subdir : g->dir;
-	else if (g->subdir != NULL && fsync_dir(g->dir) < 0)
+	else if (!g->sync_fs && g->subdir != NULL && fsync_dir(g->dir) < 0)
 		bad = g->dir;
 	if (bad == NULL)
 		return 0;
