@@ -312,21 +312,25 @@ scoreboard_set_state(struct scoreboard *sb, int slot, int from, int state)
 	return done;
 }
 
+/*
+ * Without the lock: the count is a hint (whether to wake the supervisor),
+ * and a connection must not queue on the lock for it.
+ */
 int
 scoreboard_idle_count(struct scoreboard *sb)
 {
-	unsigned i;
-	int n = 0;
+	unsigned long gen = __atomic_load_n(&sb->generation, __ATOMIC_RELAXED);
+	unsigned i, n = __atomic_load_n(&sb->nslots, __ATOMIC_RELAXED);
+	int idle = 0;
 
-	scoreboard_lock(sb);
-	for (i = 0; i < sb->nslots; i++) {
+	for (i = 0; i < n; i++) {
 		const struct sb_slot *s = &sb->slots[i];
+		int st = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
 
-		n += (s->state == SB_IDLE || s->state == SB_STARTING) &&
-		    s->gen == sb->generation;
+		idle += (st == SB_IDLE || st == SB_STARTING) &&
+		    __atomic_load_n(&s->gen, __ATOMIC_RELAXED) == gen;
 	}
-	scoreboard_unlock(sb);
-	return n;
+	return idle;
 }
 
 static void
