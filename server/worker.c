@@ -114,7 +114,7 @@ wake_if_short(const struct worker *w)
 {
 	int lo = w->conf->min_idle_workers > 0 ? w->conf->min_idle_workers : 1;
 
-	if (scoreboard_idle_count(w->sb) < lo)
+	if (!scoreboard_idle_at_least(w->sb, lo))
 		wake(w);
 }
 

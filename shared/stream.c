@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,7 +27,9 @@ fd_write(struct stream *s, const void *p, size_t n)
 void
 stream_init(struct stream *s, int rfd, int wfd, int timeout)
 {
-	memset(s, 0, sizeof(*s));
+	/* all but rbuf (16 KB per session; rpos == rlen marks it empty) */
+	memset(s, 0, offsetof(struct stream, rbuf));
+	memset(&s->rpos, 0, sizeof(*s) - offsetof(struct stream, rpos));
 	s->rfd = rfd;
 	s->wfd = wfd;
 	s->timeout = timeout > 0 ? timeout : 300;

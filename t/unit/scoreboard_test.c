@@ -134,14 +134,18 @@ test_idle_count(void)
 	int s0 = scoreboard_slot_alloc(sb), s1 = scoreboard_slot_alloc(sb);
 	int s2 = scoreboard_slot_alloc(sb);
 
-	is_int(scoreboard_idle_count(sb), 3, "idle count: starting ones count");
+	ok(scoreboard_idle_at_least(sb, 3) && !scoreboard_idle_at_least(sb, 4),
+	    "idle: starting ones count");
 	scoreboard_set_state(sb, s0, -1, SB_IDLE);
 	scoreboard_set_state(sb, s1, -1, SB_BUSY);
-	is_int(scoreboard_idle_count(sb), 2, "  busy ones do not");
+	ok(scoreboard_idle_at_least(sb, 2) && !scoreboard_idle_at_least(sb, 3),
+	    "  busy ones do not");
 	scoreboard_set_state(sb, s2, -1, SB_EXITING);
-	is_int(scoreboard_idle_count(sb), 1, "  nor exiting ones");
+	ok(scoreboard_idle_at_least(sb, 1) && !scoreboard_idle_at_least(sb, 2),
+	    "  nor exiting ones");
 	sb->generation++;
-	is_int(scoreboard_idle_count(sb), 0, "  nor those of an older config");
+	ok(!scoreboard_idle_at_least(sb, 1), "  nor those of an older config");
+	ok(scoreboard_idle_at_least(sb, 0), "  at least none: always");
 	scoreboard_destroy(sb);
 }
 
