@@ -77,9 +77,10 @@
  * directory of it durable, as fsync of each would), and before the
  * rename the file's data is written out with sync_file_range(2), so that
  * a journal commit that carries the new name also finds the data on the
- * device (ext4, XFS: the journal orders the name after the allocation).  spool_abort() unlinks.  In the
- * daemon the fsync of router/ may be another worker's, one that started
- * after this rename and has ended (spool_group_commit, gcommit.h).
+ * device (ext4, XFS: the journal orders the name after the allocation).
+ * spool_abort() unlinks.  In the daemon the fsync (or syncfs) of router/
+ * may be another worker's, one that started after this rename and has
+ * ended (spool_group_commit, gcommit.h).
  *
  * Free space.  Every byte of the file (envelope and body) is counted
  * against the free space above min-availspace, less one block for the
