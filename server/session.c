@@ -245,6 +245,7 @@ setup(struct smtp *s, const struct session_env *e)
 	s->with = e->bsmtp ? "BSMTP" : s->lmtp ? "LMTP" : "SMTP";
 	s->spool.postoffice = e->postoffice;
 	s->spool.min_availspace = s->cf->min_availspace;
+	s->spool.sync_fs = s->cf->spool_sync == SPOOL_SYNC_SYNCFS;
 	s->spool.received_header = s->cf->received_header;
 	s->spool.myhostname = s->myhost;
 	zv = e->zenv ? zenv_get(e->zenv, "ROUTERDIRHASH") : NULL;

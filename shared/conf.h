@@ -37,6 +37,7 @@ struct conf_helo {
 };
 
 enum bare_lf { BARE_LF_NORMALIZE, BARE_LF_REJECT };
+enum spool_sync { SPOOL_SYNC_FSYNC, SPOOL_SYNC_SYNCFS };
 
 /* Per-group (per listener) parameters.  Group 0 is the default group. */
 struct conf_group {
@@ -100,6 +101,7 @@ struct conf {
 	int bind_port;
 	long maxsize;        /* bytes, 0 = unlimited */
 	long min_availspace; /* KB */
+	int spool_sync;      /* enum spool_sync (PARAM spool-sync) */
 	int max_unknown_cmds;
 	int max_junk_cmds;
 	int sum_sizeoption;

@@ -44,6 +44,8 @@ const struct param conf_params[] = {
 { "maxsize", NA, PT_LONG, "52428800", 0, LONG_MAX, GLOBAL, CF(maxsize) },
 { "min-availspace", NA, PT_LONG, "5000", 1000, LONG_MAX / 1024,
     GLOBAL | P_CLAMP, CF(min_availspace) },
+{ "spool-sync", NA, PT_ENUM, "fsync", 0, 0, GLOBAL | P_OURS, CF(spool_sync),
+    .choices = "fsync|syncfs" },
 { "max-unknown-commands", NA, PT_INT, "10", 1, 100000, GLOBAL,
     CF(max_unknown_cmds) },
 { "max-junk-commands", NA, PT_INT, "100", 0, 100000, GLOBAL | P_OURS,

@@ -216,6 +216,9 @@ void scoreboard_slot_pid(struct scoreboard *, int slot, pid_t);
 /* Set state; from_state >= 0 makes it a compare-and-set (0 if it failed). */
 int scoreboard_set_state(
     struct scoreboard *, int slot, int from_state, int state);
+/* 1 when at least want workers of the current generation are idle (or
+ * starting), as pool.c counts them; read without the lock (a hint). */
+int scoreboard_idle_at_least(struct scoreboard *, int want);
 void scoreboard_set_verb(struct scoreboard *, int slot, const char *verb);
 
 /* The key a client is counted under: IPv4 address, or the IPv6 /64. */
