@@ -1,0 +1,166 @@
+/*
+ * callout_cache.c - the answers of callouts, remembered for every worker
+ * (PARAM rcpt-verify-cache PATH): PATH.gdbm maps an address to "K time"
+ * or "U time", read against rcpt-verify-positive-ttl and -negative-ttl
+ * at each lookup.  Every open of PATH.gdbm happens under an fcntl lock
+ * on PATH.lock (shared to read, exclusive to write), so concurrent
+ * workers never see a half-written file; a process dying frees its lock.
+ * Not for: asking the next hop (callout.c).
+ */
+#include "callout.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gdbm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define FILE_MAX 4096
+
+/* The key: addr with its domain lowercased; its length or -1. */
+static int
+cache_key(const char *addr, char *key, size_t keysz)
+{
+	size_t n = strlen(addr), i;
+	const char *at = strrchr(addr, '@');
+
+	if (n == 0 || n >= keysz)
+		return -1;
+	memcpy(key, addr, n + 1);
+	for (i = at ? (size_t)(at - addr) : n; i < n; i++)
+		key[i] = (char)tolower((unsigned char)key[i]);
+	return (int)n;
+}
+
+/* Lock PATH.lock (type F_RDLCK or F_WRLCK), waiting: the fd or -1. */
+static int
+lock_cache(const char *path, short type, char *err, size_t errlen)
+{
+	char file[FILE_MAX];
+	struct flock fl;
+	int fd;
+
+	if (snprintf(file, sizeof(file), "%s.lock", path) >= (int)sizeof(file))
+		errno = ENAMETOOLONG;
+	else if ((fd = open(file, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) >= 0) {
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = type;
+		fl.l_whence = SEEK_SET;
+		while (fcntl(fd, F_SETLKW, &fl) < 0)
+			if (errno != EINTR) {
+				close(fd);
+				goto fail;
+			}
+		return fd;
+	}
+fail:
+	snprintf(err, errlen, "rcpt-verify-cache %s.lock: %s", path,
+	    strerror(errno));
+	return -1;
+}
+
+/* Open PATH.gdbm (under the lock) for mode; NULL with the reason. */
+static GDBM_FILE
+open_cache(const char *path, int mode, char *err, size_t errlen)
+{
+	char file[FILE_MAX];
+	GDBM_FILE db;
+
+	if (snprintf(file, sizeof(file), "%s.gdbm", path) >=
+	    (int)sizeof(file)) {
+		snprintf(
+		    err, errlen, "rcpt-verify-cache %s: path too long", path);
+		return NULL;
+	}
+	errno = 0;
+	db = gdbm_open(file, 0, mode | GDBM_NOLOCK, 0600, NULL);
+	if (db == NULL)
+		snprintf(err, errlen, "rcpt-verify-cache %s: %s%s%s", file,
+		    gdbm_strerror(gdbm_errno), errno ? ": " : "",
+		    errno ? strerror(errno) : "");
+	return db;
+}
+
+/* A stored value to its answer, if still fresh at now. */
+static enum callout_result
+judge(const struct callout_conf *cf, const char *v, size_t n, time_t now)
+{
+	char text[32], *end;
+	long long t;
+	int ttl;
+
+	if (n < 3 || n >= sizeof(text) || v[1] != ' ')
+		return CALLOUT_MISS;
+	memcpy(text, v, n);
+	text[n] = '\0';
+	t = strtoll(text + 2, &end, 10);
+	if (*end != '\0' || (text[0] != 'K' && text[0] != 'U'))
+		return CALLOUT_MISS;
+	ttl = text[0] == 'K' ? cf->pos_ttl : cf->neg_ttl;
+	if (t > (long long)now || (long long)now - t >= ttl)
+		return CALLOUT_MISS;
+	return text[0] == 'K' ? CALLOUT_KNOWN : CALLOUT_UNKNOWN;
+}
+
+enum callout_result
+callout_cache_get(const struct callout_conf *cf, const char *addr, time_t now,
+    char *err, size_t errlen)
+{
+	char key[CALLOUT_ADDR_MAX + 1];
+	enum callout_result r = CALLOUT_MISS;
+	GDBM_FILE db;
+	datum k, v;
+	int lk, n;
+
+	*err = '\0';
+	if (cf->cache == NULL || (n = cache_key(addr, key, sizeof(key))) < 0)
+		return CALLOUT_MISS;
+	if ((lk = lock_cache(cf->cache, F_RDLCK, err, errlen)) < 0)
+		return CALLOUT_MISS;
+	if ((db = open_cache(cf->cache, GDBM_READER, err, errlen)) != NULL) {
+		k.dptr = key;
+		k.dsize = n;
+		v = gdbm_fetch(db, k);
+		if (v.dptr != NULL)
+			r = judge(cf, v.dptr, (size_t)v.dsize, now);
+		free(v.dptr);
+		gdbm_close(db);
+	} else if (errno == ENOENT)
+		*err = '\0'; /* nothing cached yet */
+	close(lk);
+	return r;
+}
+
+int
+callout_cache_put(const struct callout_conf *cf, const char *addr,
+    enum callout_result r, time_t now, char *err, size_t errlen)
+{
+	char key[CALLOUT_ADDR_MAX + 1], val[32];
+	GDBM_FILE db;
+	datum k, v;
+	int lk, n, rc = -1;
+
+	*err = '\0';
+	if (cf->cache == NULL || (r != CALLOUT_KNOWN && r != CALLOUT_UNKNOWN) ||
+	    (r == CALLOUT_KNOWN ? cf->pos_ttl : cf->neg_ttl) <= 0 ||
+	    (n = cache_key(addr, key, sizeof(key))) < 0)
+		return 0;
+	if ((lk = lock_cache(cf->cache, F_WRLCK, err, errlen)) < 0)
+		return -1;
+	if ((db = open_cache(cf->cache, GDBM_WRCREAT, err, errlen)) != NULL) {
+		k.dptr = key;
+		k.dsize = n;
+		v.dptr = val;
+		v.dsize = snprintf(val, sizeof(val), "%c %lld",
+		    r == CALLOUT_KNOWN ? 'K' : 'U', (long long)now);
+		if ((rc = gdbm_store(db, k, v, GDBM_REPLACE)) != 0)
+			snprintf(err, errlen, "rcpt-verify-cache %s: %s",
+			    cf->cache, gdbm_strerror(gdbm_errno));
+		gdbm_close(db);
+	}
+	close(lk);
+	return rc;
+}
