@@ -107,4 +107,33 @@ like($log, qr/callout: <ann\@example\.org> not verified: connect to unix:\S+: /,
     'the failed connection is logged');
 like($log, qr/reject: RCPT from \S+: 450 4\.1\.1 Recipient address rejected: unverified address; from=<> to=<ann\@example\.org>/,
     'the 450 has its reject line');
+
+# a trusted client may relay anywhere: a domain that is neither local nor
+# a relay target is still never verified; a local one is (no listener: 450)
+my $e = SmtpTest->new(conf => []);
+my @trusted = ('PARAM BindAddress [127.0.0.1]',
+    "PARAM rcpt-verify other.example lmtp unix:$tmp/nobody-listens",
+    "PARAM rcpt-verify example.org lmtp unix:$tmp/nobody-listens");
+$e->write_conf(@trusted);
+$e->start;
+my $c = $e->connect or die "connect: $!";
+SmtpTest::reply($c);
+SmtpTest::cmd($c, 'EHLO c.example');
+SmtpTest::cmd($c, 'MAIL FROM:<a@example.org>');
+like(rcpt($c, 'joe@other.example'), qr/^250 2\.1\.5 /,
+    'relayed domain with a rcpt-verify line: no callout');
+like(rcpt($c, 'joe@example.org'), $unverified,
+    'local domain, no cache, nobody listening: 450 4.1.1');
+SmtpTest::cmd($c, 'QUIT');
+# a bad line: the reload is refused with the reason, the daemon goes on
+$e->write_conf(@trusted, 'PARAM rcpt-verify bad.example ftp [127.0.0.1]:21');
+$e->ctl('reload');
+ok(SmtpTest::wait_until(sub { $e->log_text =~ /reload failed: .*rcpt-verify bad\.example: the protocol must be smtp or lmtp/ }, 20),
+    'bad rcpt-verify line: reload refused with the reason');
+ok($e->alive, 'the daemon still runs');
+$e->stop;
+$e->write_conf(@trusted, 'PARAM rcpt-verify bad.example smtp mx.bad.example:25');
+ok(!eval { $e->start; 1 }, 'bad rcpt-verify line at start: no daemon');
+like($e->log_text, qr/rcpt-verify bad\.example: the target must be/,
+    '... and the reason is said');
 done_testing();
