@@ -70,7 +70,8 @@ int callout_reply_line(const char *line, size_t len, int *code, int *more);
 /*
  * Ask hop about addr (no brackets; plain printable ASCII or UTF-8
  * without controls).  KNOWN, UNKNOWN, or TEMP; what happened (the
- * next hop's reply, or the failure) in why.
+ * next hop's reply, or the failure) in why.  The caller ignores SIGPIPE
+ * (the daemon does): a next hop that hangs up is a write error.
  */
 enum callout_result callout_run(const struct callout_conf *,
     const struct callout_hop *, const char *addr, char *why, size_t whylen);

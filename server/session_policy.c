@@ -240,7 +240,7 @@ static int
 rcpt_verify(struct smtp *s, const char *addr)
 {
 	const char *from = s->tx.from ? s->tx.from : "";
-	char why[300], e[300];
+	char why[300], e[300], w[300];
 
 	switch (policy_rcpt_verify(s->pol, addr, why, sizeof(why))) {
 	case POLICY_RCPT_KNOWN:
@@ -248,7 +248,7 @@ rcpt_verify(struct smtp *s, const char *addr)
 	case POLICY_RCPT_UNKNOWN:
 		log_msg(LOG_INFO, "%s: callout: <%s> unknown: %s",
 		    xlog_tag(s->env->xlog), esc(e, sizeof(e), addr),
-		    esc(why, sizeof(why), why));
+		    esc(w, sizeof(w), why));
 		log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_UNKNOWN),
 		    "Recipient address rejected: User unknown", from, addr);
 		reply(s, R_RCPT_UNKNOWN, addr);
@@ -258,7 +258,7 @@ rcpt_verify(struct smtp *s, const char *addr)
 	}
 	log_msg(LOG_WARNING, "%s: callout: <%s> not verified: %s",
 	    xlog_tag(s->env->xlog), esc(e, sizeof(e), addr),
-	    esc(why, sizeof(why), why));
+	    esc(w, sizeof(w), why));
 	log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_VERIFY_TEMP),
 	    "Recipient address rejected: unverified address", from, addr);
 	reply(s, R_RCPT_VERIFY_TEMP, addr);
