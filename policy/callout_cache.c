@@ -5,6 +5,8 @@
  * at each lookup.  Every open of PATH.gdbm happens under an fcntl lock
  * on PATH.lock (shared to read, exclusive to write), so concurrent
  * workers never see a half-written file; a process dying frees its lock.
+ * A writer drops expired entries once an hour, so the file stays the size
+ * of what is in use.
  * Not for: asking the next hop (callout.c).
  */
 #include "callout.h"
@@ -19,6 +21,9 @@
 #include <unistd.h>
 
 #define FILE_MAX 4096
+#define PRUNE_KEY "\001pruned" /* time of the last pruning */
+#define PRUNE_EVERY 3600       /* s between prunings */
+#define PRUNE_MAX 10000        /* expired entries dropped per pruning */
 
 /* The key: addr with its domain lowercased; its length or -1. */
 static int
@@ -105,6 +110,49 @@ judge(const struct callout_conf *cf, const char *v, size_t n, time_t now)
 	return text[0] == 'K' ? CALLOUT_KNOWN : CALLOUT_UNKNOWN;
 }
 
+/* Drop the expired entries (under the write lock) once an hour. */
+static void
+prune(const struct callout_conf *cf, GDBM_FILE db, time_t now)
+{
+	datum k = { PRUNE_KEY, (int)sizeof(PRUNE_KEY) - 1 }, v, next;
+	datum *drop;
+	char t[32];
+	size_t n = 0, i;
+
+	v = gdbm_fetch(db, k);
+	if (v.dptr != NULL && v.dsize > 0 && (size_t)v.dsize < sizeof(t)) {
+		memcpy(t, v.dptr, (size_t)v.dsize);
+		t[v.dsize] = '\0';
+		if (now - strtoll(t, NULL, 10) < PRUNE_EVERY &&
+		    strtoll(t, NULL, 10) <= (long long)now) {
+			free(v.dptr);
+			return;
+		}
+	}
+	free(v.dptr);
+	v.dsize = snprintf(t, sizeof(t), "%lld", (long long)now);
+	v.dptr = t;
+	if (gdbm_store(db, k, v, GDBM_REPLACE) != 0 ||
+	    (drop = calloc(PRUNE_MAX, sizeof(*drop))) == NULL)
+		return;
+	for (k = gdbm_firstkey(db); k.dptr != NULL && n < PRUNE_MAX; k = next) {
+		v = gdbm_fetch(db, k);
+		next = gdbm_nextkey(db, k);
+		if (v.dptr != NULL && k.dptr[0] != PRUNE_KEY[0] &&
+		    judge(cf, v.dptr, (size_t)v.dsize, now) == CALLOUT_MISS)
+			drop[n++] = k;
+		else
+			free(k.dptr);
+		free(v.dptr);
+	}
+	free(k.dptr);
+	for (i = 0; i < n; i++) {
+		gdbm_delete(db, drop[i]);
+		free(drop[i].dptr);
+	}
+	free(drop);
+}
+
 enum callout_result
 callout_cache_get(const struct callout_conf *cf, const char *addr, time_t now,
     char *err, size_t errlen)
@@ -159,6 +207,8 @@ callout_cache_put(const struct callout_conf *cf, const char *addr,
 		if ((rc = gdbm_store(db, k, v, GDBM_REPLACE)) != 0)
 			snprintf(err, errlen, "rcpt-verify-cache %s: %s",
 			    cf->cache, gdbm_strerror(gdbm_errno));
+		else
+			prune(cf, db, now);
 		gdbm_close(db);
 	}
 	close(lk);

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <gdbm.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,6 +262,26 @@ test_runs(void)
 	is_int(r, CALLOUT_TEMP, "an address with CR LF is never sent");
 }
 
+/* Keys in the cache file (path without ".gdbm"). */
+static int
+keys(const char *path)
+{
+	char file[700];
+	GDBM_FILE db;
+	datum k, next;
+	int n = 0;
+
+	snprintf(file, sizeof(file), "%s.gdbm", path);
+	if ((db = gdbm_open(file, 0, GDBM_READER, 0, NULL)) == NULL)
+		return -1;
+	for (k = gdbm_firstkey(db); k.dptr != NULL; k = next, n++) {
+		next = gdbm_nextkey(db, k);
+		free(k.dptr);
+	}
+	gdbm_close(db);
+	return n;
+}
+
 static void
 test_cache(void)
 {
@@ -334,6 +355,17 @@ test_cache(void)
 			    CALLOUT_KNOWN;
 		}
 	is_int(bad, 0, "all 400 answers read back");
+
+	/* an hour on, the next write drops what has expired */
+	is_int(keys(path), 403, "402 entries and the pruning mark");
+	callout_cache_put(
+	    &cf, "new@example.org", CALLOUT_KNOWN, 4000, err, sizeof(err));
+	is_int(keys(path), 404, "within the hour: no pruning");
+	callout_cache_put(
+	    &cf, "late@example.org", CALLOUT_UNKNOWN, 4700, err, sizeof(err));
+	is_int(keys(path), 2, "an hour on: only the live entry and the mark");
+	is_int(callout_cache_get(&cf, "late@example.org", 4700, err, 300),
+	    CALLOUT_UNKNOWN, "the live entry survives pruning");
 
 	cf.cache = "/nonexistent/dir/cache";
 	ok(callout_cache_put(&cf, "joe@example.org", CALLOUT_KNOWN, 1, err,
