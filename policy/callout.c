@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -25,6 +26,7 @@
 struct client {
 	struct stream st;
 	struct buf line;
+	int utf8; /* the hello reply offered SMTPUTF8 (RFC 6531) */
 	char last[CALLOUT_LINE_MAX + 1]; /* the last reply line, cleaned */
 };
 
@@ -54,16 +56,18 @@ connect_to(const struct callout_hop *hop, int tmo, char *why, size_t whylen)
 	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		goto fail;
 	if (connect(fd, (const struct sockaddr *)&hop->sa, hop->salen) < 0) {
-		if (errno != EINPROGRESS && errno != EAGAIN)
+		if (errno != EINPROGRESS) /* unix: EAGAIN, backlog full */
 			goto fail;
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		if (poll(&pfd, 1, tmo * 1000) == 0) {
+		if ((e = poll(&pfd, 1, tmo * 1000)) == 0) {
 			snprintf(why, whylen, "connect to %s: timed out",
 			    hop->target);
 			close(fd);
 			return -1;
 		}
+		if (e < 0)
+			goto fail;
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen) < 0 ||
 		    e != 0) {
 			errno = e ? e : errno;
@@ -117,6 +121,9 @@ read_reply(struct client *c, const char *step, char *why, size_t whylen)
 			    c->last);
 			return -1;
 		}
+		if (c->line.len == 12 &&
+		    strncasecmp(c->line.data + 4, "SMTPUTF8", 8) == 0)
+			c->utf8 = 1;
 		if (!more)
 			return code;
 	}
@@ -170,6 +177,15 @@ hello(struct client *c, const struct callout_conf *cf,
 	return 0;
 }
 
+static int
+ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
 /* The dialogue on a connected client. */
 static enum callout_result
 dialogue(struct client *c, const struct callout_conf *cf,
@@ -180,7 +196,16 @@ dialogue(struct client *c, const struct callout_conf *cf,
 
 	if (hello(c, cf, hop, why, whylen) < 0)
 		return CALLOUT_TEMP;
-	if ((code = command(c, "MAIL FROM:<>", "", why, whylen)) < 0)
+	if (!ascii(addr) && !c->utf8) {
+		/* it could only refuse the address, not say it is unknown */
+		snprintf(why, whylen,
+		    "not verified: a UTF-8 address and the "
+		    "next hop has no SMTPUTF8");
+		(void)command(c, "QUIT", "", c->last, sizeof(c->last));
+		return CALLOUT_KNOWN;
+	}
+	if ((code = command(c, "MAIL FROM:<>", ascii(addr) ? "" : " SMTPUTF8",
+	         why, whylen)) < 0)
 		return CALLOUT_TEMP;
 	if (code / 100 != 2) {
 		snprintf(why, whylen, "MAIL: %.200s", c->last);

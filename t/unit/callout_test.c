@@ -176,34 +176,53 @@ static const char *const none[] = { NULL };
 
 static char long_greet[3000];
 
+#define SAID(hello, mail, rcpt)                                                \
+	hello " mx.test\r\nMAIL FROM:<>" mail "\r\nRCPT TO:<" rcpt             \
+	      ">\r\nRSET\r\nQUIT\r\n"
+#define JOE "joe@example.org"
+#define UJOE                                                                   \
+	"j\xc3\xb6"                                                            \
+	"e@example.org"
+
+static const char *const utf8[] = { "250-peer\r\n250 SMTPUTF8\r\n",
+	"250 ok\r\n", "250 ok\r\n", "250 ok\r\n", "221 bye\r\n", NULL };
+
 static const struct {
 	const char *name;
 	enum callout_proto proto;
 	const char *greet;
 	const char *const *answers;
+	const char *addr;
 	enum callout_result want;
-	const char *why; /* piece of why */
+	const char *why;  /* piece of why */
+	const char *sent; /* what the next hop read, or NULL */
 } runs[] = {
-	{ "known", CALLOUT_SMTP, "220 peer ESMTP\r\n", known, CALLOUT_KNOWN,
-	    "250 2.1.5" },
-	{ "unknown", CALLOUT_SMTP, "220 peer\r\n", unknown, CALLOUT_UNKNOWN,
-	    "550 5.1.1 no such user" },
-	{ "4xx to RCPT", CALLOUT_SMTP, "220 peer\r\n", busy, CALLOUT_TEMP,
-	    "452 4.2.2" },
-	{ "HELO after a refused EHLO", CALLOUT_SMTP, "220 peer\r\n", helo,
-	    CALLOUT_KNOWN, "250" },
-	{ "LMTP", CALLOUT_LMTP, "220 lmtp\r\n", known, CALLOUT_KNOWN, "250" },
-	{ "MAIL refused", CALLOUT_SMTP, "220 peer\r\n", nomail, CALLOUT_TEMP,
-	    "MAIL: 553" },
-	{ "greeting 554", CALLOUT_SMTP, "554 go away\r\n", none, CALLOUT_TEMP,
-	    "greeting: 554" },
-	{ "garbage", CALLOUT_SMTP, "hello there\r\n", none, CALLOUT_TEMP,
-	    "not a reply" },
-	{ "closed", CALLOUT_SMTP, "220 peer\r\n", none, CALLOUT_TEMP,
-	    "EHLO: " },
-	{ "over-long line", CALLOUT_SMTP, long_greet, known, CALLOUT_KNOWN,
-	    "250" },
-	{ "silent", CALLOUT_SMTP, NULL, none, CALLOUT_TEMP, "timed out" },
+	{ "known", CALLOUT_SMTP, "220 peer ESMTP\r\n", known, JOE,
+	    CALLOUT_KNOWN, "250 2.1.5", SAID("EHLO", "", JOE) },
+	{ "unknown", CALLOUT_SMTP, "220 peer\r\n", unknown, JOE,
+	    CALLOUT_UNKNOWN, "550 5.1.1 no such user", NULL },
+	{ "4xx to RCPT", CALLOUT_SMTP, "220 peer\r\n", busy, JOE, CALLOUT_TEMP,
+	    "452 4.2.2", NULL },
+	{ "HELO after a refused EHLO", CALLOUT_SMTP, "220 peer\r\n", helo, JOE,
+	    CALLOUT_KNOWN, "250", "EHLO mx.test\r\n" SAID("HELO", "", JOE) },
+	{ "LMTP", CALLOUT_LMTP, "220 lmtp\r\n", known, JOE, CALLOUT_KNOWN,
+	    "250", SAID("LHLO", "", JOE) },
+	{ "UTF-8 address, SMTPUTF8 offered", CALLOUT_SMTP, "220 peer\r\n", utf8,
+	    UJOE, CALLOUT_KNOWN, "250", SAID("EHLO", " SMTPUTF8", UJOE) },
+	{ "UTF-8 address, no SMTPUTF8", CALLOUT_SMTP, "220 peer\r\n", known,
+	    UJOE, CALLOUT_KNOWN, "no SMTPUTF8", "EHLO mx.test\r\nQUIT\r\n" },
+	{ "MAIL refused", CALLOUT_SMTP, "220 peer\r\n", nomail, JOE,
+	    CALLOUT_TEMP, "MAIL: 553", NULL },
+	{ "greeting 554", CALLOUT_SMTP, "554 go away\r\n", none, JOE,
+	    CALLOUT_TEMP, "greeting: 554", NULL },
+	{ "garbage", CALLOUT_SMTP, "hello there\r\n", none, JOE, CALLOUT_TEMP,
+	    "not a reply", NULL },
+	{ "closed", CALLOUT_SMTP, "220 peer\r\n", none, JOE, CALLOUT_TEMP,
+	    "EHLO: ", NULL },
+	{ "over-long line", CALLOUT_SMTP, long_greet, known, JOE, CALLOUT_KNOWN,
+	    "250", NULL },
+	{ "silent", CALLOUT_SMTP, NULL, none, JOE, CALLOUT_TEMP, "timed out",
+	    NULL },
 };
 
 static void
@@ -231,27 +250,20 @@ test_runs(void)
 		    &hop, why, sizeof(why));
 		pid = peer(sock, log, runs[i].greet, runs[i].answers);
 		why[0] = '\0';
-		r = callout_run(&cf, &hop, "joe@example.org", why, sizeof(why));
+		r = callout_run(&cf, &hop, runs[i].addr, why, sizeof(why));
 		is_int(r, runs[i].want, "%s", runs[i].name);
 		ok(strstr(why, runs[i].why) != NULL, "%s: why '%s'",
 		    runs[i].name, why);
 		kill(pid, SIGTERM);
 		waitpid(pid, NULL, 0);
-		if (i == 0 || runs[i].proto == CALLOUT_LMTP) {
+		if (runs[i].sent != NULL) {
 			fp = fopen(log, "r");
 			n = fp ? fread(text, 1, sizeof(text) - 1, fp) : 0;
 			text[n] = '\0';
 			if (fp)
 				fclose(fp);
-			is_str(text,
-			    runs[i].proto == CALLOUT_LMTP
-			        ? "LHLO mx.test\r\nMAIL FROM:<>\r\n"
-			          "RCPT TO:<joe@example.org>\r\nRSET\r\n"
-			          "QUIT\r\n"
-			        : "EHLO mx.test\r\nMAIL FROM:<>\r\n"
-			          "RCPT TO:<joe@example.org>\r\nRSET\r\n"
-			          "QUIT\r\n",
-			    "%s: what the next hop was told", runs[i].name);
+			is_str(text, runs[i].sent, "%s: what the next hop read",
+			    runs[i].name);
 		}
 	}
 	unlink(sock);
