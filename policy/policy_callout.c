@@ -84,6 +84,7 @@ ask(struct policy_sess *s, const struct callout_hop *hop, const char *addr,
 	const struct callout_conf *cf = s->pol->callout;
 	enum callout_result r;
 	char err[300];
+	size_t n;
 
 	r = callout_cache_get(cf, addr, time(NULL), err, sizeof(err));
 	if (*err != '\0')
@@ -104,8 +105,12 @@ ask(struct policy_sess *s, const struct callout_hop *hop, const char *addr,
 	r = callout_run(cf, hop, addr, why, whylen);
 	policy_trace(s, "policy: callout <%s> via %s %s: %s", addr,
 	    hop->proto == CALLOUT_LMTP ? "lmtp" : "smtp", hop->target, why);
-	if (callout_cache_put(cf, addr, r, time(NULL), err, sizeof(err)) < 0)
+	if (callout_cache_put(cf, addr, r, time(NULL), err, sizeof(err)) < 0) {
 		policy_trace(s, "policy: callout cache: %s", err);
+		/* said in the log line of the answer */
+		n = strlen(why);
+		snprintf(why + n, whylen - n, "; not cached: %s", err);
+	}
 	return known(r);
 }
 

@@ -244,6 +244,10 @@ rcpt_verify(struct smtp *s, const char *addr)
 
 	switch (policy_rcpt_verify(s->pol, addr, why, sizeof(why))) {
 	case POLICY_RCPT_KNOWN:
+		if (why[0] != '\0' && strncmp(why, "cached", 6) != 0)
+			log_msg(LOG_INFO, "%s: callout: <%s> known: %s",
+			    xlog_tag(s->env->xlog), esc(e, sizeof(e), addr),
+			    esc(w, sizeof(w), why));
 		return 0;
 	case POLICY_RCPT_UNKNOWN:
 		log_msg(LOG_INFO, "%s: callout: <%s> unknown: %s",

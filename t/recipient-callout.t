@@ -103,6 +103,9 @@ $d->stop;
 my $log = $d->log_text;
 like($log, qr/callout: <bob\@example\.org> unknown: 550 5\.1\.1 /,
     'the next hop\'s answer is logged');
+like($log, qr/callout: <kim\@relay\.example> known: 250 2\.1\.5 /,
+    'a known answer is logged too');
+unlike($log, qr/not cached/, 'every answer was cached');
 like($log, qr/callout: <ann\@example\.org> not verified: connect to unix:\S+: /,
     'the failed connection is logged');
 like($log, qr/reject: RCPT from \S+: 450 4\.1\.1 Recipient address rejected: unverified address; from=<> to=<ann\@example\.org>/,
