@@ -21,8 +21,19 @@ mkdir("$tmp/$_") for qw(dovecot postfix);
 my $dove = CalloutPeers::dovecot(dir => "$tmp/dovecot",
     users => ['joe@example.org', 'ann@example.org']);
 my $pport = SmtpTest::free_port();
-my $pfx = CalloutPeers::postfix(dir => "$tmp/postfix", port => $pport,
-    domain => 'relay.example', users => ['kim', 'lee']);
+# Postfix's master must start as root (as in t/bench-smoke.t); the CI
+# runs as root, elsewhere only the Postfix checks are skipped
+my $pfx = $> == 0 ? CalloutPeers::postfix(dir => "$tmp/postfix",
+    port => $pport, domain => 'relay.example', users => ['kim', 'lee'])
+    : undef;
+# a check against Postfix, skipped without it
+sub pf {
+	my ($code) = @_;
+	SKIP: {
+		skip('Postfix needs root', 1) unless $pfx;
+		$code->();
+	}
+}
 # a next hop that takes the connection and never says a word
 my $mute = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1',
     LocalPort => 0, Proto => 'tcp') or die "listen: $!";
@@ -65,10 +76,10 @@ my $unverified = qr/^450 4\.1\.1 <[^>]+>: Recipient address rejected: unverified
 my $s = session();
 like(rcpt($s, 'joe@example.org'), qr/^250 2\.1\.5 /, 'LMTP: known user 250');
 like(rcpt($s, 'bob@example.org'), $unknown, 'LMTP: unknown user 550 5.1.1');
-like(rcpt($s, 'kim@relay.example'), qr/^250 2\.1\.5 /,
-    'SMTP (Postfix): known user 250');
-like(rcpt($s, 'max@relay.example'), $unknown,
-    'SMTP (Postfix): unknown user 550 5.1.1');
+pf(sub { like(rcpt($s, 'kim@relay.example'), qr/^250 2\.1\.5 /,
+    'SMTP (Postfix): known user 250') });
+pf(sub { like(rcpt($s, 'max@relay.example'), $unknown,
+    'SMTP (Postfix): unknown user 550 5.1.1') });
 like(rcpt($s, 'joe@slow.example'), $unverified,
     'next hop that never answers: 450 4.1.1');
 my $r = rcpt($s, 'joe@other.example');
@@ -84,26 +95,26 @@ my $t = session();
 like(rcpt($t, 'joe@EXAMPLE.ORG'), qr/^250 2\.1\.5 /, 'cached known (domain case)');
 like(rcpt($t, 'bob@example.org'), $unknown, 'cached unknown');
 $dove->stop;
-$pfx->stop;
+$pfx->stop if $pfx;
 like(rcpt($t, 'joe@example.org'), qr/^250 2\.1\.5 /,
     'LMTP hop stopped: the cached known answer holds');
 like(rcpt($t, 'bob@example.org'), $unknown, '... and the cached unknown');
-like(rcpt($t, 'kim@relay.example'), qr/^250 2\.1\.5 /,
-    'Postfix stopped: the cached known answer holds');
+pf(sub { like(rcpt($t, 'kim@relay.example'), qr/^250 2\.1\.5 /,
+    'Postfix stopped: the cached known answer holds') });
 like(rcpt($t, 'ann@example.org'), $unverified,
     'LMTP hop stopped, not cached: 450 4.1.1');
-like(rcpt($t, 'lee@relay.example'), $unverified,
-    'Postfix stopped, not cached: 450 4.1.1');
+pf(sub { like(rcpt($t, 'lee@relay.example'), $unverified,
+    'Postfix stopped, not cached: 450 4.1.1') });
 SmtpTest::cmd($_, 'QUIT') for $s, $t;
 
 is($dove->connections, 2, 'Dovecot saw two callouts (joe, bob): cache hits '
     . 'and refused domains made none');
-is($pfx->connections, 2, 'Postfix saw two callouts (kim, max)');
+pf(sub { is($pfx->connections, 2, 'Postfix saw two callouts (kim, max)') });
 $d->stop;
 my $log = $d->log_text;
 like($log, qr/callout: <bob\@example\.org> unknown: 550 5\.1\.1 /,
     'the next hop\'s answer is logged');
-like($log, qr/callout: <kim\@relay\.example> known: 250 2\.1\.5 /,
+like($log, qr/callout: <joe\@example\.org> known: 250 2\.1\.5 /,
     'a known answer is logged too');
 unlike($log, qr/not cached/, 'every answer was cached');
 like($log, qr/callout: <ann\@example\.org> not verified: connect to unix:\S+: /,
