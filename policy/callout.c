@@ -4,7 +4,8 @@
  * LHLO, MAIL FROM:<>, RCPT TO:<addr>, then RSET and QUIT.  Each reply
  * within rcpt-verify-reply-timeout and the whole dialogue within three
  * times it; reply lines are read bounded (shared/stream.c).
- * Not for: the cache (callout_cache.c) or the decision (policy_callout.c).
+ * Not for: the cache (callout_cache.c), the decision (policy_callout.c),
+ * the syntax of a rcpt-verify line (shared/callout_hop.c).
  */
 #include "callout.h"
 
@@ -266,4 +267,25 @@ callout_run(const struct callout_conf *cf, const struct callout_hop *hop,
 	close(fd);
 	free(c);
 	return r;
+}
+
+const struct callout_hop *
+callout_hop_find(const struct callout_conf *c, const char *dom)
+{
+	size_t i;
+
+	for (i = 0; i < c->nhops; i++)
+		if (strcmp(c->hops[i].dom, dom) == 0)
+			return &c->hops[i];
+	return NULL;
+}
+
+void
+callout_conf_free(struct callout_conf *c)
+{
+	if (c == NULL)
+		return;
+	free(c->hops);
+	free(c->cache);
+	free(c);
 }

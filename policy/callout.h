@@ -13,12 +13,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define CALLOUT_DOM_MAX 256
-#define CALLOUT_PATH_MAX 108 /* sun_path */
+#include "callout_hop.h"
+
 #define CALLOUT_LINE_MAX 512 /* RFC 5321 4.5.3.1.5 reply line */
 #define CALLOUT_ADDR_MAX 256 /* RFC 5321 path, brackets excluded */
-
-enum callout_proto { CALLOUT_SMTP, CALLOUT_LMTP };
 
 /* What the next hop said (or the cache remembers). */
 enum callout_result {
@@ -26,15 +24,6 @@ enum callout_result {
 	CALLOUT_UNKNOWN, /* 5xx to RCPT */
 	CALLOUT_TEMP,    /* unreachable, timeout, 4xx, protocol error */
 	CALLOUT_MISS,    /* cache: no fresh entry */
-};
-
-/* One "rcpt-verify DOMAIN PROTO TARGET" line. */
-struct callout_hop {
-	char dom[CALLOUT_DOM_MAX]; /* lowercase, no trailing dot */
-	enum callout_proto proto;
-	struct sockaddr_storage sa; /* unix:/path or [address]:port */
-	socklen_t salen;
-	char target[CALLOUT_PATH_MAX + 16]; /* as written, for the log */
 };
 
 /* The settings of struct conf (rcpt-verify-*). */
@@ -50,14 +39,7 @@ struct callout_conf {
 	char helo[256]; /* our name in EHLO/LHLO */
 };
 
-/*
- * callout_conf.c: parse one rcpt-verify line ("example.org", "lmtp",
- * "unix:/run/dovecot/lmtp" | "[192.0.2.1]:24" | "[IPv6:::1]:25") into
- * hop; 0, or -1 with the reason in err.
- */
-int callout_hop_parse(const char *dom, const char *proto, const char *target,
-    struct callout_hop *hop, char *err, size_t errlen);
-/* The hop for dom (lowercase), or NULL. */
+/* callout.c: the hop for dom (lowercase), or NULL. */
 const struct callout_hop *callout_hop_find(
     const struct callout_conf *, const char *dom);
 void callout_conf_free(struct callout_conf *);

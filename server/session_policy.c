@@ -334,6 +334,7 @@ static int
 set_callout(struct policy *p, const struct conf *c, char *err, size_t errlen)
 {
 	struct callout_conf *cf = calloc(1, sizeof(*cf));
+	char why[300];
 	size_t i;
 
 	if (cf == NULL ||
@@ -348,7 +349,8 @@ set_callout(struct policy *p, const struct conf *c, char *err, size_t errlen)
 		const struct conf_triple *t = &c->rcpt_verify[cf->nhops];
 
 		if (callout_hop_parse(t->a, t->b, t->c, &cf->hops[cf->nhops],
-		        err, errlen) < 0) {
+		        why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "PARAM rcpt-verify %s", why);
 			callout_conf_free(cf);
 			return -1;
 		}

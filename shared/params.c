@@ -5,6 +5,7 @@
  * Not for: parsing logic; one row per PARAM keyword, aliases in the row.
  */
 #include "params.h"
+#include "callout_hop.h"
 #include "conf.h"
 
 #include <limits.h>
@@ -102,7 +103,7 @@ const struct param conf_params[] = {
     CF(shutdown_grace) },
 /* global, ours: recipient verification by callout (smtpserver(8)) */
 { "rcpt-verify", NA, PT_TRIPLE, NULL, 0, CONF_MAX_VERIFY, GLOBAL | P_OURS,
-    CF(rcpt_verify), .off2 = CF(nrcpt_verify) },
+    CF(rcpt_verify), .off2 = CF(nrcpt_verify), .check = callout_hop_check },
 { "rcpt-verify-cache", NA, PT_PATH, NULL, 0, 0, GLOBAL | P_OURS,
     CF(rcpt_verify_cache) },
 { "rcpt-verify-positive-ttl", NA, PT_INT, "86400", 0, 30 * DAY,

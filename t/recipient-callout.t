@@ -142,12 +142,12 @@ SmtpTest::cmd($c, 'QUIT');
 # a bad line: the reload is refused with the reason, the daemon goes on
 $e->write_conf(@trusted, 'PARAM rcpt-verify bad.example ftp [127.0.0.1]:21');
 $e->ctl('reload');
-ok(SmtpTest::wait_until(sub { $e->log_text =~ /reload failed: .*rcpt-verify bad\.example: the protocol must be smtp or lmtp/ }, 20),
-    'bad rcpt-verify line: reload refused with the reason');
+ok(SmtpTest::wait_until(sub { $e->log_text =~ /reload failed: \S+smtpserver\.conf:\d+: PARAM rcpt-verify bad\.example: the protocol must be smtp or lmtp/ }, 20),
+    'bad rcpt-verify line: reload refused with file:line and the reason');
 ok($e->alive, 'the daemon still runs');
 $e->stop;
 $e->write_conf(@trusted, 'PARAM rcpt-verify bad.example smtp mx.bad.example:25');
 ok(!eval { $e->start; 1 }, 'bad rcpt-verify line at start: no daemon');
-like($e->log_text, qr/rcpt-verify bad\.example: the target must be/,
-    '... and the reason is said');
+like($e->log_text, qr/smtpserver\.conf:\d+: PARAM rcpt-verify bad\.example: the target must be/,
+    '... and file:line and the reason are said');
 done_testing();

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "callout.h"
+#include "conf.h"
 #include "scoreboard.h"
 #include "tap.h"
 #include "tmpdir.h"
@@ -79,6 +80,41 @@ static const struct {
 	{ "[192.0.2.1]", "smtp", "[192.0.2.1]:25", -1, "not a domain" },
 	{ "", "smtp", "[192.0.2.1]:25", -1, "not a domain" },
 };
+
+/* rcpt-verify lines in smtpserver.conf: checked as they are read. */
+static void
+test_conf(void)
+{
+	char path[600], err[600];
+	struct conf *c;
+
+	tmp_write("good.conf",
+	    "PARAM rcpt-verify example.org lmtp unix:/run/dovecot/lmtp\n"
+	    "PARAM rcpt-verify example.com smtp [192.0.2.25]:25\n"
+	    "PARAM rcpt-verify-cache /var/db/callout\n");
+	tmp_path("good.conf", path, sizeof(path));
+	c = conf_load(path, NULL, err, sizeof(err), NULL, NULL);
+	ok(c != NULL, "two rcpt-verify lines load: %s", c ? "" : err);
+	if (c != NULL) {
+		is_int((int)c->nrcpt_verify, 2, "two hops");
+		is_str(c->rcpt_verify[1].c, "[192.0.2.25]:25", "the target");
+		is_int(c->rcpt_verify_pos_ttl, 86400, "positive TTL default");
+		is_int(c->rcpt_verify_neg_ttl, 3600, "negative TTL default");
+		is_int(c->rcpt_verify_rate, 20, "rate default");
+		conf_free(c);
+	}
+	tmp_write("bad.conf",
+	    "PARAM rcpt-verify example.org lmtp unix:/run/dovecot/lmtp\n"
+	    "PARAM rcpt-verify example.com smtp mx.example.com:25\n");
+	tmp_path("bad.conf", path, sizeof(path));
+	c = conf_load(path, NULL, err, sizeof(err), NULL, NULL);
+	ok(c == NULL &&
+	        strstr(err,
+	            "bad.conf:2: PARAM rcpt-verify "
+	            "example.com: the target must be") != NULL,
+	    "a bad line: file:line and the reason: %s", err);
+	conf_free(c);
+}
 
 static void
 test_hops(void)
@@ -432,6 +468,7 @@ main(void)
 	tmp_make();
 	test_replies();
 	test_hops();
+	test_conf();
 	test_runs();
 	test_cache();
 	test_rate();

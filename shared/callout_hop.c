@@ -1,11 +1,12 @@
 /*
- * callout_conf.c - the "rcpt-verify DOMAIN PROTO TARGET" lines
+ * callout_hop.c - the "rcpt-verify DOMAIN PROTO TARGET" lines
  * (smtpserver.conf(5)): the domain, smtp or lmtp, and where the next hop
  * listens (unix:/path, or an address literal and a port: no DNS, so a
- * callout never waits for a resolver).
- * Not for: talking to the next hop (callout.c).
+ * callout never waits for a resolver).  The config reader checks each
+ * line with it; the policy parses them again into its hops.
+ * Not for: talking to the next hop (policy/callout.c).
  */
-#include "callout.h"
+#include "callout_hop.h"
 
 #include <sys/un.h>
 #include <netinet/in.h>
@@ -21,7 +22,7 @@
 static int
 fail(char *err, size_t errlen, const char *dom, const char *why)
 {
-	snprintf(err, errlen, "PARAM rcpt-verify %.100s: %s", dom, why);
+	snprintf(err, errlen, "%.100s: %s", dom, why);
 	return -1;
 }
 
@@ -102,23 +103,10 @@ callout_hop_parse(const char *dom, const char *proto, const char *target,
 	return 0;
 }
 
-const struct callout_hop *
-callout_hop_find(const struct callout_conf *c, const char *dom)
+int
+callout_hop_check(char **av, char *err, size_t errlen)
 {
-	size_t i;
+	struct callout_hop hop;
 
-	for (i = 0; i < c->nhops; i++)
-		if (strcmp(c->hops[i].dom, dom) == 0)
-			return &c->hops[i];
-	return NULL;
-}
-
-void
-callout_conf_free(struct callout_conf *c)
-{
-	if (c == NULL)
-		return;
-	free(c->hops);
-	free(c->cache);
-	free(c);
+	return callout_hop_parse(av[0], av[1], av[2], &hop, err, errlen);
 }
