@@ -6,7 +6,8 @@
  * on PATH.lock (shared to read, exclusive to write), so concurrent
  * workers never see a half-written file; a process dying frees its lock.
  * A writer drops expired entries once an hour, so the file stays the size
- * of what is in use.
+ * of what is in use, and makes a damaged file anew (a worker killed while
+ * writing).
  * Not for: asking the next hop (callout.c).
  */
 #include "callout.h"
@@ -153,6 +154,30 @@ prune(const struct callout_conf *cf, GDBM_FILE db, time_t now)
 	free(drop);
 }
 
+/* The file is there but is no GDBM file, or a damaged one. */
+static int
+broken(int e)
+{
+	return e == GDBM_BAD_MAGIC_NUMBER || e == GDBM_FILE_EOF ||
+	    e == GDBM_BAD_HEADER || e == GDBM_BAD_FILE_OFFSET ||
+	    e == GDBM_BAD_OPEN_FLAGS || e == GDBM_BAD_BUCKET ||
+	    e == GDBM_BAD_AVAIL || e == GDBM_BAD_HASH_TABLE ||
+	    e == GDBM_BAD_DIR_ENTRY || e == GDBM_FILE_READ_ERROR;
+}
+
+/* Under the write lock: a damaged cache is only answers to ask again,
+ * so it is removed and made anew. */
+static GDBM_FILE
+renew(const char *path, char *err, size_t errlen)
+{
+	char file[FILE_MAX];
+
+	snprintf(file, sizeof(file), "%s.gdbm", path);
+	if (unlink(file) < 0)
+		return NULL;
+	return open_cache(path, GDBM_WRCREAT, err, errlen);
+}
+
 enum callout_result
 callout_cache_get(const struct callout_conf *cf, const char *addr, time_t now,
     char *err, size_t errlen)
@@ -198,7 +223,10 @@ callout_cache_put(const struct callout_conf *cf, const char *addr,
 		return 0;
 	if ((lk = lock_cache(cf->cache, F_WRLCK, err, errlen)) < 0)
 		return -1;
-	if ((db = open_cache(cf->cache, GDBM_WRCREAT, err, errlen)) != NULL) {
+	db = open_cache(cf->cache, GDBM_WRCREAT, err, errlen);
+	if (db == NULL && broken(gdbm_errno))
+		db = renew(cf->cache, err, errlen);
+	if (db != NULL) {
 		k.dptr = key;
 		k.dsize = n;
 		v.dptr = val;

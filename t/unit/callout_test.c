@@ -415,6 +415,17 @@ test_cache(void)
 	is_int(callout_cache_get(&cf, "late@example.org", 4700, err, 300),
 	    CALLOUT_UNKNOWN, "the live entry survives pruning");
 
+	/* a damaged file (a writer killed mid-write) is made anew */
+	tmp_write("cache.gdbm", "this is not a GDBM file at all\n");
+	is_int(callout_cache_get(&cf, "late@example.org", 4700, err, 300),
+	    CALLOUT_MISS, "damaged cache: a miss");
+	ok(err[0] != '\0', "... with the reason: %s", err);
+	is_int(callout_cache_put(&cf, "fix@example.org", CALLOUT_KNOWN, 4700,
+	           err, sizeof(err)),
+	    0, "the next write makes it anew: %s", err);
+	is_int(callout_cache_get(&cf, "fix@example.org", 4700, err, 300),
+	    CALLOUT_KNOWN, "and it answers again");
+
 	cf.cache = "/nonexistent/dir/cache";
 	ok(callout_cache_put(&cf, "joe@example.org", CALLOUT_KNOWN, 1, err,
 	       sizeof(err)) < 0 &&
