@@ -224,8 +224,9 @@ callout_cache_put(const struct callout_conf *cf, const char *addr,
 	if ((lk = lock_cache(cf->cache, F_WRLCK, err, errlen)) < 0)
 		return -1;
 	db = open_cache(cf->cache, GDBM_WRCREAT, err, errlen);
-	if (db == NULL && broken(gdbm_errno))
-		db = renew(cf->cache, err, errlen);
+	if (db == NULL && broken(gdbm_errno) &&
+	    (db = renew(cf->cache, err, errlen)) != NULL)
+		*err = '\0';
 	if (db != NULL) {
 		k.dptr = key;
 		k.dsize = n;
