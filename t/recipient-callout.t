@@ -6,7 +6,8 @@
 # new address while the cached answers still hold (no second connection:
 # the peers' logs count the callouts); a next hop that never answers:
 # 450 4.1.1; no callout for a recipient the policy refused or a domain
-# that is neither local nor a relay target.
+# that is neither local nor a relay target; rcpt-verify-rate; bad lines
+# refused with file:line at start and reload.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use File::Temp qw(tempdir);
@@ -127,7 +128,8 @@ like($log, qr/reject: RCPT from \S+: 450 4\.1\.1 Recipient address rejected: unv
 my $e = SmtpTest->new(conf => []);
 my @trusted = ('PARAM BindAddress [127.0.0.1]',
     "PARAM rcpt-verify other.example lmtp unix:$tmp/nobody-listens",
-    "PARAM rcpt-verify example.org lmtp unix:$tmp/nobody-listens");
+    "PARAM rcpt-verify example.org lmtp unix:$tmp/nobody-listens",
+    'PARAM rcpt-verify-rate 1');
 $e->write_conf(@trusted);
 $e->start;
 my $c = $e->connect or die "connect: $!";
@@ -138,6 +140,16 @@ like(rcpt($c, 'joe@other.example'), qr/^250 2\.1\.5 /,
     'relayed domain with a rcpt-verify line: no callout');
 like(rcpt($c, 'joe@example.org'), $unverified,
     'local domain, no cache, nobody listening: 450 4.1.1');
+# rcpt-verify-rate 1: of quick callouts (each fails at connect at once),
+# some fall in one second; the second of those is not made
+my $limited;
+for my $i (1 .. 30) {
+	like(rcpt($c, "u$i\@example.org"), $unverified, "u$i: 450 4.1.1")
+	    or last;
+	last if ($limited = $e->log_text =~
+	    /callout: <u\d+\@example\.org> not verified: more than 1 callouts a second/);
+}
+ok($limited, 'rcpt-verify-rate: a callout over the bound is not made');
 SmtpTest::cmd($c, 'QUIT');
 # a bad line: the reload is refused with the reason, the daemon goes on
 $e->write_conf(@trusted, 'PARAM rcpt-verify bad.example ftp [127.0.0.1]:21');
