@@ -192,7 +192,7 @@ static enum callout_result
 dialogue(struct client *c, const struct callout_conf *cf,
     const struct callout_hop *hop, const char *addr, char *why, size_t whylen)
 {
-	char rcpt[CALLOUT_ADDR_MAX + 4];
+	char rcpt[CALLOUT_ADDR_MAX + 4], scratch[CALLOUT_LINE_MAX + 64];
 	int code;
 
 	if (hello(c, cf, hop, why, whylen) < 0)
@@ -202,7 +202,7 @@ dialogue(struct client *c, const struct callout_conf *cf,
 		snprintf(why, whylen,
 		    "not verified: a UTF-8 address and the "
 		    "next hop has no SMTPUTF8");
-		(void)command(c, "QUIT", "", c->last, sizeof(c->last));
+		(void)command(c, "QUIT", "", scratch, sizeof(scratch));
 		return CALLOUT_KNOWN;
 	}
 	if ((code = command(c, "MAIL FROM:<>", ascii(addr) ? "" : " SMTPUTF8",
@@ -217,8 +217,8 @@ dialogue(struct client *c, const struct callout_conf *cf,
 		return CALLOUT_TEMP;
 	snprintf(why, whylen, "%.200s", c->last);
 	/* RSET and QUIT for politeness: their answers change nothing */
-	if (command(c, "RSET", "", c->last, sizeof(c->last)) >= 0)
-		(void)command(c, "QUIT", "", c->last, sizeof(c->last));
+	if (command(c, "RSET", "", scratch, sizeof(scratch)) >= 0)
+		(void)command(c, "QUIT", "", scratch, sizeof(scratch));
 	if (code / 100 == 2)
 		return CALLOUT_KNOWN;
 	return code / 100 == 5 ? CALLOUT_UNKNOWN : CALLOUT_TEMP;
