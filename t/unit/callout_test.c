@@ -210,7 +210,7 @@ static const char *const nomail[] = { "250 peer\r\n",
 	"553 5.7.1 no null sender\r\n", NULL };
 static const char *const none[] = { NULL };
 
-static char long_greet[3000];
+static char long_greet[3000], many_greet[1200];
 
 #define SAID(hello, mail, rcpt)                                                \
 	hello " mx.test\r\nMAIL FROM:<>" mail "\r\nRCPT TO:<" rcpt             \
@@ -257,6 +257,8 @@ static const struct {
 	    "EHLO: ", NULL },
 	{ "over-long line", CALLOUT_SMTP, long_greet, known, JOE, CALLOUT_KNOWN,
 	    "250", NULL },
+	{ "a reply of 101 lines", CALLOUT_SMTP, many_greet, known, JOE,
+	    CALLOUT_TEMP, "more than 100 lines", NULL },
 	{ "silent", CALLOUT_SMTP, NULL, none, JOE, CALLOUT_TEMP, "timed out",
 	    NULL },
 };
@@ -277,6 +279,9 @@ test_runs(void)
 	memcpy(long_greet, "220-", 4);
 	snprintf(
 	    long_greet + 2000, sizeof(long_greet) - 2000, "\r\n220 peer\r\n");
+	for (i = 0; i < 101; i++)
+		memcpy(many_greet + 10 * i, "220-line\r\n", 10);
+	memcpy(many_greet + 1010, "220 end\r\n", 10);
 	tmp_path("peer.sock", sock, sizeof(sock));
 	tmp_path("peer.log", log, sizeof(log));
 	snprintf(target, sizeof(target), "unix:%s", sock);
