@@ -125,6 +125,10 @@
 	451, "4.3.0",                                                          \
 	    "<%s>: Recipient address rejected: recipient table unavailable, "  \
 	    "try again later"
+#define R_RCPT_VERIFY_TEMP                                                     \
+	450, "4.1.1",                                                          \
+	    "<%s>: Recipient address rejected: unverified address, try "       \
+	    "again later"
 #define R_RCPT_PROBE                                                           \
 	421, "4.7.0", "%s Too many refused recipients, closing connection"
 #define R_RCPT_ERR_SPAM                                                        \

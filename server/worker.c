@@ -311,6 +311,15 @@ on_rate(void *arg, const char *label)
 	return tracker_rate(w->sb, label, time(NULL));
 }
 
+/* The rcpt-verify-rate bound (session_hooks.callout_rate). */
+static int
+on_callout_rate(void *arg, int limit)
+{
+	const struct worker *w = arg;
+
+	return sbcount_callout(w->sb, time(NULL), limit);
+}
+
 static void
 run_session(struct worker *w, const struct conn *c)
 {
@@ -336,6 +345,7 @@ run_session(struct worker *w, const struct conn *c)
 	env.hooks = (struct session_hooks){ .arg = w,
 		.event = on_event,
 		.rate = on_rate,
+		.callout_rate = on_callout_rate,
 		.idle = on_idle,
 		.auth_reserve = auth_reserve,
 		.auth_refund = auth_refund };

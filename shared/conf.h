@@ -14,6 +14,7 @@
 #define CONF_MAX_HDR220 5
 #define CONF_MAX_HELP 41
 #define CONF_MAX_CLUSTER 40
+#define CONF_MAX_VERIFY 200 /* rcpt-verify lines */
 
 enum bind_kind { BIND_SMTP, BIND_SMTPS, BIND_SUBMIT };
 
@@ -141,6 +142,13 @@ struct conf {
 	int control_mode;
 	char *metrics_listen; /* the HTTP listener of the metrics */
 	int shutdown_grace;
+	/* recipient verification by callout (smtpserver.conf(5)) */
+	struct conf_triple rcpt_verify[CONF_MAX_VERIFY]; /* dom proto target */
+	size_t nrcpt_verify;
+	char *rcpt_verify_cache; /* path without ".gdbm"; NULL = none */
+	int rcpt_verify_pos_ttl, rcpt_verify_neg_ttl; /* s */
+	int rcpt_verify_rate;                         /* callouts/s, 0 = any */
+	int rcpt_verify_conn_tmo, rcpt_verify_reply_tmo; /* s */
 	/* stress mode: % of max_parallel; timeouts (s) while it is on */
 	int stress_threshold, stress_timeout_greeting, stress_timeout_command;
 	/* the HELO-pattern lines, first match wins */

@@ -384,8 +384,13 @@ set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
 {
 	struct conf_triple *t = FIELD(base, p->off, struct conf_triple);
 	size_t *n = FIELD(base, p->off2, size_t);
+	char why[300];
 
 	(void)ac, (void)raw;
+	if (p->check != NULL && p->check(av, why, sizeof(why)) < 0) {
+		pctx_error(cx, "PARAM %s %s", p->name, why);
+		return -1;
+	}
 	if (*n >= (size_t)p->max) {
 		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
 		    p->name, p->max);

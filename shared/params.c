@@ -5,6 +5,7 @@
  * Not for: parsing logic; one row per PARAM keyword, aliases in the row.
  */
 #include "params.h"
+#include "callout_hop.h"
 #include "conf.h"
 
 #include <limits.h>
@@ -113,6 +114,21 @@ const struct param conf_params[] = {
     CF(metrics_listen) },
 { "shutdown-grace", NA, PT_INT, "30", 0, 3600, GLOBAL | P_OURS,
     CF(shutdown_grace) },
+/* global, ours: recipient verification by callout (smtpserver(8)) */
+{ "rcpt-verify", NA, PT_TRIPLE, NULL, 0, CONF_MAX_VERIFY, GLOBAL | P_OURS,
+    CF(rcpt_verify), .off2 = CF(nrcpt_verify), .check = callout_hop_check },
+{ "rcpt-verify-cache", NA, PT_PATH, NULL, 0, 0, GLOBAL | P_OURS,
+    CF(rcpt_verify_cache) },
+{ "rcpt-verify-positive-ttl", NA, PT_INT, "86400", 0, 30 * DAY,
+    GLOBAL | P_OURS, CF(rcpt_verify_pos_ttl) },
+{ "rcpt-verify-negative-ttl", NA, PT_INT, "3600", 0, 30 * DAY,
+    GLOBAL | P_OURS, CF(rcpt_verify_neg_ttl) },
+{ "rcpt-verify-rate", NA, PT_INT, "20", 0, 100000, GLOBAL | P_OURS,
+    CF(rcpt_verify_rate) },
+{ "rcpt-verify-connect-timeout", NA, PT_INT, "5", 1, 300, GLOBAL | P_OURS,
+    CF(rcpt_verify_conn_tmo) },
+{ "rcpt-verify-reply-timeout", NA, PT_INT, "10", 1, 600, GLOBAL | P_OURS,
+    CF(rcpt_verify_reply_tmo) },
 /* global, ours: stress mode (smtpserver(8) "Stress mode") */
 { "stress-threshold", NA, PT_INT, "80", 0, 100, GLOBAL | P_OURS,
     CF(stress_threshold) },
