@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "milter.h"
 #include "peer.h" /* rhost_flags: enum rhost_flag, rf_ok() */
 #include "replies.h"
 #include "session.h"
@@ -115,6 +116,7 @@ struct smtp {
 	int line_secret;      /* line may be one of them: never logged */
 	char tls_cipher[160]; /* "<name> keybits N/M version V" */
 	char tls_peer[160];   /* verified client certificate CN */
+	struct milters *milt; /* milter.c: NULL = no PARAM milter */
 };
 
 /* reply.c: the one reply builder; reply(s, R_NAME, ...) with replies.h */
@@ -177,6 +179,9 @@ int smtp_policy_rcpt(struct smtp *, const char *addr, int *freeze);
 /* The recipient table (PARAM recipientdb): 0 known, -1 after 550/451. */
 int smtp_policy_rcpt_known(struct smtp *, const char *addr);
 void smtp_policy_end(struct smtp *);
+
+/* cmd_data.c: the spool envelope of the transaction */
+void fill_envelope(struct smtp *, struct envelope *);
 
 /* session.c */
 void smtp_txn_reset(struct smtp *);

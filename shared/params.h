@@ -31,6 +31,7 @@ enum ptype {
 	PT_POLICYDB,  /* type path into two strings */
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
 	PT_NEWGROUP,  /* name: starts a group */
+	PT_MILTER,    /* name unix:path|inet:host:port, appended; max */
 	PT_NTYPES
 };
 
