@@ -81,7 +81,7 @@ if ($pid == 0) {
 	    "--var=RUNDIR=$dir/run", "--var=LOGDIR=$dir/log")
 	    or POSIX::_exit(127);
 }
-END { if ($pid) { kill('KILL', -$pid); waitpid($pid, 0) } }
+END { local $?; if ($pid) { kill('KILL', -$pid); waitpid($pid, 0) } }
 
 sub listening {
 	my ($port) = @_;
