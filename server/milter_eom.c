@@ -3,8 +3,9 @@
  * headers, end of headers, body (CRLF, chunks of at most 64K) and EOM;
  * then their changes (add/insert/change/delete header, add/remove
  * recipient, change sender, replace body, quarantine) written into a new
- * spool file before the commit.  A milter's changes count only when its
- * EOM reply came; one that fails on the way gets the default action.
+ * spool file before the commit.  Changes apply as they arrive, so a later
+ * milter sees the headers as earlier ones left them (the body as it
+ * came); one that fails on the way gets the default action.
  * Not for: the earlier stages (milter.c).
  */
 #include "milter_int.h"
