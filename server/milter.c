@@ -207,6 +207,32 @@ milter_refuse(struct smtp *s, const struct mreply *r)
 	}
 }
 
+/* "host:port", "[addr]:port" or "port@host" into host; *port into it. */
+static int
+host_port(const char *hp, char *host, size_t len, char **port)
+{
+	size_t n = strcspn(hp, "@");
+
+	if (snprintf(host, len, "%s", hp) >= (int)len)
+		return -1;
+	if (hp[n] == '@') { /* port@host (sendmail) */
+		snprintf(host, len, "%s", hp + n + 1);
+		*port = host + strlen(host) + 1;
+		if ((size_t)(*port - host) + n + 1 > len)
+			return -1;
+		memcpy(*port, hp, n);
+		(*port)[n] = '\0';
+	} else if ((*port = strrchr(host, ':')) != NULL)
+		*(*port)++ = '\0';
+	else
+		return -1;
+	if (host[0] == '[' && host[strlen(host) - 1] == ']') {
+		host[strlen(host) - 1] = '\0';
+		memmove(host, host + 1, strlen(host));
+	}
+	return 0;
+}
+
 /* Connect to "unix:/path", "inet:host:port" or "inet:port@host". */
 static int
 open_spec(const char *spec, time_t deadline)
@@ -232,23 +258,8 @@ open_spec(const char *spec, time_t deadline)
 			return -1;
 		}
 	} else if (strncmp(spec, "inet:", 5) == 0) {
-		if (snprintf(host, sizeof(host), "%s", spec + 5) >=
-		    (int)sizeof(host))
+		if (host_port(spec + 5, host, sizeof(host), &port) < 0)
 			return -1;
-		if ((port = strchr(host, '@')) != NULL) { /* port@host */
-			*port++ = '\0';
-			memmove(host, port, strlen(port) + 1);
-			port = host + strlen(host) + 1;
-			memmove(port, spec + 5, strcspn(spec + 5, "@"));
-			port[strcspn(spec + 5, "@")] = '\0';
-		} else if ((port = strrchr(host, ':')) != NULL)
-			*port++ = '\0';
-		else
-			return -1;
-		if (host[0] == '[' && host[strlen(host) - 1] == ']') {
-			host[strlen(host) - 1] = '\0';
-			memmove(host, host + 1, strlen(host));
-		}
 		memset(&hints, 0, sizeof(hints));
 		hints.ai_socktype = SOCK_STREAM;
 		if (getaddrinfo(host, port, &hints, &ai) != 0 || ai == NULL)
@@ -326,12 +337,30 @@ macro(struct buf *b, const char *name, const char *value)
 	}
 }
 
+static void
+connect_macros(struct smtp *s, struct buf *b)
+{
+	char tmp[400], port[16];
+
+	macro(b, "j", s->myhost);
+	snprintf(tmp, sizeof(tmp), "%s %s", s->rhost, s->iplit);
+	macro(b, "_", tmp);
+	macro(b, "{daemon_name}",
+	    s->env->listener ? s->env->listener : "smtpserver");
+	macro(b, "{client_addr}", s->ip);
+	macro(b, "{client_name}", s->rhost[0] == '[' ? "unknown" : s->rhost);
+	macro(b, "{client_ptr}", s->rhost[0] == '[' ? "unknown" : s->rhost);
+	snprintf(port, sizeof(port), "%d", s->rport);
+	macro(b, "{client_port}", port);
+	macro(b, "v", "smtpserver");
+}
+
 int
 milter_macros(struct smtp *s, struct mconn *m, int stage, time_t deadline)
 {
 	struct milters *ms = s->milt;
 	struct buf b;
-	char tmp[400], port[16];
+	char tmp[400];
 	const char *at;
 	int r;
 
@@ -339,19 +368,7 @@ milter_macros(struct smtp *s, struct mconn *m, int stage, time_t deadline)
 	buf_putc(&b, stage);
 	switch (stage) {
 	case SMFIC_CONNECT:
-		macro(&b, "j", s->myhost);
-		snprintf(tmp, sizeof(tmp), "%s %s", s->rhost, s->iplit);
-		macro(&b, "_", tmp);
-		macro(&b, "{daemon_name}",
-		    s->env->listener ? s->env->listener : "smtpserver");
-		macro(&b, "{client_addr}", s->ip);
-		macro(&b, "{client_name}",
-		    s->rhost[0] == '[' ? "unknown" : s->rhost);
-		macro(&b, "{client_ptr}",
-		    s->rhost[0] == '[' ? "unknown" : s->rhost);
-		snprintf(port, sizeof(port), "%d", s->rport);
-		macro(&b, "{client_port}", port);
-		macro(&b, "v", "smtpserver");
+		connect_macros(s, &b);
 		break;
 	case SMFIC_HELO:
 		if (smtp_tls_on(s)) {

@@ -357,13 +357,32 @@ body_bytes(struct smtp *s, struct eom *e, const char *p, size_t n)
 	return buf_failed(&e->body) ? -1 : 0;
 }
 
+/* Add, insert or change a header: v = name, value. */
+static int
+edit_header(
+    const struct mconn *m, struct eom *e, int cmd, uint32_t idx, const char **v)
+{
+	char *val;
+
+	if (!(m->act &
+	        (cmd == SMFIR_CHGHEADER ? SMFIF_CHGHDRS : SMFIF_ADDHDRS)) ||
+	    !name_ok(v[0], strlen(v[0])) || (val = value_of(m, v[1])) == NULL)
+		return -1;
+	if (cmd == SMFIR_CHGHEADER)
+		chg_header(e, idx, v[0], val);
+	else
+		hdr_add(e, cmd == SMFIR_ADDHEADER ? e->nh : idx, xstrdup(v[0]),
+		    val);
+	return 0;
+}
+
 /* One change from an EOM reply; -1 = unusable (the milter fails). */
 static int
 edit(struct smtp *s, struct mconn *m, struct eom *e, const struct mpkt *p)
 {
 	const char *v[3];
 	uint32_t idx = 0;
-	char *a, *val;
+	char *a;
 	int k, has_idx = p->cmd == SMFIR_INSHEADER || p->cmd == SMFIR_CHGHEADER;
 
 	if (++e->nedits > EDITS_MAX)
@@ -381,14 +400,8 @@ edit(struct smtp *s, struct mconn *m, struct eom *e, const struct mpkt *p)
 	case SMFIR_ADDHEADER:
 	case SMFIR_INSHEADER:
 	case SMFIR_CHGHEADER:
-		if (k < 2 || !name_ok(v[0], strlen(v[0])) ||
-		    (val = value_of(m, v[1])) == NULL)
+		if (k < 2 || edit_header(m, e, p->cmd, idx, v) < 0)
 			return -1;
-		if (p->cmd == SMFIR_CHGHEADER)
-			chg_header(e, idx, v[0], val);
-		else
-			hdr_add(e, p->cmd == SMFIR_ADDHEADER ? e->nh : idx,
-			    xstrdup(v[0]), val);
 		break;
 	case SMFIR_ADDRCPT:
 	case SMFIR_ADDRCPT_PAR:
@@ -560,6 +573,21 @@ rewrite(struct smtp *s, struct eom *e)
 	return 0;
 }
 
+/* The reply to the data: LMTP owes one per recipient. */
+static int
+eom_reply(struct smtp *s, const struct mreply *r)
+{
+	size_t i, n = s->lmtp && s->tx.nrcpts > 0 ? s->tx.nrcpts : 1;
+	int rc = 0;
+
+	for (i = 0; i < n; i++)
+		if (r != NULL)
+			rc = milter_refuse(s, r);
+		else
+			reply(s, R_MILTER_DISCARD);
+	return r != NULL ? rc : 1;
+}
+
 int
 milter_eom(struct smtp *s)
 {
@@ -586,19 +614,18 @@ milter_eom(struct smtp *s)
 			if (r.v == MV_DISCARD)
 				ms->discard = 1;
 			else
-				rc = milter_refuse(s, &r);
+				rc = eom_reply(s, &r);
 		}
 		if (m->failed) {
 			milter_default(s, &r);
-			rc = milter_refuse(s, &r);
+			rc = eom_reply(s, &r);
 		}
 		m->in_msg = m->failed ? 0 : m->in_msg;
 	}
 	if (rc == 0 && (ms->discard || s->tx.nrcpts == 0)) {
 		log_msg(LOG_INFO, "%s: milter: message from %s%s discarded",
 		    xlog_tag(s->env->xlog), s->rhost, s->iplit);
-		reply(s, R_MILTER_DISCARD);
-		rc = 1;
+		rc = eom_reply(s, NULL);
 	} else if (rc == 0 && e.edited)
 		rc = rewrite(s, &e);
 	eom_close(&e);

@@ -153,6 +153,26 @@ for my $slow (qw(hang flood)) {
 	close($a);
 }
 
+# -K: a malformed PARAM milter is an error with file:line; good ones dump
+for my $bad ('PARAM milter onlyname', 'PARAM milter x tcp:host:1',
+    'PARAM milter x inet:hostonly', 'PARAM milter x unix:relative') {
+	open(my $fh, '>', "$d->{dir}/k.conf") or die;
+	print $fh "PARAM maxsize 1000\n$bad\n";
+	close($fh);
+	my $out = `@{[SmtpTest::binary()]} -K -C $d->{dir}/k.conf -Z /dev/null 2>&1`;
+	isnt($? >> 8, 0, "-K refuses '$bad'");
+	like($out, qr/k\.conf:2: /, "... with file:line");
+}
+open(my $kfh, '>', "$d->{dir}/k.conf") or die;
+print $kfh "PARAM milter a unix:/run/a.sock\nPARAM milter b inet:127.0.0.1:11332\n"
+    . "PARAM milter c inet:8891\@localhost\nPARAM milter-default-action accept\n";
+close($kfh);
+my $kout = `@{[SmtpTest::binary()]} -K -d 1 -C $d->{dir}/k.conf -Z /dev/null 2>&1`;
+unlike($kout, qr/k\.conf:\d+: /,
+    '-K takes unix:, inet:host:port and inet:port\@host');
+like($kout, qr/^milter\s*=?\s*a unix:\/run\/a\.sock\n.*b inet:127\.0\.0\.1:11332\n.*c inet:8891\@localhost$/m,
+    '... and dumps them in order');
+
 # a stopped milter: the default action, for each setting
 $fm->stop;
 for my $case (['', qr/^451 4\.7\.1 /], ['accept', qr/^250 /],
