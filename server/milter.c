@@ -23,7 +23,7 @@
 
 #include "log.h"
 
-#define MILTER_IN_MAX (MILTER_PKT_MAX + 8)
+#define MILTER_IN_MAX (MILTER_PKT_MAX + 4 + 16384) /* a packet and a read */
 
 static void
 mlog(struct smtp *s, const struct mconn *m, const char *what)

@@ -133,6 +133,11 @@ like($r, qr/^250 /, 'body replaced: accepted');
 like($f // '', qr/\nFrom: a\@example\.org\n\nnew body\nsecond line\n\z/,
     'the new body, LF line ends, headers kept');
 
+($r, $f) = send_msg(to => 'large@example.net', body => $msg);
+like($r, qr/^250 /, 'packets of 64 KB: accepted');
+like($f // '', qr/^X-Large: z{65525}\n\ny{65533}\n\z/m,
+    '... a 64 KB header and body chunk spooled');
+
 for my $bad (qw(inject garbage big)) {
 	($r, $f) = send_msg(to => "$bad\@example.net");
 	like($r, qr/^451 4\.7\.1 /, "$bad: default action tempfail");

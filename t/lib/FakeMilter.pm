@@ -2,7 +2,7 @@
 # milter tests: one process per connection; what it answers at the end
 # of a message is chosen by the first recipient's local part (accept,
 # reject, tempfail, replycode, discard, quarantine, edit, body, hang,
-# flood, garbage, big, inject), at RCPT by rcptreject/rcpttempfail/
+# flood, garbage, big, large, inject), at RCPT by rcptreject/rcpttempfail/
 # rcptreply, at MAIL by the sender mailreject.  Everything it is told
 # (macros, headers, body) is logged to a file, a line each.  Stopped at exit.
 package FakeMilter;
@@ -159,6 +159,10 @@ sub eom {
 		_send($c, 'c');
 	} elsif ($what eq 'body') {
 		_send($c, 'b', "new body\r\nsecond line\r\n");
+		_send($c, 'c');
+	} elsif ($what eq 'large') { # the largest packets there may be
+		_send($c, 'b', ('y' x 65533) . "\r\n");
+		_send($c, 'h', "X-Large\0" . ('z' x 65525) . "\0");
 		_send($c, 'c');
 	} elsif ($what eq 'inject') {
 		_send($c, 'h', "X-Evil\0a\r\nInjected: yes\0");
