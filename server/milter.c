@@ -381,7 +381,7 @@ milter_macros(struct smtp *s, struct mconn *m, int stage, time_t deadline)
 	case SMFIC_MAIL:
 		macro(&b, "i", ms->qid);
 		if (s->authenticated) {
-			macro(&b, "{auth_type}", "PLAIN");
+			macro(&b, "{auth_type}", s->auth_mech);
 			macro(&b, "{auth_authen}", s->auth_user);
 		}
 		if (smtp_tls_on(s)) {

@@ -110,6 +110,7 @@ struct smtp {
 	int msa;                /* submission (RFC 6409): AUTH before MAIL */
 	int authenticated;      /* AUTH succeeded: the client may relay */
 	char *auth_user;        /* who, for the envelope and policy */
+	const char *auth_mech;  /* "PLAIN" or "LOGIN" (milter {auth_type}) */
 	int auth_fails;         /* per-session failure count ... */
 	time_t auth_fail_first; /* ... and when the window began */
 	int auth_owed;        /* responses an AUTH may still get (cmd_auth.c) */

@@ -12,6 +12,9 @@ use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use SmtpTest qw(wait_until);
 use FakeMilter;
+use IO::Socket::SSL;
+use MIME::Base64;
+use TlsCerts;
 
 my $d = SmtpTest->new(conf => []);
 my $fm = FakeMilter->new(path => "$d->{dir}/fake.sock");
@@ -177,6 +180,45 @@ unlike($kout, qr/k\.conf:\d+: /,
     '-K takes unix:, inet:host:port and inet:port\@host');
 like($kout, qr/^milter\s*=?\s*a unix:\/run\/a\.sock\n.*b inet:127\.0\.0\.1:11332\n.*c inet:8891\@localhost$/m,
     '... and dumps them in order');
+
+# TLS and AUTH macros: a daemon with STARTTLS and an SMTP-auth-pipe
+{
+	my $t = SmtpTest->new(conf => []);
+	my $dir = $t->{dir};
+	make_cert($dir, 'one', 'localhost');
+	open(my $ap, '>', "$dir/authpipe") or die;
+	print $ap "#!/bin/sh\nread -r pw\n"
+	    . "[ \"\$1\" = alice ] && [ \"\$pw\" = s3cret ]\n";
+	close($ap);
+	chmod(0755, "$dir/authpipe");
+	$t->write_conf('PARAM BindAddress [127.0.0.1]', 'PARAM use-tls',
+	    'PARAM smtp-auth', "PARAM SMTP-auth-pipe $dir/authpipe",
+	    "PARAM tls-cert-file $dir/one.crt",
+	    "PARAM tls-key-file $dir/one.key",
+	    'PARAM milter fake ' . $fm->spec);
+	$t->start;
+	my $c = $t->connect or die "connect: $!";
+	SmtpTest::reply($c);
+	SmtpTest::cmd($c, 'EHLO client.example');
+	like(SmtpTest::cmd($c, 'STARTTLS') // '', qr/^220 /, 'STARTTLS');
+	ok(IO::Socket::SSL->start_SSL($c, SSL_verify_mode => SSL_VERIFY_NONE,
+	    Timeout => 10), 'TLS up');
+	SmtpTest::cmd($c, 'EHLO tls.example');
+	like(SmtpTest::cmd($c, 'AUTH PLAIN '
+	    . encode_base64("\0alice\0s3cret", '')) // '', qr/^235 /, 'AUTH');
+	like(SmtpTest::cmd($c, 'MAIL FROM:<tlsauth@example.org>') // '',
+	    qr/^250 /, 'MAIL');
+	SmtpTest::cmd($c, 'QUIT');
+	close($c);
+	my ($pid) = $fm->log_text =~ /^(\d+) mail <tlsauth\@example\.org>$/m;
+	my $l = join('', grep { /^$pid / } split(/^/, $fm->log_text));
+	like($l, qr/^\d+ macro H \{tls_version\}=TLSv1\.[23]$/m,
+	    '{tls_version} at HELO');
+	like($l, qr/^\d+ macro M \{cipher\}=\S+$/m, '{cipher} at MAIL');
+	like($l, qr/^\d+ macro M \{auth_type\}=PLAIN$/m, '{auth_type}');
+	like($l, qr/^\d+ macro M \{auth_authen\}=alice$/m, '{auth_authen}');
+	$t->stop;
+}
 
 # a stopped milter: the default action, for each setting
 $fm->stop;
