@@ -382,7 +382,7 @@ edit(struct smtp *s, struct mconn *m, struct eom *e, const struct mpkt *p)
 {
 	const char *v[3];
 	uint32_t idx = 0;
-	char *a;
+	char *a, why[200];
 	int k, has_idx = p->cmd == SMFIR_INSHEADER || p->cmd == SMFIR_CHGHEADER;
 
 	if (++e->nedits > EDITS_MAX)
@@ -424,8 +424,9 @@ edit(struct smtp *s, struct mconn *m, struct eom *e, const struct mpkt *p)
 		s->tx.from = a;
 		break;
 	case SMFIR_QUARANTINE:
-		log_msg(LOG_INFO, "%s: milter %s: quarantine: %.200s",
-		    xlog_tag(s->env->xlog), m->name, v[0]);
+		log_msg(LOG_INFO, "%s: milter %s: quarantine: %s",
+		    xlog_tag(s->env->xlog), m->name,
+		    log_escape(why, sizeof(why), v[0], strlen(v[0])));
 		if (s->tx.freeze < 1)
 			s->tx.freeze = 1;
 		return 0;

@@ -106,6 +106,8 @@ like($r, qr/^250 /, 'quarantine: 250');
 is($f, undef, '... not in router/');
 my @fz2 = files('freezer');
 is(scalar(@fz2), @fz + 1, '... but in the freezer');
+like($d->log_text, qr/milter fake: quarantine: test quarantine$/m,
+    '... with the reason logged');
 
 # changes: two recipients, edit@ is removed and added@ comes in
 $s = session();
