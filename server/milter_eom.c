@@ -475,8 +475,10 @@ one(struct smtp *s, struct mconn *m, struct eom *e, struct mreply *r)
 			goto out;
 		if (p.cmd == SMFIR_PROGRESS)
 			continue;
-		if (milter_verdict(&p, r) == 0)
+		if (milter_verdict(&p, r) == 0) {
+			m->in_msg = 0; /* the message is over for it */
 			break;
+		}
 		if (edit(s, m, e, &p) < 0) {
 			milter_fail(s, m, "bad change at end of message");
 			rc = -1;

@@ -72,6 +72,18 @@ like($log, qr/^\d+ body line one\\x0d\\x0a\.dot\\x0d\\x0a$/m,
     'body in CRLF, dot-unstuffed');
 
 my $s = session();
+like(SmtpTest::message($s, to => 'plain@example.net'), qr/^250 /,
+    'two messages in a session: first');
+like(SmtpTest::message($s, to => 'edit@example.net', body => $msg),
+    qr/^250 /, '... second, with changes');
+SmtpTest::cmd($s, 'RSET');
+like(SmtpTest::message($s, to => 'reject@example.net'), qr/^550 /,
+    '... third, after RSET, refused');
+SmtpTest::cmd($s, 'QUIT');
+close($s);
+unlike($fm->log_text, qr/^\d+ abort$/m, 'no ABORT after a finished message');
+
+$s = session();
 like(SmtpTest::cmd($s, 'MAIL FROM:<mailreject@example.org>'),
     qr/^550 5\.7\.1 /, 'reject at MAIL');
 like(SmtpTest::cmd($s, 'MAIL FROM:<a@example.org>'), qr/^250 /, 'next MAIL');
@@ -85,6 +97,8 @@ like(SmtpTest::cmd($s, 'RCPT TO:<fine@example.net>'), qr/^250 /,
     'another RCPT accepted');
 SmtpTest::cmd($s, 'QUIT');
 close($s);
+like($fm->log_text, qr/^\d+ abort$/m,
+    'ABORT for a transaction that ended before its data');
 
 ($r, $f) = send_msg(to => 'reject@example.net');
 like($r, qr/^550 5\.7\.1 /, 'reject at end of data');
