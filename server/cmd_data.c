@@ -18,7 +18,7 @@
 #include "log.h"
 
 /* Build the spool envelope from the session and transaction. */
-static void
+void
 fill_envelope(struct smtp *s, struct envelope *e)
 {
 	const struct session_env *env = s->env;
@@ -181,6 +181,8 @@ finish(struct smtp *s, int werr)
 
 	if (refuse_body(s, werr) < 0) {
 		/* nothing stored: smtp_txn_reset() removes the file */
+	} else if (milter_eom(s) != 0) {
+		/* the milters refused or discarded it and replied */
 	} else if (commit(s, id, sizeof(id), err, sizeof(err)) < 0) {
 		werr = werr_of(errno);
 		t->spool = NULL;
@@ -264,6 +266,10 @@ cmd_data(struct smtp *s, const char *arg)
 	time_t saved = s->st.deadline;
 
 	(void)arg;
+	if (milter_data(s) < 0) {
+		smtp_txn_reset(s);
+		return;
+	}
 	if ((werr = begin_spool(s)) != 0) {
 		refuse_body(s, werr);
 		smtp_txn_reset(s);

@@ -37,6 +37,7 @@ smtp_txn_reset(struct smtp *s)
 	struct smtp_txn *t = &s->tx;
 	size_t i;
 
+	milter_abort(s);
 	if (t->spool)
 		spool_abort(t->spool);
 	free(t->from);
@@ -456,8 +457,10 @@ session_run(const struct session_env *e)
 		g = GREET_CLOSE;
 	else
 		g = smtp_policy_connect(&s);
-	if (g == GREET_220)
+	if (g == GREET_220) {
+		milter_connect(&s);
 		greet(&s);
+	}
 	for (r = g == GREET_CLOSE ? -1 : 0; r >= 0;) {
 		if (e->stopping && *e->stopping) {
 			reply(&s, R_SHUTDOWN, s.myhost);
@@ -486,6 +489,7 @@ session_run(const struct session_env *e)
 	reply_flush(&s);
 	forget_secret(&s);
 	smtp_txn_reset(&s);
+	milter_end(&s);
 	smtp_auth_reset(&s);
 	smtp_policy_end(&s);
 	smtp_tls_end(&s);

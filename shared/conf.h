@@ -15,6 +15,7 @@
 #define CONF_MAX_HELP 41
 #define CONF_MAX_CLUSTER 40
 #define CONF_MAX_VERIFY 200 /* rcpt-verify lines */
+#define CONF_MAX_MILTER 8
 
 enum bind_kind { BIND_SMTP, BIND_SMTPS, BIND_SUBMIT };
 
@@ -114,6 +115,12 @@ struct conf {
 	char *contentfilter;
 	int contentfilter_maxpar;
 	int debug_contentfilter;
+	/* milters: "NAME SOCKET" lines in order; timeouts (s); default
+	 * action on failure: 0 tempfail, 1 accept, 2 reject */
+	char *milters[CONF_MAX_MILTER];
+	size_t nmilters;
+	int milter_connect_timeout, milter_command_timeout, milter_eom_timeout;
+	int milter_default_action;
 	char *perl_hook;
 	int lmtp_mode;
 	char *hdr220[CONF_MAX_HDR220]; /* raw text lines */

@@ -66,6 +66,17 @@ const struct param conf_params[] = {
     CF(contentfilter_maxpar) },
 { "debug-contentfilter", NA, PT_SET, "no", 0, 0, GLOBAL | UNBUILT,
     CF(debug_contentfilter) },
+/* milters (server/milter.c), ours */
+{ "milter", NA, PT_MILTER, NULL, 0, CONF_MAX_MILTER, GLOBAL | P_OURS,
+    CF(milters), .off2 = CF(nmilters) },
+{ "milter-connect-timeout", NA, PT_INT, "30", 1, 3600, GLOBAL | P_OURS,
+    CF(milter_connect_timeout) },
+{ "milter-command-timeout", NA, PT_INT, "30", 1, 3600, GLOBAL | P_OURS,
+    CF(milter_command_timeout) },
+{ "milter-eom-timeout", NA, PT_INT, "300", 1, 3600, GLOBAL | P_OURS,
+    CF(milter_eom_timeout) },
+{ "milter-default-action", NA, PT_ENUM, "tempfail", 0, 0, GLOBAL | P_OURS,
+    CF(milter_default_action), .choices = "tempfail|accept|reject" },
 { "perl-hook", NA, PT_PATH, NULL, 0, 0, GLOBAL | UNBUILT, CF(perl_hook) },
 { "lmtp-mode", NA, PT_SET, "no", 0, 0, GLOBAL, CF(lmtp_mode) },
 { "hdr220", NA, PT_RAWLIST, "%H ZMailer Server %V ESMTP%I ready at %T",
@@ -342,6 +353,7 @@ param_type_name(enum ptype t)
 		[PT_DELIVERBY] = "optional integer",
 		[PT_NETS] = "networks",
 		[PT_NEWGROUP] = "group name",
+		[PT_MILTER] = "name and socket",
 	};
 
 	return (unsigned)t < PT_NTYPES ? names[t] : "?";

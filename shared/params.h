@@ -33,6 +33,7 @@ enum ptype {
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
 	PT_NETS,      /* up to PROXY_MAX_NETS networks, one string */
 	PT_NEWGROUP,  /* name: starts a group */
+	PT_MILTER,    /* name unix:path|inet:host:port, appended; max */
 	PT_NTYPES
 };
 
