@@ -106,8 +106,11 @@ struct conf {
 	int msa_mode;
 	int enable_router;
 	int router_maxpar;
+	int router_timeout; /* seconds for one router answer */
 	char *contentfilter;
 	int contentfilter_maxpar;
+	int contentfilter_timeout;   /* seconds for one verdict */
+	int contentfilter_fail_open; /* accept when the filter fails */
 	int debug_contentfilter;
 	char *perl_hook;
 	int lmtp_mode;
