@@ -31,6 +31,7 @@
 
 struct kid {
 	pid_t pid;    /* 0: free slot */
+	int reaped;   /* exited and reaped: the pid is no longer ours */
 	int in, out;  /* its stdin (we write), its stdout+stderr (we read) */
 	int fd;       /* reply socket of the request it runs; -1: none */
 	int hungry;   /* said "#hungry": ready for a request */
@@ -86,7 +87,8 @@ kid_gone(struct keeper *k, struct kid *c, const char *why)
 	if (why != NULL)
 		log_msg(
 		    LOG_WARNING, "%s %ld: %s", k->p->name, (long)c->pid, why);
-	kill(c->pid, SIGKILL);
+	if (!c->reaped)
+		kill(c->pid, SIGKILL);
 	close(c->in);
 	close(c->out);
 	if (c->fd >= 0)
@@ -302,6 +304,19 @@ expire(struct keeper *k)
 	}
 }
 
+/* Reap the programs that exited; their pipes tell the rest. */
+static void
+reap(struct keeper *k)
+{
+	pid_t pid;
+	size_t i;
+
+	while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+		for (i = 0; i < KEEP_KIDS; i++)
+			if (k->kids[i].pid == pid)
+				k->kids[i].reaped = 1;
+}
+
 /* One request from the door with its reply socket; 0 when the door is
  * gone (every worker and the supervisor closed it). */
 static int
@@ -404,8 +419,7 @@ subd_keep(int door, const struct subd_prog *p)
 	for (i = 0; i < KEEP_KIDS; i++)
 		k.kids[i].fd = -1;
 	for (;;) {
-		while (waitpid(-1, NULL, WNOHANG) > 0)
-			continue;
+		reap(&k);
 		dispatch(&k);
 		expire(&k);
 		n = 0;

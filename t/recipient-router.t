@@ -70,7 +70,19 @@ $d->write_conf('PARAM BindAddress [127.0.0.1]', 'PARAM enable-router',
     'PARAM VRFYcmd', 'PARAM EXPNcmd', 'notouch.example veFT',
     'helo.example veh', '* ve');
 $d->{args} = [ '-R', "$dir/router" ];
-$d->start;
+my $dpid = $d->start;
+
+# The daemon's children named name (the keepers: smtpd-router, ...).
+sub keepers {
+	my ($name) = @_;
+	my @k;
+	for my $p (glob('/proc/[0-9]*')) {
+		open(my $f, '<', "$p/stat") or next;
+		my $st = <$f> // next;
+		push @k, $1 if $st =~ /^(\d+) \(\Q$name\E\) \S+ (\d+)/ && $2 == $dpid;
+	}
+	return @k;
+}
 
 my $s = $d->connect or die "connect: $!";
 like(SmtpTest::reply($s), qr/^220 /, 'greeting');
@@ -128,6 +140,17 @@ like(SmtpTest::cmd($s, 'RCPT TO:<hang@local.example>'),
     qr/^450 4\.5\.0 Interactive router timed out!/, 'a hanging router: 450');
 like(SmtpTest::cmd($s, 'RCPT TO:<user2@local.example>'), qr/^250 /,
     'the next request after a hang is answered');
+
+# the keeper itself dies: the supervisor starts another behind the door
+my @k = keepers('smtpd-router');
+is(scalar @k, 1, 'one router keeper, a child of the daemon');
+kill 'KILL', $k[0];
+ok(wait_until(sub { my @n = keepers('smtpd-router'); @n == 1 && $n[0] != $k[0] }),
+    'a new keeper is started');
+like(SmtpTest::cmd($s, 'RCPT TO:<user3@local.example>'), qr/^250 /,
+    'and the same session reaches it');
+like(SmtpTest::cmd($s, 'RCPT TO:<nobody@local.example>'), qr/^550 5\.1\.1 /,
+    'its router answers');
 SmtpTest::cmd($s, 'QUIT');
 close $s;
 
@@ -163,6 +186,20 @@ close $s;
 my @req = do { open(my $f, '<', "$rt/requests") or die; <$f> };
 ok((grep { /^hello\t\[127\.0\.0\.1\] / } @req), 'hello request: [ip] rhost');
 ok(!(grep { /^from\tspammer/ } @req[-4 .. -1]), 'no from request under style F');
+
+# SIGHUP without enable-router: no router any more, no keeper
+$d->write_conf('PARAM BindAddress [127.0.0.1]', '* ve');
+my ($out) = $d->ctl('reload');
+ok(wait_until(sub { $d->log_text =~ /generation 2/ }), 'reloaded') or diag($out);
+$s = $d->connect or die;
+SmtpTest::reply($s);
+SmtpTest::cmd($s, 'EHLO client.example');
+SmtpTest::cmd($s, 'MAIL FROM:<spammer@bad.example>');
+like(SmtpTest::cmd($s, 'RCPT TO:<nobody@local.example>'), qr/^250 /,
+    'after the reload the router is not asked');
+SmtpTest::cmd($s, 'QUIT');
+close $s;
+ok(wait_until(sub { keepers('smtpd-router') == 0 }), 'and its keeper is gone');
 $d->stop;
 
 # a router that cannot be started: 440; after 20 failures the session ends
