@@ -10,6 +10,7 @@ use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use SmtpTest qw(wait_until);
+use SmtpPipe ();
 
 my $d = SmtpTest->new(conf => []);
 my $dir = $d->{dir};
@@ -201,6 +202,19 @@ SmtpTest::cmd($s, 'QUIT');
 close $s;
 ok(wait_until(sub { keepers('smtpd-router') == 0 }), 'and its keeper is gone');
 $d->stop;
+
+# a -i session starts a keeper of its own
+my $po = SmtpPipe::postoffice();
+my $out2 = SmtpPipe::run_i(po => $po,
+    conf => SmtpPipe::write_conf($po, "PARAM enable-router\n* ve\n"),
+    args => [ '-R', "$dir/router" ],
+    input => "EHLO x.example\r\nMAIL FROM:<a\@b.example>\r\n"
+	. "RCPT TO:<nobody\@local.example>\r\nRCPT TO:<u\@local.example>\r\n"
+	. "QUIT\r\n");
+like($out2, qr/^550 5\.1\.1 no such user here\r$/m, '-i: the router refuses');
+like($out2, qr/^250 2\.1\.5 Recipient address syntax Ok; rcpt=<u\@local\.example>/m,
+    '-i: and allows');
+like($out2, qr/^221 /m, '-i: the session ends normally');
 
 # a router that cannot be started: 440; after 20 failures the session ends
 my $d2 = SmtpTest->new(conf => [ 'PARAM BindAddress [127.0.0.1]',
