@@ -143,6 +143,7 @@ kid_start(struct keeper *k, struct kid *c)
 		return -1;
 	}
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(in[1], F_SETFL, O_NONBLOCK); /* a full pipe: it is not reading */
 	c->pid = pid;
 	c->in = in[1];
 	c->out = out[0];
