@@ -43,6 +43,15 @@ talk_socket(const char *sock, const char *path, struct buf *out, int timeout)
 	return r;
 }
 
+/* The PARAM names a socket (now: it may have come after the daemon). */
+static int
+is_socket(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 /* The spool id of the file at path ("" when it cannot be known). */
 static void
 file_id(const char *path, char *id, size_t idlen)
@@ -122,9 +131,9 @@ smtp_contentfilter(struct smtp *s, struct filter_verdict *v)
 	path = spool_path(s->tx.spool);
 	file_id(path, id, sizeof(id));
 	buf_init(&out, SUBD_REPLY_MAX + SUBD_LINE_MAX + 1);
-	if (sd && sd->filter_sock[0])
-		r = talk_socket(
-		    sd->filter_sock, path, &out, s->cf->contentfilter_timeout);
+	if (is_socket(s->cf->contentfilter))
+		r = talk_socket(s->cf->contentfilter, path, &out,
+		    s->cf->contentfilter_timeout);
 	else if (sd && sd->d[SUBD_FILTER])
 		r = subd_ask(sd->d[SUBD_FILTER], path, &out,
 		    s->cf->contentfilter_timeout);

@@ -179,8 +179,15 @@ SmtpTest::cmd($s, 'QUIT');
 close $s;
 $d->stop;
 
-# the socket form: the PARAM names an AF_UNIX socket
+# the socket form: the PARAM names an AF_UNIX socket (which may come
+# after the daemon started)
 my $sock = "$dir/filter.sock";
+my $d2 = SmtpTest->new(conf => [ 'PARAM BindAddress [127.0.0.1]',
+    "PARAM contentfilter $sock", 'PARAM contentfilter-timeout 2', '* ve' ]);
+$d2->start;
+$s = session($d2);
+like(send_msg($s, 'plain'), qr/^451 4\.7\.1 Content filter unavailable/,
+    'socket: before the socket exists, 451');
 my $lis = IO::Socket::UNIX->new(Local => $sock, Listen => 5) or die "$sock: $!";
 chmod 0777, $sock;
 my $spid = fork() // die;
@@ -202,10 +209,6 @@ if ($spid == 0) {
 }
 POSIX::setpgid($spid, $spid);
 close $lis;
-my $d2 = SmtpTest->new(conf => [ 'PARAM BindAddress [127.0.0.1]',
-    "PARAM contentfilter $sock", 'PARAM contentfilter-timeout 2', '* ve' ]);
-$d2->start;
-$s = session($d2);
 like(send_msg($s, 'reject'), qr/^550 5\.7\.1 Content-Policy reject msg: spam detected/,
     'socket: reject');
 like(send_msg($s, 'plain'), qr/^250 2\.0\.0 Message accepted/, 'socket: accept');
