@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "log.h"
 #include "options.h"
@@ -73,6 +74,7 @@ start(struct subdaemons *sd)
 		if (!sd->on[k])
 			continue;
 		sd->d[k] = subd_spawn(&sd->p[k], sd->keep, err, sizeof(err));
+		sd->started[k] = time(NULL);
 		if (sd->d[k] == NULL)
 			log_msg(LOG_ERR, "%s keeper: %s", sd->p[k].name, err);
 	}
@@ -116,10 +118,24 @@ subdaemons_reload(struct subdaemons *sd, const struct conf *nc,
 	start(sd);
 }
 
+/* Start a keeper behind a door that has none, at most once a second
+ * (a keeper that dies at once must not make the supervisor spin). */
+static void
+restart(struct subdaemons *sd, int k)
+{
+	char err[512];
+	time_t now = time(NULL);
+
+	if (sd->d[k] == NULL || sd->d[k]->pid > 0 || sd->started[k] == now)
+		return;
+	sd->started[k] = now;
+	if (subd_restart(sd->d[k], &sd->p[k], err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, "%s keeper: %s", sd->p[k].name, err);
+}
+
 int
 subdaemons_reaped(struct subdaemons *sd, pid_t pid)
 {
-	char err[512];
 	int k;
 
 	for (k = 0; k < SUBD_NKINDS; k++) {
@@ -128,11 +144,19 @@ subdaemons_reaped(struct subdaemons *sd, pid_t pid)
 		log_msg(LOG_WARNING, "%s keeper %ld died; starting another",
 		    sd->p[k].name, (long)pid);
 		sd->d[k]->pid = 0;
-		if (subd_restart(sd->d[k], &sd->p[k], err, sizeof(err)) < 0)
-			log_msg(LOG_ERR, "%s keeper: %s", sd->p[k].name, err);
+		restart(sd, k);
 		return 1;
 	}
 	return 0;
+}
+
+void
+subdaemons_check(struct subdaemons *sd)
+{
+	int k;
+
+	for (k = 0; k < SUBD_NKINDS; k++)
+		restart(sd, k);
 }
 
 void

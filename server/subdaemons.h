@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "conf.h"
 #include "subd.h"
@@ -27,8 +28,9 @@ struct subdaemons {
 	int on[SUBD_NKINDS]; /* configured (a missing keeper = failure) */
 	char path[SUBD_NKINDS][PATH_MAX];
 	char zconfig[PATH_MAX];
-	char filter_sock[PATH_MAX]; /* contentfilter is a socket: "" else */
-	int keep;                   /* the supervisor keeps the doors */
+	char filter_sock[PATH_MAX];  /* contentfilter is a socket: "" else */
+	int keep;                    /* the supervisor keeps the doors */
+	time_t started[SUBD_NKINDS]; /* last keeper start */
 };
 
 /* Start what c asks for; problems are logged (sessions then answer
@@ -40,6 +42,8 @@ void subdaemons_reload(struct subdaemons *, const struct conf *nc,
     const struct options *o, const struct zenv *z);
 /* A child died: if it was a keeper, start another; 1 if it was. */
 int subdaemons_reaped(struct subdaemons *, pid_t);
+/* Once a second: start a keeper that could not be restarted at once. */
+void subdaemons_check(struct subdaemons *);
 /* In a new worker: drop the keepers' ends of the doors. */
 void subdaemons_child(struct subdaemons *);
 void subdaemons_close(struct subdaemons *, int wait);

@@ -356,6 +356,7 @@ loop(struct sup *s)
 		s->ci.want_stop = 0;
 		pool_reap(s);
 		secrets_check(&s->sec, s->conf);
+		subdaemons_check(&s->subd);
 		if (s->stopping) {
 			pool_count(s, &c);
 			if (c.live == 0)
