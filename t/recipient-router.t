@@ -192,14 +192,20 @@ ok(!(grep { /^from\tspammer/ } @req[-4 .. -1]), 'no from request under style F')
 $d->write_conf('PARAM BindAddress [127.0.0.1]', '* ve');
 my ($out) = $d->ctl('reload');
 ok(wait_until(sub { $d->log_text =~ /generation 2/ }), 'reloaded') or diag($out);
-$s = $d->connect or die;
-SmtpTest::reply($s);
-SmtpTest::cmd($s, 'EHLO client.example');
-SmtpTest::cmd($s, 'MAIL FROM:<spammer@bad.example>');
-like(SmtpTest::cmd($s, 'RCPT TO:<nobody@local.example>'), qr/^250 /,
+# (a worker of the old generation may still take a connection or two
+# before it goes: ask new sessions until one is of the new generation)
+sub rcpt_nobody {
+	my $c = $d->connect or return '';
+	SmtpTest::reply($c);
+	SmtpTest::cmd($c, 'EHLO client.example');
+	SmtpTest::cmd($c, 'MAIL FROM:<spammer@bad.example>');
+	my $r = SmtpTest::cmd($c, 'RCPT TO:<nobody@local.example>') // '';
+	SmtpTest::cmd($c, 'QUIT');
+	close $c;
+	return $r;
+}
+ok(wait_until(sub { rcpt_nobody() =~ /^250 / }),
     'after the reload the router is not asked');
-SmtpTest::cmd($s, 'QUIT');
-close $s;
 ok(wait_until(sub { keepers('smtpd-router') == 0 }), 'and its keeper is gone');
 $d->stop;
 
