@@ -78,6 +78,10 @@ struct policy_sess *policy_sess_new(struct policy *,
 void policy_sess_free(struct policy_sess *);
 /* After a successful AUTH: trusted for HELO, MAIL and RCPT. */
 void policy_set_trusted(struct policy_sess *, int);
+/* Before policy_connect: whoson (-w) named a user logged in at the
+ * client's address; "trust-whoson +" on its network then grants
+ * trustrecipients. */
+void policy_set_whoson(struct policy_sess *, int registered);
 const struct policy_flags *policy_flags(const struct policy_sess *);
 
 /*
@@ -128,6 +132,30 @@ enum policy_known { POLICY_RCPT_KNOWN, POLICY_RCPT_UNKNOWN, POLICY_RCPT_TEMP };
  */
 enum policy_known policy_rcpt_known(
     struct policy_sess *, const char *addr, char *err, size_t errlen);
+
+/*
+ * PARAM rcpt-verify (callout.h): the policy takes over cf (NULL: none)
+ * and frees it with itself.
+ */
+struct callout_conf;
+void policy_set_callout(struct policy *, struct callout_conf *cf);
+/*
+ * rcpt-verify-rate: take(arg, limit) counts one callout in the current
+ * second across all workers and says 1 if it is within limit, 0 if not.
+ * Without one, the bound is counted in this process alone.
+ */
+typedef int (*policy_callout_rate_fn)(void *arg, int limit);
+void policy_set_callout_rate(
+    struct policy_sess *, policy_callout_rate_fn take, void *arg);
+/*
+ * After policy_rcpt_known said KNOWN: ask the next hop of addr's domain
+ * (a rcpt-verify line for it, and the domain local or a relay target in
+ * the policy), through the cache.  KNOWN when not ours to verify or the
+ * next hop took it, UNKNOWN on its 5xx, TEMP when it could not say (or
+ * the rate bound was reached); what happened in why.
+ */
+enum policy_known policy_rcpt_verify(
+    struct policy_sess *, const char *addr, char *why, size_t whylen);
 
 /*
  * Before the content filter: POLICY_GATE_FILTER run it,

@@ -5,8 +5,8 @@
 #define SMTPD_OPTIONS_H
 
 /* Options that are parsed but not implemented (drop a letter when it is
- * built): -w whoson, -X and -8 charset translation. */
-#define OPT_UNBUILT "wX8"
+ * built): -X and -8 charset translation. */
+#define OPT_UNBUILT "X8"
 
 #define DEFAULT_ZENV "/etc/zmailer.conf"
 #define DEFAULT_MAILBIN "/usr/lib/zmailer"

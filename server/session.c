@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "ident.h"
+#include "whoson.h"
 #include "peer.h"
 #include "policy.h"
 #include "zenv.h"
@@ -215,6 +216,10 @@ setup_peer(struct smtp *s)
 	if (e->ident && e->network && e->locallen)
 		ident_query(sa, (const struct sockaddr *)&e->local, IDENT_PORT,
 		    IDENT_TIMEOUT, s->ident, sizeof(s->ident));
+	if (e->whoson && e->network)
+		s->whoson_rc = whoson_query(s->cf->whoson_server,
+		    s->cf->whoson_port, s->cf->whoson_tcp,
+		    s->cf->whoson_timeout, s->ip, s->whoson, sizeof(s->whoson));
 }
 
 static void
@@ -250,6 +255,7 @@ setup(struct smtp *s, const struct session_env *e)
 	s->with = e->bsmtp ? "BSMTP" : s->lmtp ? "LMTP" : "SMTP";
 	s->spool.postoffice = e->postoffice;
 	s->spool.min_availspace = s->cf->min_availspace;
+	s->spool.sync_fs = s->cf->spool_sync == SPOOL_SYNC_SYNCFS;
 	s->spool.received_header = s->cf->received_header;
 	s->spool.myhostname = s->myhost;
 	zv = e->zenv ? zenv_get(e->zenv, "ROUTERDIRHASH") : NULL;
@@ -452,6 +458,8 @@ session_run(const struct session_env *e)
 	setup(&s, e);
 	xlog_note(
 	    e->xlog, "connection from %s %s:%d", s.rhost, s.iplit, s.rport);
+	if (s.whoson[0])
+		xlog_note(e->xlog, "whoson: %s", s.whoson);
 	log_connect(&s);
 	/* implicit TLS first: even a refusing greeting goes inside TLS */
 	if (e->kind == BIND_SMTPS && smtp_tls_implicit(&s) < 0)

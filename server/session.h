@@ -29,7 +29,8 @@ enum sess_event {
 			250); recipients of a transaction that did not end in
 			a committed message are not reported */
 	SEV_QUIT,    /* the client said QUIT; its 221 follows */
-	SEV_TLS,     /* a TLS handshake succeeded: p = version text */
+	SEV_TLS,     /* a TLS handshake succeeded: p = version text;
+			n = -1: it failed (p NULL) */
 	SEV_AUTH,    /* an AUTH was checked: n = 1 ok, 0 refused */
 	SEV_POLICY,  /* the policy refused: n = enum sb_stage, p non-NULL
 			when a DNS blocklist decided it */
@@ -46,6 +47,9 @@ struct session_hooks {
 	void (*event)(void *arg, enum sess_event, const void *p, long n);
 	/* ratelimitmsgs counter (daemon: the scoreboard) */
 	long (*rate)(void *arg, const char *label);
+	/* rcpt-verify-rate: may one more callout start in this second
+	 * across all workers (daemon: the scoreboard)?  1 yes, 0 no */
+	int (*callout_rate)(void *arg, int limit);
 	/*
 	 * Stress mode, called about once a second while the session waits
 	 * for a command: waited seconds so far, first = no command came
@@ -84,6 +88,7 @@ struct session_env {
 	int gullible;          /* -g */
 	int helo_strict;       /* -h */
 	int ident;             /* -a */
+	int whoson;            /* -w: ask whoson about the client */
 	const char *style;     /* -s value: "strict", "sloppy", or flags */
 	long maxsize;          /* -M overrides PARAM maxsize when >= 0 */
 	const char *test_addr; /* -T '[a.b.c.d]' */

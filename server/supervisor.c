@@ -34,6 +34,7 @@
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
+#include "tracker.h"
 #include "unbuilt.h"
 #include "zenv.h"
 
@@ -184,6 +185,16 @@ check_policies(
 	return 0;
 }
 
+/* Per-listener metrics: their names, before any worker counts. */
+static void
+name_listeners(struct sup *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ls.n; i++)
+		sbcount_listener_name(s->sb, s->ls.v[i].name);
+}
+
 /* The new generation, or 0 with the reason in err (also logged). */
 static unsigned long
 reload_conf(struct sup *s, char *err, size_t errlen)
@@ -213,6 +224,7 @@ reload_conf(struct sup *s, char *err, size_t errlen)
 		log_msg(LOG_NOTICE, "reload: %s", changes.data);
 	buf_free(&changes);
 	scoreboard_grow(s->sb, slots_for(nc)); /* fits: checked above */
+	name_listeners(s);
 	scoreboard_set_stress(s->sb, pool_stress_at(nc));
 	secrets_reload(&s->sec, nc);
 	subdaemons_reload(&s->subd, nc, s->opts, s->zenv);
@@ -366,6 +378,8 @@ loop(struct sup *s)
 		pool_maintain(s);
 		pool_stress_tick(s);
 		notify_tick(&s->nt, s->sb);
+		tracker_follow(s->conf->tracking_url, s->host, (long)getpid());
+		tracker_tick(s->sb, time(NULL));
 	}
 }
 
@@ -458,6 +472,7 @@ open_all(struct sup *s, char *err, size_t errlen)
 	}
 	s->sb->generation = s->conf->generation = 1;
 	s->sb->stress_at = pool_stress_at(s->conf);
+	name_listeners(s);
 	if (daemon_pidfile_write(s->pidpath, err, errlen) < 0)
 		return 2;
 	prepare_logfile(s);
@@ -500,6 +515,7 @@ cleanup(struct sup *s)
 
 	listen_close(&s->ls);
 	mhttp_close(&s->mh);
+	tracker_stop();
 	if (s->ctl >= 0) {
 		close(s->ctl);
 		if (lstat(s->ctlpath, &st) == 0 && S_ISSOCK(st.st_mode))

@@ -82,8 +82,8 @@ static const struct verb {
 	{ "VERB", cmd_verb, ST_ANY, V_JUNK, OOS_ANY },
 	{ "TURN", cmd_turn, ST_ANY, V_LAST, OOS_ANY },
 	{ "TICK", cmd_tick, ST_ANY, 0, OOS_ANY },
-	{ "ETRN", cmd_notavail, ST_ANY, V_ETRN | V_JUNK, OOS_ANY },
-	{ "TURNME", cmd_notavail, ST_ANY, V_ETRN | V_JUNK, OOS_ANY },
+	{ "ETRN", cmd_etrn, ST_ANY, V_ETRN | V_JUNK, OOS_ANY },
+	{ "TURNME", cmd_etrn, ST_ANY, V_ETRN | V_JUNK, OOS_ANY },
 	{ "AUTH", cmd_auth, ST_ANY & ~ST_BDAT, V_EHLO | V_LAST, OOS_ANY },
 	{ "STARTTLS", cmd_starttls, ST_ANY & ~ST_BDAT, V_LAST, OOS_ANY },
 	{ "550", cmd_ignore, ST_ANY, 0, OOS_ANY },
@@ -212,6 +212,19 @@ check_chars(struct smtp *s, const struct verb *v)
 }
 
 /*
+ * The client pipelined QUIT after the end of its message: the message's
+ * 250 waits for the 221, and both leave in one write.
+ */
+static int
+quit_follows(const struct smtp *s)
+{
+	const struct stream *st = &s->st;
+
+	return st->rlen - st->rpos >= 6 &&
+	    strncasecmp(st->rbuf + st->rpos, "QUIT\r\n", 6) == 0;
+}
+
+/*
  * A network client that sends more before its EHLO was answered does not
  * speak PIPELINING (RFC 2920 3.1: only after EHLO offered it); the
  * session ends.  Not for a V_PIPE_OK verb: nothing after it is read.
@@ -299,6 +312,6 @@ verbs_dispatch(struct smtp *s)
 	s->verb = v->name;
 	if (gates(s, v, arg) == 0)
 		v->fn(s, arg);
-	if (v->flags & V_LAST)
+	if ((v->flags & V_LAST) && !(v->fn == cmd_data && quit_follows(s)))
 		reply_flush(s);
 }

@@ -30,11 +30,13 @@
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
+#include "proxy.h"
 #include "replies.h"
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
 #include "spool.h"
+#include "tracker.h"
 
 #define LINGER_MS 2000
 #define POLL_MS 1000
@@ -42,6 +44,7 @@
 static volatile sig_atomic_t stopping, woken;
 static volatile sig_atomic_t cur_fd = -1; /* the client being served */
 static const char *cur_ip;                /* its address, for the log */
+static int cur_lidx = -1;                 /* its listener's counters */
 static struct policy **pols; /* per group, opened before the drop */
 
 struct conn {
@@ -53,6 +56,8 @@ struct conn {
 	char ip[64];
 	int port, lport;
 	int same_ip; /* connections from this source, this one included */
+	int proxied; /* peer is the client a PROXY header named */
+	int lidx;    /* the listener's counters in the scoreboard, or -1 */
 };
 
 /*
@@ -101,6 +106,21 @@ wake(const struct worker *w)
 	if (write(w->wakefd, &c, 1) < 0) {
 		/* full pipe: the supervisor is already awake */
 	}
+}
+
+/*
+ * After taking a connection: wake the supervisor only when it must fork
+ * (fewer idle workers than min-idle-workers).  Trimming surplus idle
+ * workers waits for its once-a-second tick, so a session's end wakes no
+ * one: two wake-ups and a supervisor round less per connection.
+ */
+static void
+wake_if_short(const struct worker *w)
+{
+	int lo = w->conf->min_idle_workers > 0 ? w->conf->min_idle_workers : 1;
+
+	if (!scoreboard_idle_at_least(w->sb, lo))
+		wake(w);
 }
 
 static void
@@ -214,6 +234,7 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		break;
 	case SEV_MESSAGE:
 		scoreboard_message(w->sb, w->slot, n);
+		sbcount_listener_msg(w->sb, cur_lidx);
 		break;
 	case SEV_REJECT:
 		scoreboard_reject(w->sb, w->slot, (int)n);
@@ -222,7 +243,10 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		scoreboard_rcpt(w->sb, w->slot, n);
 		break;
 	case SEV_TLS:
-		sbcount_tls(w->sb, p);
+		if (n < 0)
+			sbcount_tls_fail(w->sb);
+		else
+			sbcount_tls(w->sb, p);
 		break;
 	case SEV_AUTH:
 		sbcount_auth(w->sb, n != 0);
@@ -262,7 +286,7 @@ auth_reserve(void *arg, const struct sockaddr_storage *peer, int limit,
 	if (netaddr_key((const struct sockaddr *)peer, &k) < 0)
 		memset(&k, 0, sizeof(k)); /* as admission counts it */
 	scoreboard_key(&k, &key);
-	return scoreboard_auth_reserve(w->sb, &key, limit, window, since);
+	return tracker_auth_reserve(w->sb, &key, limit, window, since);
 }
 
 static void
@@ -275,7 +299,7 @@ auth_refund(
 	if (netaddr_key((const struct sockaddr *)peer, &k) < 0)
 		memset(&k, 0, sizeof(k));
 	scoreboard_key(&k, &key);
-	scoreboard_auth_refund(w->sb, &key, window, since);
+	tracker_auth_refund(w->sb, &key, window, since);
 }
 
 /* The ratelimitmsgs counter for policy_set_rate() (session_hooks.rate). */
@@ -284,7 +308,16 @@ on_rate(void *arg, const char *label)
 {
 	const struct worker *w = arg;
 
-	return scoreboard_rate(w->sb, label, time(NULL));
+	return tracker_rate(w->sb, label, time(NULL));
+}
+
+/* The rcpt-verify-rate bound (session_hooks.callout_rate). */
+static int
+on_callout_rate(void *arg, int limit)
+{
+	const struct worker *w = arg;
+
+	return sbcount_callout(w->sb, time(NULL), limit);
 }
 
 static void
@@ -306,10 +339,13 @@ run_session(struct worker *w, const struct conn *c)
 	env.kind = c->l->kind;
 	env.listener = c->l->name;
 	env.same_ip = c->same_ip;
+	if (c->proxied)
+		env.ident = 0; /* an ident query would go to the proxy */
 	env.policy = pols ? pols[c->l->group] : NULL;
 	env.hooks = (struct session_hooks){ .arg = w,
 		.event = on_event,
 		.rate = on_rate,
+		.callout_rate = on_callout_rate,
 		.idle = on_idle,
 		.auth_reserve = auth_reserve,
 		.auth_refund = auth_refund };
@@ -320,12 +356,14 @@ run_session(struct worker *w, const struct conn *c)
 	env.xlog = xlog_open(w->opts
 	        ? session_log_name(&env, w->opts, lname, sizeof(lname))
 	        : NULL,
-	    w->opts && w->opts->log_syslog, time(NULL), (long)getpid());
+	    w->opts && w->opts->log_syslog, time(NULL), (long)daemon_getpid());
 	cur_fd = c->fd;
 	cur_ip = c->ip;
+	cur_lidx = c->lidx;
 	session_run(&env);
 	cur_fd = -1;
 	cur_ip = NULL;
+	cur_lidx = -1;
 	xlog_close(env.xlog);
 }
 
@@ -369,20 +407,21 @@ admit_and_serve(struct worker *w, struct conn *c)
 	if (netaddr_key((struct sockaddr *)&c->peer, &a) < 0)
 		memset(&a, 0, sizeof(a));
 	scoreboard_key(&a, &k);
-	n = scoreboard_admit(w->sb, w->slot, &k, w->conf->max_same_ip,
-	    w->conf->max_parallel, &v);
+	n = tracker_admit(w->sb, w->slot, &k, w->conf->max_same_ip,
+	    w->conf->max_parallel, &v, &c->same_ip);
 	scoreboard_set_peer(w->sb, w->slot, c->ip);
-	c->same_ip = scoreboard_ip_count(w->sb, &k);
 	if (v != SB_ADMIT) {
 		scoreboard_refused(w->sb, reason[v]);
+		sbcount_listener(w->sb, c->lidx, SB_LO_REFUSED);
 		log_refusal(c, v, n);
 		if (v == SB_450_TOTAL || v == SB_450_SAMEIP)
 			refuse_450(w, c, v, n);
-		scoreboard_release(w->sb, w->slot);
+		tracker_release(w->sb, w->slot, &k);
 		return;
 	}
+	sbcount_listener(w->sb, c->lidx, SB_LO_ADMITTED);
 	run_session(w, c);
-	scoreboard_release(w->sb, w->slot);
+	tracker_release(w->sb, w->slot, &k);
 }
 
 static void
@@ -394,17 +433,34 @@ serve(struct worker *w, const struct listener *l, int fd)
 	c.fd = fd;
 	c.l = l;
 	c.grp = group_of(w->conf, l->group);
+	c.lidx = sbcount_listener_index(w->sb, l->name);
 	c.peerlen = sizeof(c.peer);
 	c.locallen = sizeof(c.local);
 	if (getpeername(fd, (struct sockaddr *)&c.peer, &c.peerlen) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&c.local, &c.locallen) < 0)
 		return;
+	/* behind a load balancer: the client the PROXY header names is
+	 * the peer from here on (admission, policy, envelope, logs) */
+	if (c.grp->proxy_nets != NULL) {
+		enum proxy_outcome po =
+		    proxy_accept(fd, c.grp, l->name, &c.peer, &c.peerlen);
+
+		if (po == PROXY_NOT_ALLOWED || po == PROXY_BAD_HEADER) {
+			sbcount_listener(w->sb, c.lidx,
+			    po == PROXY_BAD_HEADER ? SB_LO_PROXY_BAD
+			                           : SB_LO_PROXY_REFUSED);
+			return;
+		}
+		c.proxied = po == PROXY_OK;
+	}
 	if (netaddr_text((struct sockaddr *)&c.peer, c.ip, sizeof(c.ip)) < 0)
 		snprintf(c.ip, sizeof(c.ip), "unknown");
 	c.port = netaddr_port((struct sockaddr *)&c.peer);
 	c.lport = netaddr_port((struct sockaddr *)&c.local);
-	if (load_too_high(w, &c))
+	if (load_too_high(w, &c)) {
+		sbcount_listener(w->sb, c.lidx, SB_LO_REFUSED);
 		return;
+	}
 	admit_and_serve(w, &c);
 }
 
@@ -499,13 +555,12 @@ accept_loop(struct worker *w)
 		stay = scoreboard_set_state(w->sb, w->slot, SB_IDLE, SB_BUSY);
 		if (!stay)
 			scoreboard_set_state(w->sb, w->slot, -1, SB_BUSY);
-		wake(w);
+		wake_if_short(w);
 		serve(w, l, fd);
 		close(fd);
 		sessions++;
 		scoreboard_set_state(
 		    w->sb, w->slot, SB_BUSY, stay ? SB_IDLE : SB_EXITING);
-		wake(w);
 	}
 	close(ep);
 }
@@ -544,6 +599,7 @@ worker_main(struct worker *w)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != w->parent)
 		_exit(1);
+	tracker_setup(w->conf->tracking_url, w->myhostname, (long)w->parent);
 	accept_loop(w);
 	scoreboard_set_state(w->sb, w->slot, -1, SB_EXITING);
 	wake(w);

@@ -14,6 +14,7 @@
 #define CONF_MAX_HDR220 5
 #define CONF_MAX_HELP 41
 #define CONF_MAX_CLUSTER 40
+#define CONF_MAX_VERIFY 200 /* rcpt-verify lines */
 
 enum bind_kind { BIND_SMTP, BIND_SMTPS, BIND_SUBMIT };
 
@@ -37,12 +38,15 @@ struct conf_helo {
 };
 
 enum bare_lf { BARE_LF_NORMALIZE, BARE_LF_REJECT };
+enum spool_sync { SPOOL_SYNC_FSYNC, SPOOL_SYNC_SYNCFS };
 
 /* Per-group (per listener) parameters.  Group 0 is the default group. */
 struct conf_group {
 	char *name; /* "default" or the newgroup argument */
 	int listen_queue;
 	int tcp_rcvbuf, tcp_sndbuf;
+	char *proxy_nets;  /* PROXY header allowed from these; NULL = off */
+	int proxy_timeout; /* s, to read the PROXY header */
 	struct conf_bind *binds;
 	size_t nbinds;
 	int rcpt_limit;
@@ -98,6 +102,7 @@ struct conf {
 	int bind_port;
 	long maxsize;        /* bytes, 0 = unlimited */
 	long min_availspace; /* KB */
+	int spool_sync;      /* enum spool_sync (PARAM spool-sync) */
 	int max_unknown_cmds;
 	int max_junk_cmds;
 	int sum_sizeoption;
@@ -120,14 +125,19 @@ struct conf {
 	size_t nhelp;
 	struct conf_triple etrn_cluster[CONF_MAX_CLUSTER];
 	size_t netrn_cluster;
+	int etrn_cluster_timeout; /* seconds per node */
 	struct conf_triple tracking_cluster[CONF_MAX_CLUSTER];
 	size_t ntracking_cluster;
+	char *tracking_url; /* tracking-cluster redis://... or unix:/path */
 	/* ours */
 	int received_header; /* standalone mode: prepend Received: */
 	char *hostname;      /* our name; NULL = from the system */
 	char *dns_server;    /* nameserver for policy DNS checks, NULL =
 				   resolv.conf (ZENV DNSSERVER overrides) */
 	int dns_port, dns_timeout;
+	char *whoson_server; /* -w: whosond address */
+	int whoson_port, whoson_timeout;
+	int whoson_tcp;               /* whoson-protocol: 0 udp, 1 tcp */
 	char *wrap_allow, *wrap_deny; /* other hosts.allow / hosts.deny */
 	/* the daemon (smtpserver.conf(5) "Our parameters: the daemon") */
 	int min_idle_workers, max_idle_workers, max_worker_sessions;
@@ -135,6 +145,13 @@ struct conf {
 	int control_mode;
 	char *metrics_listen; /* the HTTP listener of the metrics */
 	int shutdown_grace;
+	/* recipient verification by callout (smtpserver.conf(5)) */
+	struct conf_triple rcpt_verify[CONF_MAX_VERIFY]; /* dom proto target */
+	size_t nrcpt_verify;
+	char *rcpt_verify_cache; /* path without ".gdbm"; NULL = none */
+	int rcpt_verify_pos_ttl, rcpt_verify_neg_ttl; /* s */
+	int rcpt_verify_rate;                         /* callouts/s, 0 = any */
+	int rcpt_verify_conn_tmo, rcpt_verify_reply_tmo; /* s */
 	/* stress mode: % of max_parallel; timeouts (s) while it is on */
 	int stress_threshold, stress_timeout_greeting, stress_timeout_command;
 	/* the HELO-pattern lines, first match wins */

@@ -7,6 +7,8 @@
 #include "params.h"
 #include "conf.h"
 #include "buf.h"
+#include "proxyproto.h"
+#include "tracker_url.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -222,6 +224,38 @@ set_raw(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
 	return store_str(cx, base, p->off, raw, strlen(raw));
 }
 
+/* PT_NETS: up to PROXY_MAX_NETS networks, kept as one blank-separated
+ * string that proxy_nets_parse() reads again where it is used. */
+static int
+set_nets(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
+    const char *raw)
+{
+	struct proxy_net n;
+	char list[PROXY_MAX_NETS * 64];
+	size_t len = 0;
+	int i;
+
+	(void)raw;
+	if (ac > PROXY_MAX_NETS) {
+		pctx_error(cx, "PARAM %s: at most %d networks, got %d", p->name,
+		    PROXY_MAX_NETS, ac);
+		return -1;
+	}
+	for (i = 0; i < ac; i++) {
+		if (proxy_net_parse(av[i], &n) < 0 ||
+		    strlen(av[i]) + 1 >= sizeof(list) - len) {
+			pctx_error(cx,
+			    "PARAM %s: expected a network (1.2.3.0/24, "
+			    "2001:db8::/32), got '%s'",
+			    p->name, av[i]);
+			return -1;
+		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i ? " " : "", av[i]);
+	}
+	return store_str(cx, base, p->off, list, len);
+}
+
 static int
 set_rawlist(struct pctx *cx, const struct param *p, void *base, char **av,
     int ac, const char *raw)
@@ -350,8 +384,13 @@ set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
 {
 	struct conf_triple *t = FIELD(base, p->off, struct conf_triple);
 	size_t *n = FIELD(base, p->off2, size_t);
+	char why[300];
 
 	(void)ac, (void)raw;
+	if (p->check != NULL && p->check(av, why, sizeof(why)) < 0) {
+		pctx_error(cx, "PARAM %s %s", p->name, why);
+		return -1;
+	}
 	if (*n >= (size_t)p->max) {
 		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
 		    p->name, p->max);
@@ -367,6 +406,29 @@ set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
 		return -1;
 	}
 	return 0;
+}
+
+/* tracking-cluster: one redis:// or unix: URL (a later one replaces it),
+ * or ZMailer's "address port secret" peer lines. */
+static int
+set_cluster(struct pctx *cx, const struct param *p, void *base, char **av,
+    int ac, const char *raw)
+{
+	struct tracker_url u;
+	char why[160];
+
+	if (ac == 3)
+		return set_triple(cx, p, base, av, ac, raw);
+	if (ac != 1 || !tracker_url_is(av[0])) {
+		pctx_error(
+		    cx, "PARAM %s: expected %s", p->name, param_usage(p));
+		return -1;
+	}
+	if (tracker_url_parse(av[0], &u, why, sizeof(why)) < 0) {
+		pctx_error(cx, "PARAM %s: %s", p->name, why);
+		return -1;
+	}
+	return store_str(cx, base, p->off3, av[0], strlen(av[0]));
 }
 
 static int
@@ -480,6 +542,26 @@ dump_list(const void *base, const struct param *p, struct buf *b,
 		emit(b, p->name, "", out, arg);
 }
 
+/* tracking-cluster: the URL, its password masked, then the peer lines. */
+static void
+dump_cluster(const void *base, const struct param *p, struct buf *b,
+    void (*out)(void *, const char *), void *arg)
+{
+	const char *s = *CFIELD(base, p->off3, char *);
+	struct tracker_url u;
+	char v[TRACKER_URL_MAX + 16], why[160];
+
+	if (s != NULL) {
+		if (tracker_url_parse(s, &u, why, sizeof(why)) == 0)
+			tracker_url_show(&u, v, sizeof(v));
+		else
+			snprintf(v, sizeof(v), "(bad URL)");
+		emit(b, p->name, v, out, arg);
+	}
+	if (s == NULL || *CFIELD(base, p->off2, size_t) > 0)
+		dump_list(base, p, b, out, arg);
+}
+
 /* BindAddress shows the port-less SMTP binds, BindSmtp the others, so that
  * every bind is shown once and the dump reads back as the same config. */
 static void
@@ -531,8 +613,14 @@ static const struct ptype_ops {
 	[PT_BINDADDR] = { 1, 1, "an address", set_bind, dump_bind },
 	[PT_BIND] = { 1, 2, "an address [port]", set_bind, dump_bind },
 	[PT_TRIPLE] = { 3, 3, "three words", set_triple, dump_list },
+	[PT_CLUSTER] = { 1, 3,
+	    "redis://host[:port][/db], unix:/path or "
+	    "address port secret",
+	    set_cluster, dump_cluster },
 	[PT_POLICYDB] = { 2, 2, "type path", set_policydb, dump_str },
 	[PT_DELIVERBY] = { 0, 1, "an integer", set_deliverby, dump_scalar },
+	/* more words than nets: an error in set_nets, not a warning */
+	[PT_NETS] = { 1, 4 * PROXY_MAX_NETS, "networks", set_nets, dump_str },
 	[PT_NEWGROUP] = { 1, 1, "a group name", NULL, NULL },
 };
 
@@ -587,7 +675,7 @@ static int
 is_string(enum ptype t)
 {
 	return t == PT_STR || t == PT_PATH || t == PT_HOST || t == PT_FLAGSTR ||
-	    t == PT_CHOICE || t == PT_RAW || t == PT_POLICYDB;
+	    t == PT_CHOICE || t == PT_RAW || t == PT_POLICYDB || t == PT_NETS;
 }
 
 void
@@ -608,7 +696,11 @@ param_free(void *base, const struct param *p)
 		for (i = 0; i < *n; i++)
 			free(FIELD(base, p->off, char *)[i]);
 		*n = 0;
-	} else if (p->type == PT_TRIPLE) {
+	} else if (p->type == PT_TRIPLE || p->type == PT_CLUSTER) {
+		if (p->type == PT_CLUSTER) {
+			free(*FIELD(base, p->off3, char *));
+			*FIELD(base, p->off3, char *) = NULL;
+		}
 		t = FIELD(base, p->off, struct conf_triple);
 		for (i = 0; i < *n; i++) {
 			free(t[i].a);

@@ -5,6 +5,7 @@
  * Not for: parsing logic; one row per PARAM keyword, aliases in the row.
  */
 #include "params.h"
+#include "callout_hop.h"
 #include "conf.h"
 
 #include <limits.h>
@@ -44,6 +45,8 @@ const struct param conf_params[] = {
 { "maxsize", NA, PT_LONG, "52428800", 0, LONG_MAX, GLOBAL, CF(maxsize) },
 { "min-availspace", NA, PT_LONG, "5000", 1000, LONG_MAX / 1024,
     GLOBAL | P_CLAMP, CF(min_availspace) },
+{ "spool-sync", NA, PT_ENUM, "fsync", 0, 0, GLOBAL | P_OURS, CF(spool_sync),
+    .choices = "fsync|syncfs" },
 { "max-unknown-commands", NA, PT_INT, "10", 1, 100000, GLOBAL,
     CF(max_unknown_cmds) },
 { "max-junk-commands", NA, PT_INT, "100", 0, 100000, GLOBAL | P_OURS,
@@ -72,11 +75,14 @@ const struct param conf_params[] = {
     0, CONF_MAX_HDR220, GLOBAL, CF(hdr220), .off2 = CF(nhdr220) },
 { "help", NA, PT_RAWLIST, NULL, 0, CONF_MAX_HELP, GLOBAL, CF(help),
     .off2 = CF(nhelp) },
-{ "etrn-cluster", NA, PT_TRIPLE, NULL, 0, CONF_MAX_CLUSTER, GLOBAL | UNBUILT,
+{ "etrn-cluster", NA, PT_TRIPLE, NULL, 0, CONF_MAX_CLUSTER, GLOBAL,
     CF(etrn_cluster), .off2 = CF(netrn_cluster) },
-{ "tracking-cluster", AL("smtpserver-cluster"), PT_TRIPLE, NULL, 0,
-    CONF_MAX_CLUSTER, GLOBAL | UNBUILT, CF(tracking_cluster),
-    .off2 = CF(ntracking_cluster) },
+{ "etrn-cluster-timeout", NA, PT_INT, "10", 1, 300, GLOBAL | P_OURS,
+    CF(etrn_cluster_timeout) },
+/* the redis:// form is built; the peer form is reported by conf_unbuilt */
+{ "tracking-cluster", AL("smtpserver-cluster"), PT_CLUSTER, NULL, 0,
+    CONF_MAX_CLUSTER, GLOBAL, CF(tracking_cluster),
+    .off2 = CF(ntracking_cluster), .off3 = CF(tracking_url) },
 /* global, ours */
 { "received-header", NA, PT_BOOL, "no", 0, 0, GLOBAL | P_OURS,
     CF(received_header) },
@@ -85,6 +91,14 @@ const struct param conf_params[] = {
 { "dns-server", NA, PT_STR, NULL, 0, 0, GLOBAL | P_OURS, CF(dns_server) },
 { "dns-port", NA, PT_INT, "53", 1, 65535, GLOBAL | P_OURS, CF(dns_port) },
 { "dns-timeout", NA, PT_INT, "5", 1, 300, GLOBAL | P_OURS, CF(dns_timeout) },
+{ "whoson-server", NA, PT_STR, "127.0.0.1", 0, 0, GLOBAL | P_OURS,
+    CF(whoson_server) },
+{ "whoson-port", NA, PT_INT, "9876", 1, 65535, GLOBAL | P_OURS,
+    CF(whoson_port) },
+{ "whoson-timeout", NA, PT_INT, "5", 1, 60, GLOBAL | P_OURS,
+    CF(whoson_timeout) },
+{ "whoson-protocol", NA, PT_ENUM, "udp", 0, 0, GLOBAL | P_OURS,
+    CF(whoson_tcp), .choices = "udp|tcp" },
 { "tcp-wrapper-allow", NA, PT_PATH, NULL, 0, 0, GLOBAL | P_OURS,
     CF(wrap_allow) },
 { "tcp-wrapper-deny", NA, PT_PATH, NULL, 0, 0, GLOBAL | P_OURS,
@@ -103,6 +117,21 @@ const struct param conf_params[] = {
     CF(metrics_listen) },
 { "shutdown-grace", NA, PT_INT, "30", 0, 3600, GLOBAL | P_OURS,
     CF(shutdown_grace) },
+/* global, ours: recipient verification by callout (smtpserver(8)) */
+{ "rcpt-verify", NA, PT_TRIPLE, NULL, 0, CONF_MAX_VERIFY, GLOBAL | P_OURS,
+    CF(rcpt_verify), .off2 = CF(nrcpt_verify), .check = callout_hop_check },
+{ "rcpt-verify-cache", NA, PT_PATH, NULL, 0, 0, GLOBAL | P_OURS,
+    CF(rcpt_verify_cache) },
+{ "rcpt-verify-positive-ttl", NA, PT_INT, "86400", 0, 30 * DAY,
+    GLOBAL | P_OURS, CF(rcpt_verify_pos_ttl) },
+{ "rcpt-verify-negative-ttl", NA, PT_INT, "3600", 0, 30 * DAY,
+    GLOBAL | P_OURS, CF(rcpt_verify_neg_ttl) },
+{ "rcpt-verify-rate", NA, PT_INT, "20", 0, 100000, GLOBAL | P_OURS,
+    CF(rcpt_verify_rate) },
+{ "rcpt-verify-connect-timeout", NA, PT_INT, "5", 1, 300, GLOBAL | P_OURS,
+    CF(rcpt_verify_conn_tmo) },
+{ "rcpt-verify-reply-timeout", NA, PT_INT, "10", 1, 600, GLOBAL | P_OURS,
+    CF(rcpt_verify_reply_tmo) },
 /* global, ours: stress mode (smtpserver(8) "Stress mode") */
 { "stress-threshold", NA, PT_INT, "80", 0, 100, GLOBAL | P_OURS,
     CF(stress_threshold) },
@@ -115,6 +144,10 @@ const struct param conf_params[] = {
 /* per group: listeners */
 { "ListenQueueSize", NA, PT_INT, "20000", 1, 1000000, GROUP,
     GF(listen_queue) },
+{ "proxy-protocol", NA, PT_NETS, NULL, 0, 0, GROUP | P_OURS,
+    GF(proxy_nets) },
+{ "proxy-protocol-timeout", NA, PT_INT, "10", 1, 300, GROUP | P_OURS,
+    GF(proxy_timeout) },
 { "TcpRcvBufferSize", NA, PT_INT, "0", 0, BUFMAX, GROUP, GF(tcp_rcvbuf) },
 { "TcpXmitBufferSize", NA, PT_INT, "0", 0, BUFMAX, GROUP, GF(tcp_sndbuf) },
 { "BindAddress", NA, PT_BINDADDR, NULL, BIND_SMTP, 0, GROUP, GF(binds),
@@ -173,7 +206,7 @@ const struct param conf_params[] = {
 /* per group: rcvdfrom comment items (default off) */
 { "rcvd-ident", NA, PT_SET, "no", 0, 0, GROUP, GF(rcvd_ident) },
 { "no-rcvd-ident", NA, PT_CLR, "yes", 0, 0, GROUP, GF(rcvd_ident) },
-{ "rcvd-whoson", NA, PT_SET, "no", 0, 0, GROUP | UNBUILT, GF(rcvd_whoson) },
+{ "rcvd-whoson", NA, PT_SET, "no", 0, 0, GROUP, GF(rcvd_whoson) },
 { "no-rcvd-whoson", NA, PT_CLR, "yes", 0, 0, GROUP, GF(rcvd_whoson) },
 { "rcvd-auth-user", NA, PT_SET, "no", 0, 0, GROUP, GF(rcvd_auth_user) },
 { "no-rcvd-auth-user", NA, PT_CLR, "yes", 0, 0, GROUP, GF(rcvd_auth_user) },
@@ -307,8 +340,10 @@ param_type_name(enum ptype t)
 		[PT_BINDADDR] = "address",
 		[PT_BIND] = "address and port",
 		[PT_TRIPLE] = "three words",
+		[PT_CLUSTER] = "URL or three words",
 		[PT_POLICYDB] = "type and path",
 		[PT_DELIVERBY] = "optional integer",
+		[PT_NETS] = "networks",
 		[PT_NEWGROUP] = "group name",
 	};
 

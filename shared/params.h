@@ -28,8 +28,10 @@ enum ptype {
 	PT_BINDADDR,  /* BindAddress addr: a bind of kind min */
 	PT_BIND,      /* BindSmtp* addr [port]: a bind of kind min */
 	PT_TRIPLE,    /* a b c appended to a triple list; max entries */
+	PT_CLUSTER,   /* a URL into string off3, or a b c as PT_TRIPLE */
 	PT_POLICYDB,  /* type path into two strings */
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
+	PT_NETS,      /* up to PROXY_MAX_NETS networks, one string */
 	PT_NEWGROUP,  /* name: starts a group */
 	PT_NTYPES
 };
@@ -56,6 +58,8 @@ struct param {
 	size_t off;          /* offsetof the field */
 	size_t off2, off3;   /* second/third field (count, exp, top...) */
 	const char *choices; /* PT_CHOICE, PT_ENUM: "a|b|c" */
+	/* PT_TRIPLE: checks a line's words, 0 or -1 with the reason */
+	int (*check)(char **av, char *err, size_t errlen);
 };
 
 extern const struct param conf_params[];

@@ -139,14 +139,37 @@ enum sb_stage {
  * Event counters bumped lock-free (atomic adds, sbcount.c) where the
  * event happens; read in a snapshot, each word on its own.
  */
+/* Connections by outcome and messages, per listener (named by the
+ * supervisor when it opens the listeners; never removed). */
+enum sb_lout {
+	SB_LO_ADMITTED,      /* a session ran */
+	SB_LO_REFUSED,       /* at admission: limits or load */
+	SB_LO_PROXY_REFUSED, /* PROXY header from a network not allowed */
+	SB_LO_PROXY_BAD,     /* PROXY header malformed, late or missing */
+	SB_NLOUT
+};
+#define SB_MAX_LISTENERS 32
+struct sb_listener {
+	int used; /* 1 once name is set (stored last) */
+	char name[80];
+	unsigned long conn[SB_NLOUT];
+	unsigned long messages;
+};
+
 struct sb_counts {
+	struct sb_listener listener[SB_MAX_LISTENERS];
 	unsigned long tls[SB_NTLS];
+	unsigned long tls_failed; /* handshakes that failed */
 	unsigned long auth_ok, auth_failed;
 	unsigned long policy[SB_NSTAGES];  /* refusals by stage */
 	unsigned long dnsbl;               /* of which by a DNS blocklist */
 	unsigned long commit[SB_NBUCKETS]; /* per bucket, not cumulative */
 	unsigned long commit_us;           /* sum of the latencies */
+	/* rcpt-verify-rate: the second (high bits) and the callouts begun
+	 * in it (low SB_CALLOUT_BITS), one word changed by compare-and-swap */
+	uint64_t callout_sec;
 };
+#define SB_CALLOUT_BITS 24
 
 /* The most worker slots a scoreboard is made room for. */
 #define SB_MAX_SLOTS 65536
@@ -197,6 +220,9 @@ void scoreboard_slot_pid(struct scoreboard *, int slot, pid_t);
 /* Set state; from_state >= 0 makes it a compare-and-set (0 if it failed). */
 int scoreboard_set_state(
     struct scoreboard *, int slot, int from_state, int state);
+/* 1 when at least want workers of the current generation are idle (or
+ * starting), as pool.c counts them; read without the lock (a hint). */
+int scoreboard_idle_at_least(struct scoreboard *, int want);
 void scoreboard_set_verb(struct scoreboard *, int slot, const char *verb);
 
 /* The key a client is counted under: IPv4 address, or the IPv6 /64. */
@@ -249,11 +275,21 @@ void scoreboard_rcpt(struct scoreboard *, int slot, long n);
  * OpenSSL names it: "TLSv1.3"), an AUTH result, a policy refusal at
  * stage (dnsbl: by a DNS blocklist), a spool commit that took usec. */
 void sbcount_tls(struct scoreboard *, const char *version);
+void sbcount_tls_fail(struct scoreboard *);
 void sbcount_auth(struct scoreboard *, int ok);
 void sbcount_policy(struct scoreboard *, enum sb_stage, int dnsbl);
 void sbcount_commit(struct scoreboard *, long usec);
+/* rcpt-verify-rate: count one callout in second now; 1 if it is one of
+ * the first limit of that second (across all workers), 0 if not. */
+int sbcount_callout(struct scoreboard *, time_t now, int limit);
 /* Upper bound in ms of commit bucket i (< SB_NBUCKETS - 1). */
 long sbcount_bound(int i);
+/* Supervisor: a listener's counters (kept when it exists; ignored past
+ * SB_MAX_LISTENERS).  Workers: its index (-1: none), then count. */
+void sbcount_listener_name(struct scoreboard *, const char *name);
+int sbcount_listener_index(const struct scoreboard *, const char *name);
+void sbcount_listener(struct scoreboard *, int idx, enum sb_lout);
+void sbcount_listener_msg(struct scoreboard *, int idx);
 
 /* Generation: read; bump (returns the new one, records the time). */
 unsigned long scoreboard_generation(struct scoreboard *);

@@ -20,6 +20,7 @@ struct spool_cfg {
 	const char *routernotify; /* ZENV ROUTERNOTIFY socket path or NULL */
 	int received_header;      /* standalone: prepend Received: */
 	const char *myhostname;   /* <host> in Received: and temp names */
+	int sync_fs;              /* PARAM spool-sync syncfs (spool.c) */
 };
 
 /* One accepted recipient, written only after it got its 250. */

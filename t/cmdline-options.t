@@ -70,10 +70,10 @@ unlike($out, qr/contentfilter-maxpar|DEBUGcmd/,
     'not a keyword at its default or turned off');
 like($out, qr/configuration usable, but 3 keywords are not implemented/,
     'and counts them');
-($out, $rc) = run_cmd($BIN, '-K', '-w', '-s', 'veD',
+($out, $rc) = run_cmd($BIN, '-K', '-8', '-s', 'veD',
     '-C', $good, '-Z', '/dev/null');
 is($rc, 2, '-K with options that are not implemented exits 2');
-like($out, qr/option -w: parsed but not implemented/, 'names -w');
+like($out, qr/option -8: parsed but not implemented/, 'names -8');
 unlike($out, qr/option -R/, '-R (the router) is built');
 like($out, qr/option -s style flag D: parsed but not implemented/,
     'and the style flag D of -s');
