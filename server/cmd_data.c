@@ -154,6 +154,16 @@ commit(struct smtp *s, char *id, size_t idlen, char *err, size_t errlen)
 	return rc;
 }
 
+/* Commit; a contentfilter's freeze goes where a policy freeze goes. */
+static int
+commit_as(struct smtp *s, const struct filter_verdict *fv, char *id,
+    size_t idlen, char *err, size_t errlen)
+{
+	if (fv->freeze > s->tx.freeze)
+		s->tx.freeze = fv->freeze;
+	return commit(s, id, idlen, err, errlen);
+}
+
 /* The accepted line: the old shape, then the event's fields. */
 static void
 log_accepted(struct smtp *s, const char *id, long long size)
@@ -177,13 +187,16 @@ finish(struct smtp *s, int werr)
 	struct smtp_txn *t = &s->tx;
 	char id[64], err[256];
 	long long got = t->spool ? spool_size(t->spool) : 0;
+	struct filter_verdict fv = { 0 };
 	size_t i;
 
 	if (refuse_body(s, werr) < 0) {
 		/* nothing stored: smtp_txn_reset() removes the file */
 	} else if (milter_eom(s) != 0) {
 		/* the milters refused or discarded it and replied */
-	} else if (commit(s, id, sizeof(id), err, sizeof(err)) < 0) {
+	} else if (smtp_contentfilter(s, &fv) < 0) {
+		/* refused by the filter: smtp_txn_reset() removes the file */
+	} else if (commit_as(s, &fv, id, sizeof(id), err, sizeof(err)) < 0) {
 		werr = werr_of(errno);
 		t->spool = NULL;
 		log_msg(LOG_ERR, "%s: commit: %s", xlog_tag(s->env->xlog), err);
@@ -196,7 +209,12 @@ finish(struct smtp *s, int werr)
 		xlog_note(s->env->xlog, "%s: %lld bytes", id, got);
 		smtp_event(s, SEV_MESSAGE, id, (long)got);
 		smtp_event(s, SEV_RCPT, NULL, (long)t->nrcpts);
-		if (s->state == ST_BDAT)
+		if (fv.freeze > 0)
+			reply(s, fv.code, fv.enh, T_FILTER_FREEZE, fv.freeze,
+			    fv.text, id);
+		else if (fv.code > 0)
+			reply(s, fv.code, fv.enh, T_FILTER_ACCEPT, fv.text, id);
+		else if (s->state == ST_BDAT)
 			reply(s, R_BDAT_LAST_OK, id, t->bdat_last, got);
 		else if (s->lmtp)
 			for (i = 0; i < t->nrcpts; i++)

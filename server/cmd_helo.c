@@ -119,7 +119,7 @@ cmd_helo(struct smtp *s, const char *arg)
 		reply(s, R_HELO_BAD, s->iplit, why ? why : "bad syntax");
 		return;
 	}
-	if (smtp_policy_helo(s, arg) < 0)
+	if (smtp_policy_helo(s, arg) < 0 || smtp_router_helo(s) < 0)
 		return;
 	milter_helo(s, arg);
 	remember(s, arg);

@@ -215,6 +215,8 @@ cmd_mail(struct smtp *s, const char *arg)
 		s->tx.mail_rejected = 1; /* RCPTs get "earlier rejection" */
 		return;
 	}
+	if (smtp_router_mail(s, path.addr) < 0)
+		goto fail;
 	s->tx.active = 1;
 	s->tx.from = xstrdup(path.addr);
 	if (milter_mail(s, path.addr, p + path.end) < 0)
@@ -415,7 +417,8 @@ cmd_rcpt(struct smtp *s, const char *arg)
 	} else if (path.utf8 && !s->tx.smtputf8) {
 		reply(s, R_MAIL_UTF8_NEEDED);
 	} else if (rcpt_params(s, p + path.end, &r) == 0 &&
-	    rcpt_policy(s, path.addr, &r) == 0 && rcpt_limits(s) == 0 &&
+	    rcpt_policy(s, path.addr, &r) == 0 &&
+	    smtp_router_rcpt(s, path.addr) == 0 && rcpt_limits(s) == 0 &&
 	    milter_rcpt(s, path.addr, p + path.end) == 0) {
 		r.addr = path.addr;
 		path.addr = NULL;

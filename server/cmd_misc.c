@@ -50,27 +50,32 @@ cmd_help(struct smtp *s, const char *arg)
 
 /*
  * RFC 5321 3.5.3, 7.3: a server that does not verify answers 252, never
- * 500, and (4.1.4) VRFY and EXPN work before HELO too.  Without a router
- * to ask, VRFYcmd only chooses the text and the EHLO/HELP listing.
+ * 500, and (4.1.4) VRFY and EXPN work before HELO too.  With VRFYcmd,
+ * enable-router and style v the router answers; else VRFYcmd only
+ * chooses the text and the EHLO/HELP listing.
  */
 void
 cmd_vrfy(struct smtp *s, const char *arg)
 {
 	if (*arg == '\0')
 		reply(s, R_VRFY_NEED_ARG, s->verb);
+	else if (s->g->vrfycmd && smtp_router_vrfy(s, 0, arg))
+		return;
 	else if (s->g->vrfycmd)
 		reply(s, R_VRFY_OK);
 	else
 		reply(s, R_VRFY_OFF);
 }
 
-/* EXPN is optional (RFC 5321 3.5.2): 502, enabled or not, without a
- * router to expand lists. */
+/* EXPN is optional (RFC 5321 3.5.2): 502, enabled or not, unless
+ * EXPNcmd, enable-router and style e let the router expand lists. */
 void
 cmd_expn(struct smtp *s, const char *arg)
 {
 	if (*arg == '\0')
 		reply(s, R_VRFY_NEED_ARG, s->verb);
+	else if (s->g->expncmd && smtp_router_vrfy(s, 1, arg))
+		return;
 	else
 		reply(s, R_EXPN_NO);
 }

@@ -23,13 +23,13 @@
 #include "options.h"
 #include "policy.h"
 #include "privhelper.h"
+#include "subdaemons.h"
 #include "session.h"
 #include "supervisor.h"
 #include "tls.h"
 #include "unbuilt.h"
 #include "zenv.h"
 
-#define DEFAULT_ZENV "/etc/zmailer.conf"
 #define DEFAULT_POSTOFFICE "/var/spool/postoffice"
 #define DEFAULT_MAILSHARE "/etc/zmailer"
 
@@ -236,6 +236,7 @@ load_zenv(struct options *o)
 		path = getenv("ZCONFIG");
 	if (path == NULL)
 		path = DEFAULT_ZENV;
+	o->zenvfile = path; /* ZCONFIG of the sub-daemons */
 	z = zenv_load(path, err, sizeof(err));
 	if (z == NULL) {
 		fprintf(stderr, "smtpserver: %s\n", err);
@@ -365,6 +366,22 @@ privileged_setup(const struct options *o, struct session_env *e)
 	}
 }
 
+/* The router and contentfilter keepers of a -i/-n session, run as
+ * TRUSTEDUSER (as the daemon's): there is no supervisor to keep them. */
+static void
+subd_setup(
+    const struct options *o, struct session_env *e, struct subdaemons *sd)
+{
+	char err[512];
+	uid_t uid;
+	gid_t gid;
+
+	if (trusted_ids(e->zenv, &uid, &gid, err, sizeof(err)) < 0)
+		log_msg(LOG_ERR, "sub-daemons: %s", err);
+	subdaemons_open(sd, e->conf, o, e->zenv, uid, gid, 0);
+	e->subd = sd;
+}
+
 /*
  * A session started as root (-n from inetd, -i) runs as TRUSTEDUSER
  * (default daemon), like the daemon's workers and ZMailer's sessions,
@@ -395,6 +412,7 @@ static int
 one_session(const struct options *o, struct conf *c, struct zenv *z)
 {
 	struct session_env e;
+	struct subdaemons subd;
 	char host[256], lname[1024], err[512];
 	const char *lfile;
 	int rc;
@@ -427,12 +445,14 @@ one_session(const struct options *o, struct conf *c, struct zenv *z)
 		}
 	}
 	privileged_setup(o, &e);
+	subd_setup(o, &e, &subd);
 	lfile = session_log_name(&e, o, lname, sizeof(lname));
 	if (session_drop(z, lfile) < 0)
 		return 2;
 	e.xlog = xlog_open(lfile, o->log_syslog, time(NULL), (long)getpid());
 	rc = session_run(&e);
 	privhelper_close(e.auth);
+	subdaemons_close(&subd, 1);
 	tls_server_free(e.tls);
 	xlog_close(e.xlog);
 	if (e.policy)

@@ -5,8 +5,11 @@
 #define SMTPD_OPTIONS_H
 
 /* Options that are parsed but not implemented (drop a letter when it is
- * built): -R router, -X and -8 charset translation. */
-#define OPT_UNBUILT "RX8"
+ * built): -X and -8 charset translation. */
+#define OPT_UNBUILT "X8"
+
+#define DEFAULT_ZENV "/etc/zmailer.conf"
+#define DEFAULT_MAILBIN "/usr/lib/zmailer"
 
 struct options {
 	int force4, force6;     /* -4 / -6 */
@@ -32,7 +35,7 @@ struct options {
 	const char *test_addr;  /* -T '[a.b.c.d]' */
 	int verbose;            /* -v */
 	int whoson;             /* -w */
-	const char *zenvfile;   /* -Z */
+	const char *zenvfile;   /* -Z (main sets the ZENV file used) */
 	int check_only;         /* -K: check the configuration and exit */
 	int foreground;         /* -F: daemon without detaching (systemd) */
 	char unbuilt[sizeof(OPT_UNBUILT)]; /* the OPT_UNBUILT ones given */

@@ -67,6 +67,7 @@ spawn(struct sup *s)
 		return;
 	}
 	secrets_child(&s->sec);
+	subdaemons_child(&s->subd);
 	sup_signals_child();
 	close(s->wake[0]);
 	if (s->ctl >= 0)
@@ -87,6 +88,7 @@ spawn(struct sup *s)
 	w.uid = s->uid;
 	w.gid = s->gid;
 	w.sec = &s->sec;
+	w.subd = &s->subd;
 	worker_main(&w);
 }
 
@@ -266,6 +268,7 @@ pool_reap(struct sup *s)
 	int st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0)
-		if (!secrets_reaped(&s->sec, pid, s->conf))
+		if (!secrets_reaped(&s->sec, pid, s->conf) &&
+		    !subdaemons_reaped(&s->subd, pid))
 			note_death(s, pid, st, scoreboard_reap(s->sb, pid));
 }

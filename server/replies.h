@@ -199,6 +199,20 @@
 #define R_AUTH_REQUIRED 530, "5.7.0", "Authentication required"
 #define R_MAIL_AUTH_BAD 501, "5.5.4", "AUTH-param data error"
 #define R_AUTH_CHALLENGE 334, NULL, "%s" /* base64 */
+/* sub-daemons: ZMailer's interactive router, contentfilter */
+#define R_ROUTER_SICK                                                          \
+	440, "4.4.0", "I am sick: Failed to init interactive router subsystem"
+#define R_ROUTER_TIMEOUT 450, "4.5.0", "Interactive router timed out!"
+#define R_ROUTER_FAILED                                                        \
+	450, "4.5.0", "Interactive router failed; try again later"
+#define R_ROUTER_THRU                                                          \
+	250, "2.7.1", "Interactive policy router failed, letting this thru..."
+#define R_FILTER_FAIL                                                          \
+	451, "4.7.1", "Content filter unavailable; try again later; %s"
+/* the filter's own code and status go with these texts */
+#define T_FILTER_REJECT "Content-Policy reject msg: %s; %s"
+#define T_FILTER_FREEZE "Content-Policy accept-into-freezer-%d msg: %s; %s"
+#define T_FILTER_ACCEPT "%s; %s"
 /* misc */
 #define R_RSET_OK 250, "2.0.0", "Reset processed, now waiting for MAIL command"
 #define R_NOOP_OK 250, "2.0.0", "Ok"

@@ -135,6 +135,7 @@ smtp_style(struct smtp *s, const char *flags)
 	const char *f = s->env->style;
 
 	s->style_R = s->style_v = s->style_e = s->style_D = 0;
+	s->style_F = s->style_T = s->style_h = 0;
 	s->sloppy = s->strict = 0;
 	if (f && strcasecmp(f, "strict") == 0)
 		s->strict = 1;
@@ -158,6 +159,15 @@ smtp_style(struct smtp *s, const char *flags)
 			break;
 		case 'D':
 			s->style_D = 1;
+			break;
+		case 'F':
+			s->style_F = 1;
+			break;
+		case 'T':
+			s->style_T = 1;
+			break;
+		case 'h':
+			s->style_h = 1;
 			break;
 		default:
 			break;

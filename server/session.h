@@ -18,6 +18,7 @@ struct xlog;
 struct policy;
 struct tls_server;
 struct privhelper;
+struct subdaemons;
 struct options;
 
 enum sess_event {
@@ -103,6 +104,8 @@ struct session_env {
 	struct tls_server *tls;
 	/* the AUTH helper's door; NULL = no AUTH backend (454) */
 	struct privhelper *auth;
+	/* the router and contentfilter keepers; NULL: none */
+	struct subdaemons *subd;
 };
 
 /*

@@ -79,6 +79,8 @@ struct smtp {
 	int lmtp;
 	/* style: -s strict, or flags from the HELO pattern (smtpserver.conf(5)) */
 	int strict, sloppy, style_R, style_v, style_e, style_D;
+	int style_F, style_T, style_h; /* router: not at MAIL, RCPT; HELO */
+	int router_fails;              /* router failures (router.c) */
 	int bare_lf_reject;
 	int tty; /* -i on a terminal: LF ends lines and DATA */
 	char myhost[256];
@@ -186,6 +188,23 @@ void smtp_policy_end(struct smtp *);
 
 /* cmd_data.c: the spool envelope of the transaction */
 void fill_envelope(struct smtp *, struct envelope *);
+
+/* router.c: ZMailer's interactive router; 0 = go on, -1 = replied */
+int smtp_router_helo(struct smtp *);
+int smtp_router_mail(struct smtp *, const char *addr);
+int smtp_router_rcpt(struct smtp *, const char *addr);
+/* VRFY (expand 0) / EXPN: 1 when the router answered the client */
+int smtp_router_vrfy(struct smtp *, int expand, const char *arg);
+
+/* contentfilter.c: how the message is committed after the filter */
+struct filter_verdict {
+	int freeze;     /* > 0: into that freezer index */
+	int code;       /* 0: the usual 250, else the filter's reply ... */
+	char enh[16];   /* ... with this status ... */
+	char text[400]; /* ... and text */
+};
+/* 0: commit as v says; -1: refused, the reply was sent */
+int smtp_contentfilter(struct smtp *, struct filter_verdict *v);
 
 /* session.c */
 void smtp_txn_reset(struct smtp *);

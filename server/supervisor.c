@@ -227,6 +227,7 @@ reload_conf(struct sup *s, char *err, size_t errlen)
 	name_listeners(s);
 	scoreboard_set_stress(s->sb, pool_stress_at(nc));
 	secrets_reload(&s->sec, nc);
+	subdaemons_reload(&s->subd, nc, s->opts, s->zenv);
 	gen = scoreboard_bump(s->sb);
 	nc->generation = gen;
 	if (s->owned)
@@ -367,6 +368,7 @@ loop(struct sup *s)
 		s->ci.want_stop = 0;
 		pool_reap(s);
 		secrets_check(&s->sec, s->conf);
+		subdaemons_check(&s->subd);
 		if (s->stopping) {
 			pool_count(s, &c);
 			if (c.live == 0)
@@ -497,6 +499,7 @@ go_background(struct sup *s, char *err, size_t errlen)
 	}
 	/* after detach: the helper is ours */
 	secrets_open(&s->sec, s->conf, s->uid, s->gid);
+	subdaemons_open(&s->subd, s->conf, s->opts, s->zenv, s->uid, s->gid, 1);
 	s->ci.sb = s->sb;
 	s->ci.pid = getpid();
 	s->ci.config = conf_path(s);
@@ -520,6 +523,7 @@ cleanup(struct sup *s)
 	}
 	daemon_pidfile_remove(s->pidpath);
 	secrets_close(&s->sec);
+	subdaemons_close(&s->subd, 0);
 	scoreboard_destroy(s->sb);
 	if (s->owned)
 		conf_free(s->owned);

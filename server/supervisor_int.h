@@ -15,6 +15,7 @@
 #include "metrics_http.h"
 #include "notify.h"
 #include "secrets.h"
+#include "subdaemons.h"
 
 struct options;
 struct conf;
@@ -27,7 +28,8 @@ struct sup {
 	struct conf *owned; /* a config we loaded (freed on swap) */
 	struct zenv *zenv;
 	struct scoreboard *sb;
-	struct secrets sec; /* TLS contexts, AUTH helper */
+	struct secrets sec;     /* TLS contexts, AUTH helper */
+	struct subdaemons subd; /* router, contentfilter keepers */
 	struct listeners ls;
 	struct control_info ci;
 	int ctl;

@@ -351,6 +351,7 @@ run_session(struct worker *w, const struct conn *c)
 		.auth_refund = auth_refund };
 	env.tls = w->sec ? secrets_tls(w->sec, c->l->group) : NULL;
 	env.auth = w->sec ? w->sec->auth : NULL;
+	env.subd = w->subd;
 	env.stopping = &stopping;
 	env.xlog = xlog_open(w->opts
 	        ? session_log_name(&env, w->opts, lname, sizeof(lname))

@@ -9,6 +9,8 @@
 
 #include <sys/types.h>
 
+struct subdaemons;
+
 struct options;
 struct conf;
 struct zenv;
@@ -31,6 +33,7 @@ struct worker {
 	uid_t uid;    /* TRUSTEDUSER */
 	gid_t gid;
 	const struct secrets *sec; /* TLS contexts, AUTH helper door */
+	struct subdaemons *subd;   /* router, contentfilter doors */
 };
 
 /* Runs in the child after fork; never returns. */

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CONF_MAX_LINE 1023   /* as ZMailer's 1024-byte fgets buffer */
@@ -403,6 +404,7 @@ finish(struct pctx *cx)
 {
 	struct conf *c = cx->conf;
 	struct conf_group *g;
+	struct stat st;
 	size_t i;
 
 	cx->line = 0;
@@ -423,12 +425,12 @@ finish(struct pctx *cx)
 		    c->min_idle_workers, c->max_idle_workers);
 		return -1;
 	}
-	if (c->contentfilter != NULL && access(c->contentfilter, X_OK) < 0) {
-		pctx_warn(cx, "contentfilter %s is not executable; ignored",
+	if (c->contentfilter != NULL && access(c->contentfilter, X_OK) < 0 &&
+	    (stat(c->contentfilter, &st) < 0 || !S_ISSOCK(st.st_mode)))
+		pctx_warn(cx,
+		    "contentfilter %s is neither executable nor a socket; "
+		    "messages will get 451",
 		    c->contentfilter);
-		free(c->contentfilter);
-		c->contentfilter = NULL;
-	}
 	return 0;
 }
 

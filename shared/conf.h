@@ -112,8 +112,11 @@ struct conf {
 	int msa_mode;
 	int enable_router;
 	int router_maxpar;
+	int router_timeout; /* seconds for one router answer */
 	char *contentfilter;
 	int contentfilter_maxpar;
+	int contentfilter_timeout;   /* seconds for one verdict */
+	int contentfilter_fail_open; /* accept when the filter fails */
 	int debug_contentfilter;
 	/* milters: "NAME SOCKET" lines in order; timeouts (s); default
 	 * action on failure: 0 tempfail, 1 accept, 2 reject */

@@ -232,7 +232,8 @@ static const struct {
 	{ "PARAM perl-hook $NOSUCH/x\n",
 	    ":1: PARAM perl-hook: '$NOSUCH/x' still contains '$'" },
 	{ "PARAM contentfilter /nonexistent/filter\n",
-	    ": contentfilter /nonexistent/filter is not executable; ignored" },
+	    ": contentfilter /nonexistent/filter is neither executable nor a "
+	    "socket; messages will get 451" },
 	{ "param maxsize 1\n", ":1: 'param' is read as a HELO pattern" },
 	{ "PARAM listen-ssmtp\n", "group default: listen-ssmtp needs use-tls" },
 };
