@@ -14,6 +14,7 @@
 #define CONF_MAX_HDR220 5
 #define CONF_MAX_HELP 41
 #define CONF_MAX_CLUSTER 40
+#define CONF_MAX_POLSVC 8 /* policy-service lines */
 
 enum bind_kind { BIND_SMTP, BIND_SMTPS, BIND_SUBMIT };
 
@@ -69,6 +70,7 @@ struct conf_group {
 	int force_rcpt_notify_never;
 	char *contact_pointer;
 	char *spf_received, *spf_threshold, *spf_localpolicy, *spf_whitelist;
+	char *spf_stage; /* "mail" or "rcpt" */
 	/* TLS */
 	int use_tls, listen_ssmtp, outlook_tls_bug;
 	char *tls_cert_file, *tls_key_file, *tls_dcert_file, *tls_dkey_file;
@@ -125,6 +127,11 @@ struct conf {
 	char *dns_server;    /* nameserver for policy DNS checks, NULL =
 				   resolv.conf (ZENV DNSSERVER overrides) */
 	int dns_port, dns_timeout;
+	/* Postfix policy services, asked in order (server/polsvc.c) */
+	struct conf_triple policy_service[CONF_MAX_POLSVC];
+	size_t npolicy_service;
+	int policy_service_timeout, policy_service_data;
+	char *policy_service_failure; /* "tempfail" or "dunno" */
 	char *wrap_allow, *wrap_deny; /* other hosts.allow / hosts.deny */
 	/* the daemon (smtpserver.conf(5) "Our parameters: the daemon") */
 	int min_idle_workers, max_idle_workers, max_worker_sessions;

@@ -7,6 +7,7 @@
 #include "params.h"
 #include "conf.h"
 #include "buf.h"
+#include "svcaddr.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -369,6 +370,44 @@ set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
 	return 0;
 }
 
+/* name unix:/path|inet:host:port (svcaddr.h): a = name, b = address. */
+static int
+set_service(struct pctx *cx, const struct param *p, void *base, char **av,
+    int ac, const char *raw)
+{
+	struct conf_triple *t = FIELD(base, p->off, struct conf_triple);
+	size_t i, *n = FIELD(base, p->off2, size_t);
+	struct svcaddr a;
+	char err[300];
+
+	(void)ac, (void)raw;
+	if (svcaddr_parse(av[1], &a, err, sizeof(err)) < 0) {
+		pctx_error(cx, "PARAM %s: %s", p->name, err);
+		return -1;
+	}
+	for (i = 0; i < *n; i++)
+		if (strcmp(t[i].a, av[0]) == 0) {
+			pctx_error(cx, "PARAM %s: name '%s' given twice",
+			    p->name, av[0]);
+			return -1;
+		}
+	if (*n >= (size_t)p->max) {
+		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
+		    p->name, p->max);
+		return -1;
+	}
+	t += *n;
+	t->a = strdup(av[0]);
+	t->b = strdup(av[1]);
+	t->c = NULL;
+	(*n)++;
+	if (t->a == NULL || t->b == NULL) {
+		pctx_error(cx, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 set_policydb(struct pctx *cx, const struct param *p, void *base, char **av,
     int ac, const char *raw)
@@ -473,7 +512,11 @@ dump_list(const void *base, const struct param *p, struct buf *b,
 			continue;
 		}
 		t = CFIELD(base, p->off, struct conf_triple) + i;
-		snprintf(v, sizeof(v), "%s %s ***", t->a, t->b); /* secret */
+		if (p->type == PT_SERVICE)
+			snprintf(v, sizeof(v), "%s %s", t->a, t->b);
+		else
+			snprintf(
+			    v, sizeof(v), "%s %s ***", t->a, t->b); /* secret */
 		emit(b, p->name, v, out, arg);
 	}
 	if (n == 0)
@@ -531,6 +574,8 @@ static const struct ptype_ops {
 	[PT_BINDADDR] = { 1, 1, "an address", set_bind, dump_bind },
 	[PT_BIND] = { 1, 2, "an address [port]", set_bind, dump_bind },
 	[PT_TRIPLE] = { 3, 3, "three words", set_triple, dump_list },
+	[PT_SERVICE] = { 2, 2, "name unix:/path|inet:host:port", set_service,
+	    dump_list },
 	[PT_POLICYDB] = { 2, 2, "type path", set_policydb, dump_str },
 	[PT_DELIVERBY] = { 0, 1, "an integer", set_deliverby, dump_scalar },
 	[PT_NEWGROUP] = { 1, 1, "a group name", NULL, NULL },
@@ -608,7 +653,7 @@ param_free(void *base, const struct param *p)
 		for (i = 0; i < *n; i++)
 			free(FIELD(base, p->off, char *)[i]);
 		*n = 0;
-	} else if (p->type == PT_TRIPLE) {
+	} else if (p->type == PT_TRIPLE || p->type == PT_SERVICE) {
 		t = FIELD(base, p->off, struct conf_triple);
 		for (i = 0; i < *n; i++) {
 			free(t[i].a);

@@ -373,11 +373,11 @@ store_rr(const unsigned char *rd, size_t rdlen, enum dns_type type,
 	a->n++;
 }
 
+/* The outcome of an answered query before its records: DNS_OK = look. */
 static enum dns_rc
-take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
+rcode_of(const struct pending *p)
 {
 	const struct ub_result *res = p->res;
-	int i;
 
 	if (p->err != 0 || res == NULL)
 		return p->err == UB_SERVFAIL ? DNS_SERVFAIL : DNS_ERROR;
@@ -387,6 +387,18 @@ take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
 		return DNS_NXDOMAIN;
 	if (res->rcode != ns_r_noerror)
 		return DNS_SERVFAIL;
+	return DNS_OK;
+}
+
+static enum dns_rc
+take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
+{
+	const struct ub_result *res = p->res;
+	enum dns_rc rc;
+	int i;
+
+	if ((rc = rcode_of(p)) != DNS_OK)
+		return rc;
 	for (i = 0; res->havedata && res->data[i] != NULL && a->n < DNS_MAXANS;
 	     i++)
 		if (res->len[i] >= 0)
@@ -395,16 +407,16 @@ take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
 	return a->n > 0 ? DNS_OK : DNS_NODATA;
 }
 
-enum dns_rc
-dns_query(struct dns_res *r, const char *name, enum dns_type type,
-    struct dns_answer *a)
+/* Ask and wait: DNS_OK with *pp answered (the caller frees it), or why
+ * not. */
+static enum dns_rc
+resolve(struct dns_res *r, const char *name, enum dns_type type,
+    struct pending **pp)
 {
 	struct pending *p;
 	struct uctx *u;
-	enum dns_rc rc;
 	int id;
 
-	memset(a, 0, sizeof(*a));
 	if (strlen(name) > 254 || (u = attach(r)) == NULL)
 		return DNS_ERROR;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
@@ -421,8 +433,54 @@ dns_query(struct dns_res *r, const char *name, enum dns_type type,
 			p->abandoned = 1;
 		return DNS_TIMEOUT;
 	}
-	rc = take_result(p, type, a);
+	*pp = p;
+	return DNS_OK;
+}
+
+static void
+pending_free(struct pending *p)
+{
 	ub_resolve_free(p->res);
 	free(p);
+}
+
+enum dns_rc
+dns_query(struct dns_res *r, const char *name, enum dns_type type,
+    struct dns_answer *a)
+{
+	struct pending *p;
+	enum dns_rc rc;
+
+	memset(a, 0, sizeof(*a));
+	if ((rc = resolve(r, name, type, &p)) != DNS_OK)
+		return rc;
+	rc = take_result(p, type, a);
+	pending_free(p);
+	return rc;
+}
+
+enum dns_rc
+dns_query_txts(struct dns_res *r, const char *name, struct dns_txts *t)
+{
+	const struct ub_result *res;
+	struct pending *p;
+	enum dns_rc rc;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = resolve(r, name, DNS_TXT, &p)) != DNS_OK)
+		return rc;
+	res = p->res;
+	if ((rc = rcode_of(p)) == DNS_OK) {
+		for (i = 0;
+		     res->havedata && res->data[i] != NULL && t->n < DNS_MAXANS;
+		     i++)
+			if (res->len[i] >= 0)
+				copy_txt((const unsigned char *)res->data[i],
+				    (size_t)res->len[i], t->txt[t->n++],
+				    DNS_TXTLEN);
+		rc = t->n > 0 ? DNS_OK : DNS_NODATA;
+	}
+	pending_free(p);
 	return rc;
 }
