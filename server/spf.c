@@ -20,6 +20,7 @@
 
 struct spf_ctx {
 	struct dns_res *dns;
+	SPF_dns_server_t *layer; /* ours: libspf2 does not free it */
 	SPF_server_t *srv;
 };
 
@@ -27,7 +28,7 @@ struct spf_verdict {
 	SPF_result_t result;
 	int code; /* 0: go on */
 	char enh[8];
-	char text[400];
+	char text[600];
 };
 
 static const char *const levels[] = { "fail", "softfail", "none", "neutral",
@@ -89,7 +90,6 @@ ctx_get(struct smtp *s)
 	const char *srv = zenv_get(s->env->zenv, "DNSSERVER"),
 	           *port = zenv_get(s->env->zenv, "DNSPORT");
 	SPF_response_t *resp = NULL;
-	SPF_dns_server_t *d;
 	struct spf_ctx *c;
 	char err[256];
 
@@ -99,10 +99,12 @@ ctx_get(struct smtp *s)
 	c->dns = dns_new(srv ? srv : s->cf->dns_server,
 	    port ? atoi(port) : s->cf->dns_port, s->cf->dns_timeout, err,
 	    sizeof(err));
-	if (c->dns == NULL || (d = spf_dns_new(c->dns)) == NULL ||
-	    (c->srv = SPF_server_new_dns(d, 0)) == NULL) {
+	if (c->dns == NULL || (c->layer = spf_dns_new(c->dns)) == NULL ||
+	    (c->srv = SPF_server_new_dns(c->layer, 0)) == NULL) {
 		log_msg(LOG_ERR, "%s: spf: no resolver: %s",
 		    xlog_tag(s->env->xlog), c->dns ? "out of memory" : err);
+		if (c->layer)
+			SPF_dns_free(c->layer);
 		if (c->dns)
 			dns_free(c->dns);
 		free(c);
@@ -131,6 +133,7 @@ smtp_spf_end(struct smtp *s)
 	if (s->spf == NULL)
 		return;
 	SPF_server_free(s->spf->srv);
+	SPF_dns_free(s->spf->layer);
 	dns_free(s->spf->dns);
 	free(s->spf);
 	s->spf = NULL;

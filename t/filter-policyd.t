@@ -24,7 +24,7 @@ require TestDNS;
 
 my $tmp = tempdir('smtpd-policyd-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 chmod(0755, $tmp);
-my @kids;
+my (@kids, @bad_rc);
 END { local $?; kill('TERM', $_) for @kids; waitpid($_, 0) for @kids; }
 
 my $dns = TestDNS::start(
@@ -47,8 +47,9 @@ sub session {
 	    'a@sender.test') . '>', map { "RCPT TO:<$_>" } @{ $o{to} });
 	push @cmds, 'DATA', 'Subject: policy', '', 'body', '.' if $o{data};
 	my $in = join('', map { "$_\r\n" } @cmds, 'QUIT');
-	my $out = run_i(conf => $conf, po => $po, input => $in,
+	my ($out, $rc) = run_i(conf => $conf, po => $po, input => $in,
 	    args => ['-T', '[' . ($o{ip} // '192.0.2.10') . ']']);
+	push @bad_rc, "@{ $o{to} }: $rc" if $rc != 0;
 	diag($out) if $ENV{DEBUG_POLICYD};
 	return $out =~ /^(\d{3} [^\r\n]*)\r?\n/mg;
 }
@@ -295,4 +296,5 @@ PY
 	    "policyd-spf: its Received-SPF: PREPEND in the spool file");
 }
 
+is(join(", ", @bad_rc), "", "every session ended with status 0");
 done_testing();

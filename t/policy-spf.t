@@ -34,6 +34,7 @@ my $dns = TestDNS::start(
     },
     MX => { 'spf-mx.test' => 'mx.spf-mx.test' });
 
+my @bad_rc; # sessions that did not end well (a sanitizer's report)
 my $po = postoffice();
 my $pol = policy_db($po, dns_port => $dns);
 
@@ -49,8 +50,10 @@ sub session {
 	    "MAIL FROM:<$from>", 'RCPT TO:<user@localhost>');
 	push @cmds, 'DATA', 'Subject: spf', '', 'body', '.' if $o{data};
 	my $in = join('', map { "$_\r\n" } @cmds, 'QUIT');
-	return scalar run_i(conf => $conf, po => $po,
+	my ($out, $rc) = run_i(conf => $conf, po => $po,
 	    args => ['-T', '[' . ($o{ip} // '192.0.2.10') . ']'], input => $in);
+	push @bad_rc, "$from: $rc" if $rc != 0;
+	return $out;
 }
 
 # the reply to command n (0 = greeting) of a session's output
@@ -160,4 +163,5 @@ my $dc = write_conf($po, $down . "PARAM spf-threshold fail\n* 999 ve\n");
 $out = session($dc, 'a@spf-pass.test');
 like(nth($out, 2), qr/^451 4\.4\.3 SPF temperror/, 'DNS down: 451 4.4.3');
 
+is(join(", ", @bad_rc), "", "every session ended with status 0");
 done_testing();
