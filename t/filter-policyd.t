@@ -12,6 +12,7 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use File::Temp qw(tempdir);
+use IO::Select;
 use IO::Socket::UNIX;
 use POSIX ();
 use SmtpPipe;
@@ -192,6 +193,35 @@ my $all = join('', <$lf>);
 close($lf);
 like($all, qr/protocol_state=DATA .*recipient_count=1/, 'DATA asked');
 like($all, qr/protocol_state=END-OF-MESSAGE .*size=\d+/, 'END-OF-MESSAGE asked');
+
+# the daemon: workers (not root) reach the service; one session waiting
+# for a service that hangs does not hold up another session
+{
+	my $d = SmtpTest->new(conf => []);
+	$d->{policy} = [ split(/\n/, SmtpPipe::policy_db($d->{po},
+	    dns_port => $dns)) ];
+	$d->write_conf('PARAM BindAddress [127.0.0.1]',
+	    'PARAM min-idle-workers 2', "PARAM policy-service mock unix:$mock",
+	    'PARAM policy-service-timeout 5');
+	$d->start(idle => 2);
+	my ($a, $b) = map { $d->connect or die "connect: $!" } 1 .. 2;
+	for my $s ($a, $b) {
+		SmtpTest::reply($s);
+		SmtpTest::cmd($s, 'EHLO client.test');
+		SmtpTest::cmd($s, 'MAIL FROM:<a@sender.test>');
+	}
+	print $a "RCPT TO:<hang\@localhost>\r\n";
+	like(SmtpTest::cmd($b, 'RCPT TO:<ok@localhost>'), qr/^250 /,
+	    'daemon: a second session is served while the first waits');
+	ok(!IO::Select->new($a)->can_read(0),
+	    'daemon: ... before the first has its answer');
+	like(SmtpTest::reply($a, 20), qr/^451 4\.3\.0 /,
+	    'daemon: the waiting one gets 451 4.3.0 after the timeout');
+	like(SmtpTest::cmd($a, 'RCPT TO:<reject@localhost>'), qr/^550 .*go away/,
+	    'daemon: and the service is asked again on a new connection');
+	close($_) for $a, $b;
+	$d->stop;
+}
 
 # --- 2. postgrey
 SKIP: {
