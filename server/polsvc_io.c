@@ -101,9 +101,12 @@ read_reply(
 		buf[n] = '\0';
 		if (n >= 1 && buf[0] == '\n')
 			return n == 1 ? 0 : -3;
-		if ((e = strstr(buf, "\n\n")) != NULL)
-			return (size_t)(e - buf) + 2 == n ? (int)(e - buf) + 1
-			                                  : -3;
+		/* LF LF ends it; LF CR LF too (a service writing CRLF) */
+		if ((e = strstr(buf, "\n\n")) != NULL ||
+		    (e = strstr(buf, "\n\r\n")) != NULL)
+			return (size_t)(e - buf) + (e[1] == '\r' ? 3 : 2) == n
+			    ? (int)(e - buf) + 1
+			    : -3;
 		if (n >= size - 1)
 			return -3;
 	}

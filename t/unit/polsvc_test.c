@@ -243,6 +243,9 @@ test_io(void)
 	    err, seen);
 	ok(rc == 0 && strcmp(action, "REJECT x y") == 0,
 	    "other attributes ignored: '%s'", action);
+	rc = exchange("action=OK\r\n\r\n", 13, 0, action, err, seen);
+	ok(rc == 0 && strcmp(action, "OK") == 0, "CRLF lines taken: '%s'",
+	    action);
 	rc = exchange("foo=bar\n\n", 9, 0, action, err, seen);
 	ok(rc < 0 && strstr(err, "without action") != NULL, "no action: %s",
 	    err);
