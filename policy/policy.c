@@ -96,6 +96,12 @@ policy_set_trusted(struct policy_sess *s, int on)
 	    s, "policy: session %s", on ? "trusted (AUTH)" : "untrusted");
 }
 
+void
+policy_set_whoson(struct policy_sess *s, int registered)
+{
+	s->whoson = registered != 0;
+}
+
 const struct policy_flags *
 policy_flags(const struct policy_sess *s)
 {
@@ -212,6 +218,10 @@ connect_addr(struct policy_sess *s)
 	}
 	if (pdb_attrs_is(&s->pa, PA_TRUSTRECIPIENTS, "+"))
 		s->f.trust_recipients = 1;
+	if (s->whoson && pdb_attrs_is(&s->pa, PA_TRUSTWHOSON, "+")) {
+		s->f.trust_recipients = 1;
+		policy_trace(s, "policy: trust-whoson + and a whoson user");
+	}
 	if (pdb_attrs_is(&s->pa, PA_FULLTRUSTNET, "+"))
 		s->f.full_trust = 1;
 	if (pdb_attrs_is(&s->pa, PA_RELAYCUSTNET, "+"))

@@ -78,6 +78,10 @@ struct policy_sess *policy_sess_new(struct policy *,
 void policy_sess_free(struct policy_sess *);
 /* After a successful AUTH: trusted for HELO, MAIL and RCPT. */
 void policy_set_trusted(struct policy_sess *, int);
+/* Before policy_connect: whoson (-w) named a user logged in at the
+ * client's address; "trust-whoson +" on its network then grants
+ * trustrecipients. */
+void policy_set_whoson(struct policy_sess *, int registered);
 const struct policy_flags *policy_flags(const struct policy_sess *);
 
 /*

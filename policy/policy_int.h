@@ -52,6 +52,7 @@ struct policy_sess {
 	char ipbr[64]; /* "[192.0.2.1]" / "[IPv6:...]" for replies */
 	char ptr[256];
 	int self_client;  /* the client is one of our addresses */
+	int whoson;       /* whoson knows a user at the client (-w) */
 	int rbl_temp;     /* rcpt-dns-rbl lookup failed temporarily */
 	int rbl_listed;   /* test-dns-rbl listed the client: always_reject */
 	int rbl_now;      /* the decision being made refuses for a blocklist */

@@ -52,7 +52,7 @@ enum {
  * when its attribute is built. */
 #define PA_UNBUILT                                                             \
 	(PA_BIT(PA_RELAYCUSTOMER) | PA_BIT(PA_MAXOUTSIZE) |                    \
-	    PA_BIT(PA_TRUSTWHOSON) | PA_BIT(PA_FILTERING) | PA_BIT(PA_SPF))
+	    PA_BIT(PA_FILTERING) | PA_BIT(PA_SPF))
 #define PKEY_MAX 255         /* a key's length byte */
 #define PVAL_MAX 252         /* longest value / key string */
 #define PDB_RECORD_MAX 65536 /* longest value block we accept */

@@ -37,6 +37,7 @@ fill_envelope(struct smtp *s, struct envelope *e)
 		e->identinfo = s->ident;
 	}
 	e->show_whoson = s->g->rcvd_whoson;
+	e->whoson = s->whoson[0] ? s->whoson : NULL;
 	e->show_auth = s->g->rcvd_auth_user;
 	e->show_tls_mode = s->g->rcvd_tls_mode;
 	e->show_tls_peer = s->g->rcvd_tls_peer;

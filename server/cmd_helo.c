@@ -74,6 +74,8 @@ ehlo_keywords(struct smtp *s)
 	}
 	if (g->rcpt_limit > 100)
 		reply_cont(s, 250, NULL, "X-RCPTLIMIT %d", g->rcpt_limit);
+	if (g->etrn && !s->msa && !s->lmtp)
+		reply_cont(s, 250, NULL, "ETRN");
 	reply(s, 250, NULL, "HELP");
 }
 

@@ -5,8 +5,8 @@
 #define SMTPD_OPTIONS_H
 
 /* Options that are parsed but not implemented (drop a letter when it is
- * built): -R router, -w whoson, -X and -8 charset translation. */
-#define OPT_UNBUILT "RwX8"
+ * built): -R router, -X and -8 charset translation. */
+#define OPT_UNBUILT "RX8"
 
 struct options {
 	int force4, force6;     /* -4 / -6 */

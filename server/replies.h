@@ -205,6 +205,25 @@
 	252, "2.5.0", "Cannot VRFY user; try RCPT to attempt delivery"
 #define R_EXPN_NO 502, "5.5.1", "Command not implemented"
 #define R_TICK_OK 250, "2.0.0", "TICK %s"
+/* ETRN/TURNME (RFC 1985; ZMailer's texts) */
+#define R_ETRN_NEED_ARG 501, "5.5.4", "ETRN needs target domain name parameter."
+#define R_ETRN_LITERAL                                                         \
+	458, "4.7.1", "Sorry, only literal target domains accepted"
+#define R_ETRN_BAD_DOMAIN 501, "5.5.4", "Invalid target domain name"
+#define R_ETRN_NO_QUEUE 458, "4.3.0", "Unable to queue messages for node %s"
+#define R_ETRN_DISK 452, "4.0.0", "Failed to initiate ETRN request;  Disk full?"
+#define R_ETRN_PERM                                                            \
+	452, "4.0.0",                                                          \
+	    "Failed to initiate local ETRN request; Permission denied?"
+#define R_ETRN_OK1                                                             \
+	250, "2.0.0", "An ETRN request is initiated - lets hope the system"
+#define R_ETRN_OK2                                                             \
+	250, "2.0.0", "has resources to honour it. We call the remote,"
+#define R_ETRN_OK3 250, "2.0.0", "if we have anything to send there."
+#define R_ETRN_OK_SHORT                                                        \
+	250, "2.0.0", "An ETRN request is submitted - something may get sent."
+#define R_ETRN_CLUSTER_LINE 250, "2.0.0", "%s" /* a cluster node's line */
+#define R_ETRN_CLUSTER_OK 250, "2.0.0", "ETRN-cluster operation(s) complete"
 #define R_HELP_HEAD                                                            \
 	214, "2.0.0", "smtpserver %s, a ZMailer-compatible SMTP server"
 #define R_HELP_LINE 214, "2.0.0", "%s" /* one line of PARAM help */

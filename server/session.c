@@ -16,6 +16,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "ident.h"
+#include "whoson.h"
 #include "peer.h"
 #include "policy.h"
 #include "zenv.h"
@@ -207,6 +208,10 @@ setup_peer(struct smtp *s)
 	if (e->ident && e->network && e->locallen)
 		ident_query(sa, (const struct sockaddr *)&e->local, IDENT_PORT,
 		    IDENT_TIMEOUT, s->ident, sizeof(s->ident));
+	if (e->whoson && e->network)
+		s->whoson_rc = whoson_query(s->cf->whoson_server,
+		    s->cf->whoson_port, s->cf->whoson_tcp,
+		    s->cf->whoson_timeout, s->ip, s->whoson, sizeof(s->whoson));
 }
 
 static void
@@ -444,6 +449,8 @@ session_run(const struct session_env *e)
 	setup(&s, e);
 	xlog_note(
 	    e->xlog, "connection from %s %s:%d", s.rhost, s.iplit, s.rport);
+	if (s.whoson[0])
+		xlog_note(e->xlog, "whoson: %s", s.whoson);
 	log_connect(&s);
 	/* implicit TLS first: even a refusing greeting goes inside TLS */
 	if (e->kind == BIND_SMTPS && smtp_tls_implicit(&s) < 0)

@@ -83,6 +83,7 @@ struct session_env {
 	int gullible;          /* -g */
 	int helo_strict;       /* -h */
 	int ident;             /* -a */
+	int whoson;            /* -w: ask whoson about the client */
 	const char *style;     /* -s value: "strict", "sloppy", or flags */
 	long maxsize;          /* -M overrides PARAM maxsize when >= 0 */
 	const char *test_addr; /* -T '[a.b.c.d]' */

@@ -30,6 +30,7 @@ session_env_init(struct session_env *e, const struct options *o,
 	e->gullible = o->gullible;
 	e->helo_strict = o->helo_strict;
 	e->ident = o->ident;
+	e->whoson = o->whoson;
 	e->style = o->style;
 	e->maxsize = o->maxsize;
 	e->test_addr = o->test_addr;

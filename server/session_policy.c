@@ -168,6 +168,7 @@ smtp_policy_connect(struct smtp *s)
 	}
 	if (e->hooks.rate)
 		policy_set_rate(s->pol, e->hooks.rate, e->hooks.arg);
+	policy_set_whoson(s->pol, s->whoson[0] && s->whoson_rc == 0);
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s) < 0 ? GREET_CLOSE : GREET_220;
 	count(s, SB_STAGE_CONNECT, &r);

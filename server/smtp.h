@@ -92,6 +92,8 @@ struct smtp {
 	int ipv6;
 	char rhost_flags[4]; /* by enum rhost_flag (peer.h) */
 	char ident[80];      /* RFC 1413 answer (-a), "" when not asked */
+	char whoson[80];     /* whoson answer (-w), "" when not asked */
+	int whoson_rc;       /* 0 a user, 1 unregistered, -1 unavailable */
 	int unknown_cmds;
 	int junk_cmds;       /* V_JUNK commands since the last message */
 	unsigned long lines; /* command lines read */
@@ -155,6 +157,7 @@ void cmd_notavail(struct smtp *, const char *arg);
 void cmd_ignore(struct smtp *, const char *arg);
 void cmd_starttls(struct smtp *, const char *arg);
 void cmd_auth(struct smtp *, const char *arg);
+void cmd_etrn(struct smtp *, const char *arg);
 
 /* cmd_tls.c */
 int smtp_tls_implicit(struct smtp *);

@@ -34,6 +34,7 @@
 #include "scoreboard.h"
 #include "secrets.h"
 #include "session.h"
+#include "tracker.h"
 #include "unbuilt.h"
 #include "zenv.h"
 
@@ -364,6 +365,8 @@ loop(struct sup *s)
 		pool_maintain(s);
 		pool_stress_tick(s);
 		notify_tick(&s->nt, s->sb);
+		tracker_follow(s->conf->tracking_url, s->host, (long)getpid());
+		tracker_tick(s->sb, time(NULL));
 	}
 }
 
@@ -497,6 +500,7 @@ cleanup(struct sup *s)
 
 	listen_close(&s->ls);
 	mhttp_close(&s->mh);
+	tracker_stop();
 	if (s->ctl >= 0) {
 		close(s->ctl);
 		if (lstat(s->ctlpath, &st) == 0 && S_ISSOCK(st.st_mode))

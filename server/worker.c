@@ -35,6 +35,7 @@
 #include "secrets.h"
 #include "session.h"
 #include "spool.h"
+#include "tracker.h"
 
 #define LINGER_MS 2000
 #define POLL_MS 1000
@@ -262,7 +263,7 @@ auth_reserve(void *arg, const struct sockaddr_storage *peer, int limit,
 	if (netaddr_key((const struct sockaddr *)peer, &k) < 0)
 		memset(&k, 0, sizeof(k)); /* as admission counts it */
 	scoreboard_key(&k, &key);
-	return scoreboard_auth_reserve(w->sb, &key, limit, window, since);
+	return tracker_auth_reserve(w->sb, &key, limit, window, since);
 }
 
 static void
@@ -275,7 +276,7 @@ auth_refund(
 	if (netaddr_key((const struct sockaddr *)peer, &k) < 0)
 		memset(&k, 0, sizeof(k));
 	scoreboard_key(&k, &key);
-	scoreboard_auth_refund(w->sb, &key, window, since);
+	tracker_auth_refund(w->sb, &key, window, since);
 }
 
 /* The ratelimitmsgs counter for policy_set_rate() (session_hooks.rate). */
@@ -284,7 +285,7 @@ on_rate(void *arg, const char *label)
 {
 	const struct worker *w = arg;
 
-	return scoreboard_rate(w->sb, label, time(NULL));
+	return tracker_rate(w->sb, label, time(NULL));
 }
 
 static void
@@ -368,20 +369,19 @@ admit_and_serve(struct worker *w, struct conn *c)
 	if (netaddr_key((struct sockaddr *)&c->peer, &a) < 0)
 		memset(&a, 0, sizeof(a));
 	scoreboard_key(&a, &k);
-	n = scoreboard_admit(w->sb, w->slot, &k, w->conf->max_same_ip,
-	    w->conf->max_parallel, &v);
+	n = tracker_admit(w->sb, w->slot, &k, w->conf->max_same_ip,
+	    w->conf->max_parallel, &v, &c->same_ip);
 	scoreboard_set_peer(w->sb, w->slot, c->ip);
-	c->same_ip = scoreboard_ip_count(w->sb, &k);
 	if (v != SB_ADMIT) {
 		scoreboard_refused(w->sb, reason[v]);
 		log_refusal(c, v, n);
 		if (v == SB_450_TOTAL || v == SB_450_SAMEIP)
 			refuse_450(w, c, v, n);
-		scoreboard_release(w->sb, w->slot);
+		tracker_release(w->sb, w->slot, &k);
 		return;
 	}
 	run_session(w, c);
-	scoreboard_release(w->sb, w->slot);
+	tracker_release(w->sb, w->slot, &k);
 }
 
 static void
@@ -543,6 +543,7 @@ worker_main(struct worker *w)
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != w->parent)
 		_exit(1);
+	tracker_setup(w->conf->tracking_url, w->myhostname, (long)w->parent);
 	accept_loop(w);
 	scoreboard_set_state(w->sb, w->slot, -1, SB_EXITING);
 	wake(w);

@@ -119,14 +119,19 @@ struct conf {
 	size_t nhelp;
 	struct conf_triple etrn_cluster[CONF_MAX_CLUSTER];
 	size_t netrn_cluster;
+	int etrn_cluster_timeout; /* seconds per node */
 	struct conf_triple tracking_cluster[CONF_MAX_CLUSTER];
 	size_t ntracking_cluster;
+	char *tracking_url; /* tracking-cluster redis://... or unix:/path */
 	/* ours */
 	int received_header; /* standalone mode: prepend Received: */
 	char *hostname;      /* our name; NULL = from the system */
 	char *dns_server;    /* nameserver for policy DNS checks, NULL =
 				   resolv.conf (ZENV DNSSERVER overrides) */
 	int dns_port, dns_timeout;
+	char *whoson_server; /* -w: whosond address */
+	int whoson_port, whoson_timeout;
+	int whoson_tcp; /* whoson-protocol: 0 udp, 1 tcp */
 	/* Postfix policy services, asked in order (server/polsvc.c) */
 	struct conf_triple policy_service[CONF_MAX_POLSVC];
 	size_t npolicy_service;

@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "buf.h"
 #include "svcaddr.h"
+#include "tracker_url.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -408,6 +409,29 @@ set_service(struct pctx *cx, const struct param *p, void *base, char **av,
 	return 0;
 }
 
+/* tracking-cluster: one redis:// or unix: URL (a later one replaces it),
+ * or ZMailer's "address port secret" peer lines. */
+static int
+set_cluster(struct pctx *cx, const struct param *p, void *base, char **av,
+    int ac, const char *raw)
+{
+	struct tracker_url u;
+	char why[160];
+
+	if (ac == 3)
+		return set_triple(cx, p, base, av, ac, raw);
+	if (ac != 1 || !tracker_url_is(av[0])) {
+		pctx_error(
+		    cx, "PARAM %s: expected %s", p->name, param_usage(p));
+		return -1;
+	}
+	if (tracker_url_parse(av[0], &u, why, sizeof(why)) < 0) {
+		pctx_error(cx, "PARAM %s: %s", p->name, why);
+		return -1;
+	}
+	return store_str(cx, base, p->off3, av[0], strlen(av[0]));
+}
+
 static int
 set_policydb(struct pctx *cx, const struct param *p, void *base, char **av,
     int ac, const char *raw)
@@ -523,6 +547,26 @@ dump_list(const void *base, const struct param *p, struct buf *b,
 		emit(b, p->name, "", out, arg);
 }
 
+/* tracking-cluster: the URL, its password masked, then the peer lines. */
+static void
+dump_cluster(const void *base, const struct param *p, struct buf *b,
+    void (*out)(void *, const char *), void *arg)
+{
+	const char *s = *CFIELD(base, p->off3, char *);
+	struct tracker_url u;
+	char v[TRACKER_URL_MAX + 16], why[160];
+
+	if (s != NULL) {
+		if (tracker_url_parse(s, &u, why, sizeof(why)) == 0)
+			tracker_url_show(&u, v, sizeof(v));
+		else
+			snprintf(v, sizeof(v), "(bad URL)");
+		emit(b, p->name, v, out, arg);
+	}
+	if (s == NULL || *CFIELD(base, p->off2, size_t) > 0)
+		dump_list(base, p, b, out, arg);
+}
+
 /* BindAddress shows the port-less SMTP binds, BindSmtp the others, so that
  * every bind is shown once and the dump reads back as the same config. */
 static void
@@ -574,6 +618,10 @@ static const struct ptype_ops {
 	[PT_BINDADDR] = { 1, 1, "an address", set_bind, dump_bind },
 	[PT_BIND] = { 1, 2, "an address [port]", set_bind, dump_bind },
 	[PT_TRIPLE] = { 3, 3, "three words", set_triple, dump_list },
+	[PT_CLUSTER] = { 1, 3,
+	    "redis://host[:port][/db], unix:/path or "
+	    "address port secret",
+	    set_cluster, dump_cluster },
 	[PT_SERVICE] = { 2, 2, "name unix:/path|inet:host:port", set_service,
 	    dump_list },
 	[PT_POLICYDB] = { 2, 2, "type path", set_policydb, dump_str },
@@ -653,7 +701,12 @@ param_free(void *base, const struct param *p)
 		for (i = 0; i < *n; i++)
 			free(FIELD(base, p->off, char *)[i]);
 		*n = 0;
-	} else if (p->type == PT_TRIPLE || p->type == PT_SERVICE) {
+	} else if (p->type == PT_TRIPLE || p->type == PT_CLUSTER ||
+	    p->type == PT_SERVICE) {
+		if (p->type == PT_CLUSTER) {
+			free(*FIELD(base, p->off3, char *));
+			*FIELD(base, p->off3, char *) = NULL;
+		}
 		t = FIELD(base, p->off, struct conf_triple);
 		for (i = 0; i < *n; i++) {
 			free(t[i].a);

@@ -98,6 +98,13 @@ conf_unbuilt(const struct conf *c, void (*out)(void *, const char *), void *arg)
 		    "out of memory");
 		return 1 + helo_unbuilt(c, out, arg);
 	}
+	if (c->ntracking_cluster > 0) { /* its redis:// form is built */
+		out(arg,
+		    "PARAM tracking-cluster address port secret (ZMailer's "
+		    "peer form): parsed but not implemented, it has no "
+		    "effect");
+		n++;
+	}
 	for (i = 0; i < conf_nparams; i++) {
 		if (!(conf_params[i].flags & P_UNIMPL) ||
 		    !row_set(c, def, &conf_params[i]))

@@ -70,11 +70,11 @@ unlike($out, qr/contentfilter-maxpar|DEBUGcmd/,
     'not a keyword at its default or turned off');
 like($out, qr/configuration usable, but 3 keywords are not implemented/,
     'and counts them');
-($out, $rc) = run_cmd($BIN, '-K', '-R', '/usr/bin/router', '-w', '-s', 'veD',
+($out, $rc) = run_cmd($BIN, '-K', '-R', '/usr/bin/router', '-8', '-s', 'veD',
     '-C', $good, '-Z', '/dev/null');
 is($rc, 2, '-K with options that are not implemented exits 2');
-like($out, qr/option -R: parsed but not implemented.*\n.*option -w: parsed but not implemented/,
-    'names -R and -w');
+like($out, qr/option -R: parsed but not implemented.*\n.*option -8: parsed but not implemented/,
+    'names -R and -8');
 like($out, qr/option -s style flag D: parsed but not implemented/,
     'and the style flag D of -s');
 

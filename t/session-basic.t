@@ -96,14 +96,16 @@ like($out, qr/^502 5\.5\.1 Command not implemented\r\n/m, 'TURN');
 like($out, qr/^250 2\.0\.0 TICK 42\r\n/m, 'TICK');
 like($out, qr/^252 2\.5\.0 Cannot VRFY user; try RCPT to attempt delivery\r\n/m,
     'VRFY without VRFYcmd: 252, never 500 (RFC 5321 7.3)');
-like($out, qr/^502 5\.5\.1 Command not implemented\r\n502 5\.5\.1 ETRN/m,
+like($out, qr/^502 5\.5\.1 Command not implemented\r\n458 4\.3\.0 /m,
     'EXPN without EXPNcmd: 502');
 unlike($out, qr/^500 /m, 'no verb above is unknown');
 like($out, qr/^501 5\.5\.4 VRFY requires an argument\r\n/m, 'bare VRFY: 501');
 like($out, qr/^501 5\.5\.4 EXPN requires an argument\r\n/m, 'bare EXPN: 501');
 like($out, qr/^214-2\.0\.0 Commands: .* HELP VRFY VERB\r\n/m,
     'HELP lists VRFY, not EXPN');
-like($out, qr/^502 5\.5\.1 ETRN not available\r\n/m, 'ETRN not available');
+like($out,
+    qr/^458 4\.3\.0 Unable to queue messages for node example\.org\r\n/m,
+    'ETRN without transport/: 458');
 like($out, qr/^502 5\.5\.1 AUTH not available\r\n/m, 'AUTH not available');
 like($out, qr/^502 5\.5\.1 STARTTLS not available\r\n/m,
     'STARTTLS not available');
