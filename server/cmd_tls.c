@@ -51,6 +51,7 @@ handshake(struct smtp *s)
 		    xlog_tag(s->env->xlog), s->rhost, s->iplit, err,
 		    smtp_kv_client(s, kv, sizeof(kv)));
 		xlog_note(s->env->xlog, "TLS handshake failed: %s", err);
+		smtp_event(s, SEV_TLS, NULL, -1);
 		return -1;
 	}
 	tls_describe(&s->st, s->tls_cipher, sizeof(s->tls_cipher), s->tls_peer,

@@ -130,6 +130,8 @@ put_events(struct buf *b, const struct sb_counts *n)
 		buf_printf(b,
 		    "smtpserver_tls_sessions_total{version=\"%s\"} %lu\n",
 		    tls[i], n->tls[i]);
+	one(b, "tls_failures_total", "counter",
+	    "TLS handshakes that failed (the session ends).", n->tls_failed);
 	family(b, "auth_total", "counter", "AUTH attempts checked, by result.");
 	buf_printf(b,
 	    "smtpserver_auth_total{result=\"ok\"} %lu\n"
@@ -143,6 +145,49 @@ put_events(struct buf *b, const struct sb_counts *n)
 		    stage[i], n->policy[i]);
 	one(b, "dnsbl_refusals_total", "counter",
 	    "Policy refusals decided by a DNS blocklist.", n->dnsbl);
+}
+
+/* Listener names come from the configuration; escaped all the same. */
+static void
+put_label(struct buf *b, const char *v)
+{
+	for (; *v != '\0'; v++) {
+		if (*v == '\\' || *v == '"')
+			buf_printf(b, "\\%c", *v);
+		else if (*v == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_printf(b, "%c", *v);
+	}
+}
+
+static void
+put_listeners(struct buf *b, const struct sb_counts *n)
+{
+	static const char *out[SB_NLOUT] = { "admitted", "refused",
+		"proxy_refused", "proxy_bad_header" };
+	int i, o;
+
+	family(b, "listener_connections_total", "counter",
+	    "Connections by listener and outcome.");
+	for (i = 0; i < SB_MAX_LISTENERS; i++)
+		for (o = 0; n->listener[i].used && o < SB_NLOUT; o++) {
+			buf_puts(b,
+			    "smtpserver_listener_connections_total{listener="
+			    "\"");
+			put_label(b, n->listener[i].name);
+			buf_printf(b, "\",outcome=\"%s\"} %lu\n", out[o],
+			    n->listener[i].conn[o]);
+		}
+	family(b, "listener_messages_total", "counter",
+	    "Messages committed to the spool, by listener.");
+	for (i = 0; i < SB_MAX_LISTENERS; i++) {
+		if (!n->listener[i].used)
+			continue;
+		buf_puts(b, "smtpserver_listener_messages_total{listener=\"");
+		put_label(b, n->listener[i].name);
+		buf_printf(b, "\"} %lu\n", n->listener[i].messages);
+	}
 }
 
 /* Cumulative buckets, as the exposition format wants them. */
@@ -186,6 +231,7 @@ metrics_render(struct control_info *ci, struct buf *b)
 	put_daemon(b, c);
 	put_events(b, &c->n);
 	put_commit(b, &c->n);
+	put_listeners(b, &c->n);
 	free(c);
 	return 0;
 }

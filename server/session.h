@@ -28,7 +28,8 @@ enum sess_event {
 			250); recipients of a transaction that did not end in
 			a committed message are not reported */
 	SEV_QUIT,    /* the client said QUIT; its 221 follows */
-	SEV_TLS,     /* a TLS handshake succeeded: p = version text */
+	SEV_TLS,     /* a TLS handshake succeeded: p = version text;
+			n = -1: it failed (p NULL) */
 	SEV_AUTH,    /* an AUTH was checked: n = 1 ok, 0 refused */
 	SEV_POLICY,  /* the policy refused: n = enum sb_stage, p non-NULL
 			when a DNS blocklist decided it */

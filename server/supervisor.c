@@ -185,6 +185,16 @@ check_policies(
 	return 0;
 }
 
+/* Per-listener metrics: their names, before any worker counts. */
+static void
+name_listeners(struct sup *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ls.n; i++)
+		sbcount_listener_name(s->sb, s->ls.v[i].name);
+}
+
 /* The new generation, or 0 with the reason in err (also logged). */
 static unsigned long
 reload_conf(struct sup *s, char *err, size_t errlen)
@@ -214,6 +224,7 @@ reload_conf(struct sup *s, char *err, size_t errlen)
 		log_msg(LOG_NOTICE, "reload: %s", changes.data);
 	buf_free(&changes);
 	scoreboard_grow(s->sb, slots_for(nc)); /* fits: checked above */
+	name_listeners(s);
 	scoreboard_set_stress(s->sb, pool_stress_at(nc));
 	secrets_reload(&s->sec, nc);
 	gen = scoreboard_bump(s->sb);
@@ -459,6 +470,7 @@ open_all(struct sup *s, char *err, size_t errlen)
 	}
 	s->sb->generation = s->conf->generation = 1;
 	s->sb->stress_at = pool_stress_at(s->conf);
+	name_listeners(s);
 	if (daemon_pidfile_write(s->pidpath, err, errlen) < 0)
 		return 2;
 	prepare_logfile(s);

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "netaddr.h"
 #include "options.h"
+#include "proxy.h"
 #include "replies.h"
 #include "scoreboard.h"
 #include "secrets.h"
@@ -43,6 +44,7 @@
 static volatile sig_atomic_t stopping, woken;
 static volatile sig_atomic_t cur_fd = -1; /* the client being served */
 static const char *cur_ip;                /* its address, for the log */
+static int cur_lidx = -1;                 /* its listener's counters */
 static struct policy **pols; /* per group, opened before the drop */
 
 struct conn {
@@ -54,6 +56,8 @@ struct conn {
 	char ip[64];
 	int port, lport;
 	int same_ip; /* connections from this source, this one included */
+	int proxied; /* peer is the client a PROXY header named */
+	int lidx;    /* the listener's counters in the scoreboard, or -1 */
 };
 
 /*
@@ -215,6 +219,7 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		break;
 	case SEV_MESSAGE:
 		scoreboard_message(w->sb, w->slot, n);
+		sbcount_listener_msg(w->sb, cur_lidx);
 		break;
 	case SEV_REJECT:
 		scoreboard_reject(w->sb, w->slot, (int)n);
@@ -223,7 +228,10 @@ on_event(void *arg, enum sess_event ev, const void *p, long n)
 		scoreboard_rcpt(w->sb, w->slot, n);
 		break;
 	case SEV_TLS:
-		sbcount_tls(w->sb, p);
+		if (n < 0)
+			sbcount_tls_fail(w->sb);
+		else
+			sbcount_tls(w->sb, p);
 		break;
 	case SEV_AUTH:
 		sbcount_auth(w->sb, n != 0);
@@ -307,6 +315,8 @@ run_session(struct worker *w, const struct conn *c)
 	env.kind = c->l->kind;
 	env.listener = c->l->name;
 	env.same_ip = c->same_ip;
+	if (c->proxied)
+		env.ident = 0; /* an ident query would go to the proxy */
 	env.policy = pols ? pols[c->l->group] : NULL;
 	env.hooks = (struct session_hooks){ .arg = w,
 		.event = on_event,
@@ -323,9 +333,11 @@ run_session(struct worker *w, const struct conn *c)
 	    w->opts && w->opts->log_syslog, time(NULL), (long)getpid());
 	cur_fd = c->fd;
 	cur_ip = c->ip;
+	cur_lidx = c->lidx;
 	session_run(&env);
 	cur_fd = -1;
 	cur_ip = NULL;
+	cur_lidx = -1;
 	xlog_close(env.xlog);
 }
 
@@ -374,12 +386,14 @@ admit_and_serve(struct worker *w, struct conn *c)
 	scoreboard_set_peer(w->sb, w->slot, c->ip);
 	if (v != SB_ADMIT) {
 		scoreboard_refused(w->sb, reason[v]);
+		sbcount_listener(w->sb, c->lidx, SB_LO_REFUSED);
 		log_refusal(c, v, n);
 		if (v == SB_450_TOTAL || v == SB_450_SAMEIP)
 			refuse_450(w, c, v, n);
 		tracker_release(w->sb, w->slot, &k);
 		return;
 	}
+	sbcount_listener(w->sb, c->lidx, SB_LO_ADMITTED);
 	run_session(w, c);
 	tracker_release(w->sb, w->slot, &k);
 }
@@ -393,17 +407,34 @@ serve(struct worker *w, const struct listener *l, int fd)
 	c.fd = fd;
 	c.l = l;
 	c.grp = group_of(w->conf, l->group);
+	c.lidx = sbcount_listener_index(w->sb, l->name);
 	c.peerlen = sizeof(c.peer);
 	c.locallen = sizeof(c.local);
 	if (getpeername(fd, (struct sockaddr *)&c.peer, &c.peerlen) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&c.local, &c.locallen) < 0)
 		return;
+	/* behind a load balancer: the client the PROXY header names is
+	 * the peer from here on (admission, policy, envelope, logs) */
+	if (c.grp->proxy_nets != NULL) {
+		enum proxy_outcome po =
+		    proxy_accept(fd, c.grp, l->name, &c.peer, &c.peerlen);
+
+		if (po == PROXY_NOT_ALLOWED || po == PROXY_BAD_HEADER) {
+			sbcount_listener(w->sb, c.lidx,
+			    po == PROXY_BAD_HEADER ? SB_LO_PROXY_BAD
+			                           : SB_LO_PROXY_REFUSED);
+			return;
+		}
+		c.proxied = po == PROXY_OK;
+	}
 	if (netaddr_text((struct sockaddr *)&c.peer, c.ip, sizeof(c.ip)) < 0)
 		snprintf(c.ip, sizeof(c.ip), "unknown");
 	c.port = netaddr_port((struct sockaddr *)&c.peer);
 	c.lport = netaddr_port((struct sockaddr *)&c.local);
-	if (load_too_high(w, &c))
+	if (load_too_high(w, &c)) {
+		sbcount_listener(w->sb, c.lidx, SB_LO_REFUSED);
 		return;
+	}
 	admit_and_serve(w, &c);
 }
 

@@ -44,6 +44,8 @@ struct conf_group {
 	char *name; /* "default" or the newgroup argument */
 	int listen_queue;
 	int tcp_rcvbuf, tcp_sndbuf;
+	char *proxy_nets;  /* PROXY header allowed from these; NULL = off */
+	int proxy_timeout; /* s, to read the PROXY header */
 	struct conf_bind *binds;
 	size_t nbinds;
 	int rcpt_limit;

@@ -7,6 +7,7 @@
 #include "params.h"
 #include "conf.h"
 #include "buf.h"
+#include "proxyproto.h"
 #include "svcaddr.h"
 #include "tracker_url.h"
 
@@ -222,6 +223,38 @@ set_raw(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
 {
 	(void)av, (void)ac;
 	return store_str(cx, base, p->off, raw, strlen(raw));
+}
+
+/* PT_NETS: up to PROXY_MAX_NETS networks, kept as one blank-separated
+ * string that proxy_nets_parse() reads again where it is used. */
+static int
+set_nets(struct pctx *cx, const struct param *p, void *base, char **av, int ac,
+    const char *raw)
+{
+	struct proxy_net n;
+	char list[PROXY_MAX_NETS * 64];
+	size_t len = 0;
+	int i;
+
+	(void)raw;
+	if (ac > PROXY_MAX_NETS) {
+		pctx_error(cx, "PARAM %s: at most %d networks, got %d", p->name,
+		    PROXY_MAX_NETS, ac);
+		return -1;
+	}
+	for (i = 0; i < ac; i++) {
+		if (proxy_net_parse(av[i], &n) < 0 ||
+		    strlen(av[i]) + 1 >= sizeof(list) - len) {
+			pctx_error(cx,
+			    "PARAM %s: expected a network (1.2.3.0/24, "
+			    "2001:db8::/32), got '%s'",
+			    p->name, av[i]);
+			return -1;
+		}
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+		    i ? " " : "", av[i]);
+	}
+	return store_str(cx, base, p->off, list, len);
 }
 
 static int
@@ -626,6 +659,8 @@ static const struct ptype_ops {
 	    dump_list },
 	[PT_POLICYDB] = { 2, 2, "type path", set_policydb, dump_str },
 	[PT_DELIVERBY] = { 0, 1, "an integer", set_deliverby, dump_scalar },
+	/* more words than nets: an error in set_nets, not a warning */
+	[PT_NETS] = { 1, 4 * PROXY_MAX_NETS, "networks", set_nets, dump_str },
 	[PT_NEWGROUP] = { 1, 1, "a group name", NULL, NULL },
 };
 
@@ -680,7 +715,7 @@ static int
 is_string(enum ptype t)
 {
 	return t == PT_STR || t == PT_PATH || t == PT_HOST || t == PT_FLAGSTR ||
-	    t == PT_CHOICE || t == PT_RAW || t == PT_POLICYDB;
+	    t == PT_CHOICE || t == PT_RAW || t == PT_POLICYDB || t == PT_NETS;
 }
 
 void

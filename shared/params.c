@@ -133,6 +133,10 @@ const struct param conf_params[] = {
 /* per group: listeners */
 { "ListenQueueSize", NA, PT_INT, "20000", 1, 1000000, GROUP,
     GF(listen_queue) },
+{ "proxy-protocol", NA, PT_NETS, NULL, 0, 0, GROUP | P_OURS,
+    GF(proxy_nets) },
+{ "proxy-protocol-timeout", NA, PT_INT, "10", 1, 300, GROUP | P_OURS,
+    GF(proxy_timeout) },
 { "TcpRcvBufferSize", NA, PT_INT, "0", 0, BUFMAX, GROUP, GF(tcp_rcvbuf) },
 { "TcpXmitBufferSize", NA, PT_INT, "0", 0, BUFMAX, GROUP, GF(tcp_sndbuf) },
 { "BindAddress", NA, PT_BINDADDR, NULL, BIND_SMTP, 0, GROUP, GF(binds),
@@ -328,6 +332,7 @@ param_type_name(enum ptype t)
 		[PT_SERVICE] = "name and service address",
 		[PT_POLICYDB] = "type and path",
 		[PT_DELIVERBY] = "optional integer",
+		[PT_NETS] = "networks",
 		[PT_NEWGROUP] = "group name",
 	};
 

@@ -32,6 +32,7 @@ enum ptype {
 	PT_SERVICE,   /* name unix:/path|inet:host:port into a triple list */
 	PT_POLICYDB,  /* type path into two strings */
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
+	PT_NETS,      /* up to PROXY_MAX_NETS networks, one string */
 	PT_NEWGROUP,  /* name: starts a group */
 	PT_NTYPES
 };

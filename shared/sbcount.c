@@ -8,6 +8,7 @@
  */
 #include "scoreboard.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const long bounds[SB_NBUCKETS - 1] = { SB_COMMIT_BOUNDS };
@@ -31,6 +32,13 @@ sbcount_tls(struct scoreboard *sb, const char *version)
 		if (version != NULL && strcmp(version, names[i]) == 0)
 			break;
 	add(&sb->n.tls[i], 1);
+}
+
+void
+sbcount_tls_fail(struct scoreboard *sb)
+{
+	if (sb != NULL)
+		add(&sb->n.tls_failed, 1);
 }
 
 void
@@ -70,4 +78,50 @@ long
 sbcount_bound(int i)
 {
 	return i >= 0 && i < SB_NBUCKETS - 1 ? bounds[i] : -1;
+}
+
+void
+sbcount_listener_name(struct scoreboard *sb, const char *name)
+{
+	int i;
+
+	if (sb == NULL || sbcount_listener_index(sb, name) >= 0)
+		return;
+	for (i = 0; i < SB_MAX_LISTENERS; i++) {
+		struct sb_listener *l = &sb->n.listener[i];
+
+		if (__atomic_load_n(&l->used, __ATOMIC_ACQUIRE))
+			continue;
+		snprintf(l->name, sizeof(l->name), "%s", name);
+		__atomic_store_n(&l->used, 1, __ATOMIC_RELEASE);
+		return;
+	}
+}
+
+int
+sbcount_listener_index(const struct scoreboard *sb, const char *name)
+{
+	int i;
+
+	for (i = 0; sb != NULL && name != NULL && i < SB_MAX_LISTENERS; i++)
+		if (__atomic_load_n(
+		        &sb->n.listener[i].used, __ATOMIC_ACQUIRE) &&
+		    strcmp(sb->n.listener[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+void
+sbcount_listener(struct scoreboard *sb, int idx, enum sb_lout o)
+{
+	if (sb != NULL && idx >= 0 && idx < SB_MAX_LISTENERS && o >= 0 &&
+	    o < SB_NLOUT)
+		add(&sb->n.listener[idx].conn[o], 1);
+}
+
+void
+sbcount_listener_msg(struct scoreboard *sb, int idx)
+{
+	if (sb != NULL && idx >= 0 && idx < SB_MAX_LISTENERS)
+		add(&sb->n.listener[idx].messages, 1);
 }

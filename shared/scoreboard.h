@@ -139,8 +139,27 @@ enum sb_stage {
  * Event counters bumped lock-free (atomic adds, sbcount.c) where the
  * event happens; read in a snapshot, each word on its own.
  */
+/* Connections by outcome and messages, per listener (named by the
+ * supervisor when it opens the listeners; never removed). */
+enum sb_lout {
+	SB_LO_ADMITTED,      /* a session ran */
+	SB_LO_REFUSED,       /* at admission: limits or load */
+	SB_LO_PROXY_REFUSED, /* PROXY header from a network not allowed */
+	SB_LO_PROXY_BAD,     /* PROXY header malformed, late or missing */
+	SB_NLOUT
+};
+#define SB_MAX_LISTENERS 32
+struct sb_listener {
+	int used; /* 1 once name is set (stored last) */
+	char name[80];
+	unsigned long conn[SB_NLOUT];
+	unsigned long messages;
+};
+
 struct sb_counts {
+	struct sb_listener listener[SB_MAX_LISTENERS];
 	unsigned long tls[SB_NTLS];
+	unsigned long tls_failed; /* handshakes that failed */
 	unsigned long auth_ok, auth_failed;
 	unsigned long policy[SB_NSTAGES];  /* refusals by stage */
 	unsigned long dnsbl;               /* of which by a DNS blocklist */
@@ -249,11 +268,18 @@ void scoreboard_rcpt(struct scoreboard *, int slot, long n);
  * OpenSSL names it: "TLSv1.3"), an AUTH result, a policy refusal at
  * stage (dnsbl: by a DNS blocklist), a spool commit that took usec. */
 void sbcount_tls(struct scoreboard *, const char *version);
+void sbcount_tls_fail(struct scoreboard *);
 void sbcount_auth(struct scoreboard *, int ok);
 void sbcount_policy(struct scoreboard *, enum sb_stage, int dnsbl);
 void sbcount_commit(struct scoreboard *, long usec);
 /* Upper bound in ms of commit bucket i (< SB_NBUCKETS - 1). */
 long sbcount_bound(int i);
+/* Supervisor: a listener's counters (kept when it exists; ignored past
+ * SB_MAX_LISTENERS).  Workers: its index (-1: none), then count. */
+void sbcount_listener_name(struct scoreboard *, const char *name);
+int sbcount_listener_index(const struct scoreboard *, const char *name);
+void sbcount_listener(struct scoreboard *, int idx, enum sb_lout);
+void sbcount_listener_msg(struct scoreboard *, int idx);
 
 /* Generation: read; bump (returns the new one, records the time). */
 unsigned long scoreboard_generation(struct scoreboard *);

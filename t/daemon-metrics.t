@@ -146,6 +146,14 @@ ok(IO::Socket::SSL->start_SSL($t, SSL_verify_mode => SSL_VERIFY_NONE,
 print $t "QUIT\r\n";
 close($t);
 
+my $tf = $d->connect(src => '127.0.0.6');
+SmtpTest::reply($tf);
+SmtpTest::cmd($tf, 'EHLO tf.example');
+like(SmtpTest::cmd($tf, 'STARTTLS') // '', qr/^220 /, 'STARTTLS again');
+print $tf "this is no TLS ClientHello\r\n";
+is(SmtpTest::reply($tf), undef, '  a failed handshake: closed');
+close($tf);
+
 my $m1;
 ok(wait_until(sub {
 	($m1) = metrics();
@@ -158,7 +166,14 @@ is($m1->{smtpserver_auth_failures_total}, 1, 'AUTH failures counter');
 is($m1->{'smtpserver_rejects_total{code="535"}'}, 1, '  and code 535');
 is($m1->{'smtpserver_connections_refused_total{reason="limit_sameip_450"}'},
     1, 'refusal by reason: same-address limit');
-is($m1->{smtpserver_sessions_admitted_total}, 4, 'sessions admitted');
+is($m1->{smtpserver_sessions_admitted_total}, 5, 'sessions admitted');
+is($m1->{smtpserver_tls_failures_total}, 1, 'TLS handshake failures');
+is($m1->{"smtpserver_listener_connections_total{listener=\"[127.0.0.1]:$d->{port}\",outcome=\"admitted\"}"},
+    5, 'connections by listener: admitted');
+is($m1->{"smtpserver_listener_connections_total{listener=\"[127.0.0.1]:$d->{port}\",outcome=\"refused\"}"},
+    1, '  and refused');
+is($m1->{"smtpserver_listener_messages_total{listener=\"[127.0.0.1]:$d->{port}\"}"},
+    1, 'messages by listener');
 is($m1->{"smtpserver_tls_sessions_total{version=\"$tver\"}"}, 1,
     "TLS sessions by version: $tver");
 is($m1->{'smtpserver_auth_total{result="ok"}'}, 1, 'AUTH results: ok');

@@ -44,6 +44,13 @@ my %want = (
 	'usr/local/sbin/smtpserverctl' => $d,
 	'usr/local/sbin/policy-builder' => $d,
 	'usr/local/share' => $d, 'usr/local/share/man' => $d,
+	(map { ("usr/local/share/doc$_" => $d) } ('', '/smtpserver',
+	    '/smtpserver/examples', '/smtpserver/examples/fail2ban',
+	    '/smtpserver/examples/fail2ban/filter.d',
+	    '/smtpserver/examples/fail2ban/jail.d')),
+	(map { ("usr/local/share/doc/smtpserver/examples/fail2ban/$_" =>
+	    '644 root:root') } qw(filter.d/smtpserver.conf
+	    jail.d/smtpserver.conf)),
 	'usr/local/share/man/man5' => $d,
 	'usr/local/share/man/man5/smtpserver.conf.5' => '644 root:root',
 	'usr/local/share/man/man7' => $d,

@@ -302,8 +302,9 @@ check_samples(const char *root)
 	conf_free(c);
 	nwarn = 0;
 	ok(uncomment(file, tmp, sizeof(tmp)) == 0, "uncommented copy");
+	/* default, submission and balanced (PROXY protocol) */
 	c = conf_load(tmp, z, err, sizeof(err), on_warn, NULL);
-	ok(c != NULL && c->ngroups == 2, "every #PARAM example is valid %s",
+	ok(c != NULL && c->ngroups == 3, "every #PARAM example is valid %s",
 	    err);
 	unlink(tmp);
 	conf_free(c);

@@ -95,6 +95,8 @@ static const struct {
 	{ "PARAM hdr220 %H hi\n", "hdr220 = %H hi" },
 	{ "PARAM sasl-mechanisms PLAIN LOGIN\n",
 	    "sasl-mechanisms = PLAIN LOGIN" },
+	{ "PARAM proxy-protocol 10.0.0.0/8 ::1\n",
+	    "proxy-protocol = 10.0.0.0/8 ::1" },
 	{ "PARAM tarpit 20 2\n", "tarpit = 20 2 250" },
 	{ "PARAM tarpit 1.5 0.5 60\n", "tarpit = 1.5 0.5 60" },
 	{ "PARAM tarpit 1 2 3 4 5 6 7 8 9 10\n", "tarpit = 1 2 3" },
@@ -190,6 +192,14 @@ static const struct {
 	    "or iface:NAME, got '1.2.3'" },
 	{ "PARAM BindSmtp any 0\n",
 	    ":1: PARAM BindSmtp: expected a port in 1..65535, got '0'" },
+	{ "PARAM proxy-protocol 10.0.0.0/33\n",
+	    ":1: PARAM proxy-protocol: expected a network (1.2.3.0/24, "
+	    "2001:db8::/32), got '10.0.0.0/33'" },
+	{ "PARAM proxy-protocol\n",
+	    ":1: PARAM proxy-protocol: missing argument: expected networks" },
+	{ "PARAM proxy-protocol 1.0.0.1 2.0.0.1 3.0.0.1 4.0.0.1 5.0.0.1 "
+	  "6.0.0.1 7.0.0.1 8.0.0.1 9.0.0.1\n",
+	    ":1: PARAM proxy-protocol: at most 8 networks, got 9" },
 	{ "PARAM hostname \"open\n", ":1: PARAM hostname: unterminated quote" },
 	{ "PARAM hostname 'a b'\n",
 	    ":1: PARAM hostname: expected a host name, got 'a b'" },
