@@ -18,6 +18,7 @@
 
 #include "log.h"
 #include "netaddr.h"
+#include "scoreboard.h"
 
 static const struct keyword {
 	const char *kw;
@@ -322,6 +323,8 @@ refuse(struct smtp *s, enum ps_stage st, const char *rcpt,
 		    st == PSS_DATA ? "Data command" : "End-of-data", v->text);
 	smtp_log_reject(s, stage_names[st], v->code, v->enh, text,
 	    s->tx.from ? s->tx.from : "", rcpt);
+	if (st == PSS_RCPT) /* the policy refusal counters (metrics) */
+		smtp_event(s, SEV_POLICY, NULL, SB_STAGE_RCPT);
 	reply(s, v->code, v->enh, "%s", text);
 }
 

@@ -16,6 +16,7 @@
 
 #include "dns.h"
 #include "log.h"
+#include "scoreboard.h"
 #include "zenv.h"
 
 struct spf_ctx {
@@ -284,6 +285,7 @@ check(struct smtp *s, const char *stage, const char *from, const char *rcpt)
 	if (v->code == 0)
 		return 0;
 	smtp_log_reject(s, stage, v->code, v->enh, v->text, from, rcpt);
+	smtp_event(s, SEV_POLICY, NULL, rcpt ? SB_STAGE_RCPT : SB_STAGE_MAIL);
 	reply(s, v->code, v->enh, "%s", v->text);
 	return -1;
 }
