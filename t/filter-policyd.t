@@ -81,10 +81,12 @@ my %act = (
 	badenh => '554 4.1.1 class fixed', prepend => 'PREPEND X-Policy: seen',
 	hold => 'HOLD look at it', discard => 'DISCARD', warn => 'WARN noted',
 	filter => 'FILTER smtp:x', garbage => 'BOGUS');
+# mock_server(path, local part => action...): another table's actions
 sub mock_server {
-	my $l = IO::Socket::UNIX->new(Local => $mock, Listen => 5)
-	    or die "$mock: $!";
-	chmod(0666, $mock);
+	my ($path, %over) = @_;
+	my $l = IO::Socket::UNIX->new(Local => $path, Listen => 5)
+	    or die "$path: $!";
+	chmod(0666, $path);
 	my $pid = fork() // die;
 	return $pid if $pid;
 	$SIG{CHLD} = 'IGNORE';
@@ -109,7 +111,7 @@ sub mock_server {
 			if ($lp eq 'hang') { sleep(30); POSIX::_exit(0) }
 			if ($lp eq 'drop') { POSIX::_exit(0) }
 			if ($lp eq 'flood') { print $c 'x' x 100000; next }
-			my $a = $act{$lp} // 'DUNNO';
+			my $a = $over{$lp} // $act{$lp} // 'DUNNO';
 			print $c "action=$a\n\n";
 			%r = ();
 		}
@@ -117,7 +119,7 @@ sub mock_server {
 	}
 	POSIX::_exit(0);
 }
-push @kids, mock_server();
+push @kids, mock_server($mock);
 
 my $c = conf_with("policy-service mock unix:$mock",
     'policy-service-timeout 3');
@@ -164,6 +166,20 @@ like($r[-2], qr/^250 2\.0\.0 .*discarded/, 'DISCARD: 250');
 is(spooled(), '', 'DISCARD: nothing spooled');
 @r = session($c, to => ['dip@localhost', 'dir@localhost', 'reject@localhost']);
 like($r[3], qr/^450 /, 'DEFER_IF_PERMIT then nothing: 450');
+
+# DEFER_IF_REJECT makes a later 5xx a 450; DEFER_IF_PERMIT waits for
+# the others (a second server answering REJECT, DUNNO for them)
+my $mock2 = "$tmp/mock2.sock";
+push @kids, mock_server($mock2, dir => 'REJECT later no', dip => 'DUNNO',
+    ok => 'REJECT not ok here');
+my $pair = conf_with("policy-service one unix:$mock",
+    "policy-service two unix:$mock2");
+@r = session($pair, to => ['dir@localhost', 'dip@localhost', 'ok@localhost']);
+like($r[3], qr/^450 4\.7\.1 .*: maybe$/,
+    'DEFER_IF_REJECT, then REJECT: 450 with the first text');
+like($r[4], qr/^450 4\.7\.1 .*: later please$/,
+    'DEFER_IF_PERMIT, then DUNNO: 450');
+like($r[5], qr/^250 /, 'OK from the first: the second is not asked');
 
 # the service fails: hangs, drops, floods, garbage, is not there
 for my $lp (qw(hang drop flood garbage)) {
