@@ -134,6 +134,30 @@ enum policy_known policy_rcpt_known(
     struct policy_sess *, const char *addr, char *err, size_t errlen);
 
 /*
+ * PARAM rcpt-verify (callout.h): the policy takes over cf (NULL: none)
+ * and frees it with itself.
+ */
+struct callout_conf;
+void policy_set_callout(struct policy *, struct callout_conf *cf);
+/*
+ * rcpt-verify-rate: take(arg, limit) counts one callout in the current
+ * second across all workers and says 1 if it is within limit, 0 if not.
+ * Without one, the bound is counted in this process alone.
+ */
+typedef int (*policy_callout_rate_fn)(void *arg, int limit);
+void policy_set_callout_rate(
+    struct policy_sess *, policy_callout_rate_fn take, void *arg);
+/*
+ * After policy_rcpt_known said KNOWN: ask the next hop of addr's domain
+ * (a rcpt-verify line for it, and the domain local or a relay target in
+ * the policy), through the cache.  KNOWN when not ours to verify or the
+ * next hop took it, UNKNOWN on its 5xx, TEMP when it could not say (or
+ * the rate bound was reached); what happened in why.
+ */
+enum policy_known policy_rcpt_verify(
+    struct policy_sess *, const char *addr, char *why, size_t whylen);
+
+/*
  * Before the content filter: POLICY_GATE_FILTER run it,
  * POLICY_GATE_SKIP accept unfiltered (trusted network without
  * "filtering +"), < 0 refuse (-1 always_reject, -2 sender_reject), > 0

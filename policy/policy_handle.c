@@ -7,6 +7,7 @@
  * Not for: decisions, reply texts, the database format (policydb.c).
  */
 #include "policy_int.h"
+#include "callout.h"
 #include "rcptdb.h"
 
 #include <errno.h>
@@ -118,6 +119,7 @@ policy_close(struct policy *p)
 		return;
 	pdb_close(p->db);
 	rcptdb_free(p->rcptdb);
+	callout_conf_free(p->callout);
 	dns_free(p->dns);
 	free(p);
 }

@@ -41,7 +41,8 @@ struct policy {
 	struct dns_res *dns; /* created on first use if not set */
 	struct netkey self[POLICY_MAXSELF];
 	size_t nself;
-	struct rcptdb *rcptdb; /* PARAM recipientdb, or NULL */
+	struct rcptdb *rcptdb;        /* PARAM recipientdb, or NULL */
+	struct callout_conf *callout; /* PARAM rcpt-verify, or NULL */
 };
 
 struct policy_sess {
@@ -62,6 +63,8 @@ struct policy_sess {
 	char ratelabel[40];         /* "4:c0000201", "6:<64 bits hex>" */
 	policy_rate_fn rate;
 	void *rate_arg;
+	policy_callout_rate_fn callout_rate; /* rcpt-verify-rate */
+	void *callout_rate_arg;
 	struct pdb_attrs pa;
 };
 

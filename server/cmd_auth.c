@@ -358,6 +358,7 @@ verdict(struct smtp *s, const char *mech, const char *user, const char *pass)
 	if (v == PH_YES) {
 		s->authenticated = 1;
 		s->auth_user = xstrdup(user);
+		s->auth_mech = mech;
 		log_msg(LOG_INFO,
 		    "%s: AUTH %s from %s: user=%s ok event=auth %s mech=%s "
 		    "user=%s",

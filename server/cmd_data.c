@@ -18,7 +18,7 @@
 #include "log.h"
 
 /* Build the spool envelope from the session and transaction. */
-static void
+void
 fill_envelope(struct smtp *s, struct envelope *e)
 {
 	const struct session_env *env = s->env;
@@ -192,6 +192,8 @@ finish(struct smtp *s, int werr)
 		/* nothing stored: smtp_txn_reset() removes the file */
 	} else if (smtp_polsvc_eom(s, got) < 0) {
 		/* refused by a policy service (policy-service-data) */
+	} else if (milter_eom(s) != 0) {
+		/* the milters refused or discarded it and replied */
 	} else if (t->discard) {
 		log_msg(LOG_INFO, "%s: message from %s%s discarded by policy",
 		    xlog_tag(s->env->xlog), s->rhost, s->iplit);
@@ -281,6 +283,10 @@ cmd_data(struct smtp *s, const char *arg)
 	(void)arg;
 	if (smtp_polsvc_data(s) < 0)
 		return; /* refused by a policy service (policy-service-data) */
+	if (milter_data(s) < 0) {
+		smtp_txn_reset(s);
+		return;
+	}
 	if ((werr = begin_spool(s)) != 0) {
 		refuse_body(s, werr);
 		smtp_txn_reset(s);

@@ -121,6 +121,7 @@ cmd_helo(struct smtp *s, const char *arg)
 	}
 	if (smtp_policy_helo(s, arg) < 0)
 		return;
+	milter_helo(s, arg);
 	remember(s, arg);
 	if (s->env->network) {
 		s->rhost_flags[RF_HELO_SYNTAX] = bad ? 'F' : 'O';

@@ -218,6 +218,8 @@ cmd_mail(struct smtp *s, const char *arg)
 	}
 	s->tx.active = 1;
 	s->tx.from = xstrdup(path.addr);
+	if (milter_mail(s, path.addr, p + path.end) < 0)
+		goto fail;
 	s->state = ST_RCPT;
 	reply(s, R_MAIL_OK,
 	    path.route && !s->cf->allow_source_route ? ", source route ignored"
@@ -416,7 +418,8 @@ cmd_rcpt(struct smtp *s, const char *arg)
 	} else if (path.utf8 && !s->tx.smtputf8) {
 		reply(s, R_MAIL_UTF8_NEEDED);
 	} else if (rcpt_params(s, p + path.end, &r) == 0 &&
-	    rcpt_policy(s, path.addr, &r) == 0 && rcpt_limits(s) == 0) {
+	    rcpt_policy(s, path.addr, &r) == 0 && rcpt_limits(s) == 0 &&
+	    milter_rcpt(s, path.addr, p + path.end) == 0) {
 		r.addr = path.addr;
 		path.addr = NULL;
 		if (rcpt_add(s, &r) == 0) {

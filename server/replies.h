@@ -125,6 +125,10 @@
 	451, "4.3.0",                                                          \
 	    "<%s>: Recipient address rejected: recipient table unavailable, "  \
 	    "try again later"
+#define R_RCPT_VERIFY_TEMP                                                     \
+	450, "4.1.1",                                                          \
+	    "<%s>: Recipient address rejected: unverified address, try "       \
+	    "again later"
 #define R_RCPT_PROBE                                                           \
 	421, "4.7.0", "%s Too many refused recipients, closing connection"
 #define R_RCPT_ERR_SPAM                                                        \
@@ -154,6 +158,10 @@
 	451, "4.3.0", "Requested action aborted: local error in processing"
 #define R_DATA_BARE_LF                                                         \
 	550, "5.6.0", "Message contains a bare <LF>; lines must end with <CRLF>"
+/* milters (milter.c): as Postfix says them */
+#define R_MILTER_REJECT 550, "5.7.1", "Command rejected"
+#define R_MILTER_TEMPFAIL 451, "4.7.1", "Service unavailable - try again later"
+#define R_MILTER_DISCARD 250, "2.0.0", "Message accepted; discarded by filter"
 #define R_DATA_LMTP_OK 250, "2.0.0", "<%s> Message accepted; %s"
 #define R_BDAT_SYNTAX 501, "5.5.4", "Syntax error in BDAT parameters"
 #define R_BDAT_OK 250, "2.0.0", "Received %lld bytes"

@@ -37,6 +37,7 @@ smtp_txn_reset(struct smtp *s)
 	struct smtp_txn *t = &s->tx;
 	size_t i;
 
+	milter_abort(s);
 	if (t->spool)
 		spool_abort(t->spool);
 	free(t->from);
@@ -247,6 +248,7 @@ setup(struct smtp *s, const struct session_env *e)
 	s->with = e->bsmtp ? "BSMTP" : s->lmtp ? "LMTP" : "SMTP";
 	s->spool.postoffice = e->postoffice;
 	s->spool.min_availspace = s->cf->min_availspace;
+	s->spool.sync_fs = s->cf->spool_sync == SPOOL_SYNC_SYNCFS;
 	s->spool.received_header = s->cf->received_header;
 	s->spool.myhostname = s->myhost;
 	zv = e->zenv ? zenv_get(e->zenv, "ROUTERDIRHASH") : NULL;
@@ -457,8 +459,10 @@ session_run(const struct session_env *e)
 		g = GREET_CLOSE;
 	else
 		g = smtp_policy_connect(&s);
-	if (g == GREET_220)
+	if (g == GREET_220) {
+		milter_connect(&s);
 		greet(&s);
+	}
 	for (r = g == GREET_CLOSE ? -1 : 0; r >= 0;) {
 		if (e->stopping && *e->stopping) {
 			reply(&s, R_SHUTDOWN, s.myhost);
@@ -487,6 +491,7 @@ session_run(const struct session_env *e)
 	reply_flush(&s);
 	forget_secret(&s);
 	smtp_txn_reset(&s);
+	milter_end(&s);
 	smtp_auth_reset(&s);
 	smtp_policy_end(&s);
 	smtp_polsvc_end(&s);

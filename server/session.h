@@ -46,6 +46,9 @@ struct session_hooks {
 	void (*event)(void *arg, enum sess_event, const void *p, long n);
 	/* ratelimitmsgs counter (daemon: the scoreboard) */
 	long (*rate)(void *arg, const char *label);
+	/* rcpt-verify-rate: may one more callout start in this second
+	 * across all workers (daemon: the scoreboard)?  1 yes, 0 no */
+	int (*callout_rate)(void *arg, int limit);
 	/*
 	 * Stress mode, called about once a second while the session waits
 	 * for a command: waited seconds so far, first = no command came

@@ -10,7 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "callout.h"
 #include "log.h"
 #include "policy.h"
 #include "scoreboard.h"
@@ -168,6 +170,9 @@ smtp_policy_connect(struct smtp *s)
 	}
 	if (e->hooks.rate)
 		policy_set_rate(s->pol, e->hooks.rate, e->hooks.arg);
+	if (e->hooks.callout_rate)
+		policy_set_callout_rate(
+		    s->pol, e->hooks.callout_rate, e->hooks.arg);
 	policy_set_whoson(s->pol, s->whoson[0] && s->whoson_rc == 0);
 	if (policy_connect(s->pol, &r) >= 0)
 		return connect_flags(s) < 0 ? GREET_CLOSE : GREET_220;
@@ -235,6 +240,44 @@ smtp_policy_rcpt(struct smtp *s, const char *addr, int *freeze)
 }
 
 /*
+ * The next hop's word on a recipient the policy and the recipient table
+ * accepted (PARAM rcpt-verify): 0 known (or not ours to verify), -1
+ * after the 550 5.1.1 or 450 4.1.1 reply.
+ */
+static int
+rcpt_verify(struct smtp *s, const char *addr)
+{
+	const char *from = s->tx.from ? s->tx.from : "";
+	char why[300], e[300], w[300];
+
+	switch (policy_rcpt_verify(s->pol, addr, why, sizeof(why))) {
+	case POLICY_RCPT_KNOWN:
+		if (why[0] != '\0' && strncmp(why, "cached", 6) != 0)
+			log_msg(LOG_INFO, "%s: callout: <%s> known: %s",
+			    xlog_tag(s->env->xlog), esc(e, sizeof(e), addr),
+			    esc(w, sizeof(w), why));
+		return 0;
+	case POLICY_RCPT_UNKNOWN:
+		log_msg(LOG_INFO, "%s: callout: <%s> unknown: %s",
+		    xlog_tag(s->env->xlog), esc(e, sizeof(e), addr),
+		    esc(w, sizeof(w), why));
+		log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_UNKNOWN),
+		    "Recipient address rejected: User unknown", from, addr);
+		reply(s, R_RCPT_UNKNOWN, addr);
+		return -1;
+	case POLICY_RCPT_TEMP:
+		break;
+	}
+	log_msg(LOG_WARNING, "%s: callout: <%s> not verified: %s",
+	    xlog_tag(s->env->xlog), esc(e, sizeof(e), addr),
+	    esc(w, sizeof(w), why));
+	log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_VERIFY_TEMP),
+	    "Recipient address rejected: unverified address", from, addr);
+	reply(s, R_RCPT_VERIFY_TEMP, addr);
+	return -1;
+}
+
+/*
  * The recipient table's word on an accepted recipient: 0 a mailbox of
  * ours (or not ours to judge), -1 after the 550 or 451 reply.
  */
@@ -248,7 +291,7 @@ smtp_policy_rcpt_known(struct smtp *s, const char *addr)
 		return 0;
 	switch (policy_rcpt_known(s->pol, addr, err, sizeof(err))) {
 	case POLICY_RCPT_KNOWN:
-		return 0;
+		return rcpt_verify(s, addr);
 	case POLICY_RCPT_UNKNOWN:
 		log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_UNKNOWN),
 		    "Recipient address rejected: User unknown", from, addr);
@@ -294,6 +337,48 @@ add_self(struct policy *p, const char *list)
 	}
 }
 
+/* PARAM rcpt-verify and its settings into the policy; 0 / -1 (err). */
+static int
+set_callout(struct policy *p, const struct conf *c, char *err, size_t errlen)
+{
+	struct callout_conf *cf = calloc(1, sizeof(*cf));
+	char why[300];
+	size_t i;
+
+	if (cf == NULL ||
+	    (cf->hops = calloc(c->nrcpt_verify, sizeof(*cf->hops))) == NULL ||
+	    (c->rcpt_verify_cache &&
+	        (cf->cache = strdup(c->rcpt_verify_cache)) == NULL)) {
+		callout_conf_free(cf);
+		snprintf(err, errlen, "rcpt-verify: out of memory");
+		return -1;
+	}
+	for (cf->nhops = 0; cf->nhops < c->nrcpt_verify; cf->nhops++) {
+		const struct conf_triple *t = &c->rcpt_verify[cf->nhops];
+
+		if (callout_hop_parse(t->a, t->b, t->c, &cf->hops[cf->nhops],
+		        why, sizeof(why)) < 0) {
+			snprintf(err, errlen, "PARAM rcpt-verify %s", why);
+			callout_conf_free(cf);
+			return -1;
+		}
+	}
+	cf->pos_ttl = c->rcpt_verify_pos_ttl;
+	cf->neg_ttl = c->rcpt_verify_neg_ttl;
+	cf->rate = c->rcpt_verify_rate;
+	cf->conn_tmo = c->rcpt_verify_conn_tmo;
+	cf->reply_tmo = c->rcpt_verify_reply_tmo;
+	if (c->hostname)
+		snprintf(cf->helo, sizeof(cf->helo), "%s", c->hostname);
+	else if (gethostname(cf->helo, sizeof(cf->helo) - 1) < 0)
+		snprintf(cf->helo, sizeof(cf->helo), "localhost");
+	for (i = 0; cf->helo[i] != '\0'; i++)
+		if ((unsigned char)cf->helo[i] <= ' ')
+			cf->helo[i] = '-';
+	policy_set_callout(p, cf);
+	return 0;
+}
+
 /*
  * The policy database of a group, with the DNS settings (ZENV DNSSERVER /
  * DNSPORT override the PARAMs).  NULL with a reason in err.
@@ -326,6 +411,10 @@ session_open_policy(const struct conf *c, const struct conf_group *g,
 	if (g->rcptdb_type != NULL &&
 	    policy_set_rcptdb(p, g->rcptdb_type, g->rcptdb_path, err, errlen) <
 	        0) {
+		policy_close(p);
+		return NULL;
+	}
+	if (c->nrcpt_verify > 0 && set_callout(p, c, err, errlen) < 0) {
 		policy_close(p);
 		return NULL;
 	}

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "hdrs.h"
+#include "milter.h"
 #include "peer.h" /* rhost_flags: enum rhost_flag, rf_ok() */
 #include "replies.h"
 #include "session.h"
@@ -117,12 +118,14 @@ struct smtp {
 	int msa;                /* submission (RFC 6409): AUTH before MAIL */
 	int authenticated;      /* AUTH succeeded: the client may relay */
 	char *auth_user;        /* who, for the envelope and policy */
+	const char *auth_mech;  /* "PLAIN" or "LOGIN" (milter {auth_type}) */
 	int auth_fails;         /* per-session failure count ... */
 	time_t auth_fail_first; /* ... and when the window began */
 	int auth_owed;        /* responses an AUTH may still get (cmd_auth.c) */
 	int line_secret;      /* line may be one of them: never logged */
 	char tls_cipher[160]; /* "<name> keybits N/M version V" */
 	char tls_peer[160];   /* verified client certificate CN */
+	struct milters *milt; /* milter.c: NULL = no PARAM milter */
 };
 
 /* reply.c: the one reply builder; reply(s, R_NAME, ...) with replies.h */
@@ -199,6 +202,9 @@ int smtp_spf_mail(struct smtp *, const char *from);
 int smtp_spf_rcpt(struct smtp *, const char *rcpt);
 void smtp_spf_txn_end(struct smtp *);
 void smtp_spf_end(struct smtp *);
+
+/* cmd_data.c: the spool envelope of the transaction */
+void fill_envelope(struct smtp *, struct envelope *);
 
 /* session.c */
 void smtp_txn_reset(struct smtp *);

@@ -212,6 +212,19 @@ check_chars(struct smtp *s, const struct verb *v)
 }
 
 /*
+ * The client pipelined QUIT after the end of its message: the message's
+ * 250 waits for the 221, and both leave in one write.
+ */
+static int
+quit_follows(const struct smtp *s)
+{
+	const struct stream *st = &s->st;
+
+	return st->rlen - st->rpos >= 6 &&
+	    strncasecmp(st->rbuf + st->rpos, "QUIT\r\n", 6) == 0;
+}
+
+/*
  * A network client that sends more before its EHLO was answered does not
  * speak PIPELINING (RFC 2920 3.1: only after EHLO offered it); the
  * session ends.  Not for a V_PIPE_OK verb: nothing after it is read.
@@ -299,6 +312,6 @@ verbs_dispatch(struct smtp *s)
 	s->verb = v->name;
 	if (gates(s, v, arg) == 0)
 		v->fn(s, arg);
-	if (v->flags & V_LAST)
+	if ((v->flags & V_LAST) && !(v->fn == cmd_data && quit_follows(s)))
 		reply_flush(s);
 }

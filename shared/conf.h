@@ -14,6 +14,8 @@
 #define CONF_MAX_HDR220 5
 #define CONF_MAX_HELP 41
 #define CONF_MAX_CLUSTER 40
+#define CONF_MAX_VERIFY 200 /* rcpt-verify lines */
+#define CONF_MAX_MILTER 8
 #define CONF_MAX_POLSVC 8 /* policy-service lines */
 
 enum bind_kind { BIND_SMTP, BIND_SMTPS, BIND_SUBMIT };
@@ -38,6 +40,7 @@ struct conf_helo {
 };
 
 enum bare_lf { BARE_LF_NORMALIZE, BARE_LF_REJECT };
+enum spool_sync { SPOOL_SYNC_FSYNC, SPOOL_SYNC_SYNCFS };
 
 /* Per-group (per listener) parameters.  Group 0 is the default group. */
 struct conf_group {
@@ -102,6 +105,7 @@ struct conf {
 	int bind_port;
 	long maxsize;        /* bytes, 0 = unlimited */
 	long min_availspace; /* KB */
+	int spool_sync;      /* enum spool_sync (PARAM spool-sync) */
 	int max_unknown_cmds;
 	int max_junk_cmds;
 	int sum_sizeoption;
@@ -113,6 +117,12 @@ struct conf {
 	char *contentfilter;
 	int contentfilter_maxpar;
 	int debug_contentfilter;
+	/* milters: "NAME SOCKET" lines in order; timeouts (s); default
+	 * action on failure: 0 tempfail, 1 accept, 2 reject */
+	char *milters[CONF_MAX_MILTER];
+	size_t nmilters;
+	int milter_connect_timeout, milter_command_timeout, milter_eom_timeout;
+	int milter_default_action;
 	char *perl_hook;
 	int lmtp_mode;
 	char *hdr220[CONF_MAX_HDR220]; /* raw text lines */
@@ -146,6 +156,13 @@ struct conf {
 	int control_mode;
 	char *metrics_listen; /* the HTTP listener of the metrics */
 	int shutdown_grace;
+	/* recipient verification by callout (smtpserver.conf(5)) */
+	struct conf_triple rcpt_verify[CONF_MAX_VERIFY]; /* dom proto target */
+	size_t nrcpt_verify;
+	char *rcpt_verify_cache; /* path without ".gdbm"; NULL = none */
+	int rcpt_verify_pos_ttl, rcpt_verify_neg_ttl; /* s */
+	int rcpt_verify_rate;                         /* callouts/s, 0 = any */
+	int rcpt_verify_conn_tmo, rcpt_verify_reply_tmo; /* s */
 	/* stress mode: % of max_parallel; timeouts (s) while it is on */
 	int stress_threshold, stress_timeout_greeting, stress_timeout_command;
 	/* the HELO-pattern lines, first match wins */

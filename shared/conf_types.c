@@ -283,6 +283,31 @@ set_rawlist(struct pctx *cx, const struct param *p, void *base, char **av,
 	return 0;
 }
 
+/* PARAM milter NAME unix:/path|inet:host:port, kept as "NAME SOCKET". */
+static int
+set_milter(struct pctx *cx, const struct param *p, void *base, char **av,
+    int ac, const char *raw)
+{
+	const char *sp = av[1], *c;
+	char line[600];
+
+	(void)ac, (void)raw;
+	c = strncmp(sp, "inet:", 5) == 0 ? strrchr(sp + 5, ':') : NULL;
+	if (strncmp(sp, "inet:", 5) == 0 && c == NULL)
+		c = strchr(sp + 5, '@');
+	if (strlen(av[0]) > 63 || strchr(av[0], ':') != NULL ||
+	    !((strncmp(sp, "unix:/", 6) == 0 && strlen(sp) < 5 + 108) ||
+	        (c != NULL && c > sp + 5 && c[1] != '\0' &&
+	            strlen(sp) < 300))) {
+		pctx_error(cx,
+		    "PARAM %s: expected NAME unix:/path or NAME inet:host:port",
+		    p->name);
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%s %s", av[0], sp);
+	return set_rawlist(cx, p, base, av, ac, line);
+}
+
 static int
 set_tarpit(struct pctx *cx, const struct param *p, void *base, char **av,
     int ac, const char *raw)
@@ -385,8 +410,13 @@ set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
 {
 	struct conf_triple *t = FIELD(base, p->off, struct conf_triple);
 	size_t *n = FIELD(base, p->off2, size_t);
+	char why[300];
 
 	(void)ac, (void)raw;
+	if (p->check != NULL && p->check(av, why, sizeof(why)) < 0) {
+		pctx_error(cx, "PARAM %s %s", p->name, why);
+		return -1;
+	}
 	if (*n >= (size_t)p->max) {
 		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
 		    p->name, p->max);
@@ -563,7 +593,7 @@ dump_list(const void *base, const struct param *p, struct buf *b,
 	char v[DUMP_MAX];
 
 	for (i = 0; i < n; i++) {
-		if (p->type == PT_RAWLIST) {
+		if (p->type == PT_RAWLIST || p->type == PT_MILTER) {
 			emit(b, p->name, CFIELD(base, p->off, char *)[i], out,
 			    arg);
 			continue;
@@ -662,6 +692,8 @@ static const struct ptype_ops {
 	/* more words than nets: an error in set_nets, not a warning */
 	[PT_NETS] = { 1, 4 * PROXY_MAX_NETS, "networks", set_nets, dump_str },
 	[PT_NEWGROUP] = { 1, 1, "a group name", NULL, NULL },
+	[PT_MILTER] = { 2, 2, "name unix:/path|inet:host:port", set_milter,
+	    dump_list },
 };
 
 int
@@ -732,7 +764,7 @@ param_free(void *base, const struct param *p)
 	if (p->type == PT_POLICYDB) {
 		free(*FIELD(base, p->off2, char *));
 		*FIELD(base, p->off2, char *) = NULL;
-	} else if (p->type == PT_RAWLIST) {
+	} else if (p->type == PT_RAWLIST || p->type == PT_MILTER) {
 		for (i = 0; i < *n; i++)
 			free(FIELD(base, p->off, char *)[i]);
 		*n = 0;

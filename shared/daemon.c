@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,30 @@
 #include <unistd.h>
 
 #include "log.h"
+
+static pid_t my_pid;
+static pthread_once_t my_pid_once = PTHREAD_ONCE_INIT;
+
+static void
+forget_pid(void)
+{
+	my_pid = 0;
+}
+
+static void
+watch_forks(void)
+{
+	(void)pthread_atfork(NULL, NULL, forget_pid);
+}
+
+pid_t
+daemon_getpid(void)
+{
+	(void)pthread_once(&my_pid_once, watch_forks);
+	if (my_pid == 0)
+		my_pid = getpid();
+	return my_pid;
+}
 
 /* The pid in path: a regular file, not a symbolic link (the directory
  * may belong to the daemon user), never waited on (a FIFO). */

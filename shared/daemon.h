@@ -37,5 +37,10 @@ int daemon_user(const char *user, uid_t *, gid_t *, char *err, size_t errlen);
  * regained.  A no-op (0) when not running as root.
  */
 int daemon_drop(uid_t, gid_t, char *err, size_t errlen);
+/*
+ * getpid(), asked once per process (a forked child asks again): for the
+ * names and log lines made per message.
+ */
+pid_t daemon_getpid(void);
 
 #endif

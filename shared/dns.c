@@ -4,10 +4,13 @@
  * worker has its own cache; queries go to the context's thread and we
  * wait for the answer on its descriptor until the lookup's deadline, then
  * cancel.  The library does retries, TCP fallback on truncation and the
- * parsing; we copy the records out with bounds checks.
+ * parsing; we copy the records out with bounds checks.  Answers are
+ * kept for their TTL in a small cache of our own (dnscache.c), which
+ * spares a repeated lookup the round trip through the library's thread.
  * Not for: recursion from the root (we forward), DNSSEC validation.
  */
 #include "dns.h"
+#include "dnscache.h"
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unbound.h>
@@ -29,20 +33,41 @@
 #define MAX_WAKEUPS 1000               /* per lookup: answers, signals */
 
 struct dns_res {
-	char fwd[FWD_LEN]; /* "" = resolv.conf */
-	int timeout;       /* seconds per lookup */
-	struct uctx *u;    /* attached at the first query ... */
-	pid_t upid;        /* ... in this process */
+	char fwd[FWD_LEN];  /* "" = resolv.conf */
+	int timeout;        /* seconds per lookup */
+	struct uctx *u;     /* attached at the first query ... */
+	unsigned long ugen; /* ... in this process (see forks) */
 };
 
 /* A context of this process, shared by the handles with its forwarder. */
 static struct uctx {
-	pid_t pid;
+	unsigned long gen; /* the process it was made in (see forks) */
 	char fwd[FWD_LEN];
 	struct ub_ctx *ctx;
 	int users;
 	int started; /* its resolver thread runs */
 } uctxs[MAX_CTX];
+
+/*
+ * Which process this is: bumped in every forked child, so that a context
+ * or cache inherited over fork is told apart without asking getpid() on
+ * each lookup.
+ */
+static unsigned long forks = 1;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void
+on_fork_child(void)
+{
+	forks++;
+	dnscache_clear();
+}
+
+static void
+register_atfork(void)
+{
+	(void)pthread_atfork(NULL, NULL, on_fork_child);
+}
 
 /* One lookup in flight (the callback's argument). */
 struct pending {
@@ -110,12 +135,11 @@ static struct uctx *
 uctx_get(const char *fwd)
 {
 	struct uctx *u, *slot = NULL;
-	pid_t me = getpid();
 	size_t i;
 
 	for (i = 0; i < MAX_CTX; i++) {
 		u = &uctxs[i];
-		if (u->ctx != NULL && u->pid != me)
+		if (u->ctx != NULL && u->gen != forks)
 			memset(u, 0, sizeof(*u));
 		if (u->ctx == NULL) {
 			if (slot == NULL)
@@ -125,7 +149,7 @@ uctx_get(const char *fwd)
 	}
 	if (slot == NULL || (slot->ctx = uctx_create(fwd)) == NULL)
 		return NULL;
-	slot->pid = me;
+	slot->gen = forks;
 	snprintf(slot->fwd, sizeof(slot->fwd), "%s", fwd);
 	slot->users = 0;
 	slot->started = 0;
@@ -135,14 +159,12 @@ uctx_get(const char *fwd)
 static struct uctx *
 attach(struct dns_res *r)
 {
-	pid_t me = getpid();
-
-	if (r->u != NULL && r->upid == me)
+	if (r->u != NULL && r->ugen == forks)
 		return r->u;
 	if ((r->u = uctx_get(r->fwd)) == NULL)
 		return NULL;
 	r->u->users++;
-	r->upid = me;
+	r->ugen = forks;
 	return r->u;
 }
 
@@ -163,6 +185,7 @@ dns_new(const char *server, int port, int timeout, char *err, size_t errlen)
 		    "dns: nameserver '%s' is not an IP address", server);
 		return NULL;
 	}
+	(void)pthread_once(&atfork_once, register_atfork);
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "dns: out of memory");
 		return NULL;
@@ -182,7 +205,7 @@ dns_free(struct dns_res *r)
 	if (r == NULL)
 		return;
 	u = r->u;
-	if (u != NULL && r->upid == getpid() && u->pid == r->upid &&
+	if (u != NULL && r->ugen == forks && u->gen == r->ugen &&
 	    --u->users == 0) {
 		ub_ctx_delete(u->ctx);
 		memset(u, 0, sizeof(*u));
@@ -407,6 +430,52 @@ take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
 	return a->n > 0 ? DNS_OK : DNS_NODATA;
 }
 
+/* name equals want, in any case, with or without a final dot. */
+static int
+same_name(const char *name, const char *want)
+{
+	size_t n = strlen(want);
+
+	return strncasecmp(name, want, n) == 0 &&
+	    (name[n] == '\0' || (name[n] == '.' && name[n + 1] == '\0'));
+}
+
+/*
+ * The loopback names that the library's default local zones answer
+ * itself (RFC 6761 6.3, RFC 6303): localhost and the PTR of 127.0.0.1
+ * and ::1, answered here the same way without starting the library (its
+ * thread and caches would cost an idle worker about a megabyte).  Only
+ * with a configured forwarder: the resolv.conf mode also reads
+ * /etc/hosts, which may say otherwise.  1 when answered.
+ */
+static int
+loopback_answer(const struct dns_res *r, const char *name, enum dns_type type,
+    enum dns_rc *rc, struct dns_answer *a)
+{
+	static const char v6ptr[] = "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	                            "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.ip6.arpa";
+	int ptr =
+	    same_name(name, "1.0.0.127.in-addr.arpa") || same_name(name, v6ptr);
+
+	if (r->fwd[0] == '\0' || (!ptr && !same_name(name, "localhost")))
+		return 0;
+	*rc = DNS_OK;
+	if (ptr && type == DNS_PTR)
+		snprintf(a->mx[a->n++].name, DNS_NAMELEN, "localhost");
+	else if (!ptr && type == DNS_A) {
+		a->addr[0].a[10] = a->addr[0].a[11] = 0xff;
+		a->addr[0].a[12] = 127;
+		a->addr[0].a[15] = 1;
+		a->addr[0].v4 = 1;
+		a->n = 1;
+	} else if (!ptr && type == DNS_AAAA) {
+		a->addr[0].a[15] = 1;
+		a->n = 1;
+	} else
+		*rc = DNS_NODATA;
+	return 1;
+}
+
 /* Ask and wait: DNS_OK with *pp answered (the caller frees it), or why
  * not. */
 static enum dns_rc
@@ -448,17 +517,29 @@ enum dns_rc
 dns_query(struct dns_res *r, const char *name, enum dns_type type,
     struct dns_answer *a)
 {
+	struct timespec now;
 	struct pending *p;
 	enum dns_rc rc;
 
 	memset(a, 0, sizeof(*a));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (strlen(name) > 254)
+		return DNS_ERROR;
+	if (loopback_answer(r, name, type, &rc, a) ||
+	    dnscache_get(r->fwd, name, type, now.tv_sec, &rc, a))
+		return rc;
 	if ((rc = resolve(r, name, type, &p)) != DNS_OK)
 		return rc;
 	rc = take_result(p, type, a);
+	if (p->res != NULL)
+		dnscache_put(
+		    r->fwd, name, type, now.tv_sec, p->res->ttl, rc, a);
 	pending_free(p);
 	return rc;
 }
 
+/* Every TXT record (SPF); not through the answer cache, which keeps only
+ * the first record's text. */
 enum dns_rc
 dns_query_txts(struct dns_res *r, const char *name, struct dns_txts *t)
 {

@@ -5,6 +5,7 @@
  * Not for: parsing logic; one row per PARAM keyword, aliases in the row.
  */
 #include "params.h"
+#include "callout_hop.h"
 #include "conf.h"
 
 #include <limits.h>
@@ -44,6 +45,8 @@ const struct param conf_params[] = {
 { "maxsize", NA, PT_LONG, "52428800", 0, LONG_MAX, GLOBAL, CF(maxsize) },
 { "min-availspace", NA, PT_LONG, "5000", 1000, LONG_MAX / 1024,
     GLOBAL | P_CLAMP, CF(min_availspace) },
+{ "spool-sync", NA, PT_ENUM, "fsync", 0, 0, GLOBAL | P_OURS, CF(spool_sync),
+    .choices = "fsync|syncfs" },
 { "max-unknown-commands", NA, PT_INT, "10", 1, 100000, GLOBAL,
     CF(max_unknown_cmds) },
 { "max-junk-commands", NA, PT_INT, "100", 0, 100000, GLOBAL | P_OURS,
@@ -63,6 +66,17 @@ const struct param conf_params[] = {
     CF(contentfilter_maxpar) },
 { "debug-contentfilter", NA, PT_SET, "no", 0, 0, GLOBAL | UNBUILT,
     CF(debug_contentfilter) },
+/* milters (server/milter.c), ours */
+{ "milter", NA, PT_MILTER, NULL, 0, CONF_MAX_MILTER, GLOBAL | P_OURS,
+    CF(milters), .off2 = CF(nmilters) },
+{ "milter-connect-timeout", NA, PT_INT, "30", 1, 3600, GLOBAL | P_OURS,
+    CF(milter_connect_timeout) },
+{ "milter-command-timeout", NA, PT_INT, "30", 1, 3600, GLOBAL | P_OURS,
+    CF(milter_command_timeout) },
+{ "milter-eom-timeout", NA, PT_INT, "300", 1, 3600, GLOBAL | P_OURS,
+    CF(milter_eom_timeout) },
+{ "milter-default-action", NA, PT_ENUM, "tempfail", 0, 0, GLOBAL | P_OURS,
+    CF(milter_default_action), .choices = "tempfail|accept|reject" },
 { "perl-hook", NA, PT_PATH, NULL, 0, 0, GLOBAL | UNBUILT, CF(perl_hook) },
 { "lmtp-mode", NA, PT_SET, "no", 0, 0, GLOBAL, CF(lmtp_mode) },
 { "hdr220", NA, PT_RAWLIST, "%H ZMailer Server %V ESMTP%I ready at %T",
@@ -121,6 +135,21 @@ const struct param conf_params[] = {
     CF(metrics_listen) },
 { "shutdown-grace", NA, PT_INT, "30", 0, 3600, GLOBAL | P_OURS,
     CF(shutdown_grace) },
+/* global, ours: recipient verification by callout (smtpserver(8)) */
+{ "rcpt-verify", NA, PT_TRIPLE, NULL, 0, CONF_MAX_VERIFY, GLOBAL | P_OURS,
+    CF(rcpt_verify), .off2 = CF(nrcpt_verify), .check = callout_hop_check },
+{ "rcpt-verify-cache", NA, PT_PATH, NULL, 0, 0, GLOBAL | P_OURS,
+    CF(rcpt_verify_cache) },
+{ "rcpt-verify-positive-ttl", NA, PT_INT, "86400", 0, 30 * DAY,
+    GLOBAL | P_OURS, CF(rcpt_verify_pos_ttl) },
+{ "rcpt-verify-negative-ttl", NA, PT_INT, "3600", 0, 30 * DAY,
+    GLOBAL | P_OURS, CF(rcpt_verify_neg_ttl) },
+{ "rcpt-verify-rate", NA, PT_INT, "20", 0, 100000, GLOBAL | P_OURS,
+    CF(rcpt_verify_rate) },
+{ "rcpt-verify-connect-timeout", NA, PT_INT, "5", 1, 300, GLOBAL | P_OURS,
+    CF(rcpt_verify_conn_tmo) },
+{ "rcpt-verify-reply-timeout", NA, PT_INT, "10", 1, 600, GLOBAL | P_OURS,
+    CF(rcpt_verify_reply_tmo) },
 /* global, ours: stress mode (smtpserver(8) "Stress mode") */
 { "stress-threshold", NA, PT_INT, "80", 0, 100, GLOBAL | P_OURS,
     CF(stress_threshold) },
@@ -334,6 +363,7 @@ param_type_name(enum ptype t)
 		[PT_DELIVERBY] = "optional integer",
 		[PT_NETS] = "networks",
 		[PT_NEWGROUP] = "group name",
+		[PT_MILTER] = "name and socket",
 	};
 
 	return (unsigned)t < PT_NTYPES ? names[t] : "?";

@@ -34,6 +34,7 @@ enum ptype {
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
 	PT_NETS,      /* up to PROXY_MAX_NETS networks, one string */
 	PT_NEWGROUP,  /* name: starts a group */
+	PT_MILTER,    /* name unix:path|inet:host:port, appended; max */
 	PT_NTYPES
 };
 
@@ -59,6 +60,8 @@ struct param {
 	size_t off;          /* offsetof the field */
 	size_t off2, off3;   /* second/third field (count, exp, top...) */
 	const char *choices; /* PT_CHOICE, PT_ENUM: "a|b|c" */
+	/* PT_TRIPLE: checks a line's words, 0 or -1 with the reason */
+	int (*check)(char **av, char *err, size_t errlen);
 };
 
 extern const struct param conf_params[];

@@ -1,7 +1,8 @@
 /*
  * sbcount.c - the scoreboard's event counters (struct sb_counts in
  * scoreboard.h): TLS versions, AUTH results, policy refusals by stage
- * and DNSBL, the spool commit latency histogram.  Each is one relaxed
+ * and DNSBL, the spool commit latency histogram; the per-second count
+ * of callouts (rcpt-verify-rate).  Each is one relaxed
  * atomic add on the shared mapping, taken where the event happens, with
  * no lock: a worker dying mid-add can leave nothing half done.
  * Not for: rendering (server/metrics.c).
@@ -72,6 +73,30 @@ sbcount_commit(struct scoreboard *sb, long usec)
 			break;
 	add(&sb->n.commit[i], 1);
 	add(&sb->n.commit_us, (unsigned long)usec);
+}
+
+int
+sbcount_callout(struct scoreboard *sb, time_t now, int limit)
+{
+	const uint64_t mask = ((uint64_t)1 << SB_CALLOUT_BITS) - 1;
+	uint64_t old, new, sec = (uint64_t)now;
+	int i;
+
+	if (sb == NULL || limit <= 0)
+		return 1;
+	old = __atomic_load_n(&sb->n.callout_sec, __ATOMIC_RELAXED);
+	for (i = 0; i < 1000; i++) {
+		if (old >> SB_CALLOUT_BITS != sec)
+			new = sec << SB_CALLOUT_BITS | 1;
+		else if ((old & mask) >= (uint64_t)limit)
+			return 0;
+		else
+			new = old + 1;
+		if (__atomic_compare_exchange_n(&sb->n.callout_sec, &old, new,
+		        0, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			return 1;
+	}
+	return 0; /* lost the race a thousand times: surely busy */
 }
 
 long

@@ -312,6 +312,28 @@ scoreboard_set_state(struct scoreboard *sb, int slot, int from, int state)
 	return done;
 }
 
+/*
+ * Without the lock: the answer is a hint (whether to wake the supervisor),
+ * and a connection must not queue on the lock for it.  The scan stops at
+ * want, so it is short while idle workers are plenty.
+ */
+int
+scoreboard_idle_at_least(struct scoreboard *sb, int want)
+{
+	unsigned long gen = __atomic_load_n(&sb->generation, __ATOMIC_RELAXED);
+	unsigned i, n = __atomic_load_n(&sb->nslots, __ATOMIC_RELAXED);
+	int idle = 0;
+
+	for (i = 0; i < n && idle < want; i++) {
+		const struct sb_slot *s = &sb->slots[i];
+		int st = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+
+		idle += (st == SB_IDLE || st == SB_STARTING) &&
+		    __atomic_load_n(&s->gen, __ATOMIC_RELAXED) == gen;
+	}
+	return idle >= want;
+}
+
 static void
 copy_text(char *dst, size_t len, const char *src)
 {

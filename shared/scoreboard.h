@@ -165,7 +165,11 @@ struct sb_counts {
 	unsigned long dnsbl;               /* of which by a DNS blocklist */
 	unsigned long commit[SB_NBUCKETS]; /* per bucket, not cumulative */
 	unsigned long commit_us;           /* sum of the latencies */
+	/* rcpt-verify-rate: the second (high bits) and the callouts begun
+	 * in it (low SB_CALLOUT_BITS), one word changed by compare-and-swap */
+	uint64_t callout_sec;
 };
+#define SB_CALLOUT_BITS 24
 
 /* The most worker slots a scoreboard is made room for. */
 #define SB_MAX_SLOTS 65536
@@ -216,6 +220,9 @@ void scoreboard_slot_pid(struct scoreboard *, int slot, pid_t);
 /* Set state; from_state >= 0 makes it a compare-and-set (0 if it failed). */
 int scoreboard_set_state(
     struct scoreboard *, int slot, int from_state, int state);
+/* 1 when at least want workers of the current generation are idle (or
+ * starting), as pool.c counts them; read without the lock (a hint). */
+int scoreboard_idle_at_least(struct scoreboard *, int want);
 void scoreboard_set_verb(struct scoreboard *, int slot, const char *verb);
 
 /* The key a client is counted under: IPv4 address, or the IPv6 /64. */
@@ -272,6 +279,9 @@ void sbcount_tls_fail(struct scoreboard *);
 void sbcount_auth(struct scoreboard *, int ok);
 void sbcount_policy(struct scoreboard *, enum sb_stage, int dnsbl);
 void sbcount_commit(struct scoreboard *, long usec);
+/* rcpt-verify-rate: count one callout in second now; 1 if it is one of
+ * the first limit of that second (across all workers), 0 if not. */
+int sbcount_callout(struct scoreboard *, time_t now, int limit);
 /* Upper bound in ms of commit bucket i (< SB_NBUCKETS - 1). */
 long sbcount_bound(int i);
 /* Supervisor: a listener's counters (kept when it exists; ignored past

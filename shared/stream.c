@@ -4,8 +4,10 @@
  */
 #include "stream.h"
 
+#include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,7 +27,9 @@ fd_write(struct stream *s, const void *p, size_t n)
 void
 stream_init(struct stream *s, int rfd, int wfd, int timeout)
 {
-	memset(s, 0, sizeof(*s));
+	/* all but rbuf (16 KB per session; rpos == rlen marks it empty) */
+	memset(s, 0, offsetof(struct stream, rbuf));
+	memset(&s->rpos, 0, sizeof(*s) - offsetof(struct stream, rpos));
 	s->rfd = rfd;
 	s->wfd = wfd;
 	s->timeout = timeout > 0 ? timeout : 300;
@@ -95,6 +99,27 @@ wait_fd(struct stream *s, int fd, short ev)
 	}
 }
 
+/*
+ * A read of the plain socket that does not wait: the bytes (> 0), 0 at
+ * EOF, or -1 when the caller must wait and read (EAGAIN, and for good
+ * when rfd is no socket, a signal, a deadline that has passed).  The
+ * client's next command is usually there already, so most reads need no
+ * poll(2) before them.
+ */
+static ssize_t
+read_now(struct stream *s)
+{
+	ssize_t n;
+
+	if (s->rd != fd_read || s->notsock ||
+	    (s->deadline && time(NULL) >= s->deadline))
+		return -1;
+	n = recv(s->rfd, s->rbuf, sizeof(s->rbuf), MSG_DONTWAIT);
+	if (n < 0 && errno == ENOTSOCK)
+		s->notsock = 1;
+	return n;
+}
+
 /* Refill rbuf (which must be empty); SR_OK when bytes arrived. */
 static int
 fill(struct stream *s)
@@ -106,11 +131,14 @@ fill(struct stream *s)
 		return SR_EOF;
 	s->rpos = s->rlen = 0;
 	for (;;) {
+		if ((n = read_now(s)) >= 0)
+			goto got;
 		if (s->rpending == NULL || s->rpending(s) == 0) {
 			if ((r = wait_fd(s, s->rfd, POLLIN)) != SR_OK)
 				return r;
 		}
 		n = s->rd(s, s->rbuf, sizeof(s->rbuf));
+	got:
 		if (n > 0) {
 			s->rlen = (size_t)n;
 			s->bytes_in += (unsigned long long)n;

@@ -50,6 +50,7 @@ struct stream {
 	int (*waitcheck)(void *arg, long waited);
 	void *waitarg;
 	int eof;
+	int notsock; /* rfd is no socket: no read without a poll first */
 	/* transport: plain fds by default; TLS swaps these */
 	ssize_t (*rd)(struct stream *, void *, size_t);
 	ssize_t (*wr)(struct stream *, const void *, size_t);

@@ -71,13 +71,21 @@
  * -1 with the reason and removes the file (if the directory fsync fails
  * the new name is unlinked, so a retry may at worst duplicate, never
  * lose).  A file never appears half-written in router/: it is complete
- * and on disk before it is renamed there.  spool_abort() unlinks.  In the
- * daemon the fsync of router/ may be another worker's, one that started
- * after this rename and has ended (spool_group_commit, gcommit.h).
+ * and on disk before it is renamed there.  With PARAM spool-sync syncfs
+ * the fsyncs of the file and of the directory are one syncfs(2) of the
+ * spool's file system after the rename (on Linux it makes every file and
+ * directory of it durable, as fsync of each would), and before the
+ * rename the file's data is written out with sync_file_range(2), so that
+ * a journal commit that carries the new name also finds the data on the
+ * device (ext4, XFS: the journal orders the name after the allocation).
+ * spool_abort() unlinks.  In the daemon the fsync (or syncfs) of router/
+ * may be another worker's, one that started after this rename and has
+ * ended (spool_group_commit, gcommit.h).
  *
  * Free space.  Every byte of the file (envelope and body) is counted
  * against the free space above min-availspace, less one block for the
- * file's last partial block.  statvfs(2) is asked at begin, again each
+ * file's last partial block.  statvfs(2) is asked at begin (a look of the
+ * last 200 ms, made at MAIL or RCPT, may serve), again each
  * time SPACE_CHECK_BYTES more bytes have been written, and at commit, so
  * one transaction never takes the file system below min-availspace (each
  * of k concurrent writers may take at most SPACE_CHECK_BYTES of it).  A
@@ -88,6 +96,7 @@
 #include "spool_int.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +123,8 @@ struct spool_txn {
 	long min_availspace; /* KB */
 	long long budget;    /* bytes that may be put before statvfs again */
 	int nospace;         /* the sticky error is ENOSPC */
+	int looked;          /* the free space was looked at for it */
+	int sync_fs;         /* PARAM spool-sync syncfs */
 	char err[256];       /* first write error, sticky */
 };
 
@@ -156,27 +167,75 @@ spool_id(char *out, size_t outlen, unsigned long long ino, time_t mtime,
 }
 
 /*
+ * The last statvfs(2) of this process: the checks at MAIL, RCPT and the
+ * start of the file, a few milliseconds apart, share one look (each is
+ * an early warning; the commit always looks again).
+ */
+static struct {
+	char *dir;
+	struct timespec at; /* CLOCK_MONOTONIC_COARSE */
+	unsigned long long bavail, frsize;
+} last_look;
+
+#define LOOK_REUSE_MS 200
+
+/* statvfs of dir, or its last result when fresh is 0 and it is recent. */
+static int
+look(const char *dir, int fresh, unsigned long long *bavail,
+    unsigned long long *frsize)
+{
+	struct timespec now;
+	struct statvfs sv;
+	long ms;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	ms = (long)(now.tv_sec - last_look.at.tv_sec) * 1000 +
+	    (now.tv_nsec - last_look.at.tv_nsec) / 1000000;
+	if (!fresh && last_look.dir != NULL &&
+	    strcmp(last_look.dir, dir) == 0 && ms >= 0 && ms < LOOK_REUSE_MS) {
+		*bavail = last_look.bavail;
+		*frsize = last_look.frsize;
+		return 0;
+	}
+	if (statvfs(dir, &sv) < 0)
+		return -1;
+	*bavail = sv.f_bavail;
+	*frsize = sv.f_frsize;
+	if (last_look.dir == NULL || strcmp(last_look.dir, dir) != 0) {
+		free(last_look.dir);
+		last_look.dir = strdup(dir); /* NULL: no reuse */
+	}
+	last_look.at = now;
+	last_look.bavail = *bavail;
+	last_look.frsize = *frsize;
+	return 0;
+}
+
+/*
  * Bytes that may still be written above min_kb KB of free space, less one
- * block; negative when there are none.  -1 if statvfs fails.
+ * block; negative when there are none.  -1 if statvfs fails.  fresh: look
+ * now; else a look of the last LOOK_REUSE_MS may do, when it leaves room
+ * for need bytes (a refusal always comes from a look made for it).
  */
 static int
-headroom(const char *dir, long min_kb, long long *room)
+headroom(
+    const char *dir, long min_kb, int fresh, long long need, long long *room)
 {
-	struct statvfs sv;
-	unsigned long long kb;
+	unsigned long long kb, bavail, frsize;
 	long long avail;
 
-	if (dir == NULL || statvfs(dir, &sv) < 0)
+	if (dir == NULL || look(dir, fresh, &bavail, &frsize) < 0)
 		return -1;
 	/* f_bavail * f_frsize / 1024 without overflow */
-	kb = (unsigned long long)sv.f_bavail / 1024 * sv.f_frsize +
-	    (unsigned long long)sv.f_bavail % 1024 * sv.f_frsize / 1024;
+	kb = bavail / 1024 * frsize + bavail % 1024 * frsize / 1024;
 	if (kb > (unsigned long long)LLONG_MAX / 2)
 		kb = (unsigned long long)LLONG_MAX / 2;
 	avail = (long long)kb - min_kb;
 	if (avail > LLONG_MAX / 1024)
 		avail = LLONG_MAX / 1024;
-	*room = avail < 0 ? -1 : avail * 1024 - (long long)sv.f_frsize;
+	*room = avail < 0 ? -1 : avail * 1024 - (long long)frsize;
+	if (!fresh && (*room < 0 || *room < need))
+		return headroom(dir, min_kb, 1, need, room);
 	return 0;
 }
 
@@ -185,7 +244,7 @@ spool_space_ok(const struct spool_cfg *cfg, long long need)
 {
 	long long room;
 
-	if (headroom(cfg->postoffice, cfg->min_availspace, &room) < 0)
+	if (headroom(cfg->postoffice, cfg->min_availspace, 0, need, &room) < 0)
 		return -1;
 	return room >= 0 && room >= need ? 0 : -1;
 }
@@ -264,8 +323,10 @@ reserve(struct spool_txn *t, size_t n)
 		t->budget -= (long long)n;
 		return 0;
 	}
-	if (headroom(t->postoffice, t->min_availspace, &room) < 0)
+	if (headroom(t->postoffice, t->min_availspace, t->looked,
+	        (long long)(t->wbuf.len + n), &room) < 0)
 		return txn_fail(t, "statvfs", errno);
+	t->looked = 1;
 	room -= (long long)t->wbuf.len; /* counted, not yet on disk */
 	if (room < 0 || (unsigned long long)room < (unsigned long long)n)
 		return txn_fail(t, "min-availspace reached in", ENOSPC);
@@ -385,6 +446,7 @@ txn_new(const struct spool_cfg *cfg)
 	buf_init(&t->wbuf, WBUF_MAX);
 	t->routerdirhash = cfg->routerdirhash;
 	t->min_availspace = cfg->min_availspace;
+	t->sync_fs = cfg->sync_fs;
 	t->postoffice = strdup(cfg->postoffice);
 	if (cfg->routernotify != NULL && *cfg->routernotify)
 		t->routernotify = strdup(cfg->routernotify);
@@ -449,15 +511,38 @@ commit_space(struct spool_txn *t)
 {
 	long long room;
 
-	if (headroom(t->postoffice, t->min_availspace, &room) < 0)
+	if (headroom(t->postoffice, t->min_availspace, 1, 0, &room) < 0)
 		return txn_fail(t, "statvfs", errno);
 	if (room < 0)
 		return txn_fail(t, "min-availspace reached in", ENOSPC);
 	return 0;
 }
 
-/* Flush, check the free space, fix the mtime (standalone), fsync, stat
- * (*st gives the spool id), close. */
+/*
+ * The file's bytes on the device before it is renamed: fsync(2), or with
+ * PARAM spool-sync syncfs only the data written out and waited for
+ * (sync_file_range(2): no journal commit, no cache flush), the syncfs(2)
+ * after the rename making the file and its name durable together.
+ */
+static int
+write_out(struct spool_txn *t)
+{
+	if (t->sync_fs) {
+		if (sync_file_range(t->fd, 0, 0,
+		        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+		            SYNC_FILE_RANGE_WAIT_AFTER) == 0)
+			return 0;
+		if (errno != EINVAL && errno != ESPIPE && errno != ENOSYS)
+			return -1;
+	}
+	while (fsync(t->fd) < 0)
+		if (errno != EINTR)
+			return -1;
+	return 0;
+}
+
+/* Flush, check the free space, fix the mtime (standalone), write out
+ * (fsync), stat (*st gives the spool id), close. */
 static int
 finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 {
@@ -474,9 +559,9 @@ finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 	ts[0] = ts[1] = t->mtime;
 	if (t->fixed && futimens(t->fd, ts) < 0)
 		return spool_fail(err, errlen, "futimens", t->path, errno);
-	while (fsync(t->fd) < 0)
-		if (errno != EINTR)
-			return spool_fail(err, errlen, "fsync", t->path, errno);
+	if (write_out(t) < 0)
+		return spool_fail(err, errlen,
+		    t->sync_fs ? "sync_file_range" : "fsync", t->path, errno);
 	if (fstat(t->fd, st) < 0)
 		return spool_fail(err, errlen, "fstat", t->path, errno);
 	if (close(t->fd) < 0 && errno != EINTR) {
@@ -508,6 +593,7 @@ txn_finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
 		spool_fail(err, errlen, "target name", "", errno);
 		goto bad;
 	}
+	g.sync_fs = t->sync_fs;
 	if (spooldir_publish(&t->path, &g, err, errlen) < 0)
 		goto bad;
 	if (!freeze)

@@ -20,6 +20,7 @@ struct spool_cfg {
 	const char *routernotify; /* ZENV ROUTERNOTIFY socket path or NULL */
 	int received_header;      /* standalone: prepend Received: */
 	const char *myhostname;   /* <host> in Received: and temp names */
+	int sync_fs;              /* PARAM spool-sync syncfs (spool.c) */
 };
 
 /* One accepted recipient, written only after it got its 250. */
@@ -101,6 +102,15 @@ int spool_freeze(struct spool_txn *, int n, char *id, size_t idlen, char *err,
     size_t errlen);
 /* Unlink and free. */
 void spool_abort(struct spool_txn *);
+/*
+ * spool_edit.c: write a new file for the transaction with envelope env
+ * (as spool_begin) and the message fill() writes with spool_write(); when
+ * it is complete the old file is removed and *txnp is the new one.  -1 +
+ * err on failure, and *txnp is unchanged.
+ */
+int spool_rewrite(struct spool_txn **txnp, const struct spool_cfg *cfg,
+    const struct envelope *env, int (*fill)(void *, struct spool_txn *),
+    void *arg, char *err, size_t errlen);
 /*
  * A writer that died (the daemon's worker, killed mid-message) leaves its
  * temp file behind: unlink public/<host>:<pid> and its a..z variants, the

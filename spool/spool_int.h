@@ -28,7 +28,8 @@ int spooldir_create_temp(
 struct spool_target {
 	char *dir, *subdir, *dest;
 	char hash[4];
-	int router; /* dir is router/ */
+	int sync_fs; /* one syncfs(2) instead of the directory fsyncs */
+	int router;  /* dir is router/ */
 };
 
 /* router/[X/]<ino>, or freezer/<ino>policy-<n> (n >= 0) or

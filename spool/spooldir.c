@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "daemon.h"
 #include "gcommit.h"
 
 #define NAME_HOST_MAX 19
@@ -105,6 +106,26 @@ temp_name(const struct spool_cfg *cfg, const char *host, long pid, size_t i)
 	return mkpath("%s/public/%s", cfg->postoffice, base);
 }
 
+/*
+ * Must a new file be given mode 0600 with fchmod?  Only when the umask
+ * takes away one of its bits (the umask is read once per process; fork
+ * keeps it).
+ */
+static int
+umask_strips_0600(void)
+{
+	static int known, strips;
+	mode_t m;
+
+	if (!known) {
+		m = umask(077);
+		umask(m);
+		strips = (m & 0600) != 0;
+		known = 1;
+	}
+	return strips;
+}
+
 int
 spooldir_create_temp(const struct spool_cfg *cfg, char **path, int *fdp,
     char *err, size_t errlen)
@@ -116,14 +137,14 @@ spooldir_create_temp(const struct spool_cfg *cfg, char **path, int *fdp,
 	host_part(cfg, host, sizeof(host));
 	for (i = 0; temp_sfx[i] != '\0'; i++) {
 		free(*path);
-		*path = temp_name(cfg, host, (long)getpid(), i);
+		*path = temp_name(cfg, host, (long)daemon_getpid(), i);
 		if (*path == NULL)
 			return spool_fail(err, errlen, "temp name", "", errno);
 		fd = open(*path,
 		    O_CREAT | O_EXCL | O_NOFOLLOW | O_RDWR | O_CLOEXEC, 0600);
 		if (fd >= 0) {
 			*fdp = fd;
-			if (fchmod(fd, 0600) < 0)
+			if (umask_strips_0600() && fchmod(fd, 0600) < 0)
 				return spool_fail(
 				    err, errlen, "fchmod", *path, errno);
 			return 0;
@@ -251,6 +272,29 @@ fsync_dir_cb(void *dir)
 	return fsync_dir(dir);
 }
 
+/* syncfs(2) of the file system that holds dir. */
+static int
+syncfs_dir(const char *dir)
+{
+	int fd, rc, eno;
+
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while ((rc = syncfs(fd)) < 0 && errno == EINTR)
+		continue;
+	eno = errno;
+	close(fd);
+	errno = eno;
+	return rc;
+}
+
+static int
+syncfs_dir_cb(void *dir)
+{
+	return syncfs_dir(dir);
+}
+
 void
 spool_group_commit(struct gcommit *gc)
 {
@@ -265,6 +309,11 @@ spool_group_commit(struct gcommit *gc)
 static int
 sync_entry(const struct spool_target *g)
 {
+	if (g->sync_fs && g->router && router_gc != NULL)
+		return gcommit_sync(router_gc, gcommit_renamed(router_gc),
+		    syncfs_dir_cb, g->dir, GCOMMIT_WAIT_MS);
+	if (g->sync_fs)
+		return syncfs_dir(g->dir);
 	if (g->subdir != NULL)
 		return fsync_dir(g->subdir);
 	if (g->router && router_gc != NULL)
@@ -316,7 +365,7 @@ spooldir_publish(
 	/* the entry lives in subdir; router/ too, in case X was just made */
 	if (sync_entry(g) < 0)
 		bad = g->subdir != NULL ? g->subdir : g->dir;
-	else if (g->subdir != NULL && fsync_dir(g->dir) < 0)
+	else if (!g->sync_fs && g->subdir != NULL && fsync_dir(g->dir) < 0)
 		bad = g->dir;
 	if (bad == NULL)
 		return 0;

@@ -17,6 +17,9 @@ our @TUNING = (
 	'PARAM max-idle-workers 128',
 	'PARAM max-worker-sessions 100000',
 );
+# BENCH_SPOOL_SYNC=syncfs measures PARAM spool-sync syncfs
+push(@TUNING, "PARAM spool-sync $1")
+    if ($ENV{BENCH_SPOOL_SYNC} // '') =~ /^(fsync|syncfs)$/;
 
 sub new {
 	my ($class, %o) = @_;

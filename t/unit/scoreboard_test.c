@@ -126,6 +126,29 @@ test_v6_and_reap(void)
 	scoreboard_destroy(sb);
 }
 
+/* What a worker counts before it wakes the supervisor. */
+static void
+test_idle_count(void)
+{
+	struct scoreboard *sb = scoreboard_create(8);
+	int s0 = scoreboard_slot_alloc(sb), s1 = scoreboard_slot_alloc(sb);
+	int s2 = scoreboard_slot_alloc(sb);
+
+	ok(scoreboard_idle_at_least(sb, 3) && !scoreboard_idle_at_least(sb, 4),
+	    "idle: starting ones count");
+	scoreboard_set_state(sb, s0, -1, SB_IDLE);
+	scoreboard_set_state(sb, s1, -1, SB_BUSY);
+	ok(scoreboard_idle_at_least(sb, 2) && !scoreboard_idle_at_least(sb, 3),
+	    "  busy ones do not");
+	scoreboard_set_state(sb, s2, -1, SB_EXITING);
+	ok(scoreboard_idle_at_least(sb, 1) && !scoreboard_idle_at_least(sb, 2),
+	    "  nor exiting ones");
+	sb->generation++;
+	ok(!scoreboard_idle_at_least(sb, 1), "  nor those of an older config");
+	ok(scoreboard_idle_at_least(sb, 0), "  at least none: always");
+	scoreboard_destroy(sb);
+}
+
 /* Many keys colliding and leaving: the table stays consistent. */
 static void
 test_churn(void)
@@ -326,6 +349,7 @@ main(void)
 	test_same_ip();
 	test_total();
 	test_v6_and_reap();
+	test_idle_count();
 	test_churn();
 	test_dead_holder();
 	test_rate();

@@ -1,7 +1,8 @@
 /*
  * spool_test.c - the spool writer in a temporary postoffice: commit into
  * router/ (and router/X/), mode, nothing left in public/, abort, notify
- * datagram, freezer, free-space check, errors that leave no file.
+ * datagram, freezer, free-space check, errors that leave no file; the
+ * flushes of each PARAM spool-sync mode (counted through test seams).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -23,6 +25,32 @@
 #include "tap.h"
 
 static char po[64];
+static int nfsync, nsfr, nsyncfs;
+
+/*
+ * Test seams: the spool's fsync(2), sync_file_range(2) and syncfs(2)
+ * bind to these, which count them and call the kernel.
+ */
+int
+fsync(int fd)
+{
+	nfsync++;
+	return (int)syscall(SYS_fsync, fd);
+}
+
+int
+sync_file_range(int fd, off_t off, off_t n, unsigned int flags)
+{
+	nsfr++;
+	return (int)syscall(SYS_sync_file_range, fd, off, n, flags);
+}
+
+int
+syncfs(int fd)
+{
+	nsyncfs++;
+	return (int)syscall(SYS_syncfs, fd);
+}
 
 static const struct env_rcpt rcpt[] = {
 	{ "user@example.org", NULL, NULL, NULL, 0 },
@@ -133,6 +161,44 @@ send_one(const struct spool_cfg *c, const char *body, size_t n,
 	}
 	*ino = (unsigned long long)st.st_ino;
 	return spool_commit(t, id, SPOOL_ID_MAX, err, 256);
+}
+
+/* What each PARAM spool-sync mode flushes for one message. */
+static void
+test_sync_modes(void)
+{
+	struct spool_cfg c = cfg_for();
+	char id[SPOOL_ID_MAX], err[256], p[PATH_MAX];
+	const char body[] = "Subject: sync\n\nbody\n";
+	unsigned long long ino = 0;
+	struct spool_msg m;
+
+	setup(0);
+	nfsync = nsfr = nsyncfs = 0;
+	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0,
+	    "spool-sync fsync: commit (%s)", err);
+	ok(nfsync == 2 && nsfr == 0 && nsyncfs == 0,
+	    "  fsync of the file and of router/ (%d, %d, %d)", nfsync, nsfr,
+	    nsyncfs);
+	c.sync_fs = 1;
+	nfsync = nsfr = nsyncfs = 0;
+	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0,
+	    "spool-sync syncfs: commit (%s)", err);
+	ok(nfsync == 0 && nsfr == 1 && nsyncfs == 1,
+	    "  the data written out, then one syncfs (%d, %d, %d)", nfsync,
+	    nsfr, nsyncfs);
+	snprintf(p, sizeof(p), "%s/router/%llu", po, ino);
+	ok(spoolread_file(p, &m, err, sizeof(err)) == 0 &&
+	        m.bodylen == sizeof(body) - 1 &&
+	        memcmp(m.body, body, m.bodylen) == 0,
+	    "  the file is whole in router/");
+	spoolread_free(&m);
+	is_int(count_dir("public"), 0, "  nothing left in public/");
+	setup(1);
+	nfsync = nsfr = nsyncfs = 0;
+	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0 &&
+	        nsyncfs == 1 && nfsync == 0,
+	    "  with hash directories too, one syncfs (%s)", err);
 }
 
 static void
@@ -529,6 +595,7 @@ int
 main(void)
 {
 	test_commit();
+	test_sync_modes();
 	test_big_and_flush();
 	test_abort_and_names();
 	test_remove_temps();

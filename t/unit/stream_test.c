@@ -1,13 +1,36 @@
 /*
  * stream_test.c - the stream's wait check: asked between slices of a
  * wait for input, it may end the wait with its own code, let input that
- * comes meanwhile through, and never stretch the timeout.
+ * comes meanwhile through, and never stretch the timeout.  Reads of a
+ * plain socket try first and wait only when nothing is there: pipelined
+ * commands cost no poll(2), a pipe still works, EOF and a past deadline
+ * are seen.
  */
 #include <sys/socket.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stream.h"
 #include "tap.h"
+
+static int npoll;
+
+/*
+ * A test seam: the stream's poll(2) calls bind to this one, which counts
+ * them and asks the kernel through ppoll(2).
+ */
+int
+poll(struct pollfd *fds, nfds_t n, int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	npoll++;
+	return ppoll(fds, n, ms < 0 ? NULL : &ts, NULL);
+}
 
 struct probe {
 	int calls;
@@ -49,6 +72,91 @@ getline_with(int timeout, struct probe *p, struct buf *line)
 	return r;
 }
 
+/* Pipelined lines on a socket: read without a poll, then EOF. */
+static void
+test_read_first(void)
+{
+	struct stream st;
+	struct buf line;
+	int fds[2], fl = 0;
+
+	buf_init(&line, 512);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0 ||
+	    write(fds[1], "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n", 32) != 32) {
+		ok(0, "socketpair");
+		return;
+	}
+	stream_init(&st, fds[0], fds[0], 5);
+	npoll = 0;
+	is_int(stream_getline(&st, &line, 512, &fl), SR_OK, "read first: ok");
+	is_str(line.data, "MAIL FROM:<a@b>", "  the first line");
+	is_int(stream_getline(&st, &line, 512, &fl), SR_OK, "  and the next");
+	is_str(line.data, "RCPT TO:<c@d>", "  from the same read");
+	is_int(npoll, 0, "  with no poll");
+	ok(!(fcntl(fds[0], F_GETFL) & O_NONBLOCK),
+	    "  the socket stays blocking");
+	close(fds[1]);
+	is_int(stream_getline(&st, &line, 512, &fl), SR_EOF, "  then EOF");
+	is_int(st.notsock, 0, "  it is a socket");
+	stream_free(&st);
+	close(fds[0]);
+	buf_free(&line);
+}
+
+/* A pipe (inetd-style stdin that is no socket): poll, then read. */
+static void
+test_pipe(void)
+{
+	struct stream st;
+	struct buf line;
+	int fds[2], fl = 0;
+
+	buf_init(&line, 512);
+	if (pipe(fds) < 0 || write(fds[1], "NOOP\r\nQUIT\r\n", 12) != 12) {
+		ok(0, "pipe");
+		return;
+	}
+	stream_init(&st, fds[0], fds[1], 5);
+	npoll = 0;
+	is_int(stream_getline(&st, &line, 512, &fl), SR_OK, "a pipe: ok");
+	is_str(line.data, "NOOP", "  the line");
+	is_int(st.notsock, 1, "  known to be no socket");
+	is_int(npoll, 1, "  read after a poll");
+	is_int(stream_getline(&st, &line, 512, &fl), SR_OK, "  the next line");
+	is_str(line.data, "QUIT", "  from the buffer");
+	stream_free(&st);
+	close(fds[0]);
+	close(fds[1]);
+	buf_free(&line);
+}
+
+/* Input waiting but the deadline passed: a timeout, not a read. */
+static void
+test_deadline(void)
+{
+	struct stream st;
+	struct buf line;
+	int fds[2], fl = 0;
+
+	buf_init(&line, 512);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0 ||
+	    write(fds[1], "NOOP\r\n", 6) != 6) {
+		ok(0, "socketpair");
+		return;
+	}
+	stream_init(&st, fds[0], fds[0], 5);
+	st.deadline = time(NULL) - 1;
+	is_int(stream_getline(&st, &line, 512, &fl), SR_TIMEOUT,
+	    "a past deadline ends the read though input waits");
+	st.deadline = 0;
+	is_int(stream_getline(&st, &line, 512, &fl), SR_OK,
+	    "  without it the line is read");
+	stream_free(&st);
+	close(fds[0]);
+	close(fds[1]);
+	buf_free(&line);
+}
+
 int
 main(void)
 {
@@ -69,5 +177,8 @@ main(void)
 	    "the timeout still ends the wait");
 	ok(p.calls >= 1, "checked between slices (%d)", p.calls);
 	buf_free(&line);
+	test_read_first();
+	test_pipe();
+	test_deadline();
 	return tap_done();
 }
