@@ -67,6 +67,12 @@ werr_of(int eno)
 	return eno == ENOSPC ? W_SPACE : W_IO;
 }
 
+static int
+put_hdr(void *arg, const char *p, size_t n)
+{
+	return spool_write(arg, p, n);
+}
+
 /* The spool file for the transaction; 0, or W_SPACE / W_IO. */
 static int
 begin_spool(struct smtp *s)
@@ -82,6 +88,9 @@ begin_spool(struct smtp *s)
 		s->tx.spool = NULL;
 		return werr_of(eno);
 	}
+	/* Received-SPF:, a policy service's PREPEND ... (hdrs.h) */
+	if (hdrs_write(&s->tx.hdrs, put_hdr, s->tx.spool) < 0)
+		return werr_of(errno);
 	return 0;
 }
 
@@ -192,8 +201,14 @@ finish(struct smtp *s, int werr)
 
 	if (refuse_body(s, werr) < 0) {
 		/* nothing stored: smtp_txn_reset() removes the file */
+	} else if (smtp_polsvc_eom(s, got) < 0) {
+		/* refused by a policy service (policy-service-data) */
 	} else if (milter_eom(s) != 0) {
 		/* the milters refused or discarded it and replied */
+	} else if (t->discard) {
+		log_msg(LOG_INFO, "%s: message from %s%s discarded by policy",
+		    xlog_tag(s->env->xlog), s->rhost, s->iplit);
+		reply(s, R_DATA_DISCARDED);
 	} else if (smtp_contentfilter(s, &fv) < 0) {
 		/* refused by the filter: smtp_txn_reset() removes the file */
 	} else if (commit_as(s, &fv, id, sizeof(id), err, sizeof(err)) < 0) {
@@ -284,6 +299,8 @@ cmd_data(struct smtp *s, const char *arg)
 	time_t saved = s->st.deadline;
 
 	(void)arg;
+	if (smtp_polsvc_data(s) < 0)
+		return; /* refused by a policy service (policy-service-data) */
 	if (milter_data(s) < 0) {
 		smtp_txn_reset(s);
 		return;

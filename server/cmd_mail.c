@@ -209,7 +209,8 @@ cmd_mail(struct smtp *s, const char *arg)
 		reply(s, R_MAIL_NO_SPACE);
 		goto fail;
 	}
-	if (smtp_policy_mail(s, path.addr) < 0) {
+	if (smtp_policy_mail(s, path.addr) < 0 ||
+	    smtp_spf_mail(s, path.addr) < 0) {
 		rfc5321_path_free(&path);
 		smtp_txn_reset(s);
 		s->tx.mail_rejected = 1; /* RCPTs get "earlier rejection" */
@@ -314,7 +315,9 @@ rcpt_policy(struct smtp *s, const char *addr, struct env_rcpt *r)
 
 	if (smtp_policy_rcpt(s, addr, &r->freeze) == 0) {
 		hop = route_hop_ok(s, addr);
-		if (hop == HOP_OK && smtp_policy_rcpt_known(s, addr) == 0)
+		if (hop == HOP_OK && smtp_policy_rcpt_known(s, addr) == 0 &&
+		    smtp_spf_rcpt(s, addr) == 0 &&
+		    smtp_polsvc_rcpt(s, addr) == 0)
 			return 0;
 		if (hop == HOP_UNUSABLE)
 			reply(s, R_RCPT_ROUTE, addr);

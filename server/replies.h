@@ -146,6 +146,8 @@
 /* DATA / BDAT */
 #define R_DATA_GO 354, NULL, "Start mail input; end with <CRLF>.<CRLF>"
 #define R_DATA_OK 250, "2.0.0", "Message accepted; %s"
+#define R_DATA_DISCARDED                                                       \
+	250, "2.0.0", "Message accepted and discarded by policy"
 #define R_DATA_TOO_BIG                                                         \
 	552, "5.3.4",                                                          \
 	    "Size of this message exceeds the fixed maximum size of  %ld  "    \

@@ -53,6 +53,8 @@ smtp_txn_reset(struct smtp *s)
 	for (i = 0; i < t->nrejected; i++)
 		free(t->rejected[i]);
 	free(t->rejected);
+	hdrs_free(&t->hdrs);
+	smtp_spf_txn_end(s);
 	memset(t, 0, sizeof(*t));
 	t->size = -1;
 	if (s->state != ST_HELLO)
@@ -502,6 +504,8 @@ session_run(const struct session_env *e)
 	milter_end(&s);
 	smtp_auth_reset(&s);
 	smtp_policy_end(&s);
+	smtp_polsvc_end(&s);
+	smtp_spf_end(&s);
 	smtp_tls_end(&s);
 	summary(&s);
 	free(s.helo_arg);

@@ -61,6 +61,13 @@ log_reject(struct smtp *s, const char *stage, int code, const char *enh,
 	    smtp_kv_client(s, kv, sizeof(kv)), code, enh);
 }
 
+void
+smtp_log_reject(struct smtp *s, const char *stage, int code, const char *enh,
+    const char *text, const char *from, const char *to)
+{
+	log_reject(s, stage, code, enh, text, from, to);
+}
+
 /* A refusal at connect that is not the policy's verdict (reason). */
 static void
 log_refuse(struct smtp *s, int code, const char *enh, const char *reason)

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "conf.h"
+#include "hdrs.h"
 #include "milter.h"
 #include "peer.h" /* rhost_flags: enum rhost_flag, rf_ok() */
 #include "replies.h"
@@ -57,10 +58,13 @@ struct smtp_txn {
 	size_t nrejected;
 	/* BDAT */
 	struct spool_txn *spool;
-	int bdat_cr;          /* a CR ended the previous chunk */
-	long long bdat_total; /* bytes in all chunks */
-	long long bdat_last;  /* bytes in the LAST chunk */
-	int over_size;        /* maxsize exceeded: stop storing */
+	int bdat_cr;             /* a CR ended the previous chunk */
+	long long bdat_total;    /* bytes in all chunks */
+	long long bdat_last;     /* bytes in the LAST chunk */
+	int over_size;           /* maxsize exceeded: stop storing */
+	struct hdrs hdrs;        /* added on top of the message (hdrs.h) */
+	int discard;             /* a policy service said DISCARD */
+	struct spf_verdict *spf; /* SPF evaluated: its verdict (spf.c) */
 };
 
 struct smtp {
@@ -109,6 +113,8 @@ struct smtp {
 	time_t start; /* of the session, for its summary */
 	struct spool_cfg spool;
 	struct policy_sess *pol; /* NULL: local session, trusted */
+	struct polsvc *psv;      /* policy-service connections (polsvc.c) */
+	struct spf_ctx *spf;     /* libspf2 and DNS handles (spf.c) */
 	int greet_rejected;      /* connect policy said 554 */
 	/* TLS and AUTH (cmd_tls.c, cmd_auth.c) */
 	int msa;                /* submission (RFC 6409): AUTH before MAIL */
@@ -185,6 +191,19 @@ int smtp_policy_rcpt(struct smtp *, const char *addr, int *freeze);
 /* The recipient table (PARAM recipientdb): 0 known, -1 after 550/451. */
 int smtp_policy_rcpt_known(struct smtp *, const char *addr);
 void smtp_policy_end(struct smtp *);
+/* A refusal's log line in Postfix's shape (from, to: NULL = unknown). */
+void smtp_log_reject(struct smtp *, const char *stage, int code,
+    const char *enh, const char *text, const char *from, const char *to);
+/* polsvc.c: PARAM policy-service; 0 go on, -1 after the refusal */
+int smtp_polsvc_rcpt(struct smtp *, const char *rcpt);
+int smtp_polsvc_data(struct smtp *);
+int smtp_polsvc_eom(struct smtp *, long long size);
+void smtp_polsvc_end(struct smtp *);
+/* spf.c: the spf-* PARAMs; 0 go on, -1 after the refusal */
+int smtp_spf_mail(struct smtp *, const char *from);
+int smtp_spf_rcpt(struct smtp *, const char *rcpt);
+void smtp_spf_txn_end(struct smtp *);
+void smtp_spf_end(struct smtp *);
 
 /* cmd_data.c: the spool envelope of the transaction */
 void fill_envelope(struct smtp *, struct envelope *);

@@ -16,6 +16,7 @@
 #define CONF_MAX_CLUSTER 40
 #define CONF_MAX_VERIFY 200 /* rcpt-verify lines */
 #define CONF_MAX_MILTER 8
+#define CONF_MAX_POLSVC 8 /* policy-service lines */
 
 enum bind_kind { BIND_SMTP, BIND_SMTPS, BIND_SUBMIT };
 
@@ -74,6 +75,7 @@ struct conf_group {
 	int force_rcpt_notify_never;
 	char *contact_pointer;
 	char *spf_received, *spf_threshold, *spf_localpolicy, *spf_whitelist;
+	char *spf_stage; /* "mail" or "rcpt" */
 	/* TLS */
 	int use_tls, listen_ssmtp, outlook_tls_bug;
 	char *tls_cert_file, *tls_key_file, *tls_dcert_file, *tls_dkey_file;
@@ -144,7 +146,12 @@ struct conf {
 	int dns_port, dns_timeout;
 	char *whoson_server; /* -w: whosond address */
 	int whoson_port, whoson_timeout;
-	int whoson_tcp;               /* whoson-protocol: 0 udp, 1 tcp */
+	int whoson_tcp; /* whoson-protocol: 0 udp, 1 tcp */
+	/* Postfix policy services, asked in order (server/polsvc.c) */
+	struct conf_triple policy_service[CONF_MAX_POLSVC];
+	size_t npolicy_service;
+	int policy_service_timeout, policy_service_data;
+	char *policy_service_failure; /* "tempfail" or "dunno" */
 	char *wrap_allow, *wrap_deny; /* other hosts.allow / hosts.deny */
 	/* the daemon (smtpserver.conf(5) "Our parameters: the daemon") */
 	int min_idle_workers, max_idle_workers, max_worker_sessions;

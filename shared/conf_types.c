@@ -8,6 +8,7 @@
 #include "conf.h"
 #include "buf.h"
 #include "proxyproto.h"
+#include "svcaddr.h"
 #include "tracker_url.h"
 
 #include <arpa/inet.h>
@@ -433,6 +434,44 @@ set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
 	return 0;
 }
 
+/* name unix:/path|inet:host:port (svcaddr.h): a = name, b = address. */
+static int
+set_service(struct pctx *cx, const struct param *p, void *base, char **av,
+    int ac, const char *raw)
+{
+	struct conf_triple *t = FIELD(base, p->off, struct conf_triple);
+	size_t i, *n = FIELD(base, p->off2, size_t);
+	struct svcaddr a;
+	char err[300];
+
+	(void)ac, (void)raw;
+	if (svcaddr_parse(av[1], &a, err, sizeof(err)) < 0) {
+		pctx_error(cx, "PARAM %s: %s", p->name, err);
+		return -1;
+	}
+	for (i = 0; i < *n; i++)
+		if (strcmp(t[i].a, av[0]) == 0) {
+			pctx_error(cx, "PARAM %s: name '%s' given twice",
+			    p->name, av[0]);
+			return -1;
+		}
+	if (*n >= (size_t)p->max) {
+		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
+		    p->name, p->max);
+		return -1;
+	}
+	t += *n;
+	t->a = strdup(av[0]);
+	t->b = strdup(av[1]);
+	t->c = NULL;
+	(*n)++;
+	if (t->a == NULL || t->b == NULL) {
+		pctx_error(cx, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* tracking-cluster: one redis:// or unix: URL (a later one replaces it),
  * or ZMailer's "address port secret" peer lines. */
 static int
@@ -560,7 +599,11 @@ dump_list(const void *base, const struct param *p, struct buf *b,
 			continue;
 		}
 		t = CFIELD(base, p->off, struct conf_triple) + i;
-		snprintf(v, sizeof(v), "%s %s ***", t->a, t->b); /* secret */
+		if (p->type == PT_SERVICE)
+			snprintf(v, sizeof(v), "%s %s", t->a, t->b);
+		else
+			snprintf(
+			    v, sizeof(v), "%s %s ***", t->a, t->b); /* secret */
 		emit(b, p->name, v, out, arg);
 	}
 	if (n == 0)
@@ -642,6 +685,8 @@ static const struct ptype_ops {
 	    "redis://host[:port][/db], unix:/path or "
 	    "address port secret",
 	    set_cluster, dump_cluster },
+	[PT_SERVICE] = { 2, 2, "name unix:/path|inet:host:port", set_service,
+	    dump_list },
 	[PT_POLICYDB] = { 2, 2, "type path", set_policydb, dump_str },
 	[PT_DELIVERBY] = { 0, 1, "an integer", set_deliverby, dump_scalar },
 	/* more words than nets: an error in set_nets, not a warning */
@@ -723,7 +768,8 @@ param_free(void *base, const struct param *p)
 		for (i = 0; i < *n; i++)
 			free(FIELD(base, p->off, char *)[i]);
 		*n = 0;
-	} else if (p->type == PT_TRIPLE || p->type == PT_CLUSTER) {
+	} else if (p->type == PT_TRIPLE || p->type == PT_CLUSTER ||
+	    p->type == PT_SERVICE) {
 		if (p->type == PT_CLUSTER) {
 			free(*FIELD(base, p->off3, char *));
 			*FIELD(base, p->off3, char *) = NULL;

@@ -396,11 +396,11 @@ store_rr(const unsigned char *rd, size_t rdlen, enum dns_type type,
 	a->n++;
 }
 
+/* The outcome of an answered query before its records: DNS_OK = look. */
 static enum dns_rc
-take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
+rcode_of(const struct pending *p)
 {
 	const struct ub_result *res = p->res;
-	int i;
 
 	if (p->err != 0 || res == NULL)
 		return p->err == UB_SERVFAIL ? DNS_SERVFAIL : DNS_ERROR;
@@ -410,6 +410,18 @@ take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
 		return DNS_NXDOMAIN;
 	if (res->rcode != ns_r_noerror)
 		return DNS_SERVFAIL;
+	return DNS_OK;
+}
+
+static enum dns_rc
+take_result(const struct pending *p, enum dns_type type, struct dns_answer *a)
+{
+	const struct ub_result *res = p->res;
+	enum dns_rc rc;
+	int i;
+
+	if ((rc = rcode_of(p)) != DNS_OK)
+		return rc;
 	for (i = 0; res->havedata && res->data[i] != NULL && a->n < DNS_MAXANS;
 	     i++)
 		if (res->len[i] >= 0)
@@ -464,24 +476,17 @@ loopback_answer(const struct dns_res *r, const char *name, enum dns_type type,
 	return 1;
 }
 
-enum dns_rc
-dns_query(struct dns_res *r, const char *name, enum dns_type type,
-    struct dns_answer *a)
+/* Ask and wait: DNS_OK with *pp answered (the caller frees it), or why
+ * not. */
+static enum dns_rc
+resolve(struct dns_res *r, const char *name, enum dns_type type,
+    struct pending **pp)
 {
-	struct timespec now;
 	struct pending *p;
 	struct uctx *u;
-	enum dns_rc rc;
 	int id;
 
-	memset(a, 0, sizeof(*a));
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if (strlen(name) > 254)
-		return DNS_ERROR;
-	if (loopback_answer(r, name, type, &rc, a) ||
-	    dnscache_get(r->fwd, name, type, now.tv_sec, &rc, a))
-		return rc;
-	if ((u = attach(r)) == NULL)
+	if (strlen(name) > 254 || (u = attach(r)) == NULL)
 		return DNS_ERROR;
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return DNS_ERROR;
@@ -497,11 +502,66 @@ dns_query(struct dns_res *r, const char *name, enum dns_type type,
 			p->abandoned = 1;
 		return DNS_TIMEOUT;
 	}
+	*pp = p;
+	return DNS_OK;
+}
+
+static void
+pending_free(struct pending *p)
+{
+	ub_resolve_free(p->res);
+	free(p);
+}
+
+enum dns_rc
+dns_query(struct dns_res *r, const char *name, enum dns_type type,
+    struct dns_answer *a)
+{
+	struct timespec now;
+	struct pending *p;
+	enum dns_rc rc;
+
+	memset(a, 0, sizeof(*a));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (strlen(name) > 254)
+		return DNS_ERROR;
+	if (loopback_answer(r, name, type, &rc, a) ||
+	    dnscache_get(r->fwd, name, type, now.tv_sec, &rc, a))
+		return rc;
+	if ((rc = resolve(r, name, type, &p)) != DNS_OK)
+		return rc;
 	rc = take_result(p, type, a);
 	if (p->res != NULL)
 		dnscache_put(
 		    r->fwd, name, type, now.tv_sec, p->res->ttl, rc, a);
-	ub_resolve_free(p->res);
-	free(p);
+	pending_free(p);
+	return rc;
+}
+
+/* Every TXT record (SPF); not through the answer cache, which keeps only
+ * the first record's text. */
+enum dns_rc
+dns_query_txts(struct dns_res *r, const char *name, struct dns_txts *t)
+{
+	const struct ub_result *res;
+	struct pending *p;
+	enum dns_rc rc;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = resolve(r, name, DNS_TXT, &p)) != DNS_OK)
+		return rc;
+	res = p->res;
+	if ((rc = rcode_of(p)) == DNS_OK) {
+		for (i = 0;
+		     res->havedata && res->data[i] != NULL && t->n < DNS_MAXANS;
+		     i++)
+			if (res->len[i] >= 0)
+				copy_txt((const unsigned char *)res->data[i],
+				    (size_t)res->len[i], t->txt[t->n++],
+				    DNS_TXTLEN);
+		rc = t->n > 0 ? DNS_OK : DNS_NODATA;
+	}
+	pending_free(p);
 	return rc;
 }

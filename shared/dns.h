@@ -45,6 +45,13 @@ struct dns_answer {
 	char txt[512];                  /* TXT: first record's strings */
 };
 
+/* Every TXT record of a name, each record's strings joined (SPF). */
+#define DNS_TXTLEN 1024
+struct dns_txts {
+	int n;
+	char txt[DNS_MAXANS][DNS_TXTLEN];
+};
+
 struct dns_res;
 
 /*
@@ -60,6 +67,9 @@ struct dns_res *dns_new(
 void dns_free(struct dns_res *);
 enum dns_rc dns_query(
     struct dns_res *, const char *name, enum dns_type, struct dns_answer *);
+/* Every TXT record (bounded: DNS_MAXANS of DNS_TXTLEN - 1 bytes). */
+enum dns_rc dns_query_txts(
+    struct dns_res *, const char *name, struct dns_txts *);
 const char *dns_rc_text(enum dns_rc);
 /* 1 for temporary outcomes (SERVFAIL, TIMEOUT, ERROR). */
 int dns_rc_temporary(enum dns_rc);

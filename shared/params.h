@@ -29,6 +29,7 @@ enum ptype {
 	PT_BIND,      /* BindSmtp* addr [port]: a bind of kind min */
 	PT_TRIPLE,    /* a b c appended to a triple list; max entries */
 	PT_CLUSTER,   /* a URL into string off3, or a b c as PT_TRIPLE */
+	PT_SERVICE,   /* name unix:/path|inet:host:port into a triple list */
 	PT_POLICYDB,  /* type path into two strings */
 	PT_DELIVERBY, /* [n]: int field := 1, long off2 := n */
 	PT_NETS,      /* up to PROXY_MAX_NETS networks, one string */

@@ -57,13 +57,13 @@ my $po2 = postoffice();
 my $unb = write_conf($po2, policy_db($po2)
     . "PARAM contentfilter-maxpar 2\nPARAM no-DEBUGcmd\n"
     . "PARAM outlook-tls-bug\nPARAM newgroup other\n"
-    . "PARAM spf-threshold fail\n* 999 veDR\n");
+    . "PARAM smtp-auth-sasl\n* 999 veDR\n");
 ($out, $rc) = run_cmd($BIN, '-K', '-C', $unb, '-Z', '/dev/null');
 is($rc, 2, '-K with keywords that are not implemented exits 2');
 like($out, qr/^smtpserver: warning: \S+smtpserver\.conf: PARAM outlook-tls-bug: parsed but not implemented/m,
     'names outlook-tls-bug with the file');
-like($out, qr/PARAM spf-threshold: parsed but not implemented/,
-    'and spf-threshold, set in a group');
+like($out, qr/PARAM smtp-auth-sasl: parsed but not implemented/,
+    'and smtp-auth-sasl, set in a group');
 like($out, qr/HELO-pattern style flag D \(line \d+\): parsed but not implemented/,
     'and the HELO-pattern flag D');
 unlike($out, qr/contentfilter-maxpar|DEBUGcmd/,

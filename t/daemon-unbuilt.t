@@ -19,10 +19,10 @@ like($d->log_text, qr/HELO-pattern style flag D \(line \d+\): parsed but not imp
 unlike($d->log_text, qr/contentfilter-maxpar/,
     'none for a keyword at its default');
 
-$d->write_conf(@base, 'PARAM newgroup other', 'PARAM spf-received');
+$d->write_conf(@base, 'PARAM newgroup other', 'PARAM outlook-tls-bug');
 kill('HUP', $d->{pid});
 ok(wait_until(sub {
-	$d->log_text =~ /PARAM spf-received: parsed but not implemented/ }),
+	$d->log_text =~ /PARAM outlook-tls-bug: parsed but not implemented/ }),
     'SIGHUP: the reloaded configuration is warned about');
 my @after = ($d->log_text =~ /$re/g);
 is(scalar(@after), 1, 'DEBUGcmd, gone from the file, is not named again');

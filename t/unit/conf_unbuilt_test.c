@@ -128,7 +128,7 @@ static const struct {
 	    "inherited by groups: one line" },
 	{ "* 999 veDR\nx 999 D\n", 1, "style flag D: one line" },
 	{ "x.example 999 !Do not\n* 999 ve\n", 0, "reject text is no flag" },
-	{ "PARAM outlook-tls-bug\nPARAM spf-received\nbad 999 D\n", 3,
+	{ "PARAM outlook-tls-bug\nPARAM smtp-auth-sasl\nbad 999 D\n", 3,
 	    "each keyword once" },
 };
 
