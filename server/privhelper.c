@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "authcheck.h"
+#include "daemon.h"
 #include "log.h"
 
 /* ---- messages ---- */
@@ -328,22 +329,8 @@ static void
 helper_child(int door)
 {
 	static const int dfl[] = { SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGUSR1 };
-	size_t i;
-	int nul;
 
-	for (i = 0; i < sizeof(dfl) / sizeof(dfl[0]); i++)
-		signal(dfl[i], SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((nul = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(nul, 0);
-		dup2(nul, 1);
-		if (nul > 2)
-			close(nul);
-	}
-	if (door > 3)
-		close_range(3, (unsigned)door - 1, 0);
-	close_range((unsigned)door + 1, ~0U, 0);
-	closelog(); /* its socket may be gone: reopened on the next line */
+	daemon_keep_door(door, dfl, sizeof(dfl) / sizeof(dfl[0]));
 	prctl(PR_SET_NAME, PH_PROCNAME, 0, 0, 0);
 }
 
@@ -437,29 +424,7 @@ privhelper_child(struct privhelper *ph)
 static int
 send_req(int door, struct ph_msg *m, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct iovec iov = { m->b, m->len };
-	struct msghdr mh = { 0 };
-	struct cmsghdr *ch;
-	ssize_t n;
-
-	memset(&c, 0, sizeof(c));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = c.b;
-	mh.msg_controllen = sizeof(c.b);
-	ch = CMSG_FIRSTHDR(&mh);
-	ch->cmsg_level = SOL_SOCKET;
-	ch->cmsg_type = SCM_RIGHTS;
-	ch->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(ch), &fd, sizeof(int));
-	do
-		n = sendmsg(door, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	return n == (ssize_t)m->len ? 0 : -1;
+	return daemon_send_fd(door, m->b, m->len, fd, 0);
 }
 
 /* The verdict from the reply socket, PH_TEMP on anything odd. */

@@ -18,6 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon.h"
+#include "netdial.h"
+
 /* ---- the keeper's process ---- */
 
 static pid_t
@@ -107,29 +110,7 @@ subd_close(struct subd *d, int wait)
 static int
 send_req(int door, const char *req, size_t n, int fd)
 {
-	union {
-		struct cmsghdr h;
-		char b[CMSG_SPACE(sizeof(int))];
-	} c;
-	struct iovec iov = { (void *)req, n };
-	struct msghdr mh = { 0 };
-	struct cmsghdr *ch;
-	ssize_t r;
-
-	memset(&c, 0, sizeof(c));
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = c.b;
-	mh.msg_controllen = sizeof(c.b);
-	ch = CMSG_FIRSTHDR(&mh);
-	ch->cmsg_level = SOL_SOCKET;
-	ch->cmsg_type = SCM_RIGHTS;
-	ch->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(ch), &fd, sizeof(int));
-	do
-		r = sendmsg(door, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-	while (r < 0 && errno == EINTR);
-	return r == (ssize_t)n ? 0 : -1;
+	return daemon_send_fd(door, req, n, fd, MSG_DONTWAIT);
 }
 
 /*
@@ -209,29 +190,6 @@ subd_ask(struct subd *d, const char *req, struct buf *out, int timeout)
 	return r;
 }
 
-/* Write all of p, or -1 (the peer stopped reading: a timeout). */
-static int
-write_all(int fd, const char *p, size_t n, time_t deadline)
-{
-	struct pollfd pf = { .fd = fd, .events = POLLOUT };
-	ssize_t w;
-
-	while (n > 0) {
-		long ms = (long)(deadline - time(NULL)) * 1000;
-
-		if (ms <= 0 || poll(&pf, 1, (int)ms) <= 0)
-			return -1;
-		w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (w < 0 && (errno == EINTR || errno == EAGAIN))
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 enum subd_res
 subd_talk(int fd, const char *req, struct buf *out, int timeout)
 {
@@ -245,8 +203,8 @@ subd_talk(int fd, const char *req, struct buf *out, int timeout)
 	if (r != SUBD_OK)
 		return r == SUBD_TIMEOUT ? SUBD_TIMEOUT : SUBD_NOSTART;
 	buf_reset(out);
-	if (write_all(fd, req, n, deadline) < 0 ||
-	    write_all(fd, "\n", 1, deadline) < 0)
+	if (netdial_write(fd, req, n, deadline) < 0 ||
+	    netdial_write(fd, "\n", 1, deadline) < 0)
 		return SUBD_EOF;
 	return read_reply(fd, out, deadline);
 }

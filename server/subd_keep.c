@@ -378,22 +378,8 @@ keeper_setup(int door, const struct subd_prog *p)
 	static const int dfl[] = { SIGHUP, SIGINT, SIGTERM, SIGCHLD, SIGUSR1,
 		SIGUSR2, SIGALRM };
 	char err[256], name[16];
-	size_t i;
-	int nul;
 
-	for (i = 0; i < sizeof(dfl) / sizeof(dfl[0]); i++)
-		signal(dfl[i], SIG_DFL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((nul = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(nul, 0);
-		dup2(nul, 1);
-		if (nul > 2)
-			close(nul);
-	}
-	if (door > 3)
-		close_range(3, (unsigned)door - 1, 0);
-	close_range((unsigned)door + 1, ~0U, 0);
-	closelog();
+	daemon_keep_door(door, dfl, sizeof(dfl) / sizeof(dfl[0]));
 	snprintf(name, sizeof(name), "smtpd-%s", p->name);
 	prctl(PR_SET_NAME, name, 0, 0, 0);
 	prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);

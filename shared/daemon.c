@@ -5,6 +5,7 @@
  */
 #include "daemon.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -312,4 +313,53 @@ daemon_drop(uid_t uid, gid_t gid, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+void
+daemon_keep_door(int door, const int *sigs, size_t nsigs)
+{
+	size_t i;
+	int nul;
+
+	for (i = 0; i < nsigs; i++)
+		signal(sigs[i], SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((nul = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(nul, 0);
+		dup2(nul, 1);
+		if (nul > 2)
+			close(nul);
+	}
+	if (door > 3)
+		close_range(3, (unsigned)door - 1, 0);
+	close_range((unsigned)door + 1, ~0U, 0);
+	closelog(); /* its socket may be gone: reopened on the next line */
+}
+
+int
+daemon_send_fd(int sock, const void *p, size_t n, int fd, int flags)
+{
+	union {
+		struct cmsghdr h;
+		char b[CMSG_SPACE(sizeof(int))];
+	} c;
+	struct iovec iov = { (void *)p, n };
+	struct msghdr mh = { 0 };
+	struct cmsghdr *ch;
+	ssize_t r;
+
+	memset(&c, 0, sizeof(c));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = c.b;
+	mh.msg_controllen = sizeof(c.b);
+	ch = CMSG_FIRSTHDR(&mh);
+	ch->cmsg_level = SOL_SOCKET;
+	ch->cmsg_type = SCM_RIGHTS;
+	ch->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(ch), &fd, sizeof(int));
+	do
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)n ? 0 : -1;
 }

@@ -42,5 +42,18 @@ int daemon_drop(uid_t, gid_t, char *err, size_t errlen);
  * names and log lines made per message.
  */
 pid_t daemon_getpid(void);
+/*
+ * For a helper process forked to serve a door socket (the AUTH helper,
+ * the sub-daemon keepers): the signals in sigs back to their defaults,
+ * SIGPIPE ignored, stdin/stdout on /dev/null, every descriptor but 0-2
+ * and door closed, syslog closed (reopened on the next line).
+ */
+void daemon_keep_door(int door, const int *sigs, size_t nsigs);
+/*
+ * Send n bytes of p with the descriptor fd attached (SCM_RIGHTS) in one
+ * sendmsg (flags: MSG_DONTWAIT or 0; MSG_NOSIGNAL is added); 0 when all
+ * of it went, else -1.
+ */
+int daemon_send_fd(int sock, const void *p, size_t n, int fd, int flags);
 
 #endif
