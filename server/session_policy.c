@@ -239,6 +239,16 @@ smtp_policy_rcpt(struct smtp *s, const char *addr, int *freeze)
 	return -1;
 }
 
+/* The 550 5.1.1 of a recipient the table or the next hop does not know. */
+static int
+rcpt_unknown(struct smtp *s, const char *from, const char *addr)
+{
+	log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_UNKNOWN),
+	    "Recipient address rejected: User unknown", from, addr);
+	reply(s, R_RCPT_UNKNOWN, addr);
+	return -1;
+}
+
 /*
  * The next hop's word on a recipient the policy and the recipient table
  * accepted (PARAM rcpt-verify): 0 known (or not ours to verify), -1
@@ -261,10 +271,7 @@ rcpt_verify(struct smtp *s, const char *addr)
 		log_msg(LOG_INFO, "%s: callout: <%s> unknown: %s",
 		    xlog_tag(s->env->xlog), esc(e, sizeof(e), addr),
 		    esc(w, sizeof(w), why));
-		log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_UNKNOWN),
-		    "Recipient address rejected: User unknown", from, addr);
-		reply(s, R_RCPT_UNKNOWN, addr);
-		return -1;
+		return rcpt_unknown(s, from, addr);
 	case POLICY_RCPT_TEMP:
 		break;
 	}
@@ -293,10 +300,7 @@ smtp_policy_rcpt_known(struct smtp *s, const char *addr)
 	case POLICY_RCPT_KNOWN:
 		return rcpt_verify(s, addr);
 	case POLICY_RCPT_UNKNOWN:
-		log_reject(s, "RCPT", R_CODE_ENH(R_RCPT_UNKNOWN),
-		    "Recipient address rejected: User unknown", from, addr);
-		reply(s, R_RCPT_UNKNOWN, addr);
-		return -1;
+		return rcpt_unknown(s, from, addr);
 	case POLICY_RCPT_TEMP:
 		break;
 	}

@@ -404,6 +404,28 @@ nomem:
 	return -1;
 }
 
+/* One more line of a list of conf_triple: its first nw (2 or 3) words. */
+static int
+add_words(struct pctx *cx, const struct param *p, struct conf_triple *t,
+    size_t *n, char **av, int nw)
+{
+	if (*n >= (size_t)p->max) {
+		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
+		    p->name, p->max);
+		return -1;
+	}
+	t += *n;
+	t->a = strdup(av[0]);
+	t->b = strdup(av[1]);
+	t->c = nw > 2 ? strdup(av[2]) : NULL;
+	(*n)++;
+	if (t->a == NULL || t->b == NULL || (nw > 2 && t->c == NULL)) {
+		pctx_error(cx, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
     int ac, const char *raw)
@@ -417,21 +439,7 @@ set_triple(struct pctx *cx, const struct param *p, void *base, char **av,
 		pctx_error(cx, "PARAM %s %s", p->name, why);
 		return -1;
 	}
-	if (*n >= (size_t)p->max) {
-		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
-		    p->name, p->max);
-		return -1;
-	}
-	t += *n;
-	t->a = strdup(av[0]);
-	t->b = strdup(av[1]);
-	t->c = strdup(av[2]);
-	(*n)++;
-	if (t->a == NULL || t->b == NULL || t->c == NULL) {
-		pctx_error(cx, "out of memory");
-		return -1;
-	}
-	return 0;
+	return add_words(cx, p, t, n, av, 3);
 }
 
 /* name unix:/path|inet:host:port (svcaddr.h): a = name, b = address. */
@@ -455,21 +463,7 @@ set_service(struct pctx *cx, const struct param *p, void *base, char **av,
 			    p->name, av[0]);
 			return -1;
 		}
-	if (*n >= (size_t)p->max) {
-		pctx_error(cx, "PARAM %s: too many lines (at most %ld)",
-		    p->name, p->max);
-		return -1;
-	}
-	t += *n;
-	t->a = strdup(av[0]);
-	t->b = strdup(av[1]);
-	t->c = NULL;
-	(*n)++;
-	if (t->a == NULL || t->b == NULL) {
-		pctx_error(cx, "out of memory");
-		return -1;
-	}
-	return 0;
+	return add_words(cx, p, t, n, av, 2);
 }
 
 /* tracking-cluster: one redis:// or unix: URL (a later one replaces it),
