@@ -595,9 +595,10 @@ dump_list(const void *base, const struct param *p, struct buf *b,
 		t = CFIELD(base, p->off, struct conf_triple) + i;
 		if (p->type == PT_SERVICE)
 			snprintf(v, sizeof(v), "%s %s", t->a, t->b);
-		else
-			snprintf(
-			    v, sizeof(v), "%s %s ***", t->a, t->b); /* secret */
+		else if (p->flags & P_OURS) /* rcpt-verify: no secret */
+			snprintf(v, sizeof(v), "%s %s %s", t->a, t->b, t->c);
+		else /* ZMailer's cluster lines: the third word is a secret */
+			snprintf(v, sizeof(v), "%s %s ***", t->a, t->b);
 		emit(b, p->name, v, out, arg);
 	}
 	if (n == 0)

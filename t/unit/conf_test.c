@@ -107,6 +107,8 @@ static const struct {
 	{ "PARAM BindSmtpS any6\n", "BindSmtpS = any6" },
 	{ "PARAM BindSubmit 127.0.0.1 587\n", "BindSubmit = 127.0.0.1 587" },
 	{ "PARAM etrn-cluster n1 user pw\n", "etrn-cluster = n1 user ***" },
+	{ "PARAM rcpt-verify example.org lmtp unix:/run/lmtp\n",
+	    "rcpt-verify = example.org lmtp unix:/run/lmtp" },
 	{ "PARAM policydb gdbm /var/db/smtp-policy\n",
 	    "policydb = gdbm /var/db/smtp-policy" },
 	{ "PARAM deliverby\n", "deliverby = yes 0" },
