@@ -483,6 +483,20 @@ must_exit(struct worker *w, unsigned long sessions)
 	return r;
 }
 
+/* Stopping, or reloaded since we were forked. */
+static int
+stale(struct worker *w)
+{
+	int r;
+
+	if (stopping)
+		return 1;
+	scoreboard_lock(w->sb);
+	r = w->sb->stopping || w->sb->generation != w->gen;
+	scoreboard_unlock(w->sb);
+	return r;
+}
+
 /*
  * Wait for a connection on any listener; its fd, or -1 to re-check.  Each
  * worker has its own epoll set holding every listener with EPOLLEXCLUSIVE,
@@ -491,16 +505,24 @@ must_exit(struct worker *w, unsigned long sessions)
  * end the wait, for the exit checks.
  */
 static int
-accept_one(struct worker *w, int ep, const struct listener **lp)
+accept_one(struct worker *w, int ep, int ms, const struct listener **lp)
 {
 	struct epoll_event ev[8];
 	int i, n, fd;
 
 	woken = 0;
-	n = epoll_wait(ep, ev, 8, POLL_MS);
+	n = epoll_wait(ep, ev, 8, ms);
 	if (n <= 0)
 		return -1;
-	if (must_exit(w, 0)) /* reloaded meanwhile: leave it to a new worker */
+	/*
+	 * Woken for a connection, it is ours even when an idle trim told us
+	 * to go meanwhile: EPOLLEXCLUSIVE woke no other worker for it, so
+	 * leaving it would strand it in the backlog until the next
+	 * connection.  The session runs, then the worker goes.  After a
+	 * reload it is left to the new workers (with the new configuration):
+	 * a worker forked after it came sees it at its first wait.
+	 */
+	if (stale(w))
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.u32 >= w->ls->n)
@@ -537,12 +559,30 @@ accept_set(const struct worker *w)
 	return ep;
 }
 
+/* One session on fd, the slot BUSY meanwhile (then IDLE, or EXITING
+ * when the supervisor told us to go). */
+static void
+take(
+    struct worker *w, const struct listener *l, int fd, unsigned long *sessions)
+{
+	int stay = scoreboard_set_state(w->sb, w->slot, SB_IDLE, SB_BUSY);
+
+	if (!stay)
+		scoreboard_set_state(w->sb, w->slot, -1, SB_BUSY);
+	wake_if_short(w);
+	serve(w, l, fd);
+	close(fd);
+	(*sessions)++;
+	scoreboard_set_state(
+	    w->sb, w->slot, SB_BUSY, stay ? SB_IDLE : SB_EXITING);
+}
+
 static void
 accept_loop(struct worker *w)
 {
 	const struct listener *l = NULL;
 	unsigned long sessions = 0;
-	int fd, stay, ep = accept_set(w);
+	int fd, ep = accept_set(w);
 
 	if (ep < 0)
 		return;
@@ -550,18 +590,17 @@ accept_loop(struct worker *w)
 	scoreboard_set_state(w->sb, w->slot, SB_STARTING, SB_IDLE);
 	wake(w);
 	while (!must_exit(w, sessions)) {
-		if ((fd = accept_one(w, ep, &l)) < 0)
-			continue;
-		stay = scoreboard_set_state(w->sb, w->slot, SB_IDLE, SB_BUSY);
-		if (!stay)
-			scoreboard_set_state(w->sb, w->slot, -1, SB_BUSY);
-		wake_if_short(w);
-		serve(w, l, fd);
-		close(fd);
-		sessions++;
-		scoreboard_set_state(
-		    w->sb, w->slot, SB_BUSY, stay ? SB_IDLE : SB_EXITING);
+		if ((fd = accept_one(w, ep, POLL_MS, &l)) >= 0)
+			take(w, l, fd, &sessions);
 	}
+	/*
+	 * Trimmed while asleep: the signal may have ended the wait after
+	 * the kernel chose us for a connection.  It would sit in the backlog
+	 * (EPOLLEXCLUSIVE woke no other worker, and no worker is forked to
+	 * find it), so take one that is ready now, without waiting.
+	 */
+	if ((fd = accept_one(w, ep, 0, &l)) >= 0)
+		take(w, l, fd, &sessions);
 	close(ep);
 }
 
