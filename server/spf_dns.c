@@ -49,9 +49,11 @@ lookup_txt(SPF_dns_server_t *d, struct dns_res *r, const char *domain)
 		rc = dns_query_txts(r, domain, t);
 	rr = SPF_dns_rr_new_init(d, domain, ns_t_txt, SPF_TTL, herrno_of(rc));
 	for (i = 0; rr != NULL && rc == DNS_OK && i < t->n; i++) {
-		if (room(rr, i, strlen(t->txt[i]) + 1) < 0)
+		size_t n = strlen(t->txt[i]) + 1;
+
+		if (room(rr, i, n) < 0)
 			break;
-		strcpy(rr->rr[i]->txt, t->txt[i]);
+		memcpy(rr->rr[i]->txt, t->txt[i], n);
 		rr->num_rr = i + 1;
 	}
 	free(t);
@@ -73,9 +75,11 @@ fill(SPF_dns_rr_t *rr, ns_type type, const struct dns_answer *a)
 				return;
 			memcpy(&rr->rr[i]->aaaa, a->addr[i].a, 16);
 		} else {
-			if (room(rr, i, strlen(a->mx[i].name) + 1) < 0)
+			size_t n = strlen(a->mx[i].name) + 1;
+
+			if (room(rr, i, n) < 0)
 				return;
-			strcpy(rr->rr[i]->mx, a->mx[i].name);
+			memcpy(rr->rr[i]->mx, a->mx[i].name, n);
 		}
 		rr->num_rr = i + 1;
 	}

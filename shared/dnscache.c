@@ -114,13 +114,14 @@ void
 dnscache_put(const char *fwd, const char *name, enum dns_type type, time_t now,
     int ttl, enum dns_rc rc, const struct dns_answer *a)
 {
+	size_t fl = strlen(fwd), nl = strlen(name);
 	struct dns_answer *copy = NULL;
 	struct entry *e;
 	uint32_t h;
 
 	if (ttl <= 0 ||
 	    (rc != DNS_OK && rc != DNS_NXDOMAIN && rc != DNS_NODATA) ||
-	    strlen(fwd) >= sizeof(e->fwd) || strlen(name) >= sizeof(e->name))
+	    fl >= sizeof(e->fwd) || nl >= sizeof(e->name))
 		return;
 	if (rc == DNS_OK) {
 		if ((copy = malloc(sizeof(*copy))) == NULL)
@@ -136,8 +137,8 @@ dnscache_put(const char *fwd, const char *name, enum dns_type type, time_t now,
 	e->rc = rc;
 	e->expires = now + (ttl < DNSCACHE_MAXTTL ? ttl : DNSCACHE_MAXTTL);
 	e->used = ++clock_hand;
-	strcpy(e->fwd, fwd);
-	strcpy(e->name, name);
+	memcpy(e->fwd, fwd, fl + 1);
+	memcpy(e->name, name, nl + 1);
 	e->a = copy;
 }
 

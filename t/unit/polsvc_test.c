@@ -134,11 +134,10 @@ static void
 on_line(void *arg, const char *line)
 {
 	char *all = arg;
+	size_t n = strlen(all);
 
-	if (strlen(all) + strlen(line) + 2 < 4096) {
-		strcat(all, line);
-		strcat(all, "\n");
-	}
+	if (n + strlen(line) + 2 < 4096)
+		snprintf(all + n, 4096 - n, "%s\n", line);
 }
 
 static struct conf *

@@ -98,9 +98,10 @@ static void
 collect(void *arg, const char *line)
 {
 	char *b = arg;
+	size_t n = strlen(b);
 
-	strncat(b, line, 4000 - strlen(b) - 2);
-	strcat(b, "\n");
+	if (n < 4000)
+		snprintf(b + n, 4000 - n, "%s\n", line);
 }
 
 /* the PARAM: both forms, the dump, what is reported unbuilt */
