@@ -30,7 +30,8 @@ ms_since(const struct timespec *t0)
 
 /* Read the header, never a byte past it; -1 with why on any failure. */
 static int
-proxy_read(int fd, int timeout, struct proxy_info *pi, const char **why)
+proxy_read(int fd, int timeout, struct proxy_info *pi, const char **why,
+    int (*stop)(void *), void *arg)
 {
 	unsigned char buf[PROXY_HDR_MAX];
 	struct pollfd p = { fd, POLLIN, 0 };
@@ -50,8 +51,14 @@ proxy_read(int fd, int timeout, struct proxy_info *pi, const char **why)
 			*why = "timeout";
 			return -1;
 		}
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR) {
+		/* a second at a time: a stop does not wait for the timeout */
+		if (poll(&p, 1, left < 1000 ? (int)left : 1000) < 0 &&
+		    errno != EINTR) {
 			*why = "poll failed";
+			return -1;
+		}
+		if (stop != NULL && stop(arg)) {
+			*why = "the daemon is stopping";
 			return -1;
 		}
 		n = recv(fd, buf + len, pi->need, MSG_DONTWAIT);
@@ -87,7 +94,8 @@ refused(const char *listener, const struct sockaddr *sa, const char *what,
 
 enum proxy_outcome
 proxy_accept(int fd, const struct conf_group *g, const char *listener,
-    struct sockaddr_storage *peer, socklen_t *peerlen)
+    struct sockaddr_storage *peer, socklen_t *peerlen, int (*stop)(void *),
+    void *arg)
 {
 	struct proxy_net nets[PROXY_MAX_NETS];
 	struct proxy_info pi;
@@ -103,7 +111,7 @@ proxy_accept(int fd, const struct conf_group *g, const char *listener,
 		    "proxy-not-allowed", "");
 		return PROXY_NOT_ALLOWED;
 	}
-	if (proxy_read(fd, g->proxy_timeout, &pi, &why) < 0) {
+	if (proxy_read(fd, g->proxy_timeout, &pi, &why, stop, arg) < 0) {
 		refused(listener, (struct sockaddr *)peer, "bad PROXY header",
 		    "proxy-header", why);
 		return PROXY_BAD_HEADER;

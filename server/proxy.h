@@ -22,8 +22,11 @@ enum proxy_outcome {
  * header within g->proxy_timeout seconds (exactly its bytes: what follows
  * is the client's), and replace *peer, *peerlen by the client.  Logs a
  * refusal (listener names the listener).  fd is closed by the caller.
+ * stop(arg), asked at least once a second while waiting, says the daemon
+ * is stopping: the wait ends then (PROXY_BAD_HEADER), not at the timeout.
  */
 enum proxy_outcome proxy_accept(int fd, const struct conf_group *g,
-    const char *listener, struct sockaddr_storage *peer, socklen_t *peerlen);
+    const char *listener, struct sockaddr_storage *peer, socklen_t *peerlen,
+    int (*stop)(void *), void *arg);
 
 #endif

@@ -424,6 +424,28 @@ admit_and_serve(struct worker *w, struct conn *c)
 	tracker_release(w->sb, w->slot, &k);
 }
 
+/* The daemon is stopping, or (with reload) was reloaded since our fork. */
+static int
+stale(struct worker *w, int reload)
+{
+	int r;
+
+	if (stopping)
+		return 1;
+	scoreboard_lock(w->sb);
+	r = w->sb->stopping || (reload && w->sb->generation != w->gen);
+	scoreboard_unlock(w->sb);
+	return r;
+}
+
+/* For a PROXY header still awaited: not worth the shutdown grace (a proxy
+ * sends it first thing). */
+static int
+shutting_down(void *arg)
+{
+	return stale(arg, 0);
+}
+
 static void
 serve(struct worker *w, const struct listener *l, int fd)
 {
@@ -442,8 +464,8 @@ serve(struct worker *w, const struct listener *l, int fd)
 	/* behind a load balancer: the client the PROXY header names is
 	 * the peer from here on (admission, policy, envelope, logs) */
 	if (c.grp->proxy_nets != NULL) {
-		enum proxy_outcome po =
-		    proxy_accept(fd, c.grp, l->name, &c.peer, &c.peerlen);
+		enum proxy_outcome po = proxy_accept(
+		    fd, c.grp, l->name, &c.peer, &c.peerlen, shutting_down, w);
 
 		if (po == PROXY_NOT_ALLOWED || po == PROXY_BAD_HEADER) {
 			sbcount_listener(w->sb, c.lidx,
@@ -483,20 +505,6 @@ must_exit(struct worker *w, unsigned long sessions)
 	return r;
 }
 
-/* Stopping, or reloaded since we were forked. */
-static int
-stale(struct worker *w)
-{
-	int r;
-
-	if (stopping)
-		return 1;
-	scoreboard_lock(w->sb);
-	r = w->sb->stopping || w->sb->generation != w->gen;
-	scoreboard_unlock(w->sb);
-	return r;
-}
-
 /*
  * Wait for a connection on any listener; its fd, or -1 to re-check.  Each
  * worker has its own epoll set holding every listener with EPOLLEXCLUSIVE,
@@ -522,7 +530,7 @@ accept_one(struct worker *w, int ep, int ms, const struct listener **lp)
 	 * reload it is left to the new workers (with the new configuration):
 	 * a worker forked after it came sees it at its first wait.
 	 */
-	if (stale(w))
+	if (stale(w, 1))
 		return -1;
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.u32 >= w->ls->n)
