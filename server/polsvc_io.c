@@ -15,24 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
+
 void
 psio_close(struct ps_conn *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
-}
-
-static long
-ms_left(const struct timespec *end)
-{
-	struct timespec now;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long)(end->tv_sec - now.tv_sec) * 1000 +
-	    (end->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms;
 }
 
 /* Wait for events on fd until end; 1 ready, 0 timed out, -1 error. */
@@ -44,7 +34,7 @@ wait_fd(int fd, short events, const struct timespec *end)
 	int n;
 
 	for (;;) {
-		if ((ms = ms_left(end)) == 0)
+		if ((ms = mono_ms_left(end)) == 0)
 			return 0;
 		n = poll(&p, 1, (int)ms);
 		if (n > 0)

@@ -15,18 +15,9 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mono.h"
 #include "netaddr.h"
 #include "proxyproto.h"
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t1;
-
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	return (t1.tv_sec - t0->tv_sec) * 1000L +
-	    (t1.tv_nsec - t0->tv_nsec) / 1000000L;
-}
 
 /* Read the header, never a byte past it; -1 with why on any failure. */
 static int
@@ -47,7 +38,7 @@ proxy_read(int fd, int timeout, struct proxy_info *pi, const char **why,
 			*why = "header too long";
 			return -1;
 		}
-		if ((left = timeout * 1000L - ms_since(&t0)) <= 0) {
+		if ((left = timeout * 1000L - mono_ms_since(&t0)) <= 0) {
 			*why = "timeout";
 			return -1;
 		}

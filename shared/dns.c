@@ -11,6 +11,7 @@
  */
 #include "dns.h"
 #include "dnscache.h"
+#include "mono.h"
 
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -260,18 +261,6 @@ dns_reversed(const struct netkey *k, char *out, size_t outlen)
 	out[o > 0 ? o - 1 : 0] = '\0';
 }
 
-static long
-ms_left(const struct timespec *deadline)
-{
-	struct timespec now;
-	long ms;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long)(deadline->tv_sec - now.tv_sec) * 1000 +
-	    (deadline->tv_nsec - now.tv_nsec) / 1000000;
-	return ms < 0 ? 0 : ms;
-}
-
 static void
 on_answer(void *arg, int err, struct ub_result *res)
 {
@@ -324,7 +313,7 @@ wait_answer(struct ub_ctx *ctx, struct pending *p, int timeout)
 	deadline.tv_sec += timeout;
 	pfd.fd = ub_fd(ctx);
 	for (i = 0; !p->done && i < MAX_WAKEUPS; i++) {
-		if ((ms = ms_left(&deadline)) == 0)
+		if ((ms = mono_ms_left(&deadline)) == 0)
 			break;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
