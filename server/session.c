@@ -259,6 +259,8 @@ setup(struct smtp *s, const struct session_env *e)
 	s->spool.postoffice = e->postoffice;
 	s->spool.min_availspace = s->cf->min_availspace;
 	s->spool.sync_fs = s->cf->spool_sync == SPOOL_SYNC_SYNCFS;
+	/* a contentfilter opens the file by its name in public/ */
+	s->spool.named_temp = s->cf->contentfilter != NULL;
 	s->spool.received_header = s->cf->received_header;
 	s->spool.myhostname = s->myhost;
 	zv = e->zenv ? zenv_get(e->zenv, "ROUTERDIRHASH") : NULL;

@@ -65,22 +65,31 @@
  * Received: and in the 250 reply are the same.
  *
  * Durability.  spool_commit() returns 0 only after: every byte was written
- * (short writes retried, errors sticky), fsync(file), close, the rename,
- * and fsync of the target directory (router/ and, with hashing, also
- * router/<X>/; freezer/ for spool_freeze).  A failure at any step returns
- * -1 with the reason and removes the file (if the directory fsync fails
- * the new name is unlinked, so a retry may at worst duplicate, never
- * lose).  A file never appears half-written in router/: it is complete
- * and on disk before it is renamed there.  With PARAM spool-sync syncfs
+ * (short writes retried, errors sticky) and written out to the device
+ * (sync_file_range(2): written and waited for), the file got its name in
+ * router/ (link(2) of the O_TMPFILE file, or the rename of the named
+ * one, never replacing a name), then fsync(file) (its size, blocks and
+ * link count) and fsync of the target directory (router/ and, with
+ * hashing, also router/<X>/; freezer/ for spool_freeze).  A failure at
+ * any step returns -1 with the reason and removes the file (once it has
+ * its name, the name is unlinked: a retry may at worst duplicate, never
+ * lose).  A file never appears half-written in router/: every byte is
+ * written and on the device before it has a name there, so a crash leaves
+ * either no name or the whole file (the router may read it before the
+ * fsyncs end; a failed fsync then means a 451 and, rarely, a duplicate).
+ * On ext4 and XFS the fsync of the file commits the new name with it, so
+ * the directory's fsync usually finds nothing left to do: one journal
+ * commit per message.  The file is made with O_TMPFILE where the file
+ * system has it, so it has no name in public/ until it is complete (a
+ * killed writer leaves nothing there); with a contentfilter, which opens
+ * it by name, it is public/<host>:<pid>.  With PARAM spool-sync syncfs
  * the fsyncs of the file and of the directory are one syncfs(2) of the
- * spool's file system after the rename (on Linux it makes every file and
- * directory of it durable, as fsync of each would), and before the
- * rename the file's data is written out with sync_file_range(2), so that
- * a journal commit that carries the new name also finds the data on the
- * device (ext4, XFS: the journal orders the name after the allocation).
- * spool_abort() unlinks.  In the daemon the fsync (or syncfs) of router/
- * may be another worker's, one that started after this rename and has
- * ended (spool_group_commit, gcommit.h).
+ * spool's file system after the name is given (on Linux it makes every
+ * file and directory of it durable, as fsync of each would).
+ * spool_abort() unlinks (or closes the unnamed file, which frees it).  In
+ * the daemon the fsync (or syncfs) of router/ may be another worker's,
+ * one that started after this file got its name and has ended
+ * (spool_group_commit, gcommit.h).
  *
  * Free space.  Every byte of the file (envelope and body) is counted
  * against the free space above min-availspace, less one block for the
@@ -115,7 +124,8 @@ struct spool_txn {
 	char *routernotify;
 	int routerdirhash;
 	int fd;
-	char *path;      /* public/... while open */
+	char *path;      /* public/... or /proc/self/fd/N while open */
+	int unnamed;     /* O_TMPFILE: no name until it is committed */
 	struct buf wbuf; /* pending bytes */
 	long long body;  /* body bytes accepted */
 	int fixed;       /* standalone: mtime fixed at begin */
@@ -401,7 +411,7 @@ spool_abort(struct spool_txn *t)
 		close(t->fd);
 		t->fd = -1;
 	}
-	if (t->path != NULL)
+	if (t->path != NULL && !t->unnamed)
 		unlink(t->path);
 	txn_free(t);
 }
@@ -482,7 +492,8 @@ spool_begin(const struct spool_cfg *cfg, const struct envelope *env,
 		free(text);
 		return spool_fail(err, errlen, "spool_begin", "", ENOMEM);
 	}
-	if (spooldir_create_temp(cfg, &t->path, &t->fd, err, errlen) < 0 ||
+	if (spooldir_create_temp(
+	        cfg, &t->path, &t->fd, &t->unnamed, err, errlen) < 0 ||
 	    put(t, text, len) < 0 ||
 	    (cfg->received_header &&
 	        add_received(t, cfg, env, err, errlen) < 0)) {
@@ -519,30 +530,30 @@ commit_space(struct spool_txn *t)
 }
 
 /*
- * The file's bytes on the device before it is renamed: fsync(2), or with
- * PARAM spool-sync syncfs only the data written out and waited for
- * (sync_file_range(2): no journal commit, no cache flush), the syncfs(2)
- * after the rename making the file and its name durable together.
+ * The file's bytes written out before it gets its name: sync_file_range(2)
+ * (written and waited for; no journal commit, no cache flush), so that
+ * whatever makes the name durable finds the blocks already on the device;
+ * the fsync of the file and of its directory follow the name
+ * (spooldir_publish).  A file system without sync_file_range gets an
+ * fsync here instead.
  */
 static int
 write_out(struct spool_txn *t)
 {
-	if (t->sync_fs) {
-		if (sync_file_range(t->fd, 0, 0,
-		        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
-		            SYNC_FILE_RANGE_WAIT_AFTER) == 0)
-			return 0;
-		if (errno != EINVAL && errno != ESPIPE && errno != ENOSYS)
-			return -1;
-	}
+	if (sync_file_range(t->fd, 0, 0,
+	        SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+	            SYNC_FILE_RANGE_WAIT_AFTER) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ESPIPE && errno != ENOSYS)
+		return -1;
 	while (fsync(t->fd) < 0)
 		if (errno != EINTR)
 			return -1;
 	return 0;
 }
 
-/* Flush, check the free space, fix the mtime (standalone), write out
- * (fsync), stat (*st gives the spool id), close. */
+/* Flush, check the free space, fix the mtime (standalone), write out,
+ * stat (*st gives the spool id).  The file stays open. */
 static int
 finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 {
@@ -560,15 +571,10 @@ finish_file(struct spool_txn *t, struct stat *st, char *err, size_t errlen)
 	if (t->fixed && futimens(t->fd, ts) < 0)
 		return spool_fail(err, errlen, "futimens", t->path, errno);
 	if (write_out(t) < 0)
-		return spool_fail(err, errlen,
-		    t->sync_fs ? "sync_file_range" : "fsync", t->path, errno);
+		return spool_fail(
+		    err, errlen, "sync_file_range", t->path, errno);
 	if (fstat(t->fd, st) < 0)
 		return spool_fail(err, errlen, "fstat", t->path, errno);
-	if (close(t->fd) < 0 && errno != EINTR) {
-		t->fd = -1;
-		return spool_fail(err, errlen, "close", t->path, errno);
-	}
-	t->fd = -1;
 	return 0;
 }
 
@@ -594,8 +600,12 @@ txn_finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
 		goto bad;
 	}
 	g.sync_fs = t->sync_fs;
-	if (spooldir_publish(&t->path, &g, err, errlen) < 0)
+	if (spooldir_publish(&t->path, t->fd, t->unnamed, &g, err, errlen) < 0)
 		goto bad;
+	if (close(t->fd) < 0 && errno != EINTR) {
+		/* its data and name are on disk already (fsync) */
+	}
+	t->fd = -1;
 	if (!freeze)
 		spooldir_notify(t->routernotify, g.hash, ino);
 	spool_id(id, idlen, ino, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);

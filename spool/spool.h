@@ -21,6 +21,8 @@ struct spool_cfg {
 	int received_header;      /* standalone: prepend Received: */
 	const char *myhostname;   /* <host> in Received: and temp names */
 	int sync_fs;              /* PARAM spool-sync syncfs (spool.c) */
+	int named_temp;           /* the temp file needs a name another
+				   * process can open (a contentfilter) */
 };
 
 /* One accepted recipient, written only after it got its 250. */

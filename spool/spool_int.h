@@ -15,13 +15,16 @@ int spool_fail(
     char *err, size_t errlen, const char *what, const char *path, int eno);
 
 /*
- * Create public/<host>:<pid>, or with a..z appended while the name is
- * taken: O_EXCL, O_NOFOLLOW, mode 0600 whatever the umask.  *path is the
- * malloc'ed name (freed first); *fd is set once the file is open, also
- * when the fchmod after it fails.  -1 + err on failure.
+ * The temp file, mode 0600 whatever the umask.  Unless cfg->named_temp, a
+ * file without a name in public/ (O_TMPFILE; *unnamed = 1, *path is
+ * /proc/self/fd/N), where the file system and /proc allow; else
+ * public/<host>:<pid>, or with a..z appended while the name is taken
+ * (O_EXCL, O_NOFOLLOW).  *path is malloc'ed (freed first); *fd is set
+ * once the file is open, also when the fchmod after it fails.  -1 + err
+ * on failure.
  */
-int spooldir_create_temp(
-    const struct spool_cfg *, char **path, int *fd, char *err, size_t errlen);
+int spooldir_create_temp(const struct spool_cfg *, char **path, int *fd,
+    int *unnamed, char *err, size_t errlen);
 
 /* Where a finished file goes: directory, optional hash subdirectory
  * (router/X with ROUTERDIRHASH=1), file name; hash is "X/" or "". */
@@ -39,12 +42,14 @@ int spooldir_target(struct spool_target *, const char *postoffice,
     int routerdirhash, int freeze, int n, unsigned long long ino);
 void spooldir_target_free(struct spool_target *);
 /*
- * Rename *path to the target without replacing a name (making a missing
- * router/X), then free *path and set it NULL, and fsync the directory.
- * -1 + err on failure; when the fsync failed, the new name is unlinked.
+ * Give the written-out file (fd, at *path) the target's name without
+ * replacing one (link of an unnamed file, rename of a named one; making
+ * a missing router/X), free *path and set it NULL, then fsync the file
+ * and the directory (or one syncfs).  -1 + err on failure; when an fsync
+ * failed, the new name is unlinked.  fd stays open.
  */
-int spooldir_publish(
-    char **path, const struct spool_target *, char *err, size_t errlen);
+int spooldir_publish(char **path, int fd, int unnamed,
+    const struct spool_target *, char *err, size_t errlen);
 /* "NEW router [X/]<ino>" to the ROUTERNOTIFY socket; failures do not
  * matter (the router also scans its directory). */
 void spooldir_notify(

@@ -1,8 +1,9 @@
 /*
- * spooldir.c - the spool's names and directories: the temp file's name in
- * public/ (made with O_EXCL, and removed again for a writer that died),
- * the final name in router/[X/] or freezer/, the rename that never
- * replaces a name and the directory fsync after it, and the router's
+ * spooldir.c - the spool's names and directories: the temp file in
+ * public/ (O_TMPFILE, without a name, where the file system has it; else
+ * a name made with O_EXCL, removed again for a writer that died), the
+ * final name in router/[X/] or freezer/, the link or rename that never
+ * replaces a name and the fsyncs after it, and the router's
  * notification.  The format and the durability contract are described at
  * the head of spool.c.
  * Not for: what the file holds, buffering or free space (spool.c).
@@ -126,14 +127,78 @@ umask_strips_0600(void)
 	return strips;
 }
 
+/*
+ * Can a file made with O_TMPFILE be given its name later?  linkat(2) of
+ * /proc/self/fd/N needs /proc (AT_EMPTY_PATH would need
+ * CAP_DAC_READ_SEARCH); asked once per process.
+ */
+static int
+proc_fd_links(void)
+{
+	static int known, yes;
+
+	if (!known) {
+		yes = access("/proc/self/fd", X_OK) == 0;
+		known = 1;
+	}
+	return yes;
+}
+
+/* O_TMPFILE in public/ where the file system has it: 0 and *fdp, or -1
+ * (errno EOPNOTSUPP and the like: take a name instead). */
+static int
+create_unnamed(const struct spool_cfg *cfg, char **path, int *fdp)
+{
+	static int unsupported;
+	char *dir;
+	int fd, eno;
+
+#ifdef O_TMPFILE
+	if (unsupported || !proc_fd_links())
+		return -1;
+	if ((dir = mkpath("%s/public", cfg->postoffice)) == NULL)
+		return -1;
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	eno = errno;
+	free(dir);
+	if (fd < 0) {
+		if (eno == EOPNOTSUPP || eno == EISDIR || eno == EINVAL)
+			unsupported = 1;
+		errno = eno;
+		return -1;
+	}
+	*path = mkpath("/proc/self/fd/%d", fd);
+	if (*path == NULL || (umask_strips_0600() && fchmod(fd, 0600) < 0)) {
+		eno = errno;
+		close(fd);
+		free(*path);
+		*path = NULL;
+		errno = eno;
+		return -1;
+	}
+	*fdp = fd;
+	return 0;
+#else
+	(void)cfg, (void)path, (void)fdp, (void)dir, (void)fd, (void)eno;
+	unsupported = 1;
+	errno = EOPNOTSUPP;
+	return -1;
+#endif
+}
+
 int
 spooldir_create_temp(const struct spool_cfg *cfg, char **path, int *fdp,
-    char *err, size_t errlen)
+    int *unnamed, char *err, size_t errlen)
 {
 	char host[NAME_HOST_MAX + 1];
 	size_t i;
 	int fd;
 
+	*unnamed = 0;
+	if (!cfg->named_temp && create_unnamed(cfg, path, fdp) == 0) {
+		*unnamed = 1;
+		return 0;
+	}
 	host_part(cfg, host, sizeof(host));
 	for (i = 0; temp_sfx[i] != '\0'; i++) {
 		free(*path);
@@ -246,6 +311,14 @@ move_noreplace(const char *from, const char *to)
 	return 0;
 }
 
+/* The O_TMPFILE file (open at /proc/self/fd/N) gets its name; link(2)
+ * never replaces one either. */
+static int
+name_unnamed(const char *procpath, const char *to)
+{
+	return linkat(AT_FDCWD, procpath, AT_FDCWD, to, AT_SYMLINK_FOLLOW);
+}
+
 static int
 fsync_dir(const char *dir)
 {
@@ -345,25 +418,38 @@ make_hashdir(const char *dir, const char *subdir)
 	return rc;
 }
 
+static int
+give_name(const char *path, int unnamed, const char *dest)
+{
+	return unnamed ? name_unnamed(path, dest) : move_noreplace(path, dest);
+}
+
 int
-spooldir_publish(
-    char **path, const struct spool_target *g, char *err, size_t errlen)
+spooldir_publish(char **path, int fd, int unnamed, const struct spool_target *g,
+    char *err, size_t errlen)
 {
 	const char *bad = NULL;
-	int eno, rc = move_noreplace(*path, g->dest);
+	int eno, rc = give_name(*path, unnamed, g->dest);
 
 	if (rc < 0 && errno == ENOENT && g->subdir != NULL) {
 		if (make_hashdir(g->dir, g->subdir) < 0)
 			return spool_fail(
 			    err, errlen, "mkdir", g->subdir, errno);
-		rc = move_noreplace(*path, g->dest);
+		rc = give_name(*path, unnamed, g->dest);
 	}
 	if (rc < 0)
-		return spool_fail(err, errlen, "rename to", g->dest, errno);
+		return spool_fail(err, errlen,
+		    unnamed ? "link to" : "rename to", g->dest, errno);
 	free(*path);
 	*path = NULL;
-	/* the entry lives in subdir; router/ too, in case X was just made */
-	if (sync_entry(g) < 0)
+	/* the file (its size, blocks and link count), then its entry in
+	 * subdir, and router/ too in case X was just made; with syncfs the
+	 * one syncfs covers all of it */
+	while (!g->sync_fs && (rc = fsync(fd)) < 0 && errno == EINTR)
+		continue;
+	if (!g->sync_fs && rc < 0)
+		bad = g->dest;
+	else if (sync_entry(g) < 0)
 		bad = g->subdir != NULL ? g->subdir : g->dir;
 	else if (!g->sync_fs && g->subdir != NULL && fsync_dir(g->dir) < 0)
 		bad = g->dir;
@@ -371,7 +457,8 @@ spooldir_publish(
 		return 0;
 	eno = errno;
 	unlink(g->dest);
-	return spool_fail(err, errlen, "fsync directory", bad, eno);
+	return spool_fail(err, errlen,
+	    bad == g->dest ? "fsync" : "fsync directory", bad, eno);
 }
 
 void

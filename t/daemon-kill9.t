@@ -1,14 +1,22 @@
 #!/usr/bin/perl
 # kill -9 of a worker in the middle of DATA: its IP count is released, a
 # replacement starts, another session is untouched, no half-written file
-# reaches router/, and its temp file does not stay in public/.
+# reaches router/, and its temp file does not stay in public/: by default
+# the file has no name there at all (O_TMPFILE); with a contentfilter,
+# which opens it by name, it is public/<host>:<pid> and the supervisor
+# removes it.
 use strict; use warnings;
 use FindBin; use lib "$FindBin::Bin/lib";
 use Test::More;
 use SmtpTest qw(wait_until);
 
+for my $named (0, 1) {
+my $tag = $named ? 'named temp' : 'unnamed temp';
 my $d = SmtpTest->new(conf => [
 	'PARAM BindAddress [127.0.0.1]',
+	# never run: the worker is killed before the end of the data
+	($named ? ('PARAM contentfilter /nonexistent/filter',
+	    'PARAM contentfilter-fail-open') : ()),
 	'PARAM MaxSameIpSource 1',
 	'PARAM min-idle-workers 3',
 	'PARAM max-idle-workers 6',
@@ -32,10 +40,18 @@ my ($top) = grep { $_->{ip} eq '127.0.0.2' } @{ $st->{top} };
 is($top->{count}, 1, 'its IP is counted');
 my $before = $st->{workers}{total};
 my @temps = public($d);
-is(scalar(@temps), 1, 'the message being received has a temp file in public/');
 my $vpid = $victim->{pid};
-like($temps[0] // '', qr/^[^:\/]{1,19}:\Q$vpid\E[a-z]?$/,
-    'named <host>:<pid of the worker>');
+if ($named) {
+	is(scalar(@temps), 1,
+	    "$tag: the message being received has a temp file in public/");
+	like($temps[0] // '', qr/^[^:\/]{1,19}:\Q$vpid\E[a-z]?$/,
+	    "$tag: named <host>:<pid of the worker>");
+} else {
+	is(scalar(@temps), 0, "$tag: the message has no name in public/");
+	ok(scalar(grep { readlink($_) =~ m{/public/#\d+ \(deleted\)$} }
+	    glob("/proc/$vpid/fd/*")),
+	    "$tag: the worker holds it open (O_TMPFILE)");
+}
 # A file of another program (or another pid) in the shared public/ stays.
 my $other = "$d->{po}/public/otherprog:1";
 open(my $of, '>', $other) or die;
@@ -73,6 +89,7 @@ ok(@workers >= 3, 'the workers are children of the supervisor');
 kill('KILL', $d->{pid});
 ok(wait_until(sub { !grep { alive($_) } @workers }, 10),
     'workers exit when the supervisor is killed');
+}
 done_testing();
 
 sub public {

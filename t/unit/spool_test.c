@@ -26,15 +26,39 @@
 
 static char po[64];
 static int nfsync, nsfr, nsyncfs;
+static char seq[64]; /* what the last commit did, in order */
+
+static void
+step(char c)
+{
+	size_t n = strlen(seq);
+
+	if (n + 1 < sizeof(seq)) {
+		seq[n] = c;
+		seq[n + 1] = '\0';
+	}
+}
+
+static void
+reset_counts(void)
+{
+	nfsync = nsfr = nsyncfs = 0;
+	seq[0] = '\0';
+}
 
 /*
- * Test seams: the spool's fsync(2), sync_file_range(2) and syncfs(2)
- * bind to these, which count them and call the kernel.
+ * Test seams: the spool's fsync(2), sync_file_range(2), syncfs(2),
+ * linkat(2) and renameat2(2) bind to these, which count them, note them
+ * in seq (F fsync of a file, D of a directory, W sync_file_range, S
+ * syncfs, L link, R rename) and call the kernel.
  */
 int
 fsync(int fd)
 {
+	struct stat st;
+
 	nfsync++;
+	step(fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) ? 'D' : 'F');
 	return (int)syscall(SYS_fsync, fd);
 }
 
@@ -42,6 +66,7 @@ int
 sync_file_range(int fd, off_t off, off_t n, unsigned int flags)
 {
 	nsfr++;
+	step('W');
 	return (int)syscall(SYS_sync_file_range, fd, off, n, flags);
 }
 
@@ -49,7 +74,23 @@ int
 syncfs(int fd)
 {
 	nsyncfs++;
+	step('S');
 	return (int)syscall(SYS_syncfs, fd);
+}
+
+int
+linkat(int ofd, const char *old, int nfd, const char *new, int flags)
+{
+	step('L');
+	return (int)syscall(SYS_linkat, ofd, old, nfd, new, flags);
+}
+
+int
+renameat2(
+    int ofd, const char *old, int nfd, const char *new, unsigned int flags)
+{
+	step('R');
+	return (int)syscall(SYS_renameat2, ofd, old, nfd, new, flags);
 }
 
 static const struct env_rcpt rcpt[] = {
@@ -174,19 +215,31 @@ test_sync_modes(void)
 	struct spool_msg m;
 
 	setup(0);
-	nfsync = nsfr = nsyncfs = 0;
+	reset_counts();
 	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0,
 	    "spool-sync fsync: commit (%s)", err);
-	ok(nfsync == 2 && nsfr == 0 && nsyncfs == 0,
+	ok(nfsync == 2 && nsfr == 1 && nsyncfs == 0,
 	    "  fsync of the file and of router/ (%d, %d, %d)", nfsync, nsfr,
 	    nsyncfs);
+	is_str(seq, "WLFD",
+	    "  written out, linked, then fsync of the file and of router/");
+	is_int(
+	    count_dir("public"), 0, "  the file never had a name in public/");
+	c.named_temp = 1;
+	reset_counts();
+	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0,
+	    "named temp file: commit (%s)", err);
+	is_str(seq, "WRFD",
+	    "  written out, renamed, then fsync of the file and of router/");
+	c.named_temp = 0;
 	c.sync_fs = 1;
-	nfsync = nsfr = nsyncfs = 0;
+	reset_counts();
 	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0,
 	    "spool-sync syncfs: commit (%s)", err);
 	ok(nfsync == 0 && nsfr == 1 && nsyncfs == 1,
 	    "  the data written out, then one syncfs (%d, %d, %d)", nfsync,
 	    nsfr, nsyncfs);
+	is_str(seq, "WLS", "  written out, linked, then the syncfs");
 	snprintf(p, sizeof(p), "%s/router/%llu", po, ino);
 	ok(spoolread_file(p, &m, err, sizeof(err)) == 0 &&
 	        m.bodylen == sizeof(body) - 1 &&
@@ -195,7 +248,7 @@ test_sync_modes(void)
 	spoolread_free(&m);
 	is_int(count_dir("public"), 0, "  nothing left in public/");
 	setup(1);
-	nfsync = nsfr = nsyncfs = 0;
+	reset_counts();
 	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0 &&
 	        nsyncfs == 1 && nfsync == 0,
 	    "  with hash directories too, one syncfs (%s)", err);
@@ -264,9 +317,9 @@ test_big_and_flush(void)
 	ok(spool_flush(t) == 0 && stat(spool_path(t), &st) == 0 &&
 	        st.st_size > (off_t)sizeof(big),
 	    "spool_flush makes the temp file complete");
-	ok(strncmp(spool_path(t), po, strlen(po)) == 0 &&
-	        strstr(spool_path(t), "/public/mx.example.net:") != NULL,
-	    "temp is public/<host>:<pid>: %s", spool_path(t));
+	ok(strncmp(spool_path(t), "/proc/self/fd/", 14) == 0,
+	    "temp has no name (O_TMPFILE): %s", spool_path(t));
+	is_int(count_dir("public"), 0, "  and public/ shows nothing");
 	ok(spool_commit(t, id, sizeof(id), err, sizeof(err)) == 0, "commit");
 	snprintf(
 	    p, sizeof(p), "%s/router/%llu", po, (unsigned long long)st.st_ino);
@@ -286,6 +339,7 @@ test_abort_and_names(void)
 	int fd;
 
 	setup(0);
+	c.named_temp = 1; /* as with a contentfilter */
 	c.myhostname = "averyveryverylonghostname.example";
 	snprintf(p, sizeof(p), "%s/public/averyveryverylongho:%ld", po,
 	    (long)getpid());
@@ -305,6 +359,37 @@ test_abort_and_names(void)
 	is_int(count_dir("router"), 0, "abort leaves router/ alone");
 	spool_abort(NULL);
 	ok(1, "spool_abort(NULL) is harmless");
+}
+
+/* Two unnamed temp files at once, one aborted, one committed. */
+static void
+test_unnamed(void)
+{
+	struct spool_cfg c = cfg_for();
+	struct spool_txn *t, *t2;
+	char id[SPOOL_ID_MAX], err[256];
+	struct stat st, st2;
+
+	setup(0);
+	if (spool_begin(&c, &env, &t, err, sizeof(err)) < 0 ||
+	    spool_begin(&c, &env, &t2, err, sizeof(err)) < 0) {
+		ok(0, "two begins: %s", err);
+		return;
+	}
+	ok(stat(spool_path(t), &st) == 0 && stat(spool_path(t2), &st2) == 0 &&
+	        st.st_ino != st2.st_ino && st.st_nlink == 0,
+	    "two files without a name (links %d)", (int)st.st_nlink);
+	is_int(st.st_mode & 07777, 0600, "mode 0600");
+	is_int(count_dir("public"), 0, "public/ shows neither");
+	spool_write(t, "x\n", 2);
+	spool_abort(t);
+	is_int(count_dir("public") + count_dir("router"), 0,
+	    "abort leaves no name anywhere");
+	ok(spool_write(t2, "y\n", 2) == 0 &&
+	        spool_commit(t2, id, sizeof(id), err, sizeof(err)) == 0,
+	    "the other commits: %s", err);
+	is_int(count_dir("router"), 1, "router/ holds it");
+	is_int(count_dir("public"), 0, "nothing in public/");
 }
 
 static void
@@ -332,6 +417,7 @@ test_remove_temps(void)
 	size_t i;
 
 	setup(0);
+	c.named_temp = 1; /* as with a contentfilter */
 	c.myhostname = "averyveryverylonghostname.example";
 	for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
 		touch_public(mine[i]);
@@ -599,6 +685,7 @@ main(void)
 	test_big_and_flush();
 	test_abort_and_names();
 	test_remove_temps();
+	test_unnamed();
 	test_hash_and_notify();
 	test_hash_made();
 	test_freeze();
