@@ -12,6 +12,8 @@
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -446,8 +448,26 @@ shutting_down(void *arg)
 	return stale(arg, 0);
 }
 
+/* Is the listener bound to one address (so that it is every accepted
+ * connection's local address), not to a wildcard? */
+static int
+bound_to_one(const struct listener *l)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&l->addr;
+
+	if (sa->sa_family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr !=
+		    htonl(INADDR_ANY);
+	if (sa->sa_family == AF_INET6)
+		return !IN6_IS_ADDR_UNSPECIFIED(
+		    &((const struct sockaddr_in6 *)sa)->sin6_addr);
+	return 0;
+}
+
+/* fd from accept4 with the peer's address (peer, peerlen) */
 static void
-serve(struct worker *w, const struct listener *l, int fd)
+serve(struct worker *w, const struct listener *l, int fd,
+    const struct sockaddr_storage *peer, socklen_t peerlen)
 {
 	struct conn c;
 
@@ -456,10 +476,14 @@ serve(struct worker *w, const struct listener *l, int fd)
 	c.l = l;
 	c.grp = group_of(w->conf, l->group);
 	c.lidx = sbcount_listener_index(w->sb, l->name);
-	c.peerlen = sizeof(c.peer);
+	c.peer = *peer;
+	c.peerlen = peerlen;
 	c.locallen = sizeof(c.local);
-	if (getpeername(fd, (struct sockaddr *)&c.peer, &c.peerlen) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&c.local, &c.locallen) < 0)
+	if (bound_to_one(l) && l->addrlen <= sizeof(c.local)) {
+		memcpy(&c.local, &l->addr, l->addrlen);
+		c.locallen = l->addrlen;
+	} else if (getsockname(fd, (struct sockaddr *)&c.local, &c.locallen) <
+	    0)
 		return;
 	/* behind a load balancer: the client the PROXY header names is
 	 * the peer from here on (admission, policy, envelope, logs) */
@@ -513,7 +537,8 @@ must_exit(struct worker *w, unsigned long sessions)
  * end the wait, for the exit checks.
  */
 static int
-accept_one(struct worker *w, int ep, int ms, const struct listener **lp)
+accept_one(struct worker *w, int ep, int ms, const struct listener **lp,
+    struct sockaddr_storage *peer, socklen_t *peerlen)
 {
 	struct epoll_event ev[8];
 	int i, n, fd;
@@ -535,8 +560,9 @@ accept_one(struct worker *w, int ep, int ms, const struct listener **lp)
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.u32 >= w->ls->n)
 			continue;
-		fd = accept4(
-		    w->ls->v[ev[i].data.u32].fd, NULL, NULL, SOCK_CLOEXEC);
+		*peerlen = sizeof(*peer);
+		fd = accept4(w->ls->v[ev[i].data.u32].fd,
+		    (struct sockaddr *)peer, peerlen, SOCK_CLOEXEC);
 		if (fd >= 0) {
 			*lp = &w->ls->v[ev[i].data.u32];
 			return fd;
@@ -570,15 +596,16 @@ accept_set(const struct worker *w)
 /* One session on fd, the slot BUSY meanwhile (then IDLE, or EXITING
  * when the supervisor told us to go). */
 static void
-take(
-    struct worker *w, const struct listener *l, int fd, unsigned long *sessions)
+take(struct worker *w, const struct listener *l, int fd,
+    const struct sockaddr_storage *peer, socklen_t peerlen,
+    unsigned long *sessions)
 {
 	int stay = scoreboard_set_state(w->sb, w->slot, SB_IDLE, SB_BUSY);
 
 	if (!stay)
 		scoreboard_set_state(w->sb, w->slot, -1, SB_BUSY);
 	wake_if_short(w);
-	serve(w, l, fd);
+	serve(w, l, fd, peer, peerlen);
 	close(fd);
 	(*sessions)++;
 	scoreboard_set_state(
@@ -589,6 +616,8 @@ static void
 accept_loop(struct worker *w)
 {
 	const struct listener *l = NULL;
+	struct sockaddr_storage peer;
+	socklen_t peerlen = 0;
 	unsigned long sessions = 0;
 	int fd, ep = accept_set(w);
 
@@ -598,8 +627,8 @@ accept_loop(struct worker *w)
 	scoreboard_set_state(w->sb, w->slot, SB_STARTING, SB_IDLE);
 	wake(w);
 	while (!must_exit(w, sessions)) {
-		if ((fd = accept_one(w, ep, POLL_MS, &l)) >= 0)
-			take(w, l, fd, &sessions);
+		if ((fd = accept_one(w, ep, POLL_MS, &l, &peer, &peerlen)) >= 0)
+			take(w, l, fd, &peer, peerlen, &sessions);
 	}
 	/*
 	 * Trimmed while asleep: the signal may have ended the wait after
@@ -607,8 +636,8 @@ accept_loop(struct worker *w)
 	 * (EPOLLEXCLUSIVE woke no other worker, and no worker is forked to
 	 * find it), so take one that is ready now, without waiting.
 	 */
-	if ((fd = accept_one(w, ep, 0, &l)) >= 0)
-		take(w, l, fd, &sessions);
+	if ((fd = accept_one(w, ep, 0, &l, &peer, &peerlen)) >= 0)
+		take(w, l, fd, &peer, peerlen, &sessions);
 	close(ep);
 }
 
