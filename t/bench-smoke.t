@@ -1,7 +1,8 @@
 #!/usr/bin/perl
 # make bench cannot rot: `t/bench/run --smoke` (one round of 20 messages
 # per 1 KB load, our daemon and, as root, a private Postfix) runs to its
-# end, prints both tables with every message stored, and leaves no server
+# end, prints its tables (rates with every message stored, the smtp-sink
+# ceiling, costs), and leaves no server
 # running, no bench directory and nothing configured under /etc/postfix.
 # Nothing here looks at how fast anything was.
 use strict; use warnings;
@@ -47,6 +48,15 @@ for my $r (@rates) {
 	is($r->[6], 'yes', "$r->[1]: every message stored");
 }
 
+# the ceiling: smtp-sink comes with smtp-source (Debian's postfix)
+my @ceil = map { cells($_) } $out =~ /^(\| 1 KB, .*\|\s+[\d.-]+ \|\s+[\d.-]+ \|)$/mg;
+is(scalar(@ceil), 4, 'four loads in the smtp-sink ceiling table')
+    or diag($out);
+for my $r (@ceil) {
+	like($r->[2], qr/^\d+$/, "$r->[1]: smtp-sink msg/s");
+	like($r->[3], qr/^\d+\.\d\d$/, "$r->[1]: ours/smtp-sink");
+}
+
 my %cost = map { my $c = cells($_); ($c->[1] => $c) }
     $out =~ /^(\| (?:CPU ms|ctxsw|syscalls|RSS|PSS).*)$/mg;
 is(scalar(keys %cost), 11, 'eleven rows in the cost table');
@@ -64,6 +74,7 @@ my ($pids) = $out =~ /^pids: (.*)$/m;
 my %pid = split(/[ ,]+/, $pids // '');
 ok($pid{ours}, 'our daemon had a pid');
 ok($pid{Postfix}, 'the Postfix master had a pid') if $root;
+ok($pid{'smtp-sink'}, 'smtp-sink had a pid');
 for my $name (sort keys %pid) {
 	my $gone = wait_until(sub {
 		open(my $fh, '<', "/proc/$pid{$name}/stat") or return 1;
