@@ -98,6 +98,9 @@ paddr_lookup(struct policy_sess *s, const char *dom)
 		s->pa.have |= PA_BIT(PA_LOCALDOMAIN) | PA_BIT(PA_RELAYTARGET);
 		snprintf(s->pa.val[PA_LOCALDOMAIN], 2, "+");
 		snprintf(s->pa.val[PA_RELAYTARGET], 2, "+");
+		s->pa.msg[PA_LOCALDOMAIN][0] = s->pa.msg[PA_RELAYTARGET][0] =
+		    '\0';
+		snprintf(s->pa.from[PA_LOCALDOMAIN], 80, "%s (ours)", dom);
 		snprintf(s->pa.from[PA_RELAYTARGET], 80, "%s (ours)", dom);
 		rc = 1;
 	}

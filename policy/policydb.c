@@ -171,16 +171,14 @@ pdb_fetch(struct pdb *p, const unsigned char *key, size_t *len)
 	return (unsigned char *)v.dptr;
 }
 
+/* The value arrays (17 KB) are not cleared: an attribute's val, msg and
+ * from are set together with its bit in have, and read only under it. */
 void
 pdb_attrs_init(struct pdb_attrs *pa, unsigned int mask)
 {
-	void (*trace)(void *, const char *) = pa->trace;
-	void *arg = pa->trace_arg;
-
-	memset(pa, 0, sizeof(*pa));
 	pa->request = mask;
-	pa->trace = trace;
-	pa->trace_arg = arg;
+	pa->have = 0;
+	pa->fetches = 0;
 }
 
 int
@@ -235,34 +233,54 @@ follow_tag(struct pdb *p, const char *tag, int depth, const char *path,
 		trace(pa, "  = %s: no such tag%s%s", low, "", "");
 }
 
+/* src into dst[n], cut to n - 1 bytes (snprintf "%s" without the
+ * format parsing: this runs for every attribute found). */
+static void
+copy_cut(char *dst, size_t n, const char *src)
+{
+	if (memccpy(dst, src, '\0', n) == NULL)
+		dst[n - 1] = '\0';
+}
+
 static void
 take(struct pdb_attrs *pa, int a, const char *v, const char *msg,
     const char *path)
 {
 	pa->request &= ~PA_BIT(a);
 	pa->have |= PA_BIT(a);
-	snprintf(pa->val[a], sizeof(pa->val[a]), "%s", v);
-	snprintf(pa->msg[a], sizeof(pa->msg[a]), "%s", msg ? msg : "");
-	snprintf(pa->from[a], sizeof(pa->from[a]), "%s", path);
+	copy_cut(pa->val[a], sizeof(pa->val[a]), v);
+	copy_cut(pa->msg[a], sizeof(pa->msg[a]), msg ? msg : "");
+	copy_cut(pa->from[a], sizeof(pa->from[a]), path);
 	trace(pa, "  %s: %s %s", path, pdb_attr_name(a), v);
 }
 
-/* Scan one key's records; 1 if the key exists. */
+/* Scan one key's records; 1 if the key exists.  path names the key in
+ * traces and in pa->from; NULL: the key's text, made only when needed
+ * (most keys looked up do not exist). */
 static int
 resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
     struct pdb_attrs *pa)
 {
 	unsigned char *val, *r;
 	const char *msg = NULL;
+	char text[80];
 	size_t len, l;
 
 	if (pa->fetches >= PDB_FETCH_MAX) {
+		if (path == NULL && pa->trace != NULL) {
+			pdb_key_text(key, text, sizeof(text));
+			path = text;
+		}
 		trace(pa, "  lookup budget spent at %s%s%s", "", path, "");
 		return 0;
 	}
 	pa->fetches++;
 	if ((val = pdb_fetch(p, key, &len)) == NULL)
 		return 0;
+	if (path == NULL) {
+		pdb_key_text(key, text, sizeof(text));
+		path = text;
+	}
 	for (r = val; len >= 3 && pa->request != 0; r += l, len -= l) {
 		l = r[0];
 		if (l < 3 || l > len || r[l - 1] != '\0')
@@ -289,9 +307,10 @@ pdb_lookup_key(struct pdb *p, const unsigned char *key, struct pdb_attrs *pa)
 	char path[80];
 	int found;
 
-	pdb_key_text(key, path, sizeof(path));
-	if ((found = resolve(p, key, 0, path, pa)) > 0)
+	if ((found = resolve(p, key, 0, NULL, pa)) > 0 && pa->trace != NULL) {
+		pdb_key_text(key, path, sizeof(path));
 		trace(pa, "  key %s found%s%s", path, "", "");
+	}
 	return found;
 }
 
