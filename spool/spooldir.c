@@ -14,11 +14,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/aio_abi.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -418,6 +421,61 @@ make_hashdir(const char *dir, const char *subdir)
 	return rc;
 }
 
+/*
+ * The file's fsync in the background (Linux AIO, IOCB_CMD_FSYNC), so that
+ * it and the directory's run at once: one context per process, made at
+ * the first commit (a forked child makes its own).  A kernel without it
+ * (before 4.18, or aio-max-nr reached) is asked once; the file is then
+ * fsynced in the foreground.
+ */
+static aio_context_t bg_ctx;
+static long bg_pid;
+static int bg_off;
+
+static int
+bg_fsync_start(int fd)
+{
+	struct iocb cb, *cbs[1] = { &cb };
+
+	if (bg_off)
+		return -1;
+	if (bg_pid != (long)daemon_getpid()) {
+		bg_ctx = 0;
+		if (syscall(SYS_io_setup, 4L, &bg_ctx) < 0) {
+			bg_off = 1;
+			return -1;
+		}
+		bg_pid = (long)daemon_getpid();
+	}
+	memset(&cb, 0, sizeof(cb));
+	cb.aio_fildes = (uint32_t)fd;
+	cb.aio_lio_opcode = IOCB_CMD_FSYNC;
+	if (syscall(SYS_io_submit, bg_ctx, 1L, cbs) == 1)
+		return 0;
+	if (errno != EAGAIN && errno != EINTR)
+		bg_off = 1; /* no IOCB_CMD_FSYNC here (EINVAL), or filtered */
+	return -1;
+}
+
+/* The background fsync's end: 0, or -1 with its errno. */
+static int
+bg_fsync_wait(void)
+{
+	struct io_event ev;
+	long n;
+
+	while ((n = syscall(SYS_io_getevents, bg_ctx, 1L, 1L, &ev, NULL)) < 0 &&
+	    errno == EINTR)
+		continue;
+	if (n != 1)
+		return -1;
+	if (ev.res < 0) {
+		errno = (int)-ev.res;
+		return -1;
+	}
+	return 0;
+}
+
 static int
 give_name(const char *path, int unnamed, const char *dest)
 {
@@ -429,7 +487,7 @@ spooldir_publish(char **path, int fd, int unnamed, const struct spool_target *g,
     char *err, size_t errlen)
 {
 	const char *bad = NULL;
-	int eno, rc = give_name(*path, unnamed, g->dest);
+	int bg, eno, rc = give_name(*path, unnamed, g->dest);
 
 	if (rc < 0 && errno == ENOENT && g->subdir != NULL) {
 		if (make_hashdir(g->dir, g->subdir) < 0)
@@ -442,20 +500,26 @@ spooldir_publish(char **path, int fd, int unnamed, const struct spool_target *g,
 		    unnamed ? "link to" : "rename to", g->dest, errno);
 	free(*path);
 	*path = NULL;
-	/* the file (its size, blocks and link count), then its entry in
-	 * subdir, and router/ too in case X was just made; with syncfs the
-	 * one syncfs covers all of it */
-	while (!g->sync_fs && (rc = fsync(fd)) < 0 && errno == EINTR)
+	/* the file (its size, blocks and link count) and its entry in
+	 * subdir, and router/ too in case X was just made, at once where the
+	 * kernel can fsync in the background; with syncfs the one syncfs
+	 * covers all of it */
+	bg = !g->sync_fs && bg_fsync_start(fd) == 0;
+	while (!g->sync_fs && !bg && (rc = fsync(fd)) < 0 && errno == EINTR)
 		continue;
-	if (!g->sync_fs && rc < 0)
+	if (!g->sync_fs && !bg && rc < 0)
 		bad = g->dest;
 	else if (sync_entry(g) < 0)
 		bad = g->subdir != NULL ? g->subdir : g->dir;
 	else if (!g->sync_fs && g->subdir != NULL && fsync_dir(g->dir) < 0)
 		bad = g->dir;
+	eno = errno;
+	if (bg && bg_fsync_wait() < 0 && bad == NULL) {
+		bad = g->dest;
+		eno = errno;
+	}
 	if (bad == NULL)
 		return 0;
-	eno = errno;
 	unlink(g->dest);
 	return spool_fail(err, errlen,
 	    bad == g->dest ? "fsync" : "fsync directory", bad, eno);
