@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "spool.h"
@@ -28,6 +29,7 @@
 
 static char po[64];
 static int nfsync, nsfr, nsyncfs;
+static int no_aio;   /* the seam refuses io_setup, as a seccomp filter would */
 static char seq[64]; /* what the last commit did, in order */
 
 static void
@@ -85,6 +87,10 @@ syscall(long n, ...)
 	for (i = 0; i < argc; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
+	if (n == SYS_io_setup && no_aio) {
+		errno = EPERM;
+		return -1;
+	}
 	if (n == SYS_io_submit) {
 		nfsync++;
 		step('A');
@@ -260,6 +266,32 @@ send_one(const struct spool_cfg *c, const char *body, size_t n,
 	return spool_commit(t, id, SPOOL_ID_MAX, err, 256);
 }
 
+/* A process that may not use Linux AIO fsyncs the file in the
+ * foreground (a forked child: its own AIO context, its own answer). */
+static void
+test_no_aio(const struct spool_cfg *c, const char *body)
+{
+	char id[SPOOL_ID_MAX], err[256];
+	unsigned long long ino = 0;
+	int st = -1;
+	pid_t pid;
+
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		no_aio = 1;
+		reset_counts();
+		if (send_one(c, body, strlen(body), &ino, id, err) < 0)
+			_exit(2);
+		_exit(strcmp(seq, "WLFD") == 0 ? 0 : 3);
+	}
+	if (pid > 0)
+		waitpid(pid, &st, 0);
+	ok(pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "  no AIO allowed: the file is fsynced in the foreground (status "
+	    "%d)",
+	    st);
+}
+
 /* What each PARAM spool-sync mode flushes for one message. */
 static void
 test_sync_modes(void)
@@ -289,6 +321,7 @@ test_sync_modes(void)
 	is_str(seq, has_bg_fsync() ? "WRADE" : "WRFD",
 	    "  written out, renamed, then fsync of the file and of router/");
 	c.named_temp = 0;
+	test_no_aio(&c, body);
 	c.sync_fs = 1;
 	reset_counts();
 	ok(send_one(&c, body, sizeof(body) - 1, &ino, id, err) == 0,
