@@ -30,6 +30,7 @@ struct build {
 	FILE *errs;
 	int errors;
 	unsigned warned; /* PA_UNBUILT attributes already warned about */
+	unsigned char widths[PDB_WIDTHS]; /* of the address keys stored */
 	struct policy_src_rec rec;
 };
 
@@ -48,6 +49,7 @@ store(struct build *b, const char *file, long line)
 
 	k.dptr = (char *)b->rec.key;
 	k.dsize = b->rec.key[0];
+	pdb_widths_add(b->widths, b->rec.key);
 	old = gdbm_fetch(b->db, k);
 	n = (old.dptr ? (size_t)old.dsize : 0) + b->rec.vallen;
 	if (n > PDB_RECORD_MAX || (joined = malloc(n)) == NULL) {
@@ -334,9 +336,32 @@ sync_path(const char *path, int dir)
 	return rc;
 }
 
+/* The "ipwidths" key (policydb.h), after every address key is in. */
+static int
+store_widths(struct build *b, const char *tmp)
+{
+	unsigned char key[PKEY_MAX + 1];
+	datum k, v;
+
+	if (pdb_key_str(key, sizeof(key), PK_META, PDB_META_IPWIDTHS) < 0)
+		return -1;
+	k.dptr = (char *)key;
+	k.dsize = key[0];
+	v.dptr = (char *)b->widths;
+	v.dsize = PDB_WIDTHS;
+	if (gdbm_store(b->db, k, v, GDBM_REPLACE) != 0) {
+		fprintf(b->errs, "%s: gdbm_store: %s\n", tmp,
+		    gdbm_strerror(gdbm_errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 finish(struct build *b, const char *tmp, const char *final)
 {
+	if (store_widths(b, tmp) < 0)
+		return -1;
 	if (gdbm_sync(b->db) != 0) {
 		fprintf(b->errs, "%s: gdbm_sync: %s\n", tmp,
 		    gdbm_strerror(gdbm_errno));

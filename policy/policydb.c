@@ -15,7 +15,49 @@
 
 struct pdb {
 	GDBM_FILE db;
+	int widths_known; /* the "ipwidths" key was there */
+	unsigned char widths[PDB_WIDTHS];
 };
+
+void
+pdb_widths_add(unsigned char w[PDB_WIDTHS], const unsigned char *key)
+{
+	unsigned v;
+
+	if (key[0] == 7 && key[1] == PK_IPV4 && (v = key[6]) <= 32)
+		w[v / 8] |= (unsigned char)(1u << (v % 8));
+	else if (key[0] == 19 && key[1] == PK_IPV6 && (v = key[18]) <= 128)
+		w[PDB_WIDTHS_V4 + v / 8] |= (unsigned char)(1u << (v % 8));
+}
+
+/* Has the database an address key of this family and width?  Yes when it
+ * does not say. */
+static int
+has_width(const struct pdb *p, int v4, int w)
+{
+	const unsigned char *b = p->widths + (v4 ? 0 : PDB_WIDTHS_V4);
+
+	return !p->widths_known || (b[w / 8] & (1u << (w % 8))) != 0;
+}
+
+/* The "ipwidths" key, when the builder wrote it whole. */
+static void
+read_widths(struct pdb *p)
+{
+	unsigned char key[PKEY_MAX + 1];
+	datum k, v;
+
+	if (pdb_key_str(key, sizeof(key), PK_META, PDB_META_IPWIDTHS) < 0)
+		return;
+	k.dptr = (char *)key;
+	k.dsize = key[0];
+	v = gdbm_fetch(p->db, k);
+	if (v.dptr != NULL && v.dsize == PDB_WIDTHS) {
+		memcpy(p->widths, v.dptr, PDB_WIDTHS);
+		p->widths_known = 1;
+	}
+	free(v.dptr);
+}
 
 static const char *const attr_names[PA_MAX] = {
 	[PA_ALIAS] = "=",
@@ -141,6 +183,7 @@ pdb_open(const char *file, char *err, size_t errlen)
 		free(p);
 		return NULL;
 	}
+	read_widths(p);
 	return p;
 }
 
@@ -340,6 +383,8 @@ pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pdb_attrs *pa)
 			mask_bits(k.a + 12, 4, w);
 		else
 			mask_bits(k.a, 16, w);
+		if (!has_width(p, k.v4, w))
+			continue;
 		if (pdb_key_ip(key, sizeof(key), &k, w) < 0)
 			return -1;
 		if (pdb_lookup_key(p, key, pa))
@@ -349,6 +394,8 @@ pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pdb_attrs *pa)
 		return 0;
 	memset(&any, 0, sizeof(any));
 	any.v4 = 1;
+	if (!has_width(p, 1, 0))
+		return 0;
 	if (pdb_key_ip(key, sizeof(key), &any, 0) < 0)
 		return -1;
 	return pdb_lookup_key(p, key, pa);

@@ -11,8 +11,32 @@
 
 #include "netaddr.h"
 
-/* Key types (byte 1 of a key). */
-enum { PK_IPV4 = 1, PK_IPV6 = 2, PK_TAG = 3, PK_DOMAIN = 4, PK_USER = 5 };
+/* Key types (byte 1 of a key).  PK_META keys are ours (ZMailer has none)
+ * and are never looked up as policy. */
+enum {
+	PK_IPV4 = 1,
+	PK_IPV6 = 2,
+	PK_TAG = 3,
+	PK_DOMAIN = 4,
+	PK_USER = 5,
+	PK_META = 6
+};
+
+/*
+ * The PK_META key "ipwidths": which prefix widths the database's address
+ * keys have, so that an address lookup reads only those (an IPv4 client
+ * would take 33 reads, an IPv6 one 129, most of them for widths nobody
+ * wrote).  Its value: bit w of the first PDB_WIDTHS_V4 bytes for an IPv4
+ * key /w, then bit w of the next PDB_WIDTHS_V6 for an IPv6 key /w (bit w
+ * is byte w / 8, mask 1 << (w % 8)).  A database without it (built by
+ * another builder) is read at every width.
+ */
+#define PDB_META_IPWIDTHS "ipwidths"
+#define PDB_WIDTHS_V4 5  /* widths 0..32 */
+#define PDB_WIDTHS_V6 17 /* widths 0..128 */
+#define PDB_WIDTHS (PDB_WIDTHS_V4 + PDB_WIDTHS_V6)
+/* Note the width of an address key (one that pdb_key_ip made) in w. */
+void pdb_widths_add(unsigned char w[PDB_WIDTHS], const unsigned char *key);
 
 /* Attribute codes (byte 1 of a value record). */
 enum {

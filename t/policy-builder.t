@@ -48,6 +48,15 @@ sub ktag { kstr(3, $_[0]) }
 sub kuser { kstr(5, $_[0]) }
 sub kip4 { my ($a, $w) = @_; pack('CCC4C', 7, 1, split(/\./, $a), $w) }
 sub kip6 { pack('CC', 19, 2) . inet_pton(AF_INET6, $_[0]) . pack('C', $_[1]) }
+# ours, not ZMailer's: the prefix widths of the address keys, a bit each
+# (IPv4 0..32 in 5 bytes, then IPv6 0..128 in 17)
+sub widths {
+	my ($v4, $v6) = @_;
+	my $bits = "\0" x 22;
+	vec($bits, $_, 1) = 1 for @$v4;
+	vec($bits, 40 + $_, 1) = 1 for @$v6;
+	return $bits;
+}
 my %code = ('=' => 1, rejectnet => 2, rejectsource => 4, relaycustomer => 6,
     relaycustnet => 7, relaytarget => 8, acceptifmx => 9,
     senderokwithdns => 11, message => 15, localdomain => 16);
@@ -94,6 +103,7 @@ my %want = (
 	    '=' => '_relaytarget'),
 	kdom('spammer.example') => val('=' => '_bulk_mail'),
 	kip4('198.51.100.0', 24) => val(rejectnet => '+'),
+	kstr(6, 'ipwidths') => widths([ 0, 8, 24 ], [128]),
 );
 
 my %db;

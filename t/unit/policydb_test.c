@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gdbm.h>
+
 #include "policy_build.h"
 #include "policydb.h"
 #include "policy_src.h"
@@ -217,6 +219,57 @@ test_ip(struct pdb *p)
 	    "IPv6 miss falls back to [0.0.0.0]/0");
 }
 
+/* Reads one address lookup took (-1: not found). */
+static int
+ip_reads(struct pdb *p, const char *ip)
+{
+	struct pdb_attrs pa;
+	struct netkey k;
+
+	memset(&pa, 0, sizeof(pa));
+	netaddr_parse(ip, &k);
+	pdb_attrs_init(&pa, PA_BIT(PA_MAXINSIZE));
+	return pdb_lookup_ip(p, &k, &pa) > 0 ? (int)pa.fetches : -1;
+}
+
+/*
+ * The builder's "ipwidths" key: IPv4 keys here are /32 /24 /16 /8 /0,
+ * IPv6 ones /32, so a lookup reads only those widths; without the key
+ * (another builder's database) every width is read, with the same
+ * answers.
+ */
+static void
+test_widths(struct pdb *p)
+{
+	unsigned char key[PKEY_MAX + 1];
+	char path[1024], err[300];
+	GDBM_FILE db;
+	datum k;
+
+	is_int(ip_reads(p, "172.16.0.1"), 5, "IPv4 /0 found in 5 reads");
+	is_int(ip_reads(p, "10.1.9.9"), 3, "IPv4 /16 found in 3 reads");
+	is_int(ip_reads(p, "2001:db9::5"), 2,
+	    "IPv6 miss: one read for /32, one for [0.0.0.0]/0");
+	pdb_close(p);
+	tmp_path("smtp-policy.gdbm", path, sizeof(path));
+	db = gdbm_open(path, 0, GDBM_WRITER | GDBM_NOLOCK, 0, NULL);
+	pdb_key_str(key, sizeof(key), PK_META, PDB_META_IPWIDTHS);
+	k.dptr = (char *)key;
+	k.dsize = key[0];
+	ok(db != NULL && gdbm_delete(db, k) == 0, "ipwidths key removed");
+	if (db != NULL)
+		gdbm_close(db);
+	if ((p = pdb_open(path, err, sizeof(err))) == NULL)
+		return;
+	is_int(ip_reads(p, "172.16.0.1"), 33, "without it: 33 reads");
+	is_int(ip_reads(p, "2001:db9::5"), 130, "and 130 for the IPv6 miss");
+	is_str(ip_val(p, "10.1.9.9", PA_RELAYCUSTNET), "-",
+	    "  same answer for /16");
+	is_str(ip_val(p, "2001:db8:1::5", PA_MAXINSIZE), "6",
+	    "  same answer for IPv6 /32");
+	pdb_close(p);
+}
+
 static const char *
 dom_val(struct pdb *p, const char *d, int a, unsigned int mask)
 {
@@ -332,6 +385,15 @@ test_errors(void)
 	ok(access(path, F_OK) != 0, "no half-built database left behind");
 }
 
+static struct pdb *
+pdb_open_built(void)
+{
+	char path[1024], err[300];
+
+	tmp_path("smtp-policy.gdbm", path, sizeof(path));
+	return pdb_open(path, err, sizeof(err));
+}
+
 int
 main(void)
 {
@@ -347,6 +409,8 @@ main(void)
 		test_tags(p);
 		test_messages(p);
 		pdb_close(p);
+		if ((p = pdb_open_built()) != NULL)
+			test_widths(p);
 	}
 	test_errors();
 	tmp_clean();
