@@ -75,27 +75,42 @@ sub write_conf {
 sub start {
 	my ($self) = @_;
 	my $d = $self->{dir};
+	$self->{pid} = spawn("$d/daemon.log", "$self->{build}/smtpserver",
+	    '-F', '-C', "$d/smtpserver.conf", '-P', $self->{po},
+	    '-Z', "$d/zmailer.conf", '-p', $self->{port});
+	wait_greeted($self->{pid}, $self->{port}, 30, 'our daemon',
+	    sub { $self->log_tail });
+}
+
+# cmd in a process group of its own, its output appended to log; the pid
+# (BenchSink.pm uses it too)
+sub spawn {
+	my ($log, @cmd) = @_;
 	my $pid = fork() // die "fork: $!";
 	if ($pid == 0) {
 		setpgid(0, 0);
 		open(STDIN, '<', '/dev/null');
-		open(STDOUT, '>>', "$d/daemon.log");
+		open(STDOUT, '>>', $log);
 		open(STDERR, '>&', \*STDOUT);
-		exec("$self->{build}/smtpserver", '-F', '-C', "$d/smtpserver.conf",
-		    '-P', $self->{po}, '-Z', "$d/zmailer.conf",
-		    '-p', $self->{port}) or POSIX::_exit(127);
+		exec(@cmd) or POSIX::_exit(127);
 	}
-	$self->{pid} = $pid;
-	my $end = time + 30;
-	until (greeted($self->{port})) {
-		die "bench: our daemon exited:\n" . $self->log_tail
+	return $pid;
+}
+
+# until port greets: die when pid exits (with what tail() says) or after
+# secs
+sub wait_greeted {
+	my ($pid, $port, $secs, $what, $tail) = @_;
+	my $end = time + $secs;
+	until (greeted($port)) {
+		die "bench: $what exited:\n" . ($tail ? $tail->() : '')
 		    if waitpid($pid, WNOHANG) == $pid;
-		die "bench: our daemon did not answer in 30 s\n" if time > $end;
+		die "bench: $what did not answer in $secs s\n" if time > $end;
 		sleep(0.05);
 	}
 }
 
-# one connection that gets its 220 and says QUIT
+# one connection that gets its 220 and says QUIT (BenchSink.pm too)
 sub greeted {
 	my ($port) = @_;
 	my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
@@ -132,8 +147,15 @@ sub version {
 sub stop {
 	my ($self) = @_;
 	my $pid = delete($self->{pid}) or return;
+	stop_pid($pid, 40);
+}
+
+# TERM to a process that leads its own group, then KILL to the group
+# when it has not gone within secs (BenchSink.pm uses it too)
+sub stop_pid {
+	my ($pid, $secs) = @_;
 	kill('TERM', $pid);
-	my $end = time + 40;
+	my $end = time + $secs;
 	sleep(0.05) until waitpid($pid, WNOHANG) != 0 || time > $end;
 	return if time <= $end;
 	kill('KILL', -$pid);
