@@ -425,8 +425,8 @@ make_hashdir(const char *dir, const char *subdir)
  * The file's fsync in the background (Linux AIO, IOCB_CMD_FSYNC), so that
  * it and the directory's run at once: one context per process, made at
  * the first commit (a forked child makes its own).  A kernel without it
- * (before 4.18, or aio-max-nr reached) is asked once; the file is then
- * fsynced in the foreground.
+ * (before 4.18, aio-max-nr reached, a seccomp filter) is asked once; the
+ * file is then fsynced in the foreground.
  */
 static aio_context_t bg_ctx;
 static long bg_pid;
