@@ -284,7 +284,15 @@ kid_read(struct keeper *k, struct kid *c)
 	}
 }
 
-/* Timeouts: a request, a start, an idle program. */
+/*
+ * Timeouts: a request, a start, an idle program.  A request's program is
+ * killed KEEP_GRACE seconds after its timeout: the worker waiting for the
+ * reply keeps its own deadline of the timeout (both count whole seconds
+ * of time()), so it has always given up, and answered "timed out", before
+ * the kill would reach it as an end of the reply ("failed").
+ */
+#define KEEP_GRACE 2
+
 static void
 expire(struct keeper *k)
 {
@@ -296,7 +304,7 @@ expire(struct keeper *k)
 
 		if (c->pid == 0)
 			continue;
-		if (c->fd >= 0 && now - c->since >= k->p->timeout)
+		if (c->fd >= 0 && now - c->since >= k->p->timeout + KEEP_GRACE)
 			kid_gone(k, c, "timed out; killed");
 		else if (!c->hungry && now - c->since >= SUBD_START_WAIT)
 			kid_gone(k, c, "no #hungry in time; killed");
