@@ -297,6 +297,16 @@ take(struct pdb_attrs *pa, int a, const char *v, const char *msg,
 	trace(pa, "  %s: %s %s", path, pdb_attr_name(a), v);
 }
 
+/* path, or when NULL the key's text made into text[80]. */
+static const char *
+key_name(const unsigned char *key, const char *path, char *text)
+{
+	if (path != NULL)
+		return path;
+	pdb_key_text(key, text, 80);
+	return text;
+}
+
 /* Scan one key's records; 1 if the key exists.  path names the key in
  * traces and in pa->from; NULL: the key's text, made only when needed
  * (most keys looked up do not exist). */
@@ -310,20 +320,15 @@ resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
 	size_t len, l;
 
 	if (pa->fetches >= PDB_FETCH_MAX) {
-		if (path == NULL && pa->trace != NULL) {
-			pdb_key_text(key, text, sizeof(text));
-			path = text;
-		}
-		trace(pa, "  lookup budget spent at %s%s%s", "", path, "");
+		if (pa->trace != NULL)
+			trace(pa, "  lookup budget spent at %s%s%s", "",
+			    key_name(key, path, text), "");
 		return 0;
 	}
 	pa->fetches++;
 	if ((val = pdb_fetch(p, key, &len)) == NULL)
 		return 0;
-	if (path == NULL) {
-		pdb_key_text(key, text, sizeof(text));
-		path = text;
-	}
+	path = key_name(key, path, text);
 	for (r = val; len >= 3 && pa->request != 0; r += l, len -= l) {
 		l = r[0];
 		if (l < 3 || l > len || r[l - 1] != '\0')
@@ -347,13 +352,12 @@ resolve(struct pdb *p, const unsigned char *key, int depth, const char *path,
 int
 pdb_lookup_key(struct pdb *p, const unsigned char *key, struct pdb_attrs *pa)
 {
-	char path[80];
+	char text[80];
 	int found;
 
-	if ((found = resolve(p, key, 0, NULL, pa)) > 0 && pa->trace != NULL) {
-		pdb_key_text(key, path, sizeof(path));
-		trace(pa, "  key %s found%s%s", path, "", "");
-	}
+	if ((found = resolve(p, key, 0, NULL, pa)) > 0 && pa->trace != NULL)
+		trace(pa, "  key %s found%s%s", key_name(key, NULL, text), "",
+		    "");
 	return found;
 }
 
