@@ -226,9 +226,19 @@ like($all, qr/protocol_state=END-OF-MESSAGE .*size=\d+/, 'END-OF-MESSAGE asked')
 		SmtpTest::cmd($s, 'EHLO client.test');
 		SmtpTest::cmd($s, 'MAIL FROM:<a@sender.test>');
 	}
+	unlink($reqlog);
 	print $a "RCPT TO:<hang\@localhost>\r\n";
 	like(SmtpTest::cmd($b, 'RCPT TO:<ok@localhost>'), qr/^250 /,
 	    'daemon: a second session is served while the first waits');
+	# the addresses the worker took from accept4 and from the listener
+	open(my $dl, '<', $reqlog) or die "$reqlog: $!";
+	my ($okreq) = grep { / recipient=ok\@localhost / } <$dl>;
+	close($dl);
+	my ($bport, $dport) = ($b->sockport, $d->{port});
+	like($okreq // '', qr/ client_address=127\.0\.0\.1 .* client_port=$bport /,
+	    'daemon: the client address and port');
+	like($okreq // '', qr/ server_address=127\.0\.0\.1 server_port=$dport /,
+	    'daemon: the server address and port of the listener');
 	ok(!IO::Select->new($a)->can_read(0),
 	    'daemon: ... before the first has its answer');
 	like(SmtpTest::reply($a, 20), qr/^451 4\.3\.0 /,
