@@ -272,6 +272,7 @@ challenge(struct smtp *s, const char *text, struct buf *out)
 	if (s->auth_owed > 0)
 		s->auth_owed--;
 	if (r == SR_TIMEOUT) {
+		smtp_log_timeout(s, "auth");
 		reply(s, R_TIMEOUT, s->myhost);
 		s->quit = Q_DROP;
 	} else if (r != SR_OK) {

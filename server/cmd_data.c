@@ -331,8 +331,10 @@ cmd_data(struct smtp *s, const char *arg)
 	smtp_txn_reset(s);
 	if (r == BODY_BARE_LF)
 		reply(s, R_DATA_BARE_LF);
-	else if (r == BODY_TIMEOUT)
+	else if (r == BODY_TIMEOUT) {
+		smtp_log_timeout(s, "data");
 		reply(s, R_TIMEOUT, s->myhost);
+	}
 	s->quit = Q_DROP;
 }
 

@@ -160,9 +160,16 @@ reply_caret(struct smtp *s, int code, const char *enh, size_t col)
 	reply_cont(s, code, enh, "%s", pad);
 }
 
+/* A client that takes no replies within the timeout is dropped. */
 void
 reply_flush(struct smtp *s)
 {
-	if (stream_flush(&s->st) < 0)
+	int r = stream_flush(&s->st);
+
+	if (r == SR_TIMEOUT && s->quit != Q_DROP) {
+		xlog_note(s->env->xlog, "Timeout sending replies");
+		smtp_log_timeout(s, "reply");
+	}
+	if (r < 0)
 		s->quit = Q_DROP;
 }

@@ -351,6 +351,7 @@ read_command(struct smtp *s)
 		return -1;
 	}
 	if (r == SR_TIMEOUT) {
+		smtp_log_timeout(s, "command");
 		reply(s, R_TIMEOUT, s->myhost);
 		return -1;
 	}
@@ -403,6 +404,22 @@ smtp_tls_version(const struct smtp *s)
 		return "none";
 	v = strstr(s->tls_cipher, " version ");
 	return v && v[9] ? v + 9 : "unknown";
+}
+
+/*
+ * A client that took too long, in Postfix's "timeout after" shape: stage
+ * says what was waited for (command, data, auth: its input; reply: it to
+ * take our replies).
+ */
+void
+smtp_log_timeout(const struct smtp *s, const char *stage)
+{
+	char who[400], kv[128];
+
+	log_msg(LOG_INFO, "%s: timeout (%s) from %s event=timeout %s stage=%s",
+	    xlog_tag(s->env->xlog), stage,
+	    smtp_client_name(s, who, sizeof(who)),
+	    smtp_kv_client(s, kv, sizeof(kv)), stage);
 }
 
 /* The connect line: Postfix's "connect from name[addr]", then the fields. */

@@ -234,6 +234,8 @@ void smtp_style(struct smtp *, const char *flags);
 const char *smtp_client_name(const struct smtp *, char *out, size_t len);
 /* "client=ADDR port=N": the client's fields of an event line (LOGGING) */
 const char *smtp_kv_client(const struct smtp *, char *out, size_t len);
+/* Logs event=timeout: stage command, data, auth (input) or reply. */
+void smtp_log_timeout(const struct smtp *, const char *stage);
 /* the TLS protocol version ("TLSv1.3"), "none" without TLS */
 const char *smtp_tls_version(const struct smtp *);
 

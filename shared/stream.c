@@ -18,9 +18,23 @@ fd_read(struct stream *s, void *p, size_t n)
 	return read(s->rfd, p, n);
 }
 
+/*
+ * A write of the plain socket that does not wait (MSG_DONTWAIT): when a
+ * client reads nothing and the socket's buffers are full, write_all
+ * waits in poll(2) for at most the timeout instead of blocking in
+ * write(2) for good.  A wfd that is no socket (a pipe) is written as is.
+ */
 static ssize_t
 fd_write(struct stream *s, const void *p, size_t n)
 {
+	ssize_t r;
+
+	if (!s->wnotsock) {
+		r = send(s->wfd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (r >= 0 || errno != ENOTSOCK)
+			return r;
+		s->wnotsock = 1;
+	}
 	return write(s->wfd, p, n);
 }
 

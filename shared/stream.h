@@ -50,7 +50,8 @@ struct stream {
 	int (*waitcheck)(void *arg, long waited);
 	void *waitarg;
 	int eof;
-	int notsock; /* rfd is no socket: no read without a poll first */
+	int notsock;  /* rfd is no socket: no read without a poll first */
+	int wnotsock; /* wfd is no socket: write(2), which may block */
 	/* transport: plain fds by default; TLS swaps these */
 	ssize_t (*rd)(struct stream *, void *, size_t);
 	ssize_t (*wr)(struct stream *, const void *, size_t);

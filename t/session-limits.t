@@ -6,6 +6,9 @@ use warnings;
 use lib 't/lib';
 use Test::More;
 use SmtpPipe;
+use Socket;
+use IO::Select;
+use POSIX ();
 
 my $po = postoffice();
 my $conf = write_conf($po, <<'CONF');
@@ -117,11 +120,15 @@ like($tl, qr/#\ttarpit 1 s$/m, 'tarpit delay noted in the transcript');
 # 9. command timeout: 421 over a real socket
 my $ct = write_conf(postoffice(), policy_db($po)
     . "PARAM timeout-command 1\n* 999 ve\n");
-my $s = inetd_session(conf => $ct, po => $po);
+my $s = inetd_session(conf => $ct, po => $po, args => ['-d', '1'],
+    stderr => "$po/ctimeout.err");
 like(smtp_read($s), qr/^220 /, 'greeting');
 like(smtp_read($s, 10), qr/^421 4\.4\.2 \S+ Timeout waiting for client input/,
     'idle client gets 421 on timeout');
 is(smtp_read($s, 5), '', 'then the connection closes');
+my $ce = do { local (@ARGV, $/) = "$po/ctimeout.err"; <> } // '';
+like($ce, qr/: timeout \(command\) from .* event=timeout client=127\.0\.0\.1 port=\d+ stage=command$/m,
+    'the timeout is logged');
 
 # 10. timeout in DATA and the session deadline
 my $dt = write_conf(postoffice(), policy_db($po)
@@ -146,5 +153,47 @@ for (1 .. 20) {	# a busy client: NOOPs keep coming, the deadline ends it
 	select(undef, undef, undef, 0.25);
 }
 like($r, qr/^421 4\.4\.2 /, 'session-deadline ends even a busy session');
+
+# 11. a client that sends commands and reads no reply: once the socket's
+# buffers are full the server waits for it at most timeout-command, then
+# drops it (it used to block in write(2) until killed)
+my $wt = write_conf(postoffice(), policy_db($po)
+    . "PARAM timeout-command 1\nPARAM max-junk-commands 100000\n* 999 ve\n");
+my $wlog = "$po/wtimeout.log";
+my ($wport, $wpid) = inetd_listen(conf => $wt, po => $po, sndbuf => 4096,
+    args => ['-l', $wlog, '-d', '1'], stderr => "$po/wtimeout.err");
+socket(my $ws, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+setsockopt($ws, SOL_SOCKET, SO_RCVBUF, 2048) or die "SO_RCVBUF: $!";
+connect($ws, pack_sockaddr_in($wport, inet_aton('127.0.0.1')))
+    or die "connect: $!";
+my $greet = '';
+sysread($ws, $greet, 512)
+    if IO::Select->new($ws)->can_read(10);
+like($greet, qr/^220 /, 'greeting read');
+syswrite($ws, "EHLO a.example\r\n");
+my $ehlo = '';
+while ($ehlo !~ /^250 /m && IO::Select->new($ws)->can_read(10)) {
+	sysread($ws, $ehlo, 4096, length $ehlo) or last;
+}
+like($ehlo, qr/^250 /m, 'EHLO answered');
+# 3,000 HELPs: 18 KB in (the server's receive buffer takes it), about
+# 1.8 MB of replies out, which no buffer holds
+ok(defined syswrite($ws, "HELP\r\n" x 3000),
+    'commands sent, no reply read');
+my $gone = 0;
+for (1 .. 100) {	# 20 s at most; timeout(1) would end it at 30 s
+	last if ($gone = waitpid($wpid, POSIX::WNOHANG()) == $wpid);
+	select(undef, undef, undef, 0.2);
+}
+ok($gone, 'the server dropped the client that takes no replies');
+ok($gone && ($? & 127) == 0 && $? >> 8 != 124,
+    'by itself, not killed by timeout(1)');
+my $wl = do { local (@ARGV, $/) = $wlog; <> } // '';
+like($wl, qr/Timeout sending replies/, 'the transcript says why');
+my $we = do { local (@ARGV, $/) = "$po/wtimeout.err"; <> } // '';
+like($we, qr/: timeout \(reply\) from .* event=timeout client=127\.0\.0\.1 port=\d+ stage=reply$/m,
+    'and the log line for programs');
+kill 'KILL', $wpid unless $gone;
+close $ws;
 
 done_testing();

@@ -121,6 +121,9 @@ sub inetd_listen {
 	my $pid = fork // die "fork: $!";
 	if ($pid == 0) {
 		my $c = $l->accept or POSIX::_exit(1);
+		# sndbuf: the server's send buffer, small to fill it soon
+		setsockopt($c, Socket::SOL_SOCKET(), Socket::SO_SNDBUF(),
+		    $a{sndbuf}) or POSIX::_exit(1) if $a{sndbuf};
 		open STDIN, '<&', $c or POSIX::_exit(1);
 		open STDOUT, '>&', $c or POSIX::_exit(1);
 		if ($a{stderr}) {
