@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "mono.h"
 #include "stream.h"
 
 #define REPLY_LINES_MAX 100 /* lines of one multiline reply */
@@ -259,7 +260,7 @@ callout_run(const struct callout_conf *cf, const struct callout_hop *hop,
 		return CALLOUT_TEMP;
 	}
 	stream_init(&c->st, fd, fd, cf->reply_tmo);
-	c->st.deadline = time(NULL) + 3L * cf->reply_tmo;
+	c->st.deadline = mono_after(3L * cf->reply_tmo);
 	buf_init(&c->line, CALLOUT_LINE_MAX + 1);
 	r = dialogue(c, cf, hop, addr, why, whylen);
 	buf_free(&c->line);

@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "daemon.h"
 #include "log.h"
+#include "mono.h"
 #include "privhelper.h"
 
 struct creds {
@@ -172,29 +173,25 @@ run_child(const char *prog, const char *user, int in, int out,
 
 /* Drain the program's output until EOF or the deadline. */
 static void
-drain(int fd, time_t deadline)
+drain(int fd, long long deadline)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
 	char junk[512];
+	ssize_t n;
 
-	for (;;) {
-		long ms = (long)(deadline - time(NULL)) * 1000;
-
-		if (ms <= 0 || poll(&p, 1, (int)ms) <= 0)
+	while (mono_poll(fd, POLLIN, deadline) == 1)
+		if ((n = read(fd, junk, sizeof(junk))) == 0 ||
+		    (n < 0 && errno != EINTR))
 			return;
-		if (read(fd, junk, sizeof(junk)) <= 0)
-			return;
-	}
 }
 
 /* Exit status of pid, killing it at the deadline. */
 static int
-reap(pid_t pid, time_t deadline)
+reap(pid_t pid, long long deadline)
 {
 	int st = 0;
 	pid_t r;
 
-	while ((r = waitpid(pid, &st, WNOHANG)) == 0 && time(NULL) < deadline)
+	while ((r = waitpid(pid, &st, WNOHANG)) == 0 && mono_left(deadline) > 0)
 		poll(NULL, 0, 20);
 	if (r == 0) {
 		kill(pid, SIGKILL);
@@ -209,7 +206,7 @@ authcheck_pipe(const char *prog, const char *user, const char *pass,
     int timeout, const struct authcheck_user *as)
 {
 	int in[2], out[2], st;
-	time_t deadline = time(NULL) + timeout;
+	long long deadline = mono_after(timeout);
 	pid_t pid;
 
 	/* the session refuses these already; the helper trusts no one */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "mono.h"
 
 /* Build the spool envelope from the session and transaction. */
 void
@@ -296,7 +297,7 @@ cmd_data(struct smtp *s, const char *arg)
 {
 	int werr = 0;
 	enum body_end r;
-	time_t saved = s->st.deadline;
+	long long saved = s->st.deadline, dl;
 
 	(void)arg;
 	if (smtp_polsvc_data(s) < 0)
@@ -313,9 +314,9 @@ cmd_data(struct smtp *s, const char *arg)
 	reply(s, R_DATA_GO);
 	reply_flush(s);
 	s->st.timeout = s->g->timeout_data;
-	if (s->g->data_deadline > 0 &&
-	    (saved == 0 || time(NULL) + s->g->data_deadline < saved))
-		s->st.deadline = time(NULL) + s->g->data_deadline;
+	dl = mono_after(s->g->data_deadline);
+	if (s->g->data_deadline > 0 && (saved == 0 || dl < saved))
+		s->st.deadline = dl;
 	r = read_body(s, &werr);
 	s->st.timeout = s->g->timeout_command;
 	s->st.deadline = saved;

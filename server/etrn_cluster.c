@@ -19,6 +19,7 @@
 
 #include <openssl/evp.h>
 
+#include "mono.h"
 #include "netdial.h"
 
 #define MQ2_LINE_MAX 512
@@ -78,7 +79,7 @@ split_node(const char *node, char *host, size_t hostlen, int *port,
 
 /* Version line, challenge, AUTH; 0 when the node said '+'. */
 static int
-authenticate(int fd, const char *user, const char *pass, time_t deadline,
+authenticate(int fd, const char *user, const char *pass, long long deadline,
     etrn_say_fn say, void *arg)
 {
 	char line[MQ2_LINE_MAX], out[MQ2_LINE_MAX], hex[33];
@@ -114,7 +115,7 @@ etrn_cluster_node(const char *node, const char *user, const char *pass,
     etrn_say_fn say, void *arg)
 {
 	char host[256], line[MQ2_LINE_MAX], out[MQ2_LINE_MAX], err[300];
-	time_t deadline = time(NULL) + (timeout > 0 ? timeout : 1);
+	long long deadline = mono_after(timeout > 0 ? timeout : 1);
 	int fd, port, n, rc = -1;
 
 	snprintf(out, sizeof(out), "Attempting ETRN on cluster node: %s", node);

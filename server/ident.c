@@ -15,25 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "netaddr.h"
 
 #define FAULT "IDENT-CALL-FAULT"
 
-static int
-wait_for(int fd, short ev, time_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-	long ms = (long)(deadline - time(NULL)) * 1000;
-
-	if (ms <= 0)
-		return -1;
-	return poll(&p, 1, (int)ms) == 1 ? 0 : -1;
-}
-
 /* A socket from our side of the connection to the client's port 113. */
 static int
 dial(const struct sockaddr *peer, const struct sockaddr *local, int port,
-    time_t deadline)
+    long long deadline)
 {
 	struct sockaddr_storage to, from;
 	socklen_t len = peer->sa_family == AF_INET6
@@ -58,7 +48,7 @@ dial(const struct sockaddr *peer, const struct sockaddr *local, int port,
 	if (bind(fd, (struct sockaddr *)&from, len) < 0 ||
 	    (connect(fd, (struct sockaddr *)&to, len) < 0 &&
 	        errno != EINPROGRESS) ||
-	    wait_for(fd, POLLOUT, deadline) < 0 ||
+	    mono_poll(fd, POLLOUT, deadline) != 1 ||
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 || err) {
 		close(fd);
 		return -1;
@@ -68,13 +58,13 @@ dial(const struct sockaddr *peer, const struct sockaddr *local, int port,
 
 /* Read one line (at most len-1 bytes) before the deadline. */
 static int
-read_line(int fd, char *buf, size_t len, time_t deadline)
+read_line(int fd, char *buf, size_t len, long long deadline)
 {
 	size_t n = 0;
 	ssize_t r;
 
 	while (n < len - 1) {
-		if (wait_for(fd, POLLIN, deadline) < 0)
+		if (mono_poll(fd, POLLIN, deadline) != 1)
 			return -1;
 		r = read(fd, buf + n, len - 1 - n);
 		if (r <= 0)
@@ -118,7 +108,7 @@ void
 ident_query(const struct sockaddr *peer, const struct sockaddr *local, int port,
     int timeout, char *out, size_t outlen)
 {
-	time_t deadline = time(NULL) + timeout;
+	long long deadline = mono_after(timeout);
 	char req[64], line[512];
 	int fd, n;
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mono.h"
 
 #define MILTER_IN_MAX (MILTER_PKT_MAX + 4 + 16384) /* a packet and a read */
 
@@ -49,29 +50,9 @@ milter_fail(struct smtp *s, struct mconn *m, const char *why)
 	m->fd = -1;
 }
 
-/* Wait for fd to be ready for ev until deadline; 0 ready, -1 not. */
-static int
-wait_fd(int fd, short ev, time_t deadline)
-{
-	struct pollfd p = { fd, ev, 0 };
-	time_t now;
-	int r;
-
-	for (;;) {
-		now = time(NULL);
-		if (now >= deadline)
-			return -1;
-		r = poll(&p, 1, (int)(deadline - now) * 1000);
-		if (r > 0)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
 int
 milter_send(struct smtp *s, struct mconn *m, int cmd, const void *data,
-    size_t len, time_t deadline)
+    size_t len, long long deadline)
 {
 	struct buf b;
 	size_t off = 0;
@@ -85,7 +66,7 @@ milter_send(struct smtp *s, struct mconn *m, int cmd, const void *data,
 		return -1;
 	}
 	while (off < b.len) {
-		if (wait_fd(m->fd, POLLOUT, deadline) < 0) {
+		if (mono_poll(m->fd, POLLOUT, deadline) != 1) {
 			milter_fail(s, m, "timeout writing");
 			rc = -1;
 			break;
@@ -105,7 +86,7 @@ milter_send(struct smtp *s, struct mconn *m, int cmd, const void *data,
 }
 
 int
-milter_recv(struct smtp *s, struct mconn *m, struct mpkt *p, time_t deadline)
+milter_recv(struct smtp *s, struct mconn *m, struct mpkt *p, long long deadline)
 {
 	static char tmp[MILTER_IN_MAX];
 	size_t used;
@@ -113,7 +94,7 @@ milter_recv(struct smtp *s, struct mconn *m, struct mpkt *p, time_t deadline)
 	int k;
 
 	for (;;) {
-		if (time(NULL) >= deadline) { /* also a flood of packets */
+		if (mono_left(deadline) == 0) { /* also a flood of packets */
 			milter_fail(s, m, "timeout waiting for a reply");
 			return -1;
 		}
@@ -130,7 +111,7 @@ milter_recv(struct smtp *s, struct mconn *m, struct mpkt *p, time_t deadline)
 			p->data = tmp + 5;
 			return 0;
 		}
-		if (wait_fd(m->fd, POLLIN, deadline) < 0) {
+		if (mono_poll(m->fd, POLLIN, deadline) != 1) {
 			milter_fail(s, m, "timeout waiting for a reply");
 			return -1;
 		}
@@ -235,7 +216,7 @@ host_port(const char *hp, char *host, size_t len, char **port)
 
 /* Connect to "unix:/path", "inet:host:port" or "inet:port@host". */
 static int
-open_spec(const char *spec, time_t deadline)
+open_spec(const char *spec, long long deadline)
 {
 	struct sockaddr_un un;
 	struct addrinfo hints, *ai = NULL;
@@ -275,7 +256,7 @@ open_spec(const char *spec, time_t deadline)
 	}
 	if (fd < 0)
 		return -1;
-	if (wait_fd(fd, POLLOUT, deadline) < 0 ||
+	if (mono_poll(fd, POLLOUT, deadline) != 1 ||
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0 || err != 0) {
 		close(fd);
 		return -1;
@@ -293,7 +274,7 @@ open_one(struct smtp *s, struct mconn *m, const char *spec)
 	uint32_t ver, act, proto;
 	int r;
 
-	m->fd = open_spec(spec, time(NULL) + c->milter_connect_timeout);
+	m->fd = open_spec(spec, mono_after(c->milter_connect_timeout));
 	if (m->fd < 0) {
 		milter_fail(s, m, "cannot connect");
 		return -1;
@@ -304,10 +285,10 @@ open_one(struct smtp *s, struct mconn *m, const char *spec)
 	    mproto_u32(&b, MILTER_PROTO_OFFER) < 0;
 	r = r ? -1
 	      : milter_send(s, m, SMFIC_OPTNEG, b.data, b.len,
-	            time(NULL) + c->milter_command_timeout);
+	            mono_after(c->milter_command_timeout));
 	buf_free(&b);
 	if (r < 0 ||
-	    milter_recv(s, m, &p, time(NULL) + c->milter_command_timeout) < 0)
+	    milter_recv(s, m, &p, mono_after(c->milter_command_timeout)) < 0)
 		return -1;
 	if (mproto_optneg(&p, &ver, &act, &proto) < 0 || ver < 2 ||
 	    ver > MILTER_VERSION) {
@@ -356,7 +337,7 @@ connect_macros(struct smtp *s, struct buf *b)
 }
 
 int
-milter_macros(struct smtp *s, struct mconn *m, int stage, time_t deadline)
+milter_macros(struct smtp *s, struct mconn *m, int stage, long long deadline)
 {
 	struct milters *ms = s->milt;
 	struct buf b;
@@ -460,7 +441,7 @@ stage(struct smtp *s, int cmd, const struct buf *data, struct mreply *r)
 	struct milters *ms = s->milt;
 	struct mconn *m;
 	struct mpkt p;
-	time_t dl;
+	long long dl;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -474,7 +455,7 @@ stage(struct smtp *s, int cmd, const struct buf *data, struct mreply *r)
 		}
 		if (!milter_usable(m) || (m->proto & no_step(cmd)))
 			continue;
-		dl = time(NULL) + s->cf->milter_command_timeout;
+		dl = mono_after(s->cf->milter_command_timeout);
 		if (cmd == SMFIC_MAIL)
 			m->in_msg = 1;
 		if (milter_macros(s, m, cmd, dl) < 0 ||
@@ -654,7 +635,7 @@ milter_abort(struct smtp *s)
 
 		if (m->in_msg && m->fd >= 0 && !m->failed && !m->sess_accept)
 			milter_send(s, m, SMFIC_ABORT, NULL, 0,
-			    time(NULL) + s->cf->milter_command_timeout);
+			    mono_after(s->cf->milter_command_timeout));
 		m->in_msg = 0;
 		m->msg_accept = 0;
 	}
@@ -672,7 +653,7 @@ milter_end(struct smtp *s)
 		struct mconn *m = &ms->m[i];
 
 		if (m->fd >= 0) {
-			milter_send(s, m, SMFIC_QUIT, NULL, 0, time(NULL) + 2);
+			milter_send(s, m, SMFIC_QUIT, NULL, 0, mono_after(2));
 			if (m->fd >= 0)
 				close(m->fd);
 		}

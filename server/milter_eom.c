@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mono.h"
 
 #define HDR_BLOCK_MAX (256 * 1024) /* header bytes we parse */
 #define EDITS_MAX 10000            /* changes per message */
@@ -164,7 +165,7 @@ hdr_packet(struct buf *d, const struct mconn *m, const struct hdr *h)
 
 /* Wait for the reply to a step; r set, -1 = the milter failed. */
 static int
-step_reply(struct smtp *s, struct mconn *m, struct mreply *r, time_t dl)
+step_reply(struct smtp *s, struct mconn *m, struct mreply *r, long long dl)
 {
 	struct mpkt p;
 
@@ -187,7 +188,7 @@ step_reply(struct smtp *s, struct mconn *m, struct mreply *r, time_t dl)
 /* One step sent; its reply unless noreply. */
 static int
 step(struct smtp *s, struct mconn *m, int cmd, const struct buf *d, int noreply,
-    struct mreply *r, time_t dl)
+    struct mreply *r, long long dl)
 {
 	memset(r, 0, sizeof(*r));
 	if (milter_send(s, m, cmd, d ? d->data : NULL, d ? d->len : 0, dl) < 0)
@@ -197,8 +198,8 @@ step(struct smtp *s, struct mconn *m, int cmd, const struct buf *d, int noreply,
 
 /* The body as CRLF chunks; r gets a verdict other than continue. */
 static int
-send_body(
-    struct smtp *s, struct mconn *m, struct eom *e, struct mreply *r, time_t dl)
+send_body(struct smtp *s, struct mconn *m, struct eom *e, struct mreply *r,
+    long long dl)
 {
 	char in[16384];
 	struct buf d;
@@ -441,7 +442,7 @@ edit(struct smtp *s, struct mconn *m, struct eom *e, const struct mpkt *p)
 static int
 one(struct smtp *s, struct mconn *m, struct eom *e, struct mreply *r)
 {
-	time_t dl = time(NULL) + s->cf->milter_eom_timeout;
+	long long dl = mono_after(s->cf->milter_eom_timeout);
 	struct buf d;
 	struct mpkt p;
 	size_t i;

@@ -58,10 +58,11 @@ struct milters {
 int milter_usable(const struct mconn *);
 void milter_fail(struct smtp *, struct mconn *, const char *why);
 int milter_send(struct smtp *, struct mconn *, int cmd, const void *data,
-    size_t len, time_t deadline);
+    size_t len, long long deadline);
 /* A reply packet into *p (valid until the next call); -1 = failed. */
-int milter_recv(struct smtp *, struct mconn *, struct mpkt *p, time_t deadline);
-int milter_macros(struct smtp *, struct mconn *, int stage, time_t deadline);
+int milter_recv(
+    struct smtp *, struct mconn *, struct mpkt *p, long long deadline);
+int milter_macros(struct smtp *, struct mconn *, int stage, long long deadline);
 /* A stage reply: accept/continue/... into r; -1 on a bad packet. */
 int milter_verdict(const struct mpkt *, struct mreply *r);
 /* The verdict of the default action (PARAM milter-default-action). */

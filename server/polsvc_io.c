@@ -25,32 +25,13 @@ psio_close(struct ps_conn *c)
 	c->fd = -1;
 }
 
-/* Wait for events on fd until end; 1 ready, 0 timed out, -1 error. */
 static int
-wait_fd(int fd, short events, const struct timespec *end)
-{
-	struct pollfd p = { .fd = fd, .events = events };
-	long ms;
-	int n;
-
-	for (;;) {
-		if ((ms = mono_ms_left(end)) == 0)
-			return 0;
-		n = poll(&p, 1, (int)ms);
-		if (n > 0)
-			return 1;
-		if (n < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-static int
-send_all(int fd, const char *p, size_t n, const struct timespec *end)
+send_all(int fd, const char *p, size_t n, long long end)
 {
 	ssize_t w;
 
 	while (n > 0) {
-		if (wait_fd(fd, POLLOUT, end) <= 0)
+		if (mono_poll(fd, POLLOUT, end) <= 0)
 			return -1;
 		w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (w < 0 && (errno == EINTR || errno == EAGAIN))
@@ -69,8 +50,7 @@ send_all(int fd, const char *p, size_t n, const struct timespec *end)
  * when too long or with bytes after the end.
  */
 static int
-read_reply(
-    int fd, char *buf, size_t size, const struct timespec *end, size_t *got)
+read_reply(int fd, char *buf, size_t size, long long end, size_t *got)
 {
 	size_t n = 0;
 	ssize_t r;
@@ -79,7 +59,7 @@ read_reply(
 
 	*got = 0;
 	for (;;) {
-		if ((w = wait_fd(fd, POLLIN, end)) <= 0)
+		if ((w = mono_poll(fd, POLLIN, end)) <= 0)
 			return w == 0 ? -2 : -1;
 		r = recv(fd, buf + n, size - 1 - n, MSG_DONTWAIT);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))
@@ -122,9 +102,8 @@ find_action(char *reply, char *action, size_t actlen)
 /* One exchange on c->fd; 0, -1 (err set), or 1: the connection was dead
  * before any reply byte came (worth one new try). */
 static int
-exchange(struct ps_conn *c, const char *req, size_t reqlen,
-    const struct timespec *end, char *action, size_t actlen, char *err,
-    size_t errlen)
+exchange(struct ps_conn *c, const char *req, size_t reqlen, long long end,
+    char *action, size_t actlen, char *err, size_t errlen)
 {
 	char buf[PS_REPLY_MAX + 1];
 	size_t got;
@@ -153,19 +132,16 @@ int
 psio_ask(struct ps_conn *c, int timeout, const char *req, size_t reqlen,
     char *action, size_t actlen, char *err, size_t errlen)
 {
-	struct timespec end;
+	long long end = mono_after(timeout);
 	int reused, rc, tries;
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += timeout;
 	for (tries = 0; tries < 2; tries++) {
 		reused = c->fd >= 0;
 		if (!reused &&
 		    (c->fd = svcaddr_connect(&c->addr, timeout, err, errlen)) <
 		        0)
 			return -1;
-		rc =
-		    exchange(c, req, reqlen, &end, action, actlen, err, errlen);
+		rc = exchange(c, req, reqlen, end, action, actlen, err, errlen);
 		if (rc == 0)
 			return 0;
 		psio_close(c);

@@ -23,6 +23,7 @@
 #include "authcheck.h"
 #include "daemon.h"
 #include "log.h"
+#include "mono.h"
 
 /* ---- messages ---- */
 
@@ -431,8 +432,7 @@ send_req(int door, struct ph_msg *m, int fd)
 static int
 read_reply(int fd, int timeout)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	time_t deadline = time(NULL) + timeout;
+	long long deadline = mono_after(timeout);
 	struct ph_msg r;
 	enum ph_type type;
 	uint32_t v;
@@ -440,11 +440,11 @@ read_reply(int fd, int timeout)
 	ssize_t n;
 
 	while (got < 9) {
-		long ms = (long)(deadline - time(NULL)) * 1000;
-
-		if (ms <= 0 || poll(&p, 1, (int)ms) <= 0)
+		if (mono_poll(fd, POLLIN, deadline) != 1)
 			return PH_TEMP;
 		n = read(fd, r.b + got, sizeof(r.b) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			return PH_TEMP;
 		got += (size_t)n;

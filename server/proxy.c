@@ -26,19 +26,18 @@ proxy_read(int fd, int timeout, struct proxy_info *pi, const char **why,
 {
 	unsigned char buf[PROXY_HDR_MAX];
 	struct pollfd p = { fd, POLLIN, 0 };
-	struct timespec t0;
+	long long deadline = mono_after(timeout);
 	size_t len = 0;
 	enum proxy_res r;
 	long left;
 	ssize_t n;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while ((r = proxy_parse(buf, len, pi, why)) == PROXY_MORE) {
 		if (pi->need > sizeof(buf) - len) {
 			*why = "header too long";
 			return -1;
 		}
-		if ((left = timeout * 1000L - mono_ms_since(&t0)) <= 0) {
+		if ((left = mono_left(deadline)) == 0) {
 			*why = "timeout";
 			return -1;
 		}

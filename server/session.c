@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "mono.h"
 #include "netaddr.h"
 #include "ident.h"
 #include "whoson.h"
@@ -237,7 +238,7 @@ setup(struct smtp *s, const struct session_env *e)
 	s->g = e->grp;
 	stream_init(&s->st, e->fd_in, e->fd_out, s->g->timeout_command);
 	if (s->g->session_deadline > 0)
-		s->st.deadline = time(NULL) + s->g->session_deadline;
+		s->st.deadline = mono_after(s->g->session_deadline);
 	buf_init(&s->line, CMD_LINE_MAX + 1);
 	if (e->myhostname)
 		snprintf(s->myhost, sizeof(s->myhost), "%s", e->myhostname);

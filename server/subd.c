@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "mono.h"
 #include "netdial.h"
 
 /* ---- the keeper's process ---- */
@@ -120,22 +121,14 @@ send_req(int door, const char *req, size_t n, int fd)
  * line may be the verdict).
  */
 static enum subd_res
-read_reply(int fd, struct buf *out, time_t deadline)
+read_reply(int fd, struct buf *out, long long deadline)
 {
-	struct pollfd pf = { .fd = fd, .events = POLLIN };
 	char b[4096], line[SUBD_LINE_MAX], tail[SUBD_LINE_MAX];
 	size_t ll = 0, tl = 0, i;
 	ssize_t n;
-	int pr;
 
 	for (;;) {
-		long ms = (long)(deadline - time(NULL)) * 1000;
-
-		if (ms <= 0)
-			return SUBD_TIMEOUT;
-		if ((pr = poll(&pf, 1, (int)ms)) < 0 && errno == EINTR)
-			continue;
-		if (pr <= 0)
+		if (mono_poll(fd, POLLIN, deadline) != 1)
 			return SUBD_TIMEOUT;
 		if ((n = read(fd, b, sizeof(b))) < 0 && errno == EINTR)
 			continue;
@@ -171,7 +164,7 @@ read_reply(int fd, struct buf *out, time_t deadline)
 enum subd_res
 subd_ask(struct subd *d, const char *req, struct buf *out, int timeout)
 {
-	time_t deadline = time(NULL) + timeout;
+	long long deadline = mono_after(timeout);
 	size_t n = strlen(req);
 	enum subd_res r = SUBD_NOSTART;
 	int sv[2];
@@ -193,7 +186,7 @@ subd_ask(struct subd *d, const char *req, struct buf *out, int timeout)
 enum subd_res
 subd_talk(int fd, const char *req, struct buf *out, int timeout)
 {
-	time_t deadline = time(NULL) + timeout;
+	long long deadline = mono_after(timeout);
 	enum subd_res r;
 	size_t n = strlen(req);
 

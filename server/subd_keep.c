@@ -25,9 +25,17 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "mono.h"
 
 #define KEEP_QUEUE 64
 #define KEEP_KIDS 20
+
+/* Whole seconds of the monotonic clock: the keeper's timers. */
+static time_t
+now_s(void)
+{
+	return (time_t)(mono_now() / 1000);
+}
 
 struct kid {
 	pid_t pid;    /* 0: free slot */
@@ -78,7 +86,7 @@ fail_queue(struct keeper *k)
 		close(k->q[i].fd);
 	}
 	k->nq = 0;
-	k->fail_at = time(NULL);
+	k->fail_at = now_s();
 }
 
 static void
@@ -149,7 +157,7 @@ kid_start(struct keeper *k, struct kid *c)
 	c->out = out[0];
 	c->fd = -1;
 	c->hungry = 0;
-	c->since = time(NULL);
+	c->since = now_s();
 	c->ll = 0;
 	return 0;
 }
@@ -212,13 +220,13 @@ dispatch(struct keeper *k)
 				continue;
 			}
 			c->fd = k->q[0].fd;
-			c->since = time(NULL);
+			c->since = now_s();
 			c->sent = 0;
 			c->tl = 0;
 			memmove(&k->q[0], &k->q[1], --k->nq * sizeof(k->q[0]));
 			continue;
 		}
-		if ((size_t)starting >= k->nq || time(NULL) == k->fail_at ||
+		if ((size_t)starting >= k->nq || now_s() == k->fail_at ||
 		    (c = find_kid(k, 0, &starting, &live)) == NULL ||
 		    kid_start(k, c) < 0)
 			return;
@@ -236,7 +244,7 @@ kid_line(struct keeper *k, struct kid *c)
 		    LOG_DEBUG, "%s %ld: %s", k->p->name, (long)c->pid, c->line);
 	if (!c->hungry) {
 		c->hungry = hungry;
-		c->last = time(NULL);
+		c->last = now_s();
 	} else if (c->fd >= 0 && hungry) {
 		if (c->tl > 0) /* a flood: its last line may be the verdict */
 			send(
@@ -245,7 +253,7 @@ kid_line(struct keeper *k, struct kid *c)
 		say(c->fd, "#hungry\n");
 		close(c->fd);
 		c->fd = -1;
-		c->last = time(NULL);
+		c->last = now_s();
 	} else if (c->fd >= 0 && c->sent + c->ll + 1 <= SUBD_REPLY_MAX) {
 		c->line[c->ll] = '\n';
 		send(c->fd, c->line, c->ll + 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -287,16 +295,17 @@ kid_read(struct keeper *k, struct kid *c)
 /*
  * Timeouts: a request, a start, an idle program.  A request's program is
  * killed KEEP_GRACE seconds after its timeout: the worker waiting for the
- * reply keeps its own deadline of the timeout (both count whole seconds
- * of time()), so it has always given up, and answered "timed out", before
- * the kill would reach it as an end of the reply ("failed").
+ * reply keeps its own deadline of the timeout (to the millisecond; here
+ * whole seconds are counted), so it has always given up, and answered
+ * "timed out", before the kill would reach it as an end of the reply
+ * ("failed").
  */
 #define KEEP_GRACE 2
 
 static void
 expire(struct keeper *k)
 {
-	time_t now = time(NULL);
+	time_t now = now_s();
 	size_t i;
 
 	for (i = 0; i < KEEP_KIDS; i++) {

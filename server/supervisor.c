@@ -28,6 +28,7 @@
 #include "daemon.h"
 #include "listen.h"
 #include "log.h"
+#include "mono.h"
 #include "notify.h"
 #include "options.h"
 #include "policy.h"
@@ -292,7 +293,7 @@ begin_stop(struct sup *s)
 		return;
 	s->stopping = 1;
 	notify_stopping();
-	s->deadline = time(NULL) + grace;
+	s->deadline = mono_after(grace);
 	scoreboard_lock(s->sb);
 	s->sb->stopping = 1;
 	scoreboard_unlock(s->sb);
@@ -305,13 +306,13 @@ begin_stop(struct sup *s)
 static void
 press_stop(struct sup *s)
 {
-	time_t now = time(NULL);
+	long long now = mono_now();
 
 	if (now >= s->deadline && !s->termsent) {
 		pool_signal(s, SIGTERM, 0);
 		s->termsent = 1;
 	}
-	if (now >= s->deadline + HARD_KILL_AFTER)
+	if (now >= s->deadline + HARD_KILL_AFTER * 1000LL)
 		pool_signal(s, SIGKILL, 0);
 }
 

@@ -42,7 +42,7 @@ struct sup {
 	uid_t uid;
 	gid_t gid;
 	int stopping, termsent;
-	time_t deadline;
+	long long deadline; /* mono.h: the end of the stop's grace */
 	int fastfail;
 	time_t nextspawn;
 	time_t lasttrim;

@@ -21,6 +21,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "mono.h"
+
 /* TLS 1.2 suites with forward secrecy and AEAD; TLS 1.3 ones all are. */
 #define TLS_DEFAULT_CIPHERS                                                    \
 	"ECDHE+AESGCM:ECDHE+CHACHA20:DHE+AESGCM:DHE+CHACHA20:"                 \
@@ -300,11 +302,10 @@ set_nonblock(int fd)
 
 /* SSL_accept until done, waiting at most until deadline. */
 static int
-handshake(SSL *ssl, int rfd, int wfd, time_t deadline, char *err, size_t errlen)
+handshake(
+    SSL *ssl, int rfd, int wfd, long long deadline, char *err, size_t errlen)
 {
 	for (;;) {
-		struct pollfd p;
-		long ms = (long)(deadline - time(NULL)) * 1000;
 		int r, e;
 
 		ERR_clear_error();
@@ -320,13 +321,14 @@ handshake(SSL *ssl, int rfd, int wfd, time_t deadline, char *err, size_t errlen)
 				    "closed");
 			return -1;
 		}
-		p.fd = e == SSL_ERROR_WANT_READ ? rfd : wfd;
-		p.events = e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT;
-		if (ms <= 0 || (r = poll(&p, 1, (int)ms)) == 0) {
+		r = e == SSL_ERROR_WANT_READ
+		    ? mono_poll(rfd, POLLIN, deadline)
+		    : mono_poll(wfd, POLLOUT, deadline);
+		if (r == 0) {
 			snprintf(err, errlen, "handshake: timeout");
 			return -1;
 		}
-		if (r < 0 && errno != EINTR) {
+		if (r < 0) {
 			snprintf(err, errlen, "handshake: %s", strerror(errno));
 			return -1;
 		}
@@ -338,7 +340,7 @@ tls_start(struct stream *s, struct tls_server *ts, int timeout, char *err,
     size_t errlen)
 {
 	SSL *ssl;
-	time_t deadline = time(NULL) + (timeout > 0 ? timeout : 300);
+	long long deadline = mono_after(timeout > 0 ? timeout : 300);
 
 	if (s->deadline && s->deadline < deadline)
 		deadline = s->deadline;

@@ -304,16 +304,14 @@ ask(struct uctx *u, const char *name, enum dns_type type, struct pending *p,
 static int
 wait_answer(struct ub_ctx *ctx, struct pending *p, int timeout)
 {
-	struct timespec deadline;
+	long long deadline = mono_after(timeout);
 	struct pollfd pfd;
 	long ms;
 	int i, n;
 
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += timeout;
 	pfd.fd = ub_fd(ctx);
 	for (i = 0; !p->done && i < MAX_WAKEUPS; i++) {
-		if ((ms = mono_ms_left(&deadline)) == 0)
+		if ((ms = mono_left(deadline)) == 0)
 			break;
 		pfd.events = POLLIN;
 		pfd.revents = 0;
@@ -506,23 +504,21 @@ enum dns_rc
 dns_query(struct dns_res *r, const char *name, enum dns_type type,
     struct dns_answer *a)
 {
-	struct timespec now;
+	time_t now = (time_t)(mono_now() / 1000); /* cache ages, in seconds */
 	struct pending *p;
 	enum dns_rc rc;
 
 	memset(a, 0, sizeof(*a));
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (strlen(name) > 254)
 		return DNS_ERROR;
 	if (loopback_answer(r, name, type, &rc, a) ||
-	    dnscache_get(r->fwd, name, type, now.tv_sec, &rc, a))
+	    dnscache_get(r->fwd, name, type, now, &rc, a))
 		return rc;
 	if ((rc = resolve(r, name, type, &p)) != DNS_OK)
 		return rc;
 	rc = take_result(p, type, a);
 	if (p->res != NULL)
-		dnscache_put(
-		    r->fwd, name, type, now.tv_sec, p->res->ttl, rc, a);
+		dnscache_put(r->fwd, name, type, now, p->res->ttl, rc, a);
 	pending_free(p);
 	return rc;
 }

@@ -5,6 +5,8 @@
  */
 #include "netdial.h"
 
+#include "mono.h"
+
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -13,24 +15,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int
-netdial_wait(int fd, short ev, time_t deadline)
-{
-	struct pollfd p = { .fd = fd, .events = ev };
-	long ms = (long)(deadline - time(NULL)) * 1000;
-	int r;
-
-	if (ms <= 0)
-		return -1;
-	do
-		r = poll(&p, 1, (int)ms);
-	while (r < 0 && errno == EINTR);
-	return r == 1 ? 0 : -1;
-}
-
 /* One address: 0 connected, -1 not. */
 static int
-dial_one(const struct addrinfo *a, time_t deadline)
+dial_one(const struct addrinfo *a, long long deadline)
 {
 	int fd, err = 0;
 	socklen_t elen = sizeof(err);
@@ -41,7 +28,7 @@ dial_one(const struct addrinfo *a, time_t deadline)
 		return -1;
 	if ((connect(fd, a->ai_addr, a->ai_addrlen) < 0 &&
 	        errno != EINPROGRESS) ||
-	    netdial_wait(fd, POLLOUT, deadline) < 0 ||
+	    mono_poll(fd, POLLOUT, deadline) != 1 ||
 	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0 || err) {
 		close(fd);
 		return -1;
@@ -50,7 +37,7 @@ dial_one(const struct addrinfo *a, time_t deadline)
 }
 
 int
-netdial(const char *host, int port, int socktype, time_t deadline, char *err,
+netdial(const char *host, int port, int socktype, long long deadline, char *err,
     size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *a;
@@ -86,12 +73,12 @@ netdial(const char *host, int port, int socktype, time_t deadline, char *err,
 }
 
 int
-netdial_write(int fd, const char *s, size_t len, time_t deadline)
+netdial_write(int fd, const char *s, size_t len, long long deadline)
 {
 	ssize_t w;
 
 	while (len > 0) {
-		if (netdial_wait(fd, POLLOUT, deadline) < 0)
+		if (mono_poll(fd, POLLOUT, deadline) != 1)
 			return -1;
 		w = send(fd, s, len, MSG_NOSIGNAL);
 		if (w < 0 && (errno == EINTR || errno == EAGAIN))
@@ -105,7 +92,7 @@ netdial_write(int fd, const char *s, size_t len, time_t deadline)
 }
 
 int
-netdial_line(int fd, char *buf, size_t len, time_t deadline)
+netdial_line(int fd, char *buf, size_t len, long long deadline)
 {
 	size_t n = 0;
 	ssize_t r;
@@ -114,7 +101,7 @@ netdial_line(int fd, char *buf, size_t len, time_t deadline)
 	if (len == 0)
 		return -1;
 	for (;;) {
-		if (netdial_wait(fd, POLLIN, deadline) < 0)
+		if (mono_poll(fd, POLLIN, deadline) != 1)
 			return -1;
 		r = read(fd, &c, 1);
 		if (r < 0 && (errno == EINTR || errno == EAGAIN))

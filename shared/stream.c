@@ -4,6 +4,8 @@
  */
 #include "stream.h"
 
+#include "mono.h"
+
 #include <sys/socket.h>
 #include <errno.h>
 #include <poll.h>
@@ -58,15 +60,6 @@ stream_free(struct stream *s)
 	buf_free(&s->out);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Milliseconds left of a wait begun waited ms ago: the timeout, cut
  * short by the deadline. */
 static long
@@ -75,7 +68,7 @@ wait_ms(const struct stream *s, long waited)
 	long ms = (long)s->timeout * 1000 - waited;
 
 	if (s->deadline) {
-		long left = (long)(s->deadline - time(NULL)) * 1000;
+		long left = mono_left(s->deadline);
 
 		if (left < ms)
 			ms = left;
@@ -92,11 +85,11 @@ wait_fd(struct stream *s, int fd, short ev)
 {
 	struct pollfd p = { .fd = fd, .events = ev };
 	int check = s->waitcheck != NULL && ev == POLLIN, r;
-	long long t0 = now_ms();
+	long long t0 = mono_now();
 	long ms;
 
 	for (;;) {
-		ms = wait_ms(s, (long)(now_ms() - t0));
+		ms = wait_ms(s, (long)(mono_now() - t0));
 		if (ms == 0)
 			return SR_TIMEOUT;
 		if (check && ms > STREAM_TICK_MS)
@@ -108,7 +101,7 @@ wait_fd(struct stream *s, int fd, short ev)
 			return SR_ERROR;
 		if (r == 0 && check &&
 		    (r = s->waitcheck(
-		         s->waitarg, (long)(now_ms() - t0) / 1000)) != 0)
+		         s->waitarg, (long)(mono_now() - t0) / 1000)) != 0)
 			return r;
 	}
 }
@@ -126,7 +119,7 @@ read_now(struct stream *s)
 	ssize_t n;
 
 	if (s->rd != fd_read || s->notsock ||
-	    (s->deadline && time(NULL) >= s->deadline))
+	    (s->deadline && mono_left(s->deadline) == 0))
 		return -1;
 	n = recv(s->rfd, s->rbuf, sizeof(s->rbuf), MSG_DONTWAIT);
 	if (n < 0 && errno == ENOTSOCK)

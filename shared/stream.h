@@ -39,8 +39,8 @@ struct stream {
 	char rbuf[STREAM_RBUF];
 	size_t rpos, rlen;
 	struct buf out;
-	int timeout;     /* seconds per read/write wait */
-	time_t deadline; /* absolute; 0 = none */
+	int timeout;        /* seconds per read/write wait */
+	long long deadline; /* mono.h's clock; 0 = none */
 	/*
 	 * Asked after each STREAM_TICK_MS of a wait for input with nothing
 	 * come, with the seconds waited: 0 goes on waiting (within timeout

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mono.h"
 #include "netdial.h"
 
 static int
@@ -51,14 +52,14 @@ whoson_answer(const char *line, char *out, size_t outlen)
 }
 
 static int
-ask_udp(int fd, const char *req, size_t len, time_t deadline, char *line,
+ask_udp(int fd, const char *req, size_t len, long long deadline, char *line,
     size_t linelen)
 {
 	ssize_t r;
 
 	if (send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
 		return -1;
-	if (netdial_wait(fd, POLLIN, deadline) < 0)
+	if (mono_poll(fd, POLLIN, deadline) != 1)
 		return -1;
 	r = recv(fd, line, linelen - 1, 0);
 	if (r <= 0)
@@ -72,7 +73,7 @@ whoson_query(const char *server, int port, int tcp, int timeout,
     const char *addr, char *out, size_t outlen)
 {
 	char req[128], line[512], err[200];
-	time_t deadline = time(NULL) + (timeout > 0 ? timeout : 1);
+	long long deadline = mono_after(timeout > 0 ? timeout : 1);
 	int fd, n, rc;
 
 	n = snprintf(req, sizeof(req), "QUERY %s\r\n\r\n", addr);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "stream.h"
+#include "mono.h"
 #include "tap.h"
 
 static int npoll;
@@ -145,7 +146,7 @@ test_deadline(void)
 		return;
 	}
 	stream_init(&st, fds[0], fds[0], 5);
-	st.deadline = time(NULL) - 1;
+	st.deadline = mono_now() - 1;
 	is_int(stream_getline(&st, &line, 512, &fl), SR_TIMEOUT,
 	    "a past deadline ends the read though input waits");
 	st.deadline = 0;
