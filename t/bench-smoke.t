@@ -2,7 +2,7 @@
 # make bench cannot rot: `t/bench/run --smoke` (one round of 20 messages
 # per 1 KB load, our daemon and, as root, a private Postfix) runs to its
 # end, prints its tables (rates with every message stored, the smtp-sink
-# ceiling, costs), and leaves no server
+# ceiling, our spool alone, costs), and leaves no server
 # running, no bench directory and nothing configured under /etc/postfix.
 # Nothing here looks at how fast anything was.
 use strict; use warnings;
@@ -40,6 +40,12 @@ my ($status, $out) = run_bench();
 is($status, 0, 'the bench exits 0') or diag($out);
 
 sub cells { return [ map { s/^\s+|\s+$//gr } split(/\|/, $_[0]) ] }
+# the rows of the table whose first heading is $head
+sub table {
+	my ($head) = @_;
+	my ($t) = $out =~ /^\| \Q$head\E\s*\|.*\n\|[-|]+\n((?:\|.*\n)*)/m;
+	return map { cells($_) } split(/\n/, $t // '');
+}
 my @rates = map { cells($_) } $out =~ /^(\| 1 KB, .*\|\s+20 \|.*)$/mg;
 is(scalar(@rates), 4, 'four loads in the rate table');
 for my $r (@rates) {
@@ -49,13 +55,23 @@ for my $r (@rates) {
 }
 
 # the ceiling: smtp-sink comes with smtp-source (Debian's postfix)
-my @ceil = map { cells($_) } $out =~ /^(\| 1 KB, .*\|\s+[\d.-]+ \|\s+[\d.-]+ \|)$/mg;
+my @ceil = table('ceiling: smtp-sink, no disk');
 is(scalar(@ceil), 4, 'four loads in the smtp-sink ceiling table')
     or diag($out);
 for my $r (@ceil) {
 	like($r->[2], qr/^\d+$/, "$r->[1]: smtp-sink msg/s");
 	like($r->[3], qr/^\d+\.\d\d$/, "$r->[1]: ours/smtp-sink");
 }
+
+# our spool alone, a writer per session: what durability costs here
+my @floor = table('spool alone: no SMTP, a writer a session');
+is(scalar(@floor), 3, 'three loads in the spool-alone table') or diag($out);
+for my $r (@floor) {
+	like($r->[2], qr/^\d+$/, "$r->[1]: spool files/s");
+	like($r->[3], qr/^\d+\.\d{3}$/, "$r->[1]: CPU ms per file");
+	like($r->[4], qr/^\d+\.\d\d$/, "$r->[1]: ours/spool alone");
+}
+ok(-e SmtpTest::build() . '/t/bench/spoolbench', 'spoolbench is built');
 
 my %cost = map { my $c = cells($_); ($c->[1] => $c) }
     $out =~ /^(\| (?:CPU ms|ctxsw|syscalls|RSS|PSS).*)$/mg;
