@@ -231,9 +231,16 @@ request(struct smtp *s, struct buf *b, const char *stage, const char *rcpt,
 	attr_long(b, "client_port", s->rport);
 	buf_printf(b, "instance=%lx.%lx.%lu\n", (unsigned long)getpid(),
 	    (unsigned long)s->start, s->nmsgs);
-	attr(b, "sasl_method", "");
+	/* as in Postfix: only for a client that authenticated, and
+	 * sasl_sender is MAIL AUTH= as given, empty for AUTH=<> */
+	attr(b, "sasl_method",
+	    s->authenticated && s->auth_mech ? s->auth_mech : "");
 	attr(b, "sasl_username", s->authenticated ? s->auth_user : "");
-	attr(b, "sasl_sender", "");
+	attr(b, "sasl_sender",
+	    s->authenticated && s->tx.auth_param &&
+	            strcmp(s->tx.auth_param, "<>") != 0
+	        ? s->tx.auth_param
+	        : "");
 	attr_long(b, "size", size > 0 ? size : 0);
 	attr(b, "etrn_domain", "");
 	attr(b, "stress", "");

@@ -149,6 +149,29 @@ like($req[0], qr/ request=smtpd_access_policy /, 'request');
 like($req[0], qr/ sender=a\@sender\.test /, 'sender');
 like($req[0], qr/ instance=\S+ /, 'instance');
 like($req[0], qr/ recipient_count=0 /, 'recipient_count');
+like($req[0], qr/ sasl_method= sasl_sender= sasl_username= /,
+    'sasl_* empty for a client that did not authenticate');
+unlink($reqlog);
+
+# sasl_*: a client that authenticated (AUTH LOGIN, SMTP-auth-pipe) and
+# gave MAIL FROM AUTH=
+my $authpipe = "$tmp/authpipe";
+open(my $apf, '>', $authpipe) or die;
+print $apf "#!/bin/sh\nread -r pw\n[ \"\$1\" = alice ] && [ \"\$pw\" = s3cret ] && exit 0\nexit 1\n";
+close($apf);
+chmod(0755, $authpipe);
+my $ac = conf_with("policy-service mock unix:$mock", 'smtp-auth',
+    'AUTH-LOGIN-also-without-TLS', "SMTP-auth-pipe $authpipe");
+my ($aout) = run_i(conf => $ac, po => $po, args => ['-T', '[192.0.2.10]'],
+    input => join('', map { "$_\r\n" } 'EHLO client.test', 'AUTH LOGIN',
+	'YWxpY2U=', 'czNjcmV0', 'MAIL FROM:<a@sender.test> AUTH=<a@sender.test>',
+	'RCPT TO:<ok@localhost>', 'QUIT'));
+like($aout, qr/^235 /m, 'AUTH LOGIN accepted') or diag($aout);
+open($lf, '<', $reqlog) or die;
+my ($areq) = grep { / recipient=ok\@localhost / } <$lf>;
+close($lf);
+like($areq // '', qr/ sasl_method=LOGIN sasl_sender=<a\@sender\.test> sasl_username=alice /,
+    'sasl_method, sasl_sender and sasl_username of the authenticated client');
 unlink($reqlog);
 
 # PREPEND, HOLD, DISCARD, WARN and the unsupported ones
