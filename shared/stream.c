@@ -161,6 +161,30 @@ fill(struct stream *s)
 }
 
 /*
+ * seg is full and its LF not read: when the next byte is LF the line ends
+ * there, as when both came in one read: 1 (SL_CRLF when seg ends in CR,
+ * else SL_LF); else 0 (the line goes on), or the SR_ code of the read.
+ */
+static int
+lf_at_limit(struct stream *s, struct buf *seg, int *flags)
+{
+	int r;
+
+	if (s->rpos == s->rlen && (r = fill(s)) != SR_OK)
+		return r;
+	if (s->rbuf[s->rpos] != '\n')
+		return 0;
+	s->rpos++;
+	if (seg->len && seg->data[seg->len - 1] == '\r') {
+		seg->data[--seg->len] = '\0';
+		*flags |= SL_CRLF;
+	} else {
+		*flags |= SL_LF;
+	}
+	return 1;
+}
+
+/*
  * Core reader: append bytes up to and including LF to seg while seg has
  * room for max bytes; *flags as in stream.h.  Returns 1 on LF, 0 when seg
  * is full, or an SR_ code.
@@ -195,7 +219,7 @@ read_to_lf(struct stream *s, struct buf *seg, size_t max, int *flags)
 			return 1;
 		}
 		if (seg->len == max)
-			return 0;
+			return lf_at_limit(s, seg, flags);
 	}
 }
 
@@ -209,14 +233,9 @@ stream_getseg(struct stream *s, struct buf *seg, size_t max, int *flags)
 	r = read_to_lf(s, seg, max, flags);
 	if (r < 0)
 		return r;
-	if (r == 0) {
+	/* a CR at the end is no CRLF's: read_to_lf looked (lf_at_limit) */
+	if (r == 0)
 		*flags |= SL_PARTIAL;
-		/* keep a CR for the next segment: it may start a CRLF */
-		if (seg->len > 1 && seg->data[seg->len - 1] == '\r') {
-			seg->data[--seg->len] = '\0';
-			s->rpos--;
-		}
-	}
 	return SR_OK;
 }
 

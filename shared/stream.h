@@ -70,7 +70,9 @@ void stream_free(struct stream *);
 int stream_getline(struct stream *, struct buf *line, size_t max, int *flags);
 /*
  * One segment: up to max bytes ending at LF (SL_CRLF/SL_LF) or, when the
- * line is longer, max bytes (SL_PARTIAL; a trailing CR is held back).
+ * line is longer, max bytes (SL_PARTIAL).  A line of exactly max bytes
+ * (a CR counted) ends at the LF after them whichever read the LF comes
+ * in; a partial segment's last CR is no CRLF's.
  */
 int stream_getseg(struct stream *, struct buf *seg, size_t max, int *flags);
 /* Exactly n bytes (or fewer at EOF: returns SR_EOF) to cb in pieces. */

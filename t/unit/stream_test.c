@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -158,6 +159,59 @@ test_deadline(void)
 	buf_free(&line);
 }
 
+/*
+ * A line whose bytes before its LF (a CR counted) fill the limit is
+ * whole whether the LF comes in the same read or the next.  (Before, the
+ * split read gave "too long".)
+ */
+static void
+test_line_at_limit(void)
+{
+	static const struct {
+		const char *in, *line;
+		int fl;
+	} t[] = { { "ab\r\n", "ab", SL_CRLF }, { "abc\n", "abc", SL_LF } };
+	struct stream st;
+	struct buf line;
+	int fds[2], fl = 0;
+	size_t i, split, n;
+
+	buf_init(&line, 16);
+	for (i = 0; i < 4; i++) {
+		n = strlen(t[i / 2].in);
+		split = i % 2; /* 1: read up to the LF, then the LF */
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0) {
+			ok(0, "socketpair");
+			return;
+		}
+		stream_init(&st, fds[0], fds[0], 5);
+		if (write(fds[1], t[i / 2].in, split ? n - 1 : n) < 0) {
+			ok(0, "write");
+			return;
+		}
+		if (split) { /* as a first read that got all but the LF */
+			st.rlen =
+			    (size_t)read(fds[0], st.rbuf, sizeof(st.rbuf));
+			if (write(fds[1], "\n", 1) != 1)
+				ok(0, "write");
+		}
+		if (write(fds[1], "wxyz\r\n", 6) != 6)
+			ok(0, "write");
+		is_int(stream_getline(&st, &line, 3, &fl), SR_OK,
+		    "limit 3, %s%s", i / 2 ? "abc LF" : "ab CR LF",
+		    split ? ", the LF read later" : ", one read");
+		is_str(line.data, t[i / 2].line, "  the whole line");
+		is_int(fl, t[i / 2].fl, "  ended, not too long");
+		is_int(stream_getline(&st, &line, 3, &fl), SR_OK, "  the next");
+		is_str(line.data, "wxy", "  keeps its limit's first bytes");
+		is_int(fl, SL_TOOLONG | SL_CRLF, "  and is too long");
+		stream_free(&st);
+		close(fds[0]);
+		close(fds[1]);
+	}
+	buf_free(&line);
+}
+
 int
 main(void)
 {
@@ -181,5 +235,6 @@ main(void)
 	test_read_first();
 	test_pipe();
 	test_deadline();
+	test_line_at_limit();
 	return tap_done();
 }
