@@ -34,7 +34,7 @@ static int
 ask(const char *path, const char *req, struct buf *out)
 {
 	struct sockaddr_un sun;
-	char chunk[4096];
+	char chunk[4096], line[64];
 	ssize_t n;
 	int fd;
 
@@ -57,8 +57,17 @@ ask(const char *path, const char *req, struct buf *out)
 
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	}
-	n = (ssize_t)strlen(req);
-	if (write(fd, req, (size_t)n) != n || write(fd, "\n", 1) != 1) {
+	/* the request and its LF in one write: the daemon waits only a
+	 * second for the line, and a client stalled between two writes (a
+	 * loaded machine) lost its answer to EPIPE */
+	n = snprintf(line, sizeof(line), "%s\n", req);
+	if (n < 0 || (size_t)n >= sizeof(line)) {
+		fprintf(
+		    stderr, "smtpserverctl: %.20s...: request too long\n", req);
+		close(fd);
+		return -1;
+	}
+	if (write(fd, line, (size_t)n) != n) {
 		fprintf(stderr, "smtpserverctl: write: %s\n", strerror(errno));
 		close(fd);
 		return -1;
