@@ -321,7 +321,10 @@ answer(struct control_info *ci, const char *req, struct buf *out)
 void
 control_serve(int lfd, struct control_info *ci)
 {
-	struct timeval tv = { 1, 0 };
+	/* a request line, and room for our answer, within 5 s: the
+	 * supervisor waits for nothing else meanwhile, and a client on a
+	 * loaded machine may be descheduled for over a second */
+	struct timeval tv = { 5, 0 };
 	char req[REQ_MAX];
 	struct buf out;
 	size_t off = 0;
