@@ -49,7 +49,6 @@ callout_reply_line(const char *line, size_t len, int *code, int *more)
 static int
 connect_to(const struct callout_hop *hop, int tmo, char *why, size_t whylen)
 {
-	struct pollfd pfd;
 	socklen_t elen = sizeof(int);
 	int fd, e = 0, fl;
 
@@ -60,9 +59,7 @@ connect_to(const struct callout_hop *hop, int tmo, char *why, size_t whylen)
 	if (connect(fd, (const struct sockaddr *)&hop->sa, hop->salen) < 0) {
 		if (errno != EINPROGRESS) /* unix: EAGAIN, backlog full */
 			goto fail;
-		pfd.fd = fd;
-		pfd.events = POLLOUT;
-		if ((e = poll(&pfd, 1, tmo * 1000)) == 0) {
+		if ((e = mono_poll(fd, POLLOUT, mono_after(tmo))) == 0) {
 			snprintf(why, whylen, "connect to %s: timed out",
 			    hop->target);
 			close(fd);

@@ -30,6 +30,7 @@
 #include "daemon.h"
 #include "listen.h"
 #include "log.h"
+#include "mono.h"
 #include "netaddr.h"
 #include "options.h"
 #include "proxy.h"
@@ -151,22 +152,17 @@ group_of(const struct conf *c, size_t idx)
 static void
 linger(int fd)
 {
-	struct timespec t0, t1;
+	long long end = mono_now() + LINGER_MS;
 	char junk[512];
-	long left = LINGER_MS;
+	long left;
 	struct pollfd p = { fd, POLLIN, 0 };
 
 	shutdown(fd, SHUT_WR);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	while (left > 0 && !stopping) {
+	/* its own poll, not mono_poll: a signal ends it (stopping) */
+	while ((left = mono_left(end)) > 0 && !stopping)
 		if (poll(&p, 1, (int)left) > 0 &&
 		    read(fd, junk, sizeof(junk)) <= 0)
 			return;
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		left = LINGER_MS -
-		    ((t1.tv_sec - t0.tv_sec) * 1000 +
-		        (t1.tv_nsec - t0.tv_nsec) / 1000000);
-	}
 }
 
 static void

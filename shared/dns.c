@@ -305,22 +305,12 @@ static int
 wait_answer(struct ub_ctx *ctx, struct pending *p, int timeout)
 {
 	long long deadline = mono_after(timeout);
-	struct pollfd pfd;
-	long ms;
-	int i, n;
+	int i;
 
-	pfd.fd = ub_fd(ctx);
-	for (i = 0; !p->done && i < MAX_WAKEUPS; i++) {
-		if ((ms = mono_left(deadline)) == 0)
+	for (i = 0; !p->done && i < MAX_WAKEUPS; i++)
+		if (mono_poll(ub_fd(ctx), POLLIN, deadline) != 1 ||
+		    ub_process(ctx) != 0)
 			break;
-		pfd.events = POLLIN;
-		pfd.revents = 0;
-		n = poll(&pfd, 1, (int)ms);
-		if (n < 0 && errno != EINTR)
-			break;
-		if (n > 0 && ub_process(ctx) != 0)
-			break;
-	}
 	return p->done ? 0 : -1;
 }
 

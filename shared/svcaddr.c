@@ -6,6 +6,8 @@
  */
 #include "svcaddr.h"
 
+#include "mono.h"
+
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <errno.h>
@@ -85,13 +87,10 @@ svcaddr_parse(const char *text, struct svcaddr *a, char *err, size_t errlen)
 static int
 wait_connect(int fd, int ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 	socklen_t len = sizeof(int);
 	int n, soerr = 0;
 
-	do
-		n = poll(&pfd, 1, ms);
-	while (n < 0 && errno == EINTR);
+	n = mono_poll(fd, POLLOUT, mono_now() + ms);
 	if (n == 0)
 		errno = ETIMEDOUT;
 	if (n <= 0)
