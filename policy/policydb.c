@@ -383,12 +383,12 @@ pdb_lookup_ip(struct pdb *p, const struct netkey *addr, struct pdb_attrs *pa)
 	int w, max = k.v4 ? 32 : 128;
 
 	for (w = max; w >= 0; w--) {
+		if (!has_width(p, k.v4, w))
+			continue;
 		if (k.v4)
 			mask_bits(k.a + 12, 4, w);
 		else
 			mask_bits(k.a, 16, w);
-		if (!has_width(p, k.v4, w))
-			continue;
 		if (pdb_key_ip(key, sizeof(key), &k, w) < 0)
 			return -1;
 		if (pdb_lookup_key(p, key, pa))
