@@ -602,9 +602,7 @@ txn_finish(struct spool_txn *t, int freeze, int n, char *id, size_t idlen,
 	g.sync_fs = t->sync_fs;
 	if (spooldir_publish(&t->path, t->fd, t->unnamed, &g, err, errlen) < 0)
 		goto bad;
-	if (close(t->fd) < 0 && errno != EINTR) {
-		/* its data and name are on disk already (fsync) */
-	}
+	(void)close(t->fd); /* its data and name are on disk already */
 	t->fd = -1;
 	if (!freeze)
 		spooldir_notify(t->routernotify, g.hash, ino);

@@ -476,6 +476,27 @@ bg_fsync_wait(void)
 	return 0;
 }
 
+/*
+ * The file's own fsync: begun in the background (*bg = 1), or done now;
+ * none with syncfs, whose one syncfs covers it.  0, or -1 with errno.
+ */
+static int
+file_sync_begin(const struct spool_target *g, int fd, int *bg)
+{
+	int rc;
+
+	*bg = 0;
+	if (g->sync_fs)
+		return 0;
+	if (bg_fsync_start(fd) == 0) {
+		*bg = 1;
+		return 0;
+	}
+	while ((rc = fsync(fd)) < 0 && errno == EINTR)
+		continue;
+	return rc;
+}
+
 static int
 give_name(const char *path, int unnamed, const char *dest)
 {
@@ -504,10 +525,7 @@ spooldir_publish(char **path, int fd, int unnamed, const struct spool_target *g,
 	 * subdir, and router/ too in case X was just made, at once where the
 	 * kernel can fsync in the background; with syncfs the one syncfs
 	 * covers all of it */
-	bg = !g->sync_fs && bg_fsync_start(fd) == 0;
-	while (!g->sync_fs && !bg && (rc = fsync(fd)) < 0 && errno == EINTR)
-		continue;
-	if (!g->sync_fs && !bg && rc < 0)
+	if (file_sync_begin(g, fd, &bg) < 0)
 		bad = g->dest;
 	else if (sync_entry(g) < 0)
 		bad = g->subdir != NULL ? g->subdir : g->dir;
